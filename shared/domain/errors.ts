@@ -1,0 +1,58 @@
+/**
+ * Domain errors. Each carries what the edge needs to map it once to RFC 9457 problem+json;
+ * nothing below the edge knows about HTTP.
+ */
+export type FieldErrors = Record<string, string[]>;
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'locked' | 'unauthenticated';
+  abstract readonly title: string;
+  readonly fields?: FieldErrors;
+  constructor(message: string, fields?: FieldErrors) {
+    super(message);
+    this.name = new.target.name;
+    if (fields) this.fields = fields;
+  }
+}
+
+/** Input that breaks a rule about its shape or values; `fields` names each bad field. */
+export class ValidationError extends DomainError {
+  readonly kind = 'invalid';
+  readonly title = 'Your request is not valid';
+  constructor(message: string, fields: FieldErrors) {
+    super(message, fields);
+  }
+}
+
+/** The caller may not do this (e.g. not an eligible sponsor, a Wyss request). */
+export class NotAllowedError extends DomainError {
+  readonly kind = 'forbidden';
+  readonly title = 'Not allowed';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+  readonly title = 'Not found';
+}
+
+/** The guest is not in a state that allows this, or someone else changed it first. */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  readonly title = 'Conflict with the current state of the guest';
+}
+
+/** Well-formed, but a business rule refuses it (e.g. an end date past the HSR end date). */
+export class RuleViolation extends DomainError {
+  readonly kind = 'unprocessable';
+  readonly title = 'The request breaks a guest account rule';
+}
+
+export class LockedError extends DomainError {
+  readonly kind = 'locked';
+  readonly title = 'Locked';
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+  readonly title = 'Authentication required';
+}

@@ -1,0 +1,144 @@
+/** The guest-account domain model, in the words of the HMS guest account pages. */
+import type { IsoDate } from './dates.ts';
+
+export const STATUSES = [
+  'PENDING_HSR',
+  'PENDING_APPROVAL',
+  'PENDING_ACTIVATION',
+  'ACTIVE',
+  'EXPIRED',
+  'DENIED',
+  'APPROVAL_EXPIRED',
+  'HSR_TIMEOUT',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type GuestStatus = (typeof STATUSES)[number];
+
+/** Statuses from which nothing more happens by itself. */
+export const FINAL_STATUSES: readonly GuestStatus[] = ['DENIED', 'APPROVAL_EXPIRED', 'HSR_TIMEOUT', 'CANCELLED', 'FAILED'];
+
+/** Guest populations the HMS guest account page lists, and nothing else. */
+export const POPULATIONS = [
+  'agency-temp',
+  'ce-or-summer-student',
+  'harvard-employee',
+  'harvard-contractor',
+  'visiting-faculty',
+] as const;
+export type Population = (typeof POPULATIONS)[number];
+
+export const POPULATION_LABELS: Record<Population, string> = {
+  'agency-temp': 'Temporary employee paid via an outside agency',
+  'ce-or-summer-student': 'Continuing Education or summer student',
+  'harvard-employee': 'Non-HMS/HSDM Harvard employee',
+  'harvard-contractor': 'Harvard contractor or consultant with a HU contractor ID',
+  'visiting-faculty': 'Faculty of a non-Harvard institution collaborating with HMS/HSDM faculty',
+};
+
+/** Services a sponsor may request (the "items that may vary for HMS guests", plus the portal and O2). */
+export const SERVICES = ['email', 'file-shares', 'wireless', 'research-applications', 'portal', 'o2'] as const;
+export type Service = (typeof SERVICES)[number];
+export const DEFAULT_SERVICES: readonly Service[] = ['email', 'wireless', 'portal'];
+
+/** Entitlements the rules may decide on; the Digital Library is listed so its refusal is visible. */
+export type EntitlementName = Service | 'digital-library';
+export interface Entitlement {
+  name: EntitlementName;
+  granted: boolean;
+  reason?: string;
+}
+
+export type School = string; // HMS, HSDM, FAS, SEAS, Wyss, ...
+export type Site = string; // Quad, MGH, BWH, BCH, BIDMC, DFCI, ...
+
+/** A person in the Harvard people directory. */
+export interface Person {
+  huid: string;
+  name: string;
+  email: string;
+  role: string; // faculty | staff | student | affiliate | ...
+  school: School;
+  site: Site;
+  active: boolean;
+  /** HUIDs this person has named as delegates (e.g. a lab administrator). */
+  delegates?: string[];
+}
+
+/** A Harvard Sponsored Role record, keyed by the HUID it gave the guest. */
+export interface HsrRecord {
+  huid: string;
+  firstName: string;
+  lastName: string;
+  personalEmail: string;
+  status: 'active' | 'inactive';
+  endDate: IsoDate;
+}
+
+export interface Approval {
+  decision: 'approve' | 'deny';
+  by: string;
+  at: string;
+  reason?: string;
+  /** True when the sponsor submitted the request: submitting is approving. */
+  bySubmission?: boolean;
+}
+
+export interface ActivationCode {
+  hash: string;
+  issuedAt: string;
+  expiresAt: string;
+  failedAttempts: number;
+  usedAt?: string;
+}
+
+export interface Guest {
+  guestId: string;
+  status: GuestStatus;
+  guestHuid: string;
+  guestName: string;
+  guestEmail: string;
+  sponsorHuid: string;
+  submittedBy: string;
+  population: Population;
+  contractorId?: string;
+  justification?: string;
+  services: Service[];
+  startDate: IsoDate;
+  endDate: IsoDate;
+  accountId?: string;
+  entitlements: Entitlement[];
+  approval?: Approval;
+  approvalRequestedAt?: string;
+  activation?: ActivationCode;
+  activatedAt?: string;
+  expiredAt?: string;
+  /** Notice dates already sent (the end date each was about is in the notice's date). */
+  lastNoticeDate?: IsoDate;
+  hsrCheckedAt?: string;
+  hsrWaitingSince?: string;
+  failure?: { state: string; error: string; cause?: string; at: string; count: number };
+  execution?: { name: string; generation: number };
+  /** When the workflow next has something to do (indexed for the reconciler). */
+  dueAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface AuditEvent {
+  guestId: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  before?: Partial<Guest>;
+  after?: Partial<Guest>;
+  detail?: Record<string, unknown>;
+}
+
+/** Who is calling, as the identity provider said. */
+export interface Caller {
+  huid: string;
+  groups: string[];
+}

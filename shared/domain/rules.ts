@@ -1,0 +1,292 @@
+/**
+ * The guest account rules from the HMS pages. Each rule lives here once; handlers and workflow
+ * tasks call these. Pure: time comes in as an argument.
+ */
+import { addDays, addYears, compareDates, dateIn, endOfDay, type IsoDate, zonedInstant } from './dates.ts';
+import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from './errors.ts';
+import {
+  FINAL_STATUSES,
+  type Entitlement,
+  type Guest,
+  type GuestStatus,
+  type HsrRecord,
+  type Person,
+  type Population,
+  type Service,
+} from './model.ts';
+
+export const WYSS_CONTACT = 'AcademicAffairs@wyss.harvard.edu';
+export const RC_CORE_CONTACT = 'rccore@hms.harvard.edu';
+export const SPONSOR_SCHOOLS = ['HMS', 'HSDM'] as const;
+export const SPONSOR_ROLES = ['faculty', 'staff'] as const;
+/** The Quad: HMS Blavatnik Institute basic and social science departments. Any other site is off-Quad. */
+export const ON_QUAD_SITE = 'Quad';
+
+export const HSR_RECHECK_EVERY_MS = 86_400_000;
+export const HSR_WAIT_LIMIT_DAYS = 14;
+export const APPROVAL_REMINDER_AFTER_MS = 7 * 86_400_000;
+export const APPROVAL_EXPIRES_AFTER_MS = 14 * 86_400_000;
+export const ACTIVATION_CODE_VALID_MS = 14 * 86_400_000;
+export const ACTIVATION_MAX_FAILURES = 5;
+export const NOTICE_DAYS_BEFORE = 7;
+/** Expiry notices go out at this local hour. */
+export const NOTICE_HOUR = 9;
+export const RESTORE_WINDOW_DAYS = 30;
+export const HUID_PATTERN = /^\d{8}$/;
+
+const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
+
+/** Rule 6: Wyss Institute staff and affiliates request through Wyss HR and Academic Affairs. */
+export function refuseWyss(requester: Person): void {
+  if (isWyss(requester)) {
+    throw new NotAllowedError(
+      `Wyss Institute staff and affiliates cannot request HMS guest accounts here: email Wyss HR and Academic Affairs at ${WYSS_CONTACT}.`,
+    );
+  }
+}
+
+/**
+ * Rule 1: a sponsor is an active HMS or HSDM faculty or staff member with a valid HUID in the
+ * people directory.
+ */
+export function assertEligibleSponsor(huid: string, person: Person | undefined): Person {
+  if (!HUID_PATTERN.test(huid)) throw new NotAllowedError(`Sponsor HUID ${huid} is not a valid 8-digit Harvard ID.`);
+  if (!person) throw new NotAllowedError(`Sponsor ${huid} is not in the Harvard people directory.`);
+  refuseWyss(person);
+  if (!person.active) throw new NotAllowedError(`Sponsor ${huid} is not active in the Harvard people directory.`);
+  if (!(SPONSOR_ROLES as readonly string[]).includes(person.role)) {
+    throw new NotAllowedError(`Sponsors must be HMS or HSDM faculty or staff; ${huid} is ${person.role}.`);
+  }
+  if (!(SPONSOR_SCHOOLS as readonly string[]).includes(person.school)) {
+    throw new NotAllowedError(`Sponsors must be HMS or HSDM faculty or staff; ${huid} belongs to ${person.school}.`);
+  }
+  return person;
+}
+
+/** Rule 7 (who submits): the sponsor, or a delegate the sponsor has named. */
+export function assertMaySubmitFor(submitterHuid: string, sponsor: Person): 'sponsor' | 'delegate' {
+  if (submitterHuid === sponsor.huid) return 'sponsor';
+  if (sponsor.delegates?.includes(submitterHuid)) return 'delegate';
+  throw new NotAllowedError(`${submitterHuid} is not a delegate named by sponsor ${sponsor.huid}.`);
+}
+
+/**
+ * Rule 2: the guest belongs to one of the listed populations, with what that population needs.
+ * A person HMS provisions automatically (active HMS/HSDM faculty, staff or student) needs no guest account.
+ */
+export function assertPopulation(
+  population: Population,
+  input: { contractorId?: string | undefined },
+  sponsor: Person,
+  guestInDirectory: Person | undefined,
+): void {
+  if (population === 'harvard-contractor' && !input.contractorId) {
+    throw new ValidationError('A Harvard contractor needs a HU contractor ID.', {
+      contractorId: ['required for population harvard-contractor'],
+    });
+  }
+  if (population === 'visiting-faculty' && sponsor.role !== 'faculty') {
+    throw new RuleViolation('Visiting faculty collaborate with HMS/HSDM faculty: the sponsor must be faculty.');
+  }
+  if (guestInDirectory?.active && (SPONSOR_SCHOOLS as readonly string[]).includes(guestInDirectory.school)) {
+    throw new RuleViolation(
+      `${guestInDirectory.huid} is active HMS/HSDM ${guestInDirectory.role} and is provisioned an HMS account automatically.`,
+    );
+  }
+}
+
+export type HsrState = 'ok' | 'missing' | 'inactive' | 'ends-too-soon';
+
+/** Rule 3: the guest has an active HSR whose end date covers the account's end date. */
+export function hsrState(hsr: HsrRecord | undefined, endDate: IsoDate): HsrState {
+  if (!hsr) return 'missing';
+  if (hsr.status !== 'active') return 'inactive';
+  if (compareDates(hsr.endDate, endDate) < 0) return 'ends-too-soon';
+  return 'ok';
+}
+
+/** Rule 3 (waiting): re-checked daily for up to 14 days after the request first waited. */
+export function hsrWaitOutcome(waitingSince: Date, now: Date): { timedOut: boolean; nextCheckAt: Date } {
+  const deadline = waitingSince.getTime() + HSR_WAIT_LIMIT_DAYS * 86_400_000;
+  if (now.getTime() >= deadline) return { timedOut: true, nextCheckAt: now };
+  const next = Math.min(now.getTime() + HSR_RECHECK_EVERY_MS, deadline);
+  return { timedOut: false, nextCheckAt: new Date(next) };
+}
+
+/**
+ * Rule 4: the term. Start defaults to today and is not in the past; the end is on or after the
+ * start and at most one calendar year after it (29 Feb + 1 year = 28 Feb).
+ */
+export function decideTerm(input: { startDate?: IsoDate | undefined; endDate: IsoDate }, now: Date): { startDate: IsoDate; endDate: IsoDate } {
+  const today = dateIn(now);
+  const startDate = input.startDate ?? today;
+  const fields: Record<string, string[]> = {};
+  if (compareDates(startDate, today) < 0) fields.startDate = [`must be today (${today}) or later`];
+  const latest = addYears(startDate, 1);
+  if (compareDates(input.endDate, startDate) < 0) fields.endDate = [`must be on or after the start date ${startDate}`];
+  else if (compareDates(input.endDate, latest) > 0) fields.endDate = [`must be at most one year after the start date: ${latest} at the latest`];
+  if (Object.keys(fields).length) throw new ValidationError('The account term is not valid.', fields);
+  return { startDate, endDate: input.endDate };
+}
+
+/** Rule 10: the account is disabled at the end of its end date, HMS time. */
+export function expiryInstant(endDate: IsoDate): Date {
+  return endOfDay(endDate);
+}
+
+/** Rule 10: within 30 days of expiry a sponsor's extension restores the account. */
+export function restoreDeadline(endDate: IsoDate): Date {
+  return endOfDay(addDays(endDate, RESTORE_WINDOW_DAYS));
+}
+
+const EXTENDABLE: readonly GuestStatus[] = ['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'];
+
+/**
+ * Rule 4 (extension) and rule 10 (restore): a new end date at most one year after the day the
+ * extension is made, never past the HSR end date; an expired account can be restored for 30 days.
+ */
+export function decideExtension(guest: Guest, newEndDate: IsoDate, hsr: HsrRecord | undefined, now: Date): { restores: boolean } {
+  const today = dateIn(now);
+  if (!EXTENDABLE.includes(guest.status)) {
+    throw new ConflictError(`A guest in status ${guest.status} cannot be extended.`);
+  }
+  const restores = guest.status === 'EXPIRED';
+  if (restores && now.getTime() >= restoreDeadline(guest.endDate).getTime()) {
+    throw new ConflictError(
+      `The account expired more than ${RESTORE_WINDOW_DAYS} days ago (end date ${guest.endDate}): submit a new request.`,
+    );
+  }
+  const latest = addYears(today, 1);
+  if (compareDates(newEndDate, latest) > 0) {
+    throw new ValidationError('The new end date is too late.', { endDate: [`must be at most one year from today: ${latest} at the latest`] });
+  }
+  if (compareDates(newEndDate, today) < 0 || (!restores && compareDates(newEndDate, guest.endDate) <= 0)) {
+    const floor = restores ? today : addDays(guest.endDate, 1);
+    throw new ValidationError('The new end date is too early.', { endDate: [`must be ${floor} or later`] });
+  }
+  const state = hsrState(hsr, newEndDate);
+  if (state !== 'ok') {
+    const hsrEnd = hsr ? ` (it ends ${hsr.endDate}${hsr.status === 'active' ? '' : ', inactive'})` : '';
+    throw new RuleViolation(
+      `The guest's Harvard Sponsored Role does not cover ${newEndDate}${hsrEnd}: extend the HSR in the HSR Portal first, then the HMS account.`,
+    );
+  }
+  return { restores };
+}
+
+/** Rule 5 and the O2 rules: entitlements computed from the services requested and the sponsor. */
+export function computeEntitlements(services: readonly Service[], sponsor: Person): Entitlement[] {
+  const offQuad = sponsor.site !== ON_QUAD_SITE;
+  const out: Entitlement[] = [
+    { name: 'digital-library', granted: false, reason: 'Guest accounts never have Digital Library access (electronic journal licences).' },
+  ];
+  for (const service of services) {
+    if (service === 'email' && offQuad) {
+      out.push({ name: 'email', granted: false, reason: `Guests of affiliate hospital sponsors (${sponsor.site}) are not eligible for HMS email accounts.` });
+    } else if (service === 'o2' && offQuad) {
+      out.push({
+        name: 'o2',
+        granted: false,
+        reason: `Off-Quad lab (${sponsor.site}): the lab must first register with the HMS Research Computing Core (${RC_CORE_CONTACT}).`,
+      });
+    } else if (service === 'o2' && sponsor.role !== 'faculty' && sponsor.role !== 'staff') {
+      out.push({ name: 'o2', granted: false, reason: 'An O2 account needs a sponsoring PI or manager.' });
+    } else {
+      out.push({ name: service, granted: true });
+    }
+  }
+  return out;
+}
+
+/** Rule 7 (deadlines): reminder after 7 days without a decision, expiry after 14. */
+export function approvalTimeouts(requestedAt: Date, now: Date): { stage: 'request' | 'remind'; requestTimeoutSeconds: number; remindTimeoutSeconds: number } {
+  const remindAt = requestedAt.getTime() + APPROVAL_REMINDER_AFTER_MS;
+  const expireAt = requestedAt.getTime() + APPROVAL_EXPIRES_AFTER_MS;
+  const secs = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+  if (now.getTime() < remindAt) {
+    return { stage: 'request', requestTimeoutSeconds: secs(remindAt - now.getTime()), remindTimeoutSeconds: secs(expireAt - remindAt) };
+  }
+  return { stage: 'remind', requestTimeoutSeconds: 1, remindTimeoutSeconds: secs(expireAt - now.getTime()) };
+}
+
+export function approvalExpired(requestedAt: Date, now: Date): boolean {
+  return now.getTime() >= requestedAt.getTime() + APPROVAL_EXPIRES_AFTER_MS;
+}
+
+/** Rule 9: notices go out 7 days before the end date and then daily through the end date. */
+export function noticeDates(endDate: IsoDate): IsoDate[] {
+  return Array.from({ length: NOTICE_DAYS_BEFORE + 1 }, (_, i) => addDays(endDate, i - NOTICE_DAYS_BEFORE));
+}
+
+export type ScheduleStep =
+  | { action: 'notice'; noticeDate: IsoDate }
+  | { action: 'expire' }
+  | { action: 'wait'; until: Date }
+  | { action: 'done'; reason: string };
+
+/**
+ * What the lifecycle does next once an account is provisioned (rules 9 and 10): the due notice,
+ * the expiry, or a wait until the next of those. Re-planned every time the workflow wakes, so an
+ * extension during the notice days simply moves the next wake-up.
+ */
+export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate'>, now: Date): ScheduleStep {
+  if (FINAL_STATUSES.includes(guest.status)) return { action: 'done', reason: guest.status };
+  if (guest.status === 'EXPIRED') {
+    const deadline = restoreDeadline(guest.endDate);
+    if (now.getTime() >= deadline.getTime()) return { action: 'done', reason: 'restore window closed' };
+    return { action: 'wait', until: deadline };
+  }
+  if (guest.status !== 'ACTIVE' && guest.status !== 'PENDING_ACTIVATION') {
+    return { action: 'done', reason: `not provisioned (${guest.status})` };
+  }
+  const expiry = expiryInstant(guest.endDate);
+  if (now.getTime() >= expiry.getTime()) return { action: 'expire' };
+  const today = dateIn(now);
+  const next = noticeDates(guest.endDate).find(
+    (d) => compareDates(d, today) >= 0 && (!guest.lastNoticeDate || compareDates(d, guest.lastNoticeDate) > 0),
+  );
+  if (next) {
+    const at = zonedInstant(next, NOTICE_HOUR);
+    if (at.getTime() <= now.getTime()) return { action: 'notice', noticeDate: next };
+    return { action: 'wait', until: new Date(Math.min(at.getTime(), expiry.getTime())) };
+  }
+  return { action: 'wait', until: expiry };
+}
+
+/** Rule 8: an activation code is valid for 14 days from issue, or from the start date if later. */
+export function activationExpiry(issuedAt: Date, startDate: IsoDate): Date {
+  const from = Math.max(issuedAt.getTime(), zonedInstant(startDate, 0).getTime());
+  return new Date(from + ACTIVATION_CODE_VALID_MS);
+}
+
+export type ActivationCheck = 'ok' | 'wrong-code' | 'locked' | 'expired' | 'used' | 'not-started';
+
+/** Rule 8: single use, 14 days, locked after 5 wrong tries, not before the start date. */
+export function checkActivation(
+  code: { expiresAt: string; failedAttempts: number; usedAt?: string | undefined } | undefined,
+  matches: boolean,
+  startDate: IsoDate,
+  now: Date,
+): ActivationCheck {
+  if (!code) return 'wrong-code';
+  if (code.usedAt) return 'used';
+  if (code.failedAttempts >= ACTIVATION_MAX_FAILURES) return 'locked';
+  if (now.getTime() >= Date.parse(code.expiresAt)) return 'expired';
+  if (!matches) return 'wrong-code';
+  if (compareDates(dateIn(now), startDate) < 0) return 'not-started';
+  return 'ok';
+}
+
+/** Candidate HMS account IDs: initials and three digits, like eCommons IDs (e.g. "jd123"). */
+export function accountIdCandidate(firstName: string, lastName: string, n: number): string {
+  const letters = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+  const initials = `${letters(firstName).slice(0, 1)}${letters(lastName).slice(0, 2)}` || 'gst';
+  return `${initials}${String(n % 1000).padStart(3, '0')}`;
+}
+
+/** Which statuses a sponsor may cancel from. */
+export function assertCancellable(status: GuestStatus): void {
+  if (!['PENDING_HSR', 'PENDING_APPROVAL', 'PENDING_ACTIVATION', 'ACTIVE'].includes(status)) {
+    throw new ConflictError(`A guest in status ${status} cannot be cancelled.`);
+  }
+}
