@@ -1,2 +1,19 @@
-// placeholder: replaced by the real handler
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+/** Step Functions task handler: runs one lifecycle task (see workflows/guest-lifecycle.ts). */
+import middy from '@middy/core';
+import { runTask, type TaskInput } from '../shared/app/lifecycle.ts';
+import { logger, runtimeDeps } from './runtime.ts';
+
+export const handler = middy<TaskInput, Record<string, unknown>>()
+  .before(async (request) => {
+    logger.addContext(request.context);
+    logger.appendKeys({ task: request.event.task, guestId: request.event.guestId });
+  })
+  .onError(async (request) => {
+    // Let it fail: Step Functions retries with backoff, then the Catch records it on the guest.
+    logger.error('task failed', { error: request.error as Error });
+  })
+  .handler(async (event) => {
+    const result = await runTask(runtimeDeps().deps, event);
+    logger.info('task done', { result: { ...result, taskToken: undefined } });
+    return result;
+  });

@@ -33,7 +33,9 @@ import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepf
 import { Construct } from 'constructs';
 
 /** Version of the task payloads this definition sends. Task handlers accept every version up to it. */
-export const TASK_PAYLOAD_VERSION = 1;
+import { TASK_INPUT_VERSION as TASK_PAYLOAD_VERSION } from '../shared/app/task-version.ts';
+
+export { TASK_PAYLOAD_VERSION };
 
 /** State names, shared with tests and the local runner. */
 export const S = {

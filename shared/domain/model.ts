@@ -110,8 +110,16 @@ export interface Guest {
   entitlements: Entitlement[];
   approval?: Approval;
   approvalRequestedAt?: string;
+  /** Which approval emails went out ('request', 'reminder'), so a retried task does not send twice. */
+  approvalEmails?: string[];
+  /** The Step Functions task token of the approval step now waiting (internal, never shown). */
+  approvalTaskToken?: string;
   activation?: ActivationCode;
+  /** When the activation email went out; unset while it is still owed. */
+  activationSentAt?: string;
   activatedAt?: string;
+  /** When the "expired" email went out; unset while it is still owed. */
+  expiredNoticeSentAt?: string;
   expiredAt?: string;
   /** Notice dates already sent (the end date each was about is in the notice's date). */
   lastNoticeDate?: IsoDate;

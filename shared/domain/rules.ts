@@ -290,3 +290,37 @@ export function assertCancellable(status: GuestStatus): void {
     throw new ConflictError(`A guest in status ${status} cannot be cancelled.`);
   }
 }
+
+/**
+ * When the workflow next has something to do for this guest (indexed for the daily reconciler):
+ * the next HSR re-check, the approval reminder or expiry, the next notice, the expiry, or the end
+ * of the restore window. Undefined once nothing more will happen.
+ */
+export function nextDueAt(
+  guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
+  now: Date,
+): string | undefined {
+  switch (guest.status) {
+    case 'PENDING_HSR': {
+      const since = guest.hsrWaitingSince ? new Date(guest.hsrWaitingSince) : now;
+      const from = guest.hsrCheckedAt ? new Date(guest.hsrCheckedAt) : now;
+      const deadline = since.getTime() + HSR_WAIT_LIMIT_DAYS * 86_400_000;
+      return new Date(Math.min(from.getTime() + HSR_RECHECK_EVERY_MS, deadline)).toISOString();
+    }
+    case 'PENDING_APPROVAL': {
+      if (guest.approval || !guest.approvalRequestedAt) return now.toISOString();
+      const requested = Date.parse(guest.approvalRequestedAt);
+      const reminder = requested + APPROVAL_REMINDER_AFTER_MS;
+      return new Date(now.getTime() < reminder ? reminder : requested + APPROVAL_EXPIRES_AFTER_MS).toISOString();
+    }
+    case 'PENDING_ACTIVATION':
+    case 'ACTIVE':
+    case 'EXPIRED': {
+      const step = nextScheduleStep(guest, now);
+      if (step.action === 'done') return undefined;
+      return (step.action === 'wait' ? step.until : now).toISOString();
+    }
+    default:
+      return undefined;
+  }
+}

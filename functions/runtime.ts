@@ -1,0 +1,22 @@
+/** What every handler shares: configuration, adapters (built once per container) and the logger. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { createDeps, type Deps } from '../shared/app/deps.ts';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hms-guest-accounts' });
+
+let runtime: { config: Config; deps: Deps } | undefined;
+
+/** Built on first use, so importing a handler has no side effects. */
+export function runtimeDeps(): { config: Config; deps: Deps } {
+  if (!runtime) {
+    const config = loadConfig();
+    runtime = { config, deps: createDeps(config) };
+  }
+  return runtime;
+}
+
+/** Replaces the adapters (tests inject mocks here). */
+export function setRuntimeDeps(value: { config: Config; deps: Deps } | undefined): void {
+  runtime = value;
+}

@@ -1,0 +1,130 @@
+/**
+ * The Harvard people directory and HSR directory. The DynamoDB adapter is the default (loaded from
+ * a JSON file); the HTTP adapters speak to the real systems at a configured URL.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { HsrRecord, Person } from '../domain/model.ts';
+import type { HsrDirectory, PeopleDirectory } from '../ports.ts';
+
+const huid = z.string().regex(/^\d{8}$/, 'an 8-digit HUID');
+const isoDate = z.iso.date();
+
+export const PersonSchema = z.strictObject({
+  huid,
+  name: z.string().min(1).max(200),
+  email: z.email(),
+  role: z.string().min(1).max(40),
+  school: z.string().min(1).max(40),
+  site: z.string().min(1).max(40),
+  active: z.boolean(),
+  delegates: z.array(huid).max(50).optional(),
+});
+
+export const HsrSchema = z.strictObject({
+  huid,
+  firstName: z.string().min(1).max(100),
+  lastName: z.string().min(1).max(100),
+  personalEmail: z.email(),
+  status: z.enum(['active', 'inactive']),
+  endDate: isoDate,
+});
+
+export const DirectorySeedSchema = z.strictObject({
+  people: z.array(PersonSchema).default([]),
+  hsr: z.array(HsrSchema).default([]),
+});
+export type DirectorySeed = z.infer<typeof DirectorySeedSchema>;
+
+/** Validates seed data; throws an Error listing the path of each bad field. */
+export function parseDirectorySeed(data: unknown, source = 'seed'): DirectorySeed {
+  const result = DirectorySeedSchema.safeParse(data);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${source} is not a valid directory seed:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export class DynamoDirectory implements PeopleDirectory, HsrDirectory {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  private async item<T>(pk: string): Promise<T | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk } }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, ...rest } = out.Item;
+    return rest as T;
+  }
+
+  person(huid: string): Promise<Person | undefined> {
+    return this.item<Person>(`PERSON#${huid}`);
+  }
+
+  hsr(huid: string): Promise<HsrRecord | undefined> {
+    return this.item<HsrRecord>(`HSR#${huid}`);
+  }
+
+  /** Loads a seed (people and HSR records) into the table, 25 items a batch. */
+  async load(seed: DirectorySeed): Promise<void> {
+    const items = [
+      ...seed.people.map((p) => ({ pk: `PERSON#${p.huid}`, ...p })),
+      ...seed.hsr.map((h) => ({ pk: `HSR#${h.huid}`, ...h })),
+    ];
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
+        const out: { UnprocessedItems?: Record<string, unknown[]> } = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }),
+        );
+        pending = out.UnprocessedItems?.[this.table] as Record<string, unknown>[] | undefined;
+      }
+      if (pending?.length) throw new Error(`Could not load ${pending.length} directory items`);
+    }
+  }
+}
+
+/** HTTP adapter: GET {baseUrl}/{huid} answers the record as JSON, or 404. */
+export class HttpDirectory<T> {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly fetchFn: typeof fetch = fetch,
+  ) {}
+
+  async get(huid: string): Promise<T | undefined> {
+    const res = await this.fetchFn(`${this.baseUrl.replace(/\/$/, '')}/${encodeURIComponent(huid)}`, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`Directory ${this.baseUrl} answered ${res.status}`);
+    return this.schema.parse(await res.json());
+  }
+}
+
+export class HttpPeopleDirectory implements PeopleDirectory {
+  private readonly http: HttpDirectory<Person>;
+  constructor(baseUrl: string, fetchFn?: typeof fetch) {
+    this.http = new HttpDirectory(baseUrl, PersonSchema.loose() as unknown as z.ZodType<Person>, fetchFn);
+  }
+  person(huid: string) {
+    return this.http.get(huid);
+  }
+}
+
+export class HttpHsrDirectory implements HsrDirectory {
+  private readonly http: HttpDirectory<HsrRecord>;
+  constructor(baseUrl: string, fetchFn?: typeof fetch) {
+    this.http = new HttpDirectory(baseUrl, HsrSchema.loose() as unknown as z.ZodType<HsrRecord>, fetchFn);
+  }
+  hsr(huid: string) {
+    return this.http.get(huid);
+  }
+}

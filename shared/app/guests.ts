@@ -1,0 +1,274 @@
+/** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
+import { decide as decideAccess, type GuestAction } from '../domain/access.ts';
+import { activationCodeMatches, formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
+import { dateIn } from '../domain/dates.ts';
+import { ConflictError, LockedError, NotAllowedError, NotFoundError, RuleViolation, ValidationError } from '../domain/errors.ts';
+import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
+import {
+  activationExpiry,
+  assertCancellable,
+  assertEligibleSponsor,
+  assertMaySubmitFor,
+  assertPopulation,
+  checkActivation,
+  computeEntitlements,
+  decideExtension,
+  decideTerm,
+  hsrState,
+  nextDueAt,
+  refuseWyss,
+} from '../domain/rules.ts';
+import type { Page } from '../ports.ts';
+import { change } from './changes.ts';
+import type { Deps } from './deps.ts';
+import { emails } from './emails.ts';
+import { TASK_INPUT_VERSION } from './task-version.ts';
+
+export interface GuestRequest {
+  guestHuid: string;
+  population: Population;
+  endDate: string;
+  startDate?: string | undefined;
+  sponsorHuid?: string | undefined;
+  services?: Service[] | undefined;
+  contractorId?: string | undefined;
+  justification?: string | undefined;
+}
+
+const executionName = (guestId: string, generation: number) => `${guestId}-${generation}`;
+
+async function sponsorDelegates(deps: Deps, sponsorHuid: string): Promise<string[]> {
+  return (await deps.people.person(sponsorHuid))?.delegates ?? [];
+}
+
+/** Loads a guest the caller may act on; a guest the caller may not see is "not found". */
+export async function guestFor(deps: Deps, caller: Caller, guestId: string, action: GuestAction): Promise<Guest> {
+  const guest = await deps.guests.get(guestId);
+  if (!guest) throw new NotFoundError(`Guest ${guestId} was not found.`);
+  const verdict = decideAccess(caller, action, guest, { sponsorDelegates: await sponsorDelegates(deps, guest.sponsorHuid), hmsItGroup: deps.hmsItGroup });
+  if (verdict === 'hide') throw new NotFoundError(`Guest ${guestId} was not found.`);
+  if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} guest ${guestId}: only the guest's sponsor${action === 'force-expire' || action === 'reassign' ? ' or HMS IT' : ''} may.`);
+  return guest;
+}
+
+/** POST /v1/guests: a sponsor (or a named delegate) requests an account for a guest. */
+export async function requestGuest(deps: Deps, caller: Caller, input: GuestRequest): Promise<Guest> {
+  const now = deps.clock.now();
+  const submitter = await deps.people.person(caller.huid);
+  if (submitter) refuseWyss(submitter);
+  const sponsorHuid = input.sponsorHuid ?? caller.huid;
+  const sponsor = assertEligibleSponsor(sponsorHuid, await deps.people.person(sponsorHuid));
+  const role = assertMaySubmitFor(caller.huid, sponsor);
+  if (input.guestHuid === sponsor.huid) throw new RuleViolation('A sponsor cannot sponsor themselves.');
+  const term = decideTerm(input, now);
+  const [guestPerson, hsr] = await Promise.all([deps.people.person(input.guestHuid), deps.hsr.hsr(input.guestHuid)]);
+  assertPopulation(input.population, input, sponsor, guestPerson);
+
+  const at = now.toISOString();
+  const hsrOk = hsrState(hsr, term.endDate) === 'ok';
+  const guestId = deps.random.uuid();
+  const guest: Guest = {
+    guestId,
+    status: hsrOk ? 'PENDING_APPROVAL' : 'PENDING_HSR',
+    guestHuid: input.guestHuid,
+    guestName: hsr ? `${hsr.firstName} ${hsr.lastName}` : (guestPerson?.name ?? `HUID ${input.guestHuid}`),
+    guestEmail: hsr?.personalEmail ?? '',
+    sponsorHuid: sponsor.huid,
+    submittedBy: caller.huid,
+    population: input.population,
+    services: [...new Set(input.services ?? DEFAULT_SERVICES)],
+    startDate: term.startDate,
+    endDate: term.endDate,
+    entitlements: [],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    execution: { name: executionName(guestId, 1), generation: 1 },
+  };
+  if (input.contractorId) guest.contractorId = input.contractorId;
+  if (input.justification) guest.justification = input.justification;
+  if (role === 'sponsor') guest.approval = { decision: 'approve', by: caller.huid, at, bySubmission: true };
+  if (hsrOk) {
+    if (role !== 'sponsor') guest.approvalRequestedAt = at;
+  } else {
+    guest.hsrWaitingSince = at;
+  }
+  guest.hsrCheckedAt = at;
+  // Due now: if the execution below fails to start, the reconciler starts it.
+  guest.dueAt = at;
+
+  await deps.guests.create(guest);
+  await deps.guests.appendAudit({ guestId, seq: 1, at, actor: caller.huid, action: 'requested', after: { ...guest }, detail: { role, hsr: hsrState(hsr, term.endDate) } });
+  await deps.workflow.start(guest.execution!.name, { v: TASK_INPUT_VERSION, guestId });
+  return guest;
+}
+
+export async function getGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
+  return guestFor(deps, caller, guestId, 'read');
+}
+
+/** GET /v1/guests: the caller's own guests (as sponsor), or a sponsor's who named the caller delegate. */
+export async function listGuests(
+  deps: Deps,
+  caller: Caller,
+  query: { status?: Guest['status'] | undefined; expiringBefore?: string | undefined; cursor?: string | undefined; sponsorHuid?: string | undefined; limit?: number | undefined },
+): Promise<Page<Guest>> {
+  const sponsorHuid = query.sponsorHuid ?? caller.huid;
+  if (sponsorHuid !== caller.huid && !caller.groups.includes(deps.hmsItGroup)) {
+    const delegates = await sponsorDelegates(deps, sponsorHuid);
+    if (!delegates.includes(caller.huid)) throw new NotAllowedError(`You are not a delegate of sponsor ${sponsorHuid}.`);
+  }
+  return deps.guests.listBySponsor(sponsorHuid, query);
+}
+
+/** POST /v1/guests/{id}/decision: the sponsor approves or denies. A second decision is a conflict. */
+export async function decideRequest(deps: Deps, caller: Caller, guestId: string, input: { decision: 'approve' | 'deny'; reason?: string | undefined }): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'decide');
+  if (guest.status !== 'PENDING_APPROVAL' && guest.status !== 'PENDING_HSR') {
+    throw new ConflictError(`The request is ${guest.status}; it can no longer be decided.`);
+  }
+  if (guest.approval) throw new ConflictError(`The request was already approved on ${guest.approval.at}.`);
+  const at = deps.clock.now().toISOString();
+  const approval = { decision: input.decision, by: caller.huid, at, ...(input.reason ? { reason: input.reason } : {}) };
+  const patch: Partial<Guest> =
+    input.decision === 'approve'
+      ? { approval }
+      : { approval, status: 'DENIED', dueAt: undefined, approvalTaskToken: undefined };
+  const next = await change(deps, guest, caller.huid, input.decision === 'approve' ? 'approved' : 'denied', patch);
+  if (input.decision === 'deny') {
+    const requester = await deps.people.person(guest.submittedBy);
+    if (requester) await deps.mailer.send(emails.denied(next, requester.email, input.reason));
+  }
+  if (guest.approvalTaskToken) {
+    await deps.workflow.resume(guest.approvalTaskToken, { outcome: input.decision === 'approve' ? 'approved' : 'denied' });
+  }
+  if (input.decision === 'deny' && guest.status === 'PENDING_HSR' && guest.execution) {
+    await deps.workflow.stop(guest.execution.name, 'denied by the sponsor');
+  }
+  return next;
+}
+
+/** POST /v1/guests/{id}/extension: a new end date (rule 4); restores an expired account (rule 10). */
+export async function extendGuest(deps: Deps, caller: Caller, guestId: string, input: { endDate: string }): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'extend');
+  const now = deps.clock.now();
+  const hsr = await deps.hsr.hsr(guest.guestHuid);
+  const { restores } = decideExtension(guest, input.endDate, hsr, now);
+  const patch: Partial<Guest> = { endDate: input.endDate };
+  if (restores) {
+    const sponsor = await deps.people.person(guest.sponsorHuid);
+    Object.assign(patch, {
+      status: guest.activatedAt ? 'ACTIVE' : 'PENDING_ACTIVATION',
+      expiredAt: undefined,
+      expiredNoticeSentAt: undefined,
+      entitlements: sponsor ? computeEntitlements(guest.services, sponsor) : guest.entitlements,
+      lastNoticeDate: undefined,
+    });
+    const generation = (guest.execution?.generation ?? 0) + 1;
+    patch.execution = { name: executionName(guestId, generation), generation };
+  }
+  patch.dueAt = nextDueAt({ ...guest, ...patch }, now);
+  const next = await change(deps, guest, caller.huid, restores ? 'restored' : 'extended', patch);
+  if (restores) {
+    // The old execution sleeps until the end of the restore window: hand over to a new one now.
+    if (guest.execution) await deps.workflow.stop(guest.execution.name, 'restored by an extension');
+    await deps.workflow.start(next.execution!.name, { v: TASK_INPUT_VERSION, guestId, phase: 'schedule', iteration: 0 });
+  }
+  return next;
+}
+
+/** POST /v1/guests/{id}/cancel: ends the request or the account now. */
+export async function cancelGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'cancel');
+  assertCancellable(guest.status);
+  const next = await change(deps, guest, caller.huid, 'cancelled', {
+    status: 'CANCELLED',
+    entitlements: guest.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'cancelled' : e.reason })),
+    dueAt: undefined,
+    approvalTaskToken: undefined,
+  });
+  if (guest.approvalTaskToken) await deps.workflow.resume(guest.approvalTaskToken, { outcome: 'cancelled' });
+  if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
+  const sponsor = await deps.people.person(guest.sponsorHuid);
+  if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid));
+  return next;
+}
+
+/** Issues a fresh activation code (voiding any earlier one) and emails it; used by provisioning and resend. */
+export async function issueActivation(deps: Deps, guest: Guest, actor: string, action: string): Promise<Guest> {
+  const now = deps.clock.now();
+  const code = formatActivationCode(deps.random.bytes(17));
+  const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString(), failedAttempts: 0 };
+  const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined });
+  const sponsor = await deps.people.person(guest.sponsorHuid);
+  await deps.mailer.send(emails.activation(next, code, deps.links));
+  if (sponsor) await deps.mailer.send(emails.activationCopy(next, sponsor, deps.links));
+  return change(deps, next, actor, 'activation-sent', { activationSentAt: deps.clock.now().toISOString() });
+}
+
+/** POST /v1/guests/{id}/activation/resend: a new code; the old one no longer works. */
+export async function resendActivation(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'resend');
+  if (guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`The account is ${guest.status}; there is nothing to activate.`);
+  return issueActivation(deps, guest, caller.huid, 'activation-resent');
+}
+
+/** POST /v1/activate: the guest activates with account ID and code (no login). */
+export async function activate(deps: Deps, input: { accountId: string; code: string }): Promise<Guest> {
+  const now = deps.clock.now();
+  const failed = new ValidationError('The account ID or activation code is not right.', { code: ['does not match this account ID'] });
+  const guestId = await deps.guests.guestIdForAccount(input.accountId);
+  const guest = guestId ? await deps.guests.get(guestId) : undefined;
+  if (!guest || guest.status !== 'PENDING_ACTIVATION') {
+    activationCodeMatches(input.code, undefined); // same work either way
+    if (guest?.status === 'ACTIVE') throw new ConflictError('This HMS account is already active.');
+    throw failed;
+  }
+  const matches = activationCodeMatches(input.code, guest.activation?.hash);
+  const verdict = checkActivation(guest.activation, matches, guest.startDate, now);
+  switch (verdict) {
+    case 'ok':
+      return change(deps, guest, guest.guestHuid, 'activated', {
+        status: 'ACTIVE',
+        activatedAt: now.toISOString(),
+        activation: { ...guest.activation!, usedAt: now.toISOString() },
+      });
+    case 'wrong-code': {
+      const attempts = (guest.activation?.failedAttempts ?? 0) + 1;
+      await change(deps, guest, 'anonymous', 'activation-failed', { activation: { ...guest.activation!, failedAttempts: attempts } });
+      if (attempts >= 5) throw new LockedError('Too many wrong activation codes: this code is locked. Ask your sponsor to send a new one.');
+      throw failed;
+    }
+    case 'locked':
+      throw new LockedError('Too many wrong activation codes: this code is locked. Ask your sponsor to send a new one.');
+    case 'expired':
+      throw new ConflictError('This activation code has expired. Ask your sponsor to send a new one.');
+    case 'used':
+      throw new ConflictError('This activation code was already used.');
+    case 'not-started':
+      throw new ConflictError(`This account starts on ${guest.startDate}; activate it on or after that day.`);
+  }
+}
+
+export async function guestHistory(deps: Deps, caller: Caller, guestId: string): Promise<AuditEvent[]> {
+  await guestFor(deps, caller, guestId, 'read');
+  return deps.guests.history(guestId);
+}
+
+/** HMS IT: expire an account now (same effects as expiry at the end date). */
+export async function forceExpire(deps: Deps, caller: Caller, guestId: string, reason?: string): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'force-expire');
+  if (guest.status !== 'ACTIVE' && guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`A guest in status ${guest.status} cannot be expired.`);
+  const { expireNow } = await import('./lifecycle.ts');
+  const today = dateIn(deps.clock.now());
+  const shortened = await change(deps, guest, caller.huid, 'end-date-set-by-hms-it', { endDate: today < guest.endDate ? today : guest.endDate }, reason ? { reason } : undefined);
+  return expireNow(deps, shortened, caller.huid);
+}
+
+/** HMS IT: move a guest to another eligible sponsor. */
+export async function reassignSponsor(deps: Deps, caller: Caller, guestId: string, input: { sponsorHuid: string; reason?: string | undefined }): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'reassign');
+  const sponsor = assertEligibleSponsor(input.sponsorHuid, await deps.people.person(input.sponsorHuid));
+  if (sponsor.huid === guest.guestHuid) throw new RuleViolation('A guest cannot sponsor themselves.');
+  return change(deps, guest, caller.huid, 'sponsor-reassigned', { sponsorHuid: sponsor.huid }, input.reason ? { reason: input.reason } : undefined);
+}

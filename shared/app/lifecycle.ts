@@ -1,0 +1,281 @@
+/**
+ * The lifecycle tasks the state machine runs (functions/lifecycle-task.ts dispatches to these).
+ * Each reads the guest from DynamoDB and is safe to run again: a retried or resumed task finds its
+ * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
+ */
+import { dateIn } from '../domain/dates.ts';
+import type { Guest } from '../domain/model.ts';
+import {
+  accountIdCandidate,
+  approvalExpired,
+  approvalTimeouts,
+  computeEntitlements,
+  expiryInstant,
+  hsrState,
+  hsrWaitOutcome,
+  nextDueAt,
+  nextScheduleStep,
+  restoreDeadline,
+} from '../domain/rules.ts';
+import { change, changeWithRetry } from './changes.ts';
+import type { Deps } from './deps.ts';
+import { emails } from './emails.ts';
+import { issueActivation } from './guests.ts';
+
+import { TASK_INPUT_VERSION } from './task-version.ts';
+
+export { TASK_INPUT_VERSION };
+const WORKFLOW = 'workflow';
+/** Hand over to a new execution after this long (the hard limit is one year). */
+export const CONTINUE_AFTER_MS = 300 * 86_400_000;
+/** ...or after this many schedule loops (each is ~4 history events; the limit is 25,000). */
+export const CONTINUE_AFTER_ITERATIONS = 1_000;
+
+/** Step Functions timestamps: RFC 3339 with an uppercase Z, whole seconds (rounded up, never early). */
+export function sfnTimestamp(d: Date): string {
+  return new Date(Math.ceil(d.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export type TaskInput =
+  | { v: number; task: 'checkHsr'; guestId: string }
+  | { v: number; task: 'requestApproval'; guestId: string; taskToken: string; reminder: boolean }
+  | { v: number; task: 'expireApproval'; guestId: string }
+  | { v: number; task: 'provision'; guestId: string }
+  | { v: number; task: 'plan'; guestId: string; executionStartTime: string; iteration: number }
+  | { v: number; task: 'notice'; guestId: string; noticeDate: string }
+  | { v: number; task: 'expire'; guestId: string }
+  | { v: number; task: 'recordFailure'; guestId: string; error: { Error?: string; Cause?: string } };
+
+type Outcome = 'approved' | 'denied' | 'cancelled' | 'expired' | 'pending' | 'closed';
+
+function outcomeOf(g: Guest | undefined): Outcome {
+  if (!g) return 'closed';
+  if (g.approval?.decision === 'approve' && g.status !== 'CANCELLED') return 'approved';
+  if (g.status === 'DENIED') return 'denied';
+  if (g.status === 'CANCELLED') return 'cancelled';
+  if (g.status === 'APPROVAL_EXPIRED') return 'expired';
+  if (g.status === 'PENDING_APPROVAL' || g.status === 'PENDING_HSR') return 'pending';
+  return 'closed';
+}
+
+const NO_APPROVAL = { stage: 'request', requestTimeoutSeconds: 1, remindTimeoutSeconds: 1 };
+
+async function load(deps: Deps, guestId: string): Promise<Guest> {
+  const g = await deps.guests.get(guestId);
+  if (!g) throw new Error(`Guest ${guestId} does not exist`);
+  return g;
+}
+
+/** Rule 3: is there an active HSR covering the end date? Wait for it daily, for up to 14 days. */
+export async function checkHsr(deps: Deps, guestId: string) {
+  const now = deps.clock.now();
+  let g = await load(deps, guestId);
+  if (['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'].includes(g.status)) return { result: 'provisioned', approval: NO_APPROVAL };
+  if (g.status !== 'PENDING_HSR' && g.status !== 'PENDING_APPROVAL') return { result: 'closed', approval: NO_APPROVAL };
+  if (g.status === 'PENDING_HSR') {
+    const hsr = await deps.hsr.hsr(g.guestHuid);
+    if (hsrState(hsr, g.endDate) !== 'ok') {
+      const { timedOut, nextCheckAt } = hsrWaitOutcome(new Date(g.hsrWaitingSince ?? g.createdAt), now);
+      if (timedOut) {
+        g = await change(deps, g, WORKFLOW, 'hsr-timeout', { status: 'HSR_TIMEOUT', dueAt: undefined, hsrCheckedAt: now.toISOString() });
+        const requester = await deps.people.person(g.submittedBy);
+        if (requester) await deps.mailer.send(emails.hsrTimeout(g, requester.email));
+        return { result: 'timeout', approval: NO_APPROVAL };
+      }
+      await change(deps, g, WORKFLOW, 'hsr-checked', { hsrCheckedAt: now.toISOString(), dueAt: nextCheckAt.toISOString() });
+      return { result: 'pending', nextCheckAt: sfnTimestamp(nextCheckAt), approval: NO_APPROVAL };
+    }
+    const patch: Partial<Guest> = {
+      status: 'PENDING_APPROVAL',
+      hsrCheckedAt: now.toISOString(),
+      guestName: `${hsr!.firstName} ${hsr!.lastName}`,
+      guestEmail: hsr!.personalEmail,
+    };
+    if (!g.approval) patch.approvalRequestedAt = now.toISOString();
+    patch.dueAt = nextDueAt({ ...g, ...patch }, now);
+    g = await change(deps, g, WORKFLOW, 'hsr-found', patch);
+  }
+  if (g.approval?.decision === 'approve') return { result: 'approved', approval: NO_APPROVAL };
+  return { result: 'ok', approval: approvalTimeouts(new Date(g.approvalRequestedAt ?? g.createdAt), now) };
+}
+
+/** Rule 7: ask the sponsor (or remind them), remember the task token, and wait for the decision. */
+export async function requestApproval(deps: Deps, guestId: string, taskToken: string, reminder: boolean) {
+  const stage = reminder ? 'reminder' : 'request';
+  let sent = false;
+  const g = await changeWithRetry(deps, guestId, WORKFLOW, reminder ? 'approval-reminder' : 'approval-requested', (cur) => {
+    if (outcomeOf(cur) !== 'pending') return undefined;
+    return { approvalTaskToken: taskToken, dueAt: nextDueAt(cur, deps.clock.now()) };
+  });
+  const outcome = outcomeOf(g);
+  if (outcome !== 'pending') {
+    // Decided before the token was stored: wake the step at once.
+    await deps.workflow.resume(taskToken, { outcome });
+    return { waiting: false, outcome };
+  }
+  if (!g!.approvalEmails?.includes(stage)) {
+    const [sponsor, requester] = await Promise.all([deps.people.person(g!.sponsorHuid), deps.people.person(g!.submittedBy)]);
+    if (!sponsor) throw new Error(`Sponsor ${g!.sponsorHuid} is no longer in the people directory`);
+    await deps.mailer.send(emails.approvalRequest(g!, sponsor, requester, deps.links, reminder));
+    sent = true;
+    await changeWithRetry(deps, guestId, WORKFLOW, 'approval-email-sent', (cur) =>
+      cur.approvalEmails?.includes(stage) ? undefined : { approvalEmails: [...(cur.approvalEmails ?? []), stage] },
+    );
+  }
+  return { waiting: true, emailSent: sent };
+}
+
+/** Rule 7: 14 days without a decision: APPROVAL_EXPIRED, and the requester is told. */
+export async function expireApproval(deps: Deps, guestId: string) {
+  const now = deps.clock.now();
+  let g = await load(deps, guestId);
+  const outcome = outcomeOf(g);
+  if (outcome !== 'pending') return { outcome };
+  if (!approvalExpired(new Date(g.approvalRequestedAt ?? g.createdAt), now)) return { outcome: 'pending' };
+  g = await change(deps, g, WORKFLOW, 'approval-expired', { status: 'APPROVAL_EXPIRED', dueAt: undefined, approvalTaskToken: undefined });
+  const requester = await deps.people.person(g.submittedBy);
+  if (requester) await deps.mailer.send(emails.approvalExpired(g, requester.email));
+  return { outcome: 'expired' };
+}
+
+/** Rule 8 and 5: account ID, entitlements, activation code and the activation email. */
+export async function provision(deps: Deps, guestId: string) {
+  const now = deps.clock.now();
+  let g = await load(deps, guestId);
+  if (g.status === 'PENDING_APPROVAL' && outcomeOf(g) === 'approved') {
+    const [hsr, sponsor] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid)]);
+    if (!hsr) throw new Error(`No HSR record for guest HUID ${g.guestHuid}`);
+    if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
+    let accountId = g.accountId;
+    for (let i = 0; !accountId && i < 50; i++) {
+      const candidate = accountIdCandidate(hsr.firstName, hsr.lastName, deps.random.int(1000));
+      if (await deps.guests.reserveAccountId(candidate, guestId)) accountId = candidate;
+    }
+    if (!accountId) throw new Error('Could not reserve a unique HMS account ID');
+    const patch: Partial<Guest> = {
+      status: 'PENDING_ACTIVATION',
+      accountId,
+      entitlements: computeEntitlements(g.services, sponsor),
+      guestName: `${hsr.firstName} ${hsr.lastName}`,
+      guestEmail: hsr.personalEmail,
+      approvalTaskToken: undefined,
+    };
+    patch.dueAt = nextDueAt({ ...g, ...patch }, now);
+    g = await change(deps, g, WORKFLOW, 'provisioned', patch);
+  }
+  // The activation email is owed until it is recorded as sent (a retry after a failed send sends a new code).
+  if (g.status === 'PENDING_ACTIVATION' && !g.activationSentAt) {
+    await issueActivation(deps, g, WORKFLOW, 'activation-issued');
+  }
+  return { status: g.status };
+}
+
+/** Rules 9 and 10: what is next for a provisioned account, and when. */
+export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number) {
+  const now = deps.clock.now();
+  let g = await load(deps, guestId);
+  const step = nextScheduleStep(g, now);
+  const next = iteration + 1;
+  if (step.action === 'wait') {
+    const due = step.until.toISOString();
+    const oldExecution = now.getTime() - Date.parse(executionStartTime) > CONTINUE_AFTER_MS || iteration >= CONTINUE_AFTER_ITERATIONS;
+    if (oldExecution) {
+      const generation = (g.execution?.generation ?? 0) + 1;
+      const name = `${guestId}-${generation}`;
+      await change(deps, g, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
+      return { action: 'continue', nextExecutionName: name, iteration: next };
+    }
+    if (g.dueAt !== due) g = await change(deps, g, WORKFLOW, 'scheduled', { dueAt: due });
+    return { action: 'wait', at: sfnTimestamp(step.until), iteration: next };
+  }
+  if (step.action === 'done') {
+    if (g.dueAt) await change(deps, g, WORKFLOW, 'closed', { dueAt: undefined });
+    return { action: 'done', reason: step.reason, iteration: next };
+  }
+  if (step.action === 'notice') return { action: 'notice', noticeDate: step.noticeDate, iteration: next };
+  return { action: 'expire', iteration: next };
+}
+
+/** Rule 9: one expiry notice to the sponsor for `noticeDate`, at most once (see docs for the crash window). */
+export async function notice(deps: Deps, guestId: string, noticeDate: string) {
+  const now = deps.clock.now();
+  const g = await load(deps, guestId);
+  const step = nextScheduleStep(g, now);
+  if (step.action !== 'notice' || step.noticeDate !== noticeDate) return { sent: false, reason: 'not due any more' };
+  const sponsor = await deps.people.person(g.sponsorHuid);
+  if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
+  await deps.mailer.send(emails.expiryNotice(g, sponsor, deps.links, dateIn(now)));
+  const patch: Partial<Guest> = { lastNoticeDate: noticeDate };
+  patch.dueAt = nextDueAt({ ...g, ...patch }, now);
+  await change(deps, g, WORKFLOW, 'expiry-notice-sent', patch, { noticeDate });
+  return { sent: true };
+}
+
+/** Rule 10: disable the account, revoke entitlements, tell sponsor and guest. */
+export async function expireNow(deps: Deps, guest: Guest, actor: string): Promise<Guest> {
+  const now = deps.clock.now();
+  let g = guest;
+  if (g.status === 'ACTIVE' || g.status === 'PENDING_ACTIVATION') {
+    const patch: Partial<Guest> = {
+      status: 'EXPIRED',
+      expiredAt: now.toISOString(),
+      entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
+      dueAt: restoreDeadline(g.endDate).toISOString(),
+    };
+    g = await change(deps, g, actor, 'expired', patch);
+  }
+  if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
+    const sponsor = await deps.people.person(g.sponsorHuid);
+    if (sponsor) await deps.mailer.send(emails.expired(g, sponsor, deps.links));
+    g = await change(deps, g, actor, 'expiry-email-sent', { expiredNoticeSentAt: deps.clock.now().toISOString() });
+  }
+  return g;
+}
+
+export async function expire(deps: Deps, guestId: string) {
+  const g = await load(deps, guestId);
+  if ((g.status === 'ACTIVE' || g.status === 'PENDING_ACTIVATION') && deps.clock.now().getTime() < expiryInstant(g.endDate).getTime()) {
+    return { expired: false, reason: 'extended' };
+  }
+  const out = await expireNow(deps, g, WORKFLOW);
+  return { expired: out.status === 'EXPIRED' };
+}
+
+/** Recorded on the guest and visible in the API; after 3 failures in a row the guest is FAILED. */
+export const MAX_FAILURES = 3;
+export async function recordFailure(deps: Deps, guestId: string, error: { Error?: string; Cause?: string }) {
+  const now = deps.clock.now();
+  const g = await changeWithRetry(deps, guestId, WORKFLOW, 'failed', (cur) => {
+    const count = (cur.failure?.count ?? 0) + 1;
+    const failure = { state: 'lifecycle', error: error.Error ?? 'Unknown', at: now.toISOString(), count, ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
+    return count >= MAX_FAILURES
+      ? { failure, status: 'FAILED', dueAt: undefined }
+      : { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+  });
+  return { recorded: Boolean(g), status: g?.status };
+}
+
+/** Runs one task of the state machine. */
+export async function runTask(deps: Deps, input: TaskInput): Promise<Record<string, unknown>> {
+  if (typeof input.v !== 'number' || input.v > TASK_INPUT_VERSION) throw new Error(`Unsupported task payload version ${String(input.v)}`);
+  switch (input.task) {
+    case 'checkHsr':
+      return checkHsr(deps, input.guestId);
+    case 'requestApproval':
+      return requestApproval(deps, input.guestId, input.taskToken, input.reminder);
+    case 'expireApproval':
+      return expireApproval(deps, input.guestId);
+    case 'provision':
+      return provision(deps, input.guestId);
+    case 'plan':
+      return plan(deps, input.guestId, input.executionStartTime, input.iteration ?? 0);
+    case 'notice':
+      return notice(deps, input.guestId, input.noticeDate);
+    case 'expire':
+      return expire(deps, input.guestId);
+    case 'recordFailure':
+      return recordFailure(deps, input.guestId, input.error ?? {});
+    default:
+      throw new Error(`Unknown task ${(input as { task?: string }).task}`);
+  }
+}

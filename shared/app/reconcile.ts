@@ -1,0 +1,61 @@
+/**
+ * The daily reconciler: repairs what fell through. It reads only guests whose next due time has
+ * passed (the byDue index), and for each one whose execution is missing, failed, timed out, or
+ * running but late, starts a fresh execution that picks up from what DynamoDB says.
+ */
+import { FINAL_STATUSES, type Guest } from '../domain/model.ts';
+import { change } from './changes.ts';
+import type { Deps } from './deps.ts';
+import { MAX_FAILURES } from './lifecycle.ts';
+import { TASK_INPUT_VERSION } from './task-version.ts';
+
+/** A running execution is left alone until its guest is this late (it may simply be about to act). */
+export const LATE_AFTER_MS = 60 * 60 * 1000;
+
+export interface ReconcileReport {
+  examined: number;
+  restarted: string[];
+  skipped: number;
+  errors: { guestId: string; error: string }[];
+}
+
+const SCHEDULE_STATUSES: readonly Guest['status'][] = ['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'];
+
+export async function reconcile(deps: Deps): Promise<ReconcileReport> {
+  const now = deps.clock.now();
+  const report: ReconcileReport = { examined: 0, restarted: [], skipped: 0, errors: [] };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.guests.listDue(now.toISOString(), cursor);
+    for (const guest of page.items) {
+      report.examined++;
+      try {
+        if (await repair(deps, guest, now)) report.restarted.push(guest.guestId);
+        else report.skipped++;
+      } catch (err) {
+        report.errors.push({ guestId: guest.guestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return report;
+}
+
+async function repair(deps: Deps, guest: Guest, now: Date): Promise<boolean> {
+  if (FINAL_STATUSES.includes(guest.status)) {
+    await change(deps, guest, 'reconciler', 'closed', { dueAt: undefined });
+    return false;
+  }
+  if ((guest.failure?.count ?? 0) >= MAX_FAILURES) return false;
+  const status = guest.execution ? await deps.workflow.describe(guest.execution.name) : undefined;
+  const late = guest.dueAt ? now.getTime() - Date.parse(guest.dueAt) > LATE_AFTER_MS : false;
+  if (status === 'RUNNING' && !late) return false;
+  if (status === 'RUNNING' && guest.execution) await deps.workflow.stop(guest.execution.name, 'late: replaced by the reconciler');
+  const generation = (guest.execution?.generation ?? 0) + 1;
+  const execution = { name: `${guest.guestId}-${generation}`, generation };
+  await change(deps, guest, 'reconciler', 'execution-restarted', { execution }, { previous: guest.execution?.name ?? null, previousStatus: status ?? 'MISSING' });
+  const input: Record<string, unknown> = { v: TASK_INPUT_VERSION, guestId: guest.guestId };
+  if (SCHEDULE_STATUSES.includes(guest.status)) Object.assign(input, { phase: 'schedule', iteration: 0 });
+  await deps.workflow.start(execution.name, input);
+  return true;
+}

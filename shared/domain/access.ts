@@ -1,0 +1,41 @@
+/**
+ * Who may do what to a guest: the one place authorization is decided.
+ * A caller who may not even read a guest is told it does not exist (404, as for a missing guest).
+ */
+import type { Caller, Guest } from './model.ts';
+
+export type GuestAction = 'read' | 'decide' | 'extend' | 'cancel' | 'resend' | 'force-expire' | 'reassign';
+
+export type Relation = 'sponsor' | 'delegate' | 'hms-it' | 'none';
+
+export interface AccessContext {
+  /** HUIDs the guest's sponsor has named as delegates. */
+  sponsorDelegates: readonly string[];
+  hmsItGroup: string;
+}
+
+export function relationTo(caller: Caller, guest: Pick<Guest, 'sponsorHuid'>, ctx: AccessContext): Relation[] {
+  const relations: Relation[] = [];
+  if (caller.huid === guest.sponsorHuid) relations.push('sponsor');
+  if (ctx.sponsorDelegates.includes(caller.huid)) relations.push('delegate');
+  if (caller.groups.includes(ctx.hmsItGroup)) relations.push('hms-it');
+  return relations.length ? relations : ['none'];
+}
+
+const ALLOWED: Record<GuestAction, readonly Relation[]> = {
+  read: ['sponsor', 'delegate', 'hms-it'],
+  decide: ['sponsor'],
+  extend: ['sponsor'],
+  cancel: ['sponsor', 'hms-it'],
+  resend: ['sponsor'],
+  'force-expire': ['hms-it'],
+  reassign: ['hms-it'],
+};
+
+/** 'allow', 'forbid' (may read but not do this: 403), or 'hide' (may not read it at all: 404). */
+export function decide(caller: Caller, action: GuestAction, guest: Pick<Guest, 'sponsorHuid'>, ctx: AccessContext): 'allow' | 'forbid' | 'hide' {
+  const relations = relationTo(caller, guest, ctx);
+  if (relations.some((r) => ALLOWED[action].includes(r))) return 'allow';
+  if (relations.some((r) => ALLOWED.read.includes(r))) return 'forbid';
+  return 'hide';
+}

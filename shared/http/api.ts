@@ -1,0 +1,130 @@
+/**
+ * The HTTP API: routes (by API Gateway route key) to use cases. Input is parsed by the zod schemas,
+ * the caller comes from the verified JWT claims only, and every error leaves as problem+json.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { UnauthenticatedError } from '../domain/errors.ts';
+import type { Caller } from '../domain/model.ts';
+import type { Deps } from '../app/deps.ts';
+import * as uc from '../app/guests.ts';
+import { toView } from '../app/view.ts';
+import { HttpProblem, parseWith } from './problem.ts';
+import * as S from './schemas.ts';
+import { openApiDocument } from './openapi.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ClaimNames {
+  huidClaim: string;
+  groupsClaim: string;
+}
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+type Ctx = { event: ApiEvent; deps: Deps; claims: ClaimNames };
+type Result = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** The caller's HUID and groups, from the verified token's claims (never from the body). */
+export function callerFrom(event: ApiEvent, names: ClaimNames): Caller {
+  const claims = (event.requestContext.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
+  const huid = claims[names.huidClaim];
+  if (typeof huid !== 'string' || !/^\d{8}$/.test(huid)) throw new UnauthenticatedError(`The token has no valid ${names.huidClaim} claim.`);
+  const raw = claims[names.groupsClaim];
+  // API Gateway passes array claims as "[a b]" strings; the local gateway passes arrays.
+  const groups = Array.isArray(raw)
+    ? raw.map(String)
+    : typeof raw === 'string'
+      ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean)
+      : [];
+  return { huid, groups };
+}
+
+function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false): z.infer<T> {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpProblem(413, 'Request body too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  if (!raw.trim()) {
+    if (optional) return parseWith(schema, {}, 'body');
+    throw new HttpProblem(400, 'Request body required', 'This endpoint needs a JSON body.');
+  }
+  const type = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpProblem(415, 'Unsupported media type', 'Send the body as application/json.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new HttpProblem(400, 'Malformed JSON', 'The request body is not valid JSON.');
+  }
+  return parseWith(schema, value, 'body');
+}
+
+const guestId = (e: ApiEvent) => parseWith(S.PathParams, e.pathParameters ?? {}, 'path').guestId;
+const caller = (c: Ctx) => callerFrom(c.event, c.claims);
+const view = (status: number) => (g: Parameters<typeof toView>[0]): Result => ({ status, body: toView(g) });
+
+export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
+  'GET /openapi.json': async () => ({ status: 200, body: openApiDocument() }),
+  'POST /v1/guests': async (c) => {
+    const who = caller(c);
+    return uc.requestGuest(c.deps, who, body(c.event, S.CreateGuestBody)).then((g) => ({ ...view(202)(g), headers: { location: `/v1/guests/${g.guestId}` } }));
+  },
+  'GET /v1/guests': async (c) => {
+    const who = caller(c);
+    const q = parseWith(S.ListQuery, c.event.queryStringParameters ?? {}, 'query');
+    const page = await uc.listGuests(c.deps, who, q);
+    return { status: 200, body: { items: page.items.map(toView), cursor: page.cursor ?? null } };
+  },
+  'GET /v1/guests/{guestId}': async (c) => uc.getGuest(c.deps, caller(c), guestId(c.event)).then(view(200)),
+  'POST /v1/guests/{guestId}/decision': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    return uc.decideRequest(c.deps, who, id, body(c.event, S.DecisionBody)).then(view(200));
+  },
+  'POST /v1/guests/{guestId}/extension': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    return uc.extendGuest(c.deps, who, id, body(c.event, S.ExtensionBody)).then(view(200));
+  },
+  'POST /v1/guests/{guestId}/cancel': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    body(c.event, S.ReasonBody, true);
+    return uc.cancelGuest(c.deps, who, id).then(view(200));
+  },
+  'POST /v1/guests/{guestId}/activation/resend': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    body(c.event, S.ReasonBody, true);
+    return uc.resendActivation(c.deps, who, id).then(view(200));
+  },
+  'GET /v1/guests/{guestId}/history': async (c) => {
+    const events = await uc.guestHistory(c.deps, caller(c), guestId(c.event));
+    return { status: 200, body: { items: events } };
+  },
+  'POST /v1/guests/{guestId}/expire': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    return uc.forceExpire(c.deps, who, id, body(c.event, S.ReasonBody, true).reason).then(view(200));
+  },
+  'POST /v1/guests/{guestId}/reassign': async (c) => {
+    const who = caller(c);
+    const id = guestId(c.event);
+    return uc.reassignSponsor(c.deps, who, id, body(c.event, S.ReassignBody)).then(view(200));
+  },
+  'POST /v1/activate': async (c) => {
+    const g = await uc.activate(c.deps, body(c.event, S.ActivateBody));
+    return { status: 200, body: { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt } };
+  },
+};
+
+export async function handleApi(event: ApiEvent, deps: Deps, claims: ClaimNames): Promise<APIGatewayProxyStructuredResultV2> {
+  const route = routes[event.routeKey];
+  if (!route) throw new HttpProblem(404, 'No such route', `${event.routeKey} is not a route of this API.`);
+  const result = await route({ event, deps, claims });
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...result.headers },
+    body: JSON.stringify(result.body),
+  };
+}
