@@ -23,24 +23,24 @@ export const CreateGuestBody = z
     contractorId: z.string().regex(/^[A-Za-z0-9-]{3,20}$/, 'must be a HU contractor ID (3-20 letters, digits or dashes)').optional(),
     justification: Text(2000).optional(),
   })
-  .meta({ id: 'GuestRequest' });
+  ;
 
 export const DecisionBody = z
   .strictObject({ decision: z.enum(['approve', 'deny']), reason: Text(1000).optional() })
-  .meta({ id: 'Decision' });
+  ;
 
-export const ExtensionBody = z.strictObject({ endDate: IsoDate.describe('The new last day of the account') }).meta({ id: 'Extension' });
+export const ExtensionBody = z.strictObject({ endDate: IsoDate.describe('The new last day of the account') });
 
-export const ReasonBody = z.strictObject({ reason: Text(1000).optional() }).meta({ id: 'Reason' });
+export const ReasonBody = z.strictObject({ reason: Text(1000).optional() });
 
-export const ReassignBody = z.strictObject({ sponsorHuid: Huid, reason: Text(1000).optional() }).meta({ id: 'Reassignment' });
+export const ReassignBody = z.strictObject({ sponsorHuid: Huid, reason: Text(1000).optional() });
 
 export const ActivateBody = z
   .strictObject({
     accountId: z.string().regex(/^[a-z]{1,3}\d{3}$/, 'must be an HMS account ID like jd123'),
     code: z.string().regex(/^[A-Za-z0-9-]{20,40}$/, 'must be the activation code from the email'),
   })
-  .meta({ id: 'Activation' });
+  ;
 
 export const ListQuery = z.strictObject({
   status: z.enum(STATUSES).optional(),
