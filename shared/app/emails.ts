@@ -113,9 +113,9 @@ export const emails = {
     ]);
   },
 
-  /** Rule 10: subject contains "expired"; sponsor and guest. */
-  expired(g: Guest, sponsor: Person, links: Links): EmailMessage {
-    return render([sponsor.email, g.guestEmail], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expired on ${g.endDate}`, [
+  /** Rule 10: subject contains "expired"; one message to the sponsor, one to the guest. */
+  expired(g: Guest, to: string, links: Links): EmailMessage {
+    return render([to], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expired on ${g.endDate}`, [
       `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expired at the end of ${g.endDate} and has been disabled; its access has been revoked.`,
       'Within 30 days the sponsor can restore it with an extension; after that a new request is needed.',
       { link: guestLink(links, g), text: 'Extend the account' },

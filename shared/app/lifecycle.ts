@@ -226,7 +226,7 @@ export async function expireNow(deps: Deps, guest: Guest, actor: string): Promis
   }
   if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
     const sponsor = await deps.people.person(g.sponsorHuid);
-    if (sponsor) await deps.mailer.send(emails.expired(g, sponsor, deps.links));
+    for (const to of [sponsor?.email, g.guestEmail]) if (to) await deps.mailer.send(emails.expired(g, to, deps.links));
     g = await change(deps, g, actor, 'expiry-email-sent', { expiredNoticeSentAt: deps.clock.now().toISOString() });
   }
   return g;

@@ -88,7 +88,11 @@ export function assertPopulation(
   if (population === 'visiting-faculty' && sponsor.role !== 'faculty') {
     throw new RuleViolation('Visiting faculty collaborate with HMS/HSDM faculty: the sponsor must be faculty.');
   }
-  if (guestInDirectory?.active && (SPONSOR_SCHOOLS as readonly string[]).includes(guestInDirectory.school)) {
+  if (
+    guestInDirectory?.active &&
+    (SPONSOR_SCHOOLS as readonly string[]).includes(guestInDirectory.school) &&
+    ['faculty', 'staff', 'student'].includes(guestInDirectory.role)
+  ) {
     throw new RuleViolation(
       `${guestInDirectory.huid} is active HMS/HSDM ${guestInDirectory.role} and is provisioned an HMS account automatically.`,
     );

@@ -1,0 +1,147 @@
+/** The HTTP API: JWT-authorized /v1 routes and two public ones, all served by one Lambda function. */
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GuestFunction } from './functions.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Mail } from './mail.ts';
+import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+import { DEFAULT_THROTTLE, ROUTE_THROTTLES, ROUTES, routeKey } from './routes.ts';
+import type { Storage } from './storage.ts';
+
+export interface ApiProps {
+  readonly storage: Storage;
+  readonly mail: Mail;
+  readonly lifecycle: Lifecycle;
+  /** OIDC issuer and audiences of the JWT authorizer. */
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly environment: Record<string, string>;
+}
+
+/** What API Gateway writes per request to the access log (no tokens, no bodies, no claims). */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+} as const;
+
+export class Api extends Construct {
+  readonly httpApi: apigwv2.HttpApi;
+  readonly function: GuestFunction;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.function = new GuestFunction(this, 'Handler', {
+      entry: 'functions/api.ts',
+      description: 'Guest accounts HTTP API: every /v1 route and the OpenAPI document',
+      environment: props.environment,
+    });
+    const role = this.function.role;
+    props.storage.grantGuestsReadWrite(role);
+    props.storage.idempotency.grantReadWriteData(role);
+    props.storage.directory.grantReadData(role);
+    props.mail.grantSend(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [props.lifecycle.stateMachineArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [props.lifecycle.executionsArn],
+      }),
+    );
+    acknowledgeWildcardResource(
+      role,
+      props.lifecycle.executionsArn,
+      'Executions are named per guest at run time; the ARN is limited to executions of the guest lifecycle state machine.',
+    );
+
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'HMS sponsored guest accounts',
+      createDefaultStage: true,
+      // No CORS: the portal calls the API from its own origin through its backend.
+    });
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.issuer, {
+      jwtAudience: [...props.audience],
+      identitySource: ['$request.header.Authorization'],
+    });
+    const none = new apigwv2.HttpNoneAuthorizer();
+    const integration = new HttpLambdaIntegration('Integration', this.function.fn, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+
+    const routesByKey = new Map<string, apigwv2.HttpRoute>();
+    for (const route of ROUTES) {
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration,
+        authorizer: route.auth ? authorizer : none,
+      });
+      if (!created) throw new Error(`No route created for ${routeKey(route)}`);
+      routesByKey.set(routeKey(route), created);
+      if (!route.auth) {
+        acknowledge(
+          created,
+          'AwsSolutions-APIG4',
+          route.path === '/openapi.json'
+            ? 'Public by design: the OpenAPI document describes the API and holds no data.'
+            : 'Public by design: the guest has no account yet; the single-use emailed activation code is the credential, checked by the handler, and the route has its own strict throttle.',
+        );
+      }
+    }
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+
+    const stage = this.httpApi.defaultStage?.node.defaultChild as apigwv2.CfnStage | undefined;
+    if (!stage) throw new Error('The HTTP API has no default stage');
+    stage.accessLogSettings = {
+      destinationArn: this.accessLogGroup.logGroupArn,
+      format: JSON.stringify(ACCESS_LOG_FORMAT),
+    };
+    stage.defaultRouteSettings = {
+      throttlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
+      throttlingRateLimit: DEFAULT_THROTTLE.rateLimit,
+      detailedMetricsEnabled: true,
+    };
+    // `RouteSettings` is a free-form JSON map in the L1 (untyped): written in CloudFormation casing.
+    const routeSettings: Record<string, Record<string, unknown>> = {};
+    for (const [key, throttle] of Object.entries(ROUTE_THROTTLES)) {
+      const route = routesByKey.get(key);
+      if (!route) throw new Error(`Throttle for unknown route ${key}`);
+      routeSettings[key] = {
+        ThrottlingBurstLimit: throttle.burstLimit,
+        ThrottlingRateLimit: throttle.rateLimit,
+        DetailedMetricsEnabled: true,
+      };
+      // Route settings name a route key, which must exist before the stage is updated.
+      stage.node.addDependency(route);
+    }
+    stage.routeSettings = routeSettings;
+  }
+
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+}

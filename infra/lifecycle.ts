@@ -1,0 +1,105 @@
+/** The guest lifecycle: one Standard state machine execution per guest, and the Lambda running its tasks. */
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { GuestLifecycleDefinition } from '../workflows/guest-lifecycle.ts';
+import { GuestFunction } from './functions.ts';
+import type { Mail } from './mail.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+import type { Storage } from './storage.ts';
+
+/** ARNs of a state machine and of its executions, built from its name (no reference, so no cycle). */
+export function stateMachineArns(scope: Construct, stateMachineName: string): { stateMachineArn: string; executionsArn: string } {
+  const stack = Stack.of(scope);
+  return {
+    stateMachineArn: stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    executionsArn: stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  };
+}
+
+export interface LifecycleProps {
+  /** Explicit, deterministic name: the definition starts its successor (continue-as-new) by name. */
+  readonly stateMachineName: string;
+  readonly storage: Storage;
+  readonly mail: Mail;
+  /** Environment of the task function (table names, state machine ARN, URLs...). */
+  readonly environment: Record<string, string>;
+}
+
+export class Lifecycle extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly taskFunction: GuestFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly stateMachineName: string;
+  /** Built from the name, for grants and environment variables. */
+  readonly stateMachineArn: string;
+  /** `arn:...:execution:<name>:*` */
+  readonly executionsArn: string;
+
+  constructor(scope: Construct, id: string, props: LifecycleProps) {
+    super(scope, id);
+    this.stateMachineName = props.stateMachineName;
+    const arns = stateMachineArns(this, props.stateMachineName);
+    this.stateMachineArn = arns.stateMachineArn;
+    this.executionsArn = arns.executionsArn;
+
+    this.taskFunction = new GuestFunction(this, 'TaskFunction', {
+      entry: 'functions/lifecycle-task.ts',
+      description: 'Guest lifecycle: every Step Functions task',
+      timeout: Duration.seconds(60),
+      environment: props.environment,
+    });
+    const taskRole = this.taskFunction.role;
+    props.storage.grantGuestsReadWrite(taskRole);
+    props.storage.directory.grantReadData(taskRole);
+    props.mail.grantSend(taskRole);
+    // A task that finds the sponsor's decision already recorded completes the waiting token itself.
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [this.stateMachineArn],
+      }),
+    );
+
+    const self = sfn.StateMachine.fromStateMachineName(this, 'Self', props.stateMachineName);
+    const definition = new GuestLifecycleDefinition(this, 'Definition', { taskFunction: this.taskFunction.fn, self });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      // The vended-logs prefix keeps the CloudWatch Logs resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      definitionBody: definition.definitionBody,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    const smRole = this.stateMachine.role;
+    acknowledgeWildcardResource(
+      smRole,
+      '*',
+      'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended delivery (logs:CreateLogDelivery, DescribeResourcePolicies, ...) do not support resource-level permissions.',
+    );
+    acknowledgeWildcardResource(
+      smRole,
+      `${this.taskFunction.fn.functionArn}:*`,
+      'The Lambda task integration grants invoking the task function by any version or alias (:*); it is still this one function.',
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/** SES: the sender identity and a configuration set that suppresses bad addresses and reports bounces. */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface MailProps {
+  /** From address of every email. */
+  readonly senderEmail: string;
+}
+
+export class Mail extends Construct {
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly identity: ses.EmailIdentity;
+  /** Bounce and complaint notifications from SES. */
+  readonly feedbackTopic: sns.Topic;
+  readonly senderEmail: string;
+
+  constructor(scope: Construct, id: string, props: MailProps) {
+    super(scope, id);
+    this.senderEmail = props.senderEmail;
+
+    this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', {
+      displayName: 'HMS guest accounts: SES bounces and complaints',
+      enforceSSL: true,
+    });
+
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    // The event destination also adds the topic policy letting this configuration set publish.
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(this.feedbackTopic),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+
+    this.identity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: ses.Identity.email(props.senderEmail),
+      configurationSet: this.configurationSet,
+    });
+  }
+
+  get configurationSetName(): string {
+    return this.configurationSet.configurationSetName;
+  }
+
+  get configurationSetArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+  }
+
+  /** Lets the grantee send email from the sender identity through the configuration set, nothing else. */
+  grantSend(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [this.identity.emailIdentityArn, this.configurationSetArn],
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The HTTP API's route table and throttling, with no CDK imports: the stack (infra/api.ts) builds
+ * API Gateway from it, and the local API server imports it to apply the same rules locally.
+ */
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway path, path parameters in braces (`/v1/guests/{guestId}`). */
+  readonly path: string;
+  /** true: the JWT authorizer must accept the bearer token; false: public. */
+  readonly auth: boolean;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'POST', path: '/v1/guests', auth: true },
+  { method: 'GET', path: '/v1/guests', auth: true },
+  { method: 'GET', path: '/v1/guests/{guestId}', auth: true },
+  { method: 'POST', path: '/v1/guests/{guestId}/decision', auth: true },
+  { method: 'POST', path: '/v1/guests/{guestId}/extension', auth: true },
+  { method: 'POST', path: '/v1/guests/{guestId}/cancel', auth: true },
+  { method: 'POST', path: '/v1/guests/{guestId}/activation/resend', auth: true },
+  { method: 'GET', path: '/v1/guests/{guestId}/history', auth: true },
+  // HMS IT only (the handler checks the groups claim).
+  { method: 'POST', path: '/v1/guests/{guestId}/expire', auth: true },
+  { method: 'POST', path: '/v1/guests/{guestId}/reassign', auth: true },
+  // Public: the guest activates with the emailed code; the OpenAPI document.
+  { method: 'POST', path: '/v1/activate', auth: false },
+  { method: 'GET', path: '/openapi.json', auth: false },
+];
+
+/** API Gateway route key, e.g. `POST /v1/activate`. */
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export interface Throttle {
+  /** Token bucket size (requests). */
+  readonly burstLimit: number;
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+}
+
+/** Default stage throttling, for every route. */
+export const DEFAULT_THROTTLE: Throttle = { burstLimit: 50, rateLimit: 20 };
+
+/** Stricter throttling per route key (public, unauthenticated endpoints). */
+export const ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
+  'POST /v1/activate': { burstLimit: 5, rateLimit: 2 },
+};
+
+/** The throttle that applies to a route key. */
+export function throttleFor(key: string): Throttle {
+  return ROUTE_THROTTLES[key] ?? DEFAULT_THROTTLE;
+}
+
+/**
+ * Finds the route for a request, returning it with the path parameters. Literal segments must
+ * match exactly; `{name}` matches one non-empty segment.
+ */
+export function matchRoute(
+  method: string,
+  path: string,
+  routes: readonly Route[] = ROUTES,
+): { route: Route; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/');
+  for (const route of routes) {
+    if (route.method !== method.toUpperCase()) continue;
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const p = pattern[i]!;
+      const s = segments[i]!;
+      const param = /^\{(\w+)\}$/.exec(p);
+      if (param) {
+        if (s === '') ok = false;
+        else pathParameters[param[1]!] = decodeURIComponent(s);
+      } else if (p !== s) ok = false;
+    }
+    if (ok) return { route, pathParameters };
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+/** Deployment configuration of the stack, from CDK context (`-c key=value` or cdk.json) with defaults. */
+import type { Node } from 'constructs';
+
+export interface StackConfig {
+  /** OIDC issuer the HTTP API's JWT authorizer trusts. */
+  readonly issuer: string;
+  /** Audiences (client IDs) the JWT authorizer accepts. */
+  readonly audience: readonly string[];
+  /** From address of every email (an SES email identity is created for it). */
+  readonly senderEmail: string;
+  /** Optional address subscribed to the alarm topic. */
+  readonly alarmEmail?: string | undefined;
+  readonly activationUrl: string;
+  readonly portalUrl: string;
+  readonly peopleDirectoryUrl?: string | undefined;
+  readonly hsrDirectoryUrl?: string | undefined;
+  readonly huidClaim: string;
+  readonly groupsClaim: string;
+  readonly hmsItGroup: string;
+}
+
+export const DEFAULT_CONFIG: StackConfig = {
+  issuer: 'https://login.hms.harvard.edu',
+  audience: ['hms-guest-accounts'],
+  senderEmail: 'hms-guest-accounts@hms.harvard.edu',
+  alarmEmail: undefined,
+  activationUrl: 'https://guests.hms.harvard.edu/activate',
+  portalUrl: 'https://guests.hms.harvard.edu',
+  peopleDirectoryUrl: undefined,
+  hsrDirectoryUrl: undefined,
+  huidClaim: 'huid',
+  groupsClaim: 'groups',
+  hmsItGroup: 'hms-it',
+};
+
+function str(node: Node, key: string): string | undefined {
+  const v: unknown = node.tryGetContext(key);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new Error(`Context "${key}" must be a string`);
+  return v;
+}
+
+function list(node: Node, key: string): string[] | undefined {
+  const v: unknown = node.tryGetContext(key);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  throw new Error(`Context "${key}" must be a string or a list of strings`);
+}
+
+/** Reads the configuration from the construct tree's context, falling back to the defaults. */
+export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CONFIG): StackConfig {
+  return {
+    issuer: str(node, 'issuer') ?? defaults.issuer,
+    audience: list(node, 'audience') ?? defaults.audience,
+    senderEmail: str(node, 'senderEmail') ?? defaults.senderEmail,
+    alarmEmail: str(node, 'alarmEmail') ?? defaults.alarmEmail,
+    activationUrl: str(node, 'activationUrl') ?? defaults.activationUrl,
+    portalUrl: str(node, 'portalUrl') ?? defaults.portalUrl,
+    peopleDirectoryUrl: str(node, 'peopleDirectoryUrl') ?? defaults.peopleDirectoryUrl,
+    hsrDirectoryUrl: str(node, 'hsrDirectoryUrl') ?? defaults.hsrDirectoryUrl,
+    huidClaim: str(node, 'huidClaim') ?? defaults.huidClaim,
+    groupsClaim: str(node, 'groupsClaim') ?? defaults.groupsClaim,
+    hmsItGroup: str(node, 'hmsItGroup') ?? defaults.hmsItGroup,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The local API Gateway: matches the same routes as the deployed HTTP API, applies the same JWT
+ * rules as its authorizer, builds payload-v2 events and invokes the same handler. It also serves
+ * the local-only endpoints under /_local (clock, tokens, executions).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { matchRoute, routeKey, throttleFor } from '../infra/routes.ts';
+import type { LocalIdentityProvider } from './identity.ts';
+import type { LocalClock } from './clock.ts';
+import { TokenBuckets } from './throttle.ts';
+
+export type ApiHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalEndpoints {
+  handle(req: IncomingMessage, body: string, url: URL): Promise<{ status: number; body: unknown } | undefined>;
+}
+
+export function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Same shape as API Gateway's answers when it refuses before the handler. */
+function gatewayAnswer(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ message }));
+}
+
+export function createApiServer(opts: {
+  handler: ApiHandler;
+  idp: LocalIdentityProvider;
+  clock: LocalClock;
+  local: LocalEndpoints;
+  log?: (line: string) => void;
+}): Server {
+  const buckets = new TokenBuckets();
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Local endpoints are not system work: moving the clock waits for the system, not for itself.
+    const run = url.pathname.startsWith('/_local/') ? (fn: () => Promise<unknown>) => fn() : (fn: () => Promise<unknown>) => opts.clock.track(fn);
+    void run(async () => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      // API Gateway refuses payloads over 10 MB before any handler runs.
+      const body = await readBody(req, 10 * 1024 * 1024);
+      if (body === undefined) return gatewayAnswer(res, 413, 'Request Entity Too Large');
+      try {
+        if (url.pathname.startsWith('/_local/')) {
+          const out = await opts.local.handle(req, body, url);
+          if (!out) return gatewayAnswer(res, 404, 'Not Found');
+          res.writeHead(out.status, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify(out.body));
+        }
+        const match = matchRoute(method, url.pathname);
+        if (!match) return gatewayAnswer(res, 404, 'Not Found');
+        const { route, pathParameters } = match;
+        const key = routeKey(route);
+        const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+        if (!buckets.take(`${key}|${sourceIp}`, throttleFor(key), Date.now())) return gatewayAnswer(res, 429, 'Too Many Requests');
+        let claims: Record<string, unknown> | undefined;
+        if (route.auth) {
+          const header = String(req.headers.authorization ?? '');
+          const m = /^Bearer (.+)$/i.exec(header);
+          if (!m) return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+          try {
+            claims = (await opts.idp.verify(m[1]!)) as Record<string, unknown>;
+          } catch {
+            return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer error="invalid_token"' });
+          }
+        }
+        const now = opts.clock.now();
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v)]));
+        const query: Record<string, string> = {};
+        for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+        const requestId = randomUUID();
+        const event = {
+          version: '2.0',
+          routeKey: key,
+          rawPath: url.pathname,
+          rawQueryString: url.search.replace(/^\?/, ''),
+          headers,
+          queryStringParameters: Object.keys(query).length ? query : undefined,
+          pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+          body: body.length ? body : undefined,
+          isBase64Encoded: false,
+          requestContext: {
+            accountId: '000000000000',
+            apiId: 'local',
+            domainName: headers.host ?? 'localhost',
+            domainPrefix: 'local',
+            http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp, userAgent: headers['user-agent'] ?? '' },
+            requestId,
+            routeKey: key,
+            stage: '$default',
+            time: now.toUTCString(),
+            timeEpoch: now.getTime(),
+            ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+          },
+        };
+        const out = await opts.handler(event, lambdaContext('api'));
+        res.writeHead(out.statusCode ?? 200, { 'apigw-requestid': requestId, ...(out.headers as Record<string, string>) });
+        res.end(out.body ?? '');
+        opts.log?.(`${method} ${url.pathname} ${out.statusCode}`);
+      } catch (err) {
+        opts.log?.(`${method} ${url.pathname} 500 ${(err as Error).stack ?? String(err)}`);
+        gatewayAnswer(res, 500, 'Internal Server Error');
+      }
+    });
+  });
+}

@@ -1,0 +1,399 @@
+/**
+ * A local Step Functions service: executions of the synthesized state machine, run by
+ * aws-local-stepfunctions, plus what it lacks — task tokens (.waitForTaskToken), Waits and
+ * callback timeouts on the local clock, and a checkpoint after each state so executions resume
+ * after the process is killed and started again.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { LocalClock } from '../clock.ts';
+import { LOCAL_TIMEOUT_KEY, prepareDefinition, TOKEN_SENTINEL, withToken, type AslDefinition, type StateKind } from './transform.ts';
+
+export type Invoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export class SfnError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+interface Checkpoint {
+  state: string;
+  input: unknown;
+  /** Deadline of a Wait or callback in progress, kept across restarts. */
+  deadline?: number;
+  token?: string;
+}
+
+export interface HistoryEvent {
+  id: number;
+  timestamp: string;
+  type: string;
+  state?: string;
+  detail?: unknown;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: unknown;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  checkpoint?: Checkpoint;
+  transitions: number;
+  invocations: number;
+  history: HistoryEvent[];
+}
+
+interface Live {
+  record: ExecutionRecord;
+  abort: AbortController;
+  stopRun?: () => void;
+  endBusy: () => void;
+  resume?: Checkpoint;
+}
+
+interface PendingToken {
+  exec: Live;
+  resolve: (output: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+const HISTORY_LIMIT = 500;
+
+export interface LocalStepFunctionsOptions {
+  stateMachineArn: string;
+  definition: AslDefinition;
+  clock: LocalClock;
+  invoke: Invoker;
+  /** Where executions are checkpointed; none keeps them in memory only. */
+  dataDir?: string | undefined;
+  /** Wait before each retry, in ms (the emulator would otherwise sleep the definition's backoff in real time). */
+  retryIntervalMs?: number;
+}
+
+export class LocalStepFunctions {
+  private readonly executions = new Map<string, Live>();
+  private readonly tokens = new Map<string, PendingToken>();
+  private readonly finishedTokens = new Map<string, 'timed-out' | 'done'>();
+  private readonly dir: string | undefined;
+  private closing = false;
+  readonly stats = { transitions: 0, invocations: 0, executions: 0 };
+
+  constructor(private readonly opts: LocalStepFunctionsOptions) {
+    this.dir = opts.dataDir ? join(opts.dataDir, 'executions') : undefined;
+    if (this.dir) mkdirSync(this.dir, { recursive: true });
+  }
+
+  get stateMachineArn(): string {
+    return this.opts.stateMachineArn;
+  }
+
+  executionArn(name: string): string {
+    return `${this.opts.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /** Loads checkpointed executions and resumes those that were running. */
+  restore(): number {
+    if (!this.dir) return 0;
+    let resumed = 0;
+    for (const file of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
+      const record = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ExecutionRecord;
+      if (this.executions.has(record.executionArn)) continue;
+      const live: Live = { record, abort: new AbortController(), endBusy: () => undefined };
+      this.executions.set(record.executionArn, live);
+      if (record.status === 'RUNNING') {
+        live.resume = record.checkpoint;
+        this.launch(live, record.checkpoint?.state, record.checkpoint?.input ?? record.input);
+        resumed++;
+      }
+    }
+    return resumed;
+  }
+
+  startExecution(args: { stateMachineArn?: string; name?: string; input?: string | undefined }): { executionArn: string; startDate: string } {
+    if (args.stateMachineArn && args.stateMachineArn !== this.opts.stateMachineArn) {
+      throw new SfnError('StateMachineDoesNotExist', `State machine does not exist: ${args.stateMachineArn}`);
+    }
+    const name = args.name ?? randomUUID();
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnError('InvalidName', `Invalid execution name: ${name}`);
+    let input: unknown;
+    try {
+      input = JSON.parse(args.input ?? '{}');
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Input is not valid JSON');
+    }
+    const executionArn = this.executionArn(name);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // As in AWS: the same name and input while running answers the same execution.
+      if (existing.record.status === 'RUNNING' && JSON.stringify(existing.record.input) === JSON.stringify(input)) {
+        return { executionArn, startDate: existing.record.startDate };
+      }
+      throw new SfnError('ExecutionAlreadyExists', `Execution already exists: ${executionArn}`);
+    }
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: this.opts.stateMachineArn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: this.opts.clock.now().toISOString(),
+      transitions: 0,
+      invocations: 0,
+      history: [],
+    };
+    const live: Live = { record, abort: new AbortController(), endBusy: () => undefined };
+    this.executions.set(executionArn, live);
+    this.stats.executions++;
+    this.event(live, 'ExecutionStarted', undefined, { input });
+    this.persist(live);
+    this.launch(live, undefined, input);
+    return { executionArn, startDate: record.startDate };
+  }
+
+  describeExecution(executionArn: string): ExecutionRecord {
+    const live = this.executions.get(executionArn);
+    if (!live) throw new SfnError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
+    return live.record;
+  }
+
+  listExecutions(statusFilter?: ExecutionStatus): ExecutionRecord[] {
+    return [...this.executions.values()]
+      .map((l) => l.record)
+      .filter((r) => !statusFilter || r.status === statusFilter)
+      .sort((a, b) => b.startDate.localeCompare(a.startDate));
+  }
+
+  stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: string } {
+    const live = this.executions.get(executionArn);
+    if (!live) throw new SfnError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
+    if (live.record.status === 'RUNNING') {
+      this.finish(live, 'ABORTED', undefined, error, cause);
+      live.abort.abort(new SfnError('ExecutionAborted', cause ?? 'stopped'));
+      live.stopRun?.();
+    }
+    return { stopDate: live.record.stopDate ?? this.opts.clock.now().toISOString() };
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new SfnError('InvalidOutput', 'Output is not valid JSON');
+    }
+    this.takeToken(token).resolve(parsed);
+  }
+
+  sendTaskFailure(token: string, error?: string, cause?: string): void {
+    const err = new Error(cause ?? '');
+    err.name = error ?? 'States.TaskFailed';
+    this.takeToken(token).reject(err);
+  }
+
+  sendTaskHeartbeat(token: string): void {
+    if (!this.tokens.has(token)) this.takeToken(token);
+  }
+
+  private takeToken(token: string): PendingToken {
+    const pending = this.tokens.get(token);
+    if (pending) {
+      this.tokens.delete(token);
+      this.finishedTokens.set(token, 'done');
+      return pending;
+    }
+    if (this.finishedTokens.get(token) === 'timed-out') throw new SfnError('TaskTimedOut', 'Task timed out');
+    if (this.finishedTokens.has(token)) throw new SfnError('TaskDoesNotExist', 'Task already completed');
+    throw new SfnError('InvalidToken', 'Invalid task token');
+  }
+
+  /** Runs (or resumes) an execution in the emulator. */
+  private launch(live: Live, startAt: string | undefined, input: unknown) {
+    const { definition, kinds } = prepareDefinition(this.opts.definition, startAt);
+    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, kind] of Object.entries(kinds)) {
+      const handler = this.handlerFor(live, name, kind);
+      if (handler) handlers[name] = handler;
+    }
+    const retryIntervalOverrides = Object.fromEntries(Object.keys(kinds).map((n) => [n, this.opts.retryIntervalMs ?? 10]));
+    live.endBusy = this.opts.clock.begin();
+    const smArn = this.opts.stateMachineArn;
+    const run = machine.run(input as never, {
+      noThrowOnAbort: true,
+      overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
+      context: {
+        Execution: { Id: live.record.executionArn, Name: live.record.name, LocalStartTime: live.record.startDate },
+        StateMachine: { Id: smArn, Name: smArn.split(':').pop() },
+        Task: { Token: TOKEN_SENTINEL },
+      },
+    });
+    live.stopRun = run.abort;
+    void this.follow(live, run.eventLogs);
+    run.result.then(
+      (output) => {
+        if (this.closing) return live.endBusy();
+        if (live.record.status === 'RUNNING') this.finish(live, 'SUCCEEDED', output);
+      },
+      (err: unknown) => {
+        if (this.closing) return live.endBusy();
+        if (live.record.status !== 'RUNNING') return;
+        const cause = (err as { cause?: unknown }).cause as { name?: string; message?: string } | undefined;
+        const e = cause && typeof cause === 'object' ? cause : (err as Error);
+        this.finish(live, 'FAILED', undefined, e.name ?? 'States.Runtime', e.message ?? String(err));
+      },
+    );
+  }
+
+  /** Checkpoints each state as it is entered and keeps a bounded history. */
+  private async follow(live: Live, events: AsyncGenerator<{ type: string; state?: { name: string; input: unknown; output?: unknown }; Error?: string; Cause?: unknown }>) {
+    for await (const ev of events) {
+      if (live.record.status !== 'RUNNING') break;
+      if (ev.type === 'StateEntered' && ev.state) {
+        live.record.transitions++;
+        this.stats.transitions++;
+        const resumeSame = live.resume?.state === ev.state.name;
+        live.record.checkpoint = { state: ev.state.name, input: ev.state.input, ...(resumeSame ? { deadline: live.resume?.deadline, token: live.resume?.token } : {}) };
+        if (!resumeSame) live.resume = undefined;
+        this.event(live, 'StateEntered', ev.state.name);
+        this.persist(live);
+      } else if (ev.type === 'StateExited' && ev.state) {
+        this.event(live, 'StateExited', ev.state.name);
+      } else if (ev.type === 'StateFailed' || ev.type === 'StateRetried' || ev.type === 'StateCaught') {
+        this.event(live, ev.type, ev.state?.name, ev.Error ? { error: ev.Error, cause: ev.Cause } : undefined);
+      }
+    }
+  }
+
+  private handlerFor(live: Live, stateName: string, kind: StateKind): ((input: unknown) => Promise<unknown>) | undefined {
+    const clock = this.opts.clock;
+    switch (kind) {
+      case 'wait':
+        return async (input) => {
+          const spec = input as { at?: string; seconds?: number };
+          const deadline =
+            live.resume?.state === stateName && live.resume.deadline !== undefined
+              ? live.resume.deadline
+              : spec.at !== undefined
+                ? Date.parse(spec.at)
+                : clock.now().getTime() + (spec.seconds ?? 0) * 1000;
+          this.remember(live, stateName, { deadline });
+          await this.asleep(live, clock.sleepUntil(new Date(deadline), live.abort.signal));
+          return null;
+        };
+      case 'token':
+        return async (input) => {
+          const params = { ...(input as Record<string, unknown>) };
+          const timeoutSeconds = Number(params[LOCAL_TIMEOUT_KEY] ?? 31_536_000);
+          delete params[LOCAL_TIMEOUT_KEY];
+          const resumed = live.resume?.state === stateName && live.resume.token ? live.resume : undefined;
+          const token = resumed?.token ?? `${randomUUID()}${randomUUID()}`.replace(/-/g, '');
+          const deadline = resumed?.deadline ?? clock.now().getTime() + timeoutSeconds * 1000;
+          this.remember(live, stateName, { deadline, token });
+          const answer = new Promise<unknown>((resolve, reject) => this.tokens.set(token, { exec: live, resolve, reject }));
+          answer.catch(() => undefined);
+          await this.invokeLambda(live, String(params.FunctionName), withToken(params.Payload, token));
+          const timeout = clock.sleepUntil(new Date(deadline), live.abort.signal).then(() => {
+            this.tokens.delete(token);
+            this.finishedTokens.set(token, 'timed-out');
+            const err = new Error('Task timed out');
+            err.name = 'States.Timeout';
+            throw err;
+          });
+          return this.asleep(live, Promise.race([answer, timeout]));
+        };
+      case 'lambda':
+        return (input) => this.invokeLambda(live, String(this.opts.definition.States[stateName]!.Resource), input);
+      case 'lambda-invoke':
+        return async (input) => {
+          const p = input as { FunctionName: string; Payload: unknown };
+          return { Payload: await this.invokeLambda(live, p.FunctionName, p.Payload), StatusCode: 200 };
+        };
+      case 'start-execution':
+        return async (input) => {
+          const p = input as { StateMachineArn: string; Name?: string; Input?: unknown };
+          const out = this.startExecution({ stateMachineArn: p.StateMachineArn, name: p.Name, input: typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {}) });
+          return { ExecutionArn: out.executionArn, StartDate: out.startDate };
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  private async invokeLambda(live: Live, functionArn: string, payload: unknown): Promise<unknown> {
+    live.record.invocations++;
+    this.stats.invocations++;
+    return this.opts.invoke(functionArn, payload);
+  }
+
+  /** Sleeping on the clock or on a callback is not work in progress. */
+  private async asleep<T>(live: Live, promise: Promise<T>): Promise<T> {
+    live.endBusy();
+    try {
+      return await promise;
+    } finally {
+      live.endBusy = live.record.status === 'RUNNING' ? this.opts.clock.begin() : () => undefined;
+    }
+  }
+
+  private remember(live: Live, state: string, extra: Partial<Checkpoint>) {
+    if (live.record.checkpoint?.state === state) {
+      Object.assign(live.record.checkpoint, extra);
+      this.persist(live);
+    }
+  }
+
+  private finish(live: Live, status: ExecutionStatus, output?: unknown, error?: string, cause?: string) {
+    const r = live.record;
+    r.status = status;
+    r.stopDate = this.opts.clock.now().toISOString();
+    if (output !== undefined) r.output = output;
+    if (error) r.error = error;
+    if (cause) r.cause = cause;
+    for (const [token, p] of this.tokens) {
+      if (p.exec === live) {
+        this.tokens.delete(token);
+        this.finishedTokens.set(token, 'done');
+      }
+    }
+    this.event(live, `Execution${status === 'SUCCEEDED' ? 'Succeeded' : status === 'FAILED' ? 'Failed' : status === 'ABORTED' ? 'Aborted' : 'TimedOut'}`, undefined, error ? { error, cause } : undefined);
+    this.persist(live);
+    live.endBusy();
+  }
+
+  private event(live: Live, type: string, state?: string, detail?: unknown) {
+    const h = live.record.history;
+    const id = (h.at(-1)?.id ?? 0) + 1;
+    h.push({ id, timestamp: this.opts.clock.now().toISOString(), type, ...(state ? { state } : {}), ...(detail !== undefined ? { detail } : {}) });
+    if (h.length > HISTORY_LIMIT) h.splice(0, h.length - HISTORY_LIMIT);
+  }
+
+  private persist(live: Live) {
+    if (!this.dir) return;
+    const file = join(this.dir, `${live.record.name}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(live.record));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** Stops every running execution's emulator run (not their records): for shutting down. */
+  shutdown() {
+    this.closing = true;
+    for (const live of this.executions.values()) {
+      live.abort.abort(new Error('shutting down'));
+      live.stopRun?.();
+    }
+  }
+}

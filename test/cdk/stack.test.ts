@@ -1,0 +1,373 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THROTTLE, ROUTES, ROUTE_THROTTLES, routeKey } from '../../infra/routes.ts';
+import { RECONCILER_RETRY, RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
+import { DEFAULT_CONFIG } from '../../infra/stack-config.ts';
+import { STATE_MACHINE_NAME, template } from './synth.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+const resources = (type: string): Record<string, Resource> => template.findResources(type) as Record<string, Resource>;
+const logicalIdOf = (type: string, props: Record<string, unknown>): string => {
+  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+/** Every IAM statement of every inline policy and role. */
+function statements(): { policy: string; Action: string | string[]; Resource: unknown; Effect: string }[] {
+  const out: { policy: string; Action: string | string[]; Resource: unknown; Effect: string }[] = [];
+  for (const [id, r] of Object.entries(resources('AWS::IAM::Policy'))) {
+    const doc = r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] };
+    for (const s of doc.Statement) out.push({ policy: id, ...s });
+  }
+  return out;
+}
+const actionsOf = (policyPrefix: string): string[] =>
+  statements()
+    .filter((s) => s.policy.startsWith(policyPrefix))
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('Lambda functions', () => {
+  it('are three, Node.js 24 on arm64, 512 MB, traced, with source maps and the Powertools service name', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'hms-guest-accounts' }),
+        },
+      });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
+    }
+  });
+
+  it('have the configuration environment read by shared/config.ts', () => {
+    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const name of [
+        'GUESTS_TABLE',
+        'DIRECTORY_TABLE',
+        'IDEMPOTENCY_TABLE',
+        'STATE_MACHINE_ARN',
+        'SENDER_EMAIL',
+        'SES_CONFIGURATION_SET',
+        'ACTIVATION_URL',
+        'PORTAL_URL',
+      ]) {
+        expect(vars, name).toHaveProperty(name);
+      }
+      expect(vars).toMatchObject({
+        HUID_CLAIM: 'huid',
+        GROUPS_CLAIM: 'groups',
+        HMS_IT_GROUP: 'hms-it',
+        SENDER_EMAIL: DEFAULT_CONFIG.senderEmail,
+      });
+      // Built from the name, not a reference to the state machine (no dependency cycle).
+      expect(JSON.stringify(vars.STATE_MACHINE_ARN)).toContain(`:stateMachine:${STATE_MACHINE_NAME}`);
+    }
+  });
+
+  it('give the lifecycle tasks 60 s and API requests 30 s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('Step Functions task'), Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('HTTP API'), Timeout: 30 });
+  });
+
+  it('each log to their own log group kept for a month', () => {
+    const groups = resources('AWS::Logs::LogGroup');
+    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
+      const ref = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(groups[ref]?.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('use no AWS managed policies', () => {
+    for (const role of Object.values(resources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('DynamoDB tables', () => {
+  const common = {
+    BillingMode: 'PAY_PER_REQUEST',
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    DeletionProtectionEnabled: true,
+    SSESpecification: { SSEEnabled: true },
+  };
+
+  it('are on demand, with PITR, deletion protection and encryption, and retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+      expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: common });
+    }
+  });
+
+  it('guests: pk/sk with the bySponsor and byDue indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Match.arrayEquals([
+        {
+          IndexName: 'bySponsor',
+          KeySchema: [
+            { AttributeName: 'sponsorHuid', KeyType: 'HASH' },
+            { AttributeName: 'endDate', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'byDue',
+          KeySchema: [
+            { AttributeName: 'dueShard', KeyType: 'HASH' },
+            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'sponsorHuid', AttributeType: 'S' },
+        { AttributeName: 'dueShard', AttributeType: 'S' },
+        { AttributeName: 'dueAt', AttributeType: 'S' },
+      ]),
+    });
+  });
+
+  it('directory: pk only; idempotency: id with TTL on expiration', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+});
+
+describe('IAM', () => {
+  it('no statement allows every action', () => {
+    for (const s of statements()) {
+      const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+      expect(actions, s.policy).not.toContain('*');
+      for (const a of actions) expect(a, s.policy).not.toMatch(/^[a-z0-9-]+:\*$/);
+    }
+  });
+
+  it('the API function can start, stop and resume lifecycle executions and send email', () => {
+    const actions = actionsOf('ApiHandlerRole');
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:StopExecution',
+        'states:DescribeExecution',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+        'ses:SendEmail',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+      ]),
+    );
+  });
+
+  it('the lifecycle task function can send email and complete task tokens', () => {
+    expect(actionsOf('LifecycleTaskFunctionRole')).toEqual(
+      expect.arrayContaining(['ses:SendEmail', 'ses:SendRawEmail', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'dynamodb:UpdateItem']),
+    );
+  });
+
+  it('the reconciler can start, describe and stop executions but not send email', () => {
+    const actions = actionsOf('SchedulesReconcilerRole');
+    expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution']));
+    expect(actions).not.toContain('ses:SendEmail');
+  });
+
+  it('SES sending is scoped to the sender identity and the configuration set', () => {
+    for (const s of statements().filter((x) => [x.Action].flat().includes('ses:SendEmail'))) {
+      const text = JSON.stringify(s.Resource);
+      expect(text).toContain(':identity/');
+      expect(text).toContain(':configuration-set/');
+      expect(s.Resource).not.toBe('*');
+    }
+  });
+
+  it('the only wildcard resources are X-Ray/log-delivery policies', () => {
+    for (const s of statements().filter((x) => x.Resource === '*' || (Array.isArray(x.Resource) && x.Resource.includes('*')))) {
+      for (const a of [s.Action].flat()) expect(a).toMatch(/^(xray|logs):/);
+    }
+  });
+});
+
+describe('SES', () => {
+  it('has a configuration set suppressing bounces and complaints, with reputation metrics', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+  });
+
+  it('sends bounces and complaints to an SNS topic that requires TLS', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        MatchingEventTypes: Match.arrayEquals(['bounce', 'complaint']),
+        SnsDestination: { TopicARN: { Ref: Match.anyValue() } },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'ses.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+  });
+
+  it('has the sender email identity', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: DEFAULT_CONFIG.senderEmail });
+  });
+});
+
+describe('HTTP API', () => {
+  it('has a JWT authorizer with the configured issuer and audience', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: DEFAULT_CONFIG.issuer, Audience: [...DEFAULT_CONFIG.audience] },
+    });
+  });
+
+  it('has exactly the routes of infra/routes.ts, JWT-protected unless public', () => {
+    const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const route of ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === routeKey(route))!;
+      if (route.auth) {
+        expect(found.Properties, routeKey(route)).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: expect.any(String) } });
+      } else {
+        expect(found.Properties.AuthorizationType, routeKey(route)).toBe('NONE');
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/activate', AuthorizationType: 'NONE' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /openapi.json', AuthorizationType: 'NONE' });
+  });
+
+  it('integrates every route with the one API function (payload 2.0)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('has no CORS configuration', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', CorsConfiguration: Match.absent() });
+  });
+
+  it('throttles the stage, and the public activation route harder', () => {
+    const activate = ROUTE_THROTTLES['POST /v1/activate']!;
+    expect(activate.burstLimit).toBeLessThan(DEFAULT_THROTTLE.burstLimit);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit, ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit },
+      RouteSettings: {
+        'POST /v1/activate': { ThrottlingBurstLimit: activate.burstLimit, ThrottlingRateLimit: activate.rateLimit },
+      },
+    });
+  });
+
+  it('the stage is created after the routes its settings name', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const activate = logicalIdOf('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/activate' });
+    expect(stage.DependsOn).toContain(activate);
+  });
+
+  it('writes JSON access logs with request id, ip, route, status and latency', () => {
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+    });
+  });
+});
+
+describe('reconciler schedule', () => {
+  it('runs daily at 06:00 New York time with retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: RECONCILER_SCHEDULE.expression,
+      ScheduleExpressionTimezone: RECONCILER_SCHEDULE.timezone,
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Reconciler'), 'Arn'] },
+        RetryPolicy: {
+          MaximumRetryAttempts: RECONCILER_RETRY.retryAttempts,
+          MaximumEventAgeInSeconds: RECONCILER_RETRY.maximumEventAgeSeconds,
+        },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+      },
+    });
+    expect(RECONCILER_SCHEDULE).toEqual({ expression: 'cron(0 6 * * ? *)', timezone: 'America/New_York' });
+  });
+
+  it('assumes a role that may only invoke the reconciler and write to its DLQ', () => {
+    const roleId = logicalIdOf('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] },
+    });
+    const policies = Object.values(resources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+    );
+    const actions = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [s.Action].flat()),
+    );
+    expect(actions.sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  });
+
+  it('has an encrypted, TLS-only dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const has = (namespace: string, metricName: string) => alarms().filter((a) => a.Namespace === namespace && a.MetricName === metricName);
+
+  it('cover failed and timed-out executions, Lambda errors, API 5xx and dead letters', () => {
+    expect(has('AWS/States', 'ExecutionsFailed')).toHaveLength(1);
+    expect(has('AWS/States', 'ExecutionsTimedOut')).toHaveLength(1);
+    expect(has('AWS/Lambda', 'Errors')).toHaveLength(3);
+    expect(has('AWS/ApiGateway', '5xx')).toHaveLength(1);
+    expect(has('AWS/ApiGateway', '5xx')[0]!.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: expect.any(String) } }]);
+    expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    const reconciler = logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('reconciler') });
+    expect(has('AWS/Lambda', 'Errors').some((a) => JSON.stringify(a.Dimensions).includes(reconciler))).toBe(true);
+  });
+
+  it('fire at >= 1 and notify the alarm topic', () => {
+    const topics = template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: Match.stringLikeRegexp('alarms') } });
+    const topic = Object.keys(topics)[0]!;
+    expect(alarms().length).toBeGreaterThanOrEqual(6);
+    for (const a of alarms()) {
+      expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('export the API URL, the state machine ARN and the table names', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'StateMachineArn', 'GuestsTableName', 'DirectoryTableName', 'IdempotencyTableName']));
+  });
+});

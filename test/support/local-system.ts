@@ -1,0 +1,108 @@
+/** Starts the local system for a test file on free ports with a temporary data directory, and talks to it over HTTP only. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DirectorySeed } from '../../shared/adapters/directories.ts';
+import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
+
+export interface Mail {
+  messageId: string;
+  destination: { to: string[]; cc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class TestSystem {
+  private readonly tokens = new Map<string, string>();
+  constructor(
+    readonly sys: LocalSystem,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(opts: { clock?: string; seed?: DirectorySeed; dataDir?: string } = {}): Promise<TestSystem> {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hms-guests-'));
+    const sys = await startLocalSystem({ apiPort: 0, mailPort: 0, dataDir, clock: opts.clock, seed: opts.seed });
+    return new TestSystem(sys, dataDir);
+  }
+
+  async stop(removeData = true): Promise<void> {
+    await this.sys.stop();
+    if (removeData) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async token(huid: string, groups: string[] = []): Promise<string> {
+    const key = `${huid}|${groups.join(',')}`;
+    const cached = this.tokens.get(key);
+    if (cached) return cached;
+    const res = await this.raw('POST', '/_local/token', { huid, groups });
+    const token = (res.body as { token: string }).token;
+    this.tokens.set(key, token);
+    return token;
+  }
+
+  async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const res = await fetch(`${this.sys.apiUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // keep text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  /** A call as the person with this HUID (token from the local identity provider; tokens expire after an hour of the local clock, so fresh ones are minted). */
+  async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, groups: string[] = []): Promise<Answer<T>> {
+    this.tokens.clear();
+    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, groups)}` });
+  }
+
+  async advance(duration: string): Promise<void> {
+    const res = await this.raw('POST', '/_local/clock', { advance: duration });
+    if (res.status !== 200) throw new Error(`clock: ${JSON.stringify(res.body)}`);
+  }
+
+  async advanceTo(instant: string): Promise<void> {
+    const res = await this.raw('POST', '/_local/clock', { to: instant });
+    if (res.status !== 200) throw new Error(`clock: ${JSON.stringify(res.body)}`);
+  }
+
+  async now(): Promise<string> {
+    return ((await this.raw('GET', '/_local/clock')).body as { now: string }).now;
+  }
+
+  async mail(): Promise<Mail[]> {
+    const res = await fetch(`${this.sys.mailUrl}/store`);
+    return ((await res.json()) as { emails: Mail[] }).emails;
+  }
+
+  async mailTo(address: string): Promise<Mail[]> {
+    return (await this.mail()).filter((m) => m.destination.to.includes(address) || m.destination.cc.includes(address));
+  }
+
+  async executions(): Promise<{ name: string; status: string; currentState: string | null; transitions: number; error: string | null }[]> {
+    return ((await this.raw('GET', '/_local/executions')).body as { executions: never[] }).executions;
+  }
+
+  async guest(huid: string, guestId: string): Promise<Record<string, unknown>> {
+    const res = await this.as(huid, 'GET', `/v1/guests/${guestId}`);
+    if (res.status !== 200) throw new Error(`GET guest: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+}
+
+/** People and HSR records used by the tests (also the shape of a --seed file). */
+export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' };
+export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
+export const GUEST = { huid: '20000001', email: 'grace.guest@example.org' };
