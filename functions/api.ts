@@ -1,9 +1,12 @@
 /** HTTP API handler: every /v1 route and the OpenAPI document. */
 import middy from '@middy/core';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handleApi, type ApiEvent } from '../shared/http/api.ts';
+import { idempotencyKey, makeIdempotentApi } from '../shared/http/idempotency.ts';
 import { toHttp } from '../shared/http/problem.ts';
 import { logger, runtimeDeps } from './runtime.ts';
+
+let idempotent: { deps: object; handle: (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> } | undefined;
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
   .before(async (request) => {
@@ -16,7 +19,13 @@ export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     else logger.info('request refused', { status, error: (request.error as Error)?.message });
     request.response = toHttp(request.error, request.event.requestContext?.requestId);
   })
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const { config, deps } = runtimeDeps();
-    return handleApi(event, deps, config);
+    const handle = (e: ApiEvent) => handleApi(e, deps, config);
+    if (idempotencyKey(event) !== undefined && config.idempotencyTable) {
+      // Built once per set of adapters (once per container in Lambda).
+      if (idempotent?.deps !== deps) idempotent = { deps, handle: makeIdempotentApi(handle, config.idempotencyTable) };
+      return idempotent.handle(event, context);
+    }
+    return handle(event);
   });

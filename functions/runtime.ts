@@ -2,8 +2,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { createDeps, type Deps } from '../shared/app/deps.ts';
+import { redactForLog } from '../shared/adapters/log-redaction.ts';
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hms-guest-accounts' });
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hms-guest-accounts',
+  jsonReplacerFn: (key, value) => redactForLog(key, value),
+});
 
 let runtime: { config: Config; deps: Deps } | undefined;
 

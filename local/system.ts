@@ -174,8 +174,11 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
     async stop() {
       scheduler.stop();
       sfn.shutdown();
+      await close(apiServer);
+      // Let handler invocations already under way finish before their services go away.
+      await Promise.race([clock.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
       clock.dispose();
-      await Promise.all([close(apiServer), close(sfnServer), close(mailbox), close(dynamo.server)]);
+      await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server)]);
       client.destroy();
     },
   };

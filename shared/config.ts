@@ -5,6 +5,7 @@
 export const ENV = {
   guestsTable: 'GUESTS_TABLE',
   directoryTable: 'DIRECTORY_TABLE',
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
   stateMachineArn: 'STATE_MACHINE_ARN',
   senderEmail: 'SENDER_EMAIL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
@@ -20,6 +21,7 @@ export const ENV = {
 export interface Config {
   guestsTable: string;
   directoryTable: string;
+  idempotencyTable?: string | undefined;
   stateMachineArn: string;
   senderEmail: string;
   sesConfigurationSet?: string | undefined;
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     guestsTable: get('guestsTable'),
     directoryTable: get('directoryTable'),
+    idempotencyTable: env[ENV.idempotencyTable] || undefined,
     stateMachineArn: get('stateMachineArn', ''.concat('unset')),
     senderEmail: get('senderEmail', 'hms-guest-accounts@hms.harvard.edu'),
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,

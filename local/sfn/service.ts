@@ -336,7 +336,7 @@ export class LocalStepFunctions {
   private async invokeLambda(live: Live, functionArn: string, payload: unknown): Promise<unknown> {
     live.record.invocations++;
     this.stats.invocations++;
-    return this.opts.invoke(functionArn, payload);
+    return this.opts.clock.track(() => this.opts.invoke(functionArn, payload));
   }
 
   /** Sleeping on the clock or on a callback is not work in progress. */

@@ -42,12 +42,15 @@ async function sponsorDelegates(deps: Deps, sponsorHuid: string): Promise<string
 }
 
 /** Loads a guest the caller may act on; a guest the caller may not see is "not found". */
-export async function guestFor(deps: Deps, caller: Caller, guestId: string, action: GuestAction): Promise<Guest> {
+export async function guestFor(deps: Deps, caller: Caller, guestId: string, action: GuestAction, ifMatch?: number): Promise<Guest> {
   const guest = await deps.guests.get(guestId);
   if (!guest) throw new NotFoundError(`Guest ${guestId} was not found.`);
   const verdict = decideAccess(caller, action, guest, { sponsorDelegates: await sponsorDelegates(deps, guest.sponsorHuid), hmsItGroup: deps.hmsItGroup });
   if (verdict === 'hide') throw new NotFoundError(`Guest ${guestId} was not found.`);
   if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} guest ${guestId}: only the guest's sponsor${action === 'force-expire' || action === 'reassign' ? ' or HMS IT' : ''} may.`);
+  if (ifMatch !== undefined && guest.version !== ifMatch) {
+    throw new ConflictError(`Guest ${guestId} changed since version ${ifMatch} (it is at version ${guest.version}); read it again.`);
+  }
   return guest;
 }
 
@@ -122,8 +125,8 @@ export async function listGuests(
 }
 
 /** POST /v1/guests/{id}/decision: the sponsor approves or denies. A second decision is a conflict. */
-export async function decideRequest(deps: Deps, caller: Caller, guestId: string, input: { decision: 'approve' | 'deny'; reason?: string | undefined }): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'decide');
+export async function decideRequest(deps: Deps, caller: Caller, guestId: string, input: { decision: 'approve' | 'deny'; reason?: string | undefined }, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'decide', ifMatch);
   if (guest.status !== 'PENDING_APPROVAL' && guest.status !== 'PENDING_HSR') {
     throw new ConflictError(`The request is ${guest.status}; it can no longer be decided.`);
   }
@@ -149,8 +152,8 @@ export async function decideRequest(deps: Deps, caller: Caller, guestId: string,
 }
 
 /** POST /v1/guests/{id}/extension: a new end date (rule 4); restores an expired account (rule 10). */
-export async function extendGuest(deps: Deps, caller: Caller, guestId: string, input: { endDate: string }): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'extend');
+export async function extendGuest(deps: Deps, caller: Caller, guestId: string, input: { endDate: string }, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'extend', ifMatch);
   const now = deps.clock.now();
   const hsr = await deps.hsr.hsr(guest.guestHuid);
   const { restores } = decideExtension(guest, input.endDate, hsr, now);
@@ -178,8 +181,8 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
 }
 
 /** POST /v1/guests/{id}/cancel: ends the request or the account now. */
-export async function cancelGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'cancel');
+export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'cancel', ifMatch);
   assertCancellable(guest.status);
   const next = await change(deps, guest, caller.huid, 'cancelled', {
     status: 'CANCELLED',
@@ -207,8 +210,8 @@ export async function issueActivation(deps: Deps, guest: Guest, actor: string, a
 }
 
 /** POST /v1/guests/{id}/activation/resend: a new code; the old one no longer works. */
-export async function resendActivation(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'resend');
+export async function resendActivation(deps: Deps, caller: Caller, guestId: string, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'resend', ifMatch);
   if (guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`The account is ${guest.status}; there is nothing to activate.`);
   return issueActivation(deps, guest, caller.huid, 'activation-resent');
 }
@@ -256,8 +259,8 @@ export async function guestHistory(deps: Deps, caller: Caller, guestId: string):
 }
 
 /** HMS IT: expire an account now (same effects as expiry at the end date). */
-export async function forceExpire(deps: Deps, caller: Caller, guestId: string, reason?: string): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'force-expire');
+export async function forceExpire(deps: Deps, caller: Caller, guestId: string, reason?: string, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'force-expire', ifMatch);
   if (guest.status !== 'ACTIVE' && guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`A guest in status ${guest.status} cannot be expired.`);
   const { expireNow } = await import('./lifecycle.ts');
   const today = dateIn(deps.clock.now());
@@ -266,8 +269,8 @@ export async function forceExpire(deps: Deps, caller: Caller, guestId: string, r
 }
 
 /** HMS IT: move a guest to another eligible sponsor. */
-export async function reassignSponsor(deps: Deps, caller: Caller, guestId: string, input: { sponsorHuid: string; reason?: string | undefined }): Promise<Guest> {
-  const guest = await guestFor(deps, caller, guestId, 'reassign');
+export async function reassignSponsor(deps: Deps, caller: Caller, guestId: string, input: { sponsorHuid: string; reason?: string | undefined }, ifMatch?: number): Promise<Guest> {
+  const guest = await guestFor(deps, caller, guestId, 'reassign', ifMatch);
   const sponsor = assertEligibleSponsor(input.sponsorHuid, await deps.people.person(input.sponsorHuid));
   if (sponsor.huid === guest.guestHuid) throw new RuleViolation('A guest cannot sponsor themselves.');
   return change(deps, guest, caller.huid, 'sponsor-reassigned', { sponsorHuid: sponsor.huid }, input.reason ? { reason: input.reason } : undefined);

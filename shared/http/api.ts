@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { UnauthenticatedError } from '../domain/errors.ts';
+import { UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import type { Caller } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
@@ -59,6 +59,15 @@ function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false)
   return parseWith(schema, value, 'body');
 }
 
+/** If-Match: "<version>" (as the ETag of GET /v1/guests/{id}): the write happens only on that version. */
+function ifMatch(e: ApiEvent): number | undefined {
+  const raw = e.headers?.['if-match'];
+  if (raw === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(raw.trim());
+  if (!m) throw new ValidationError('The If-Match header is not valid.', { 'header:If-Match': ['must be the ETag of the guest, e.g. "3"'] });
+  return Number(m[1]);
+}
+
 const guestId = (e: ApiEvent) => parseWith(S.PathParams, e.pathParameters ?? {}, 'path').guestId;
 const caller = (c: Ctx) => callerFrom(c.event, c.claims);
 const view = (status: number) => (g: Parameters<typeof toView>[0]): Result => ({ status, body: toView(g) });
@@ -75,28 +84,31 @@ export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
     const page = await uc.listGuests(c.deps, who, q);
     return { status: 200, body: { items: page.items.map(toView), cursor: page.cursor ?? null } };
   },
-  'GET /v1/guests/{guestId}': async (c) => uc.getGuest(c.deps, caller(c), guestId(c.event)).then(view(200)),
+  'GET /v1/guests/{guestId}': async (c) => {
+    const g = await uc.getGuest(c.deps, caller(c), guestId(c.event));
+    return { status: 200, body: toView(g), headers: { etag: `"${g.version}"` } };
+  },
   'POST /v1/guests/{guestId}/decision': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.decideRequest(c.deps, who, id, body(c.event, S.DecisionBody)).then(view(200));
+    return uc.decideRequest(c.deps, who, id, body(c.event, S.DecisionBody), ifMatch(c.event)).then(view(200));
   },
   'POST /v1/guests/{guestId}/extension': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.extendGuest(c.deps, who, id, body(c.event, S.ExtensionBody)).then(view(200));
+    return uc.extendGuest(c.deps, who, id, body(c.event, S.ExtensionBody), ifMatch(c.event)).then(view(200));
   },
   'POST /v1/guests/{guestId}/cancel': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
     body(c.event, S.ReasonBody, true);
-    return uc.cancelGuest(c.deps, who, id).then(view(200));
+    return uc.cancelGuest(c.deps, who, id, ifMatch(c.event)).then(view(200));
   },
   'POST /v1/guests/{guestId}/activation/resend': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
     body(c.event, S.ReasonBody, true);
-    return uc.resendActivation(c.deps, who, id).then(view(200));
+    return uc.resendActivation(c.deps, who, id, ifMatch(c.event)).then(view(200));
   },
   'GET /v1/guests/{guestId}/history': async (c) => {
     const events = await uc.guestHistory(c.deps, caller(c), guestId(c.event));
@@ -105,12 +117,12 @@ export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
   'POST /v1/guests/{guestId}/expire': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.forceExpire(c.deps, who, id, body(c.event, S.ReasonBody, true).reason).then(view(200));
+    return uc.forceExpire(c.deps, who, id, body(c.event, S.ReasonBody, true).reason, ifMatch(c.event)).then(view(200));
   },
   'POST /v1/guests/{guestId}/reassign': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.reassignSponsor(c.deps, who, id, body(c.event, S.ReassignBody)).then(view(200));
+    return uc.reassignSponsor(c.deps, who, id, body(c.event, S.ReassignBody), ifMatch(c.event)).then(view(200));
   },
   'POST /v1/activate': async (c) => {
     const g = await uc.activate(c.deps, body(c.event, S.ActivateBody));

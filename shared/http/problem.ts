@@ -55,6 +55,13 @@ export function problemResponse(err: unknown): { body: ProblemBody; headers: Rec
     if (err.fields) body.errors = fieldErrors(err.fields);
     return { body, headers: {} };
   }
+  const name = (err as { name?: string } | undefined)?.name;
+  if (name === 'IdempotencyValidationError') {
+    return { body: { type: `${PROBLEM_TYPE_BASE}idempotency-key-reused`, title: 'Idempotency-Key reused', status: 422, detail: 'This Idempotency-Key was already used with a different request body.' }, headers: {} };
+  }
+  if (name === 'IdempotencyAlreadyInProgressError') {
+    return { body: { type: `${PROBLEM_TYPE_BASE}idempotency-in-progress`, title: 'Request in progress', status: 409, detail: 'A request with this Idempotency-Key is still being processed; retry shortly.' }, headers: { 'retry-after': '1' } };
+  }
   if (err instanceof HttpProblem) {
     return { body: { type: `${PROBLEM_TYPE_BASE}http-${err.status}`, title: err.title, status: err.status, detail: err.detail }, headers: err.headers };
   }

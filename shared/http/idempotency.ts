@@ -1,0 +1,42 @@
+/**
+ * Idempotency-Key on POST endpoints (Powertools idempotency, DynamoDB persistence): a retried
+ * request with the same key, caller and route creates nothing twice and gets the first answer.
+ * The same key with a different body is refused. Failed requests are not remembered.
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ValidationError } from '../domain/errors.ts';
+import type { ApiEvent } from './api.ts';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const KEY = /^[\x21-\x7e]{8,128}$/;
+
+/** The key from the request, validated; undefined when the request does not use one. */
+export function idempotencyKey(event: ApiEvent): string | undefined {
+  if (event.requestContext?.http?.method !== 'POST') return undefined;
+  const key = event.headers?.[IDEMPOTENCY_HEADER];
+  if (key === undefined) return undefined;
+  if (!KEY.test(key)) throw new ValidationError('The Idempotency-Key header is not valid.', { [`header:Idempotency-Key`]: ['must be 8 to 128 visible ASCII characters'] });
+  return key;
+}
+
+type Handle = (event: ApiEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Wraps `handle` so that requests carrying an Idempotency-Key are answered once per key. */
+export function makeIdempotentApi(handle: Handle, tableName: string, client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 5 })) {
+  const config = new IdempotencyConfig({
+    // Scoped to the route, the path (the guest), the caller and the key.
+    eventKeyJmesPath: '[routeKey, rawPath, requestContext.authorizer.jwt.claims.huid, headers."idempotency-key"]',
+    payloadValidationJmesPath: 'body',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: 24 * 60 * 60,
+  });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+  const idempotent = makeIdempotent(handle, { persistenceStore, config });
+  return (event: ApiEvent, context: Context) => {
+    config.registerLambdaContext(context);
+    return idempotent(event);
+  };
+}
