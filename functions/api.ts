@@ -4,14 +4,13 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handleApi, type ApiEvent } from '../shared/http/api.ts';
 import { idempotencyKey, makeIdempotentApi } from '../shared/http/idempotency.ts';
 import { toHttp } from '../shared/http/problem.ts';
-import { logger, runtimeDeps } from './runtime.ts';
+import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
 
 let idempotent: { deps: object; handle: (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> } | undefined;
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
   .before(async (request) => {
-    logger.addContext(request.context);
-    logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    beginInvocation(request.context, { routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
   })
   .onError(async (request) => {
     const status = toHttp(request.error).statusCode ?? 500;

@@ -1,12 +1,11 @@
 /** Step Functions task handler: runs one lifecycle task (see workflows/guest-lifecycle.ts). */
 import middy from '@middy/core';
 import { runTask, type TaskInput } from '../shared/app/lifecycle.ts';
-import { logger, runtimeDeps } from './runtime.ts';
+import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<TaskInput, Record<string, unknown>>()
   .before(async (request) => {
-    logger.addContext(request.context);
-    logger.appendKeys({ task: request.event.task, guestId: request.event.guestId });
+    beginInvocation(request.context, { task: request.event.task, guestId: request.event.guestId });
   })
   .onError(async (request) => {
     // Let it fail: Step Functions retries with backoff, then the Catch records it on the guest.

@@ -1,11 +1,11 @@
 /** Daily EventBridge Scheduler target: repairs lifecycles that fell through. */
 import middy from '@middy/core';
 import { reconcile, type ReconcileReport } from '../shared/app/reconcile.ts';
-import { logger, runtimeDeps } from './runtime.ts';
+import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<unknown, ReconcileReport>()
   .before(async (request) => {
-    logger.addContext(request.context);
+    beginInvocation(request.context);
   })
   .handler(async () => {
     const report = await reconcile(runtimeDeps().deps);

@@ -1,5 +1,6 @@
 /** What every handler shares: configuration, adapters (built once per container) and the logger. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { createDeps, type Deps } from '../shared/app/deps.ts';
 import { redactForLog } from '../shared/adapters/log-redaction.ts';
@@ -23,4 +24,11 @@ export function runtimeDeps(): { config: Config; deps: Deps } {
 /** Replaces the adapters (tests inject mocks here). */
 export function setRuntimeDeps(value: { config: Config; deps: Deps } | undefined): void {
   runtime = value;
+}
+
+/** Starts an invocation's log context: keys from an earlier invocation in this container never leak into this one. */
+export function beginInvocation(context: Context, keys: Record<string, unknown> = {}): void {
+  logger.resetKeys();
+  logger.addContext(context);
+  logger.appendKeys(keys);
 }

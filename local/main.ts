@@ -1,10 +1,11 @@
 /**
  * `npm start`: the whole system on this machine, no AWS account needed.
- *   npm start -- [--api-port N] [--mail-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset]
+ *   npm start -- [--api-port N] [--mail-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDirectorySeed } from '../shared/adapters/directories.ts';
+import { logger } from '../functions/runtime.ts';
 import { startLocalSystem } from './system.ts';
 
 function fail(message: string): never {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     clock: { type: 'string' },
     reset: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -30,6 +32,10 @@ const port = (name: string, v: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--${name} must be a port number, not ${v}`);
   return n;
 };
+
+// The handlers' structured logs (every task, every reconciler run) are for operators; locally only
+// warnings and errors are shown unless asked for. POWERTOOLS_LOG_LEVEL still wins when set.
+if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel(values.verbose ? 'INFO' : 'WARN');
 
 let seed;
 if (values.seed) {
