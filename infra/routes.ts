@@ -45,9 +45,13 @@ export interface Throttle {
 /** Default stage throttling, for every route. */
 export const DEFAULT_THROTTLE: Throttle = { burstLimit: 50, rateLimit: 20 };
 
-/** Stricter throttling per route key (public, unauthenticated endpoints). */
+/**
+ * Stricter throttling per route key (public, unauthenticated endpoints). API Gateway applies it to
+ * the route as a whole, from every caller together; the limit per source address and the lockout
+ * per code are enforced by the activation use case (shared/domain/activation-code.ts).
+ */
 export const ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
-  'POST /v1/activate': { burstLimit: 5, rateLimit: 2 },
+  'POST /v1/activate': { burstLimit: 20, rateLimit: 10 },
 };
 
 /** The throttle that applies to a route key. */

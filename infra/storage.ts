@@ -34,6 +34,8 @@ export class Storage extends Construct {
       ...common,
       partitionKey: { name: 'pk', type: S },
       sortKey: { name: 'sk', type: S },
+      // Only short-lived items carry it (activation attempt counters); guests and audit events never expire.
+      timeToLiveAttribute: 'expiresAt',
     });
     this.guests.addGlobalSecondaryIndex({
       indexName: GUESTS_INDEXES.bySponsor,

@@ -81,7 +81,8 @@ export function createApiServer(opts: {
         const { route, pathParameters } = match;
         const key = routeKey(route);
         const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-        if (!buckets.take(`${key}|${sourceIp}`, throttleFor(key), Date.now())) return gatewayAnswer(res, 429, 'Too Many Requests');
+        // As API Gateway: one bucket per route for all callers (limits per address are the handler's).
+        if (!buckets.take(key, throttleFor(key), Date.now())) return gatewayAnswer(res, 429, 'Too Many Requests');
         let claims: Record<string, unknown> | undefined;
         if (route.auth) {
           const header = String(req.headers.authorization ?? '');

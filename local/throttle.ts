@@ -1,4 +1,4 @@
-/** Token buckets (rate per second, burst), as API Gateway throttles; kept per route and source address. */
+/** Token buckets (rate per second, burst), as API Gateway throttles; one per key (the route key). */
 export interface Limits {
   rateLimit: number;
   burstLimit: number;

@@ -37,6 +37,12 @@ export interface GuestRepository {
   guestIdForAccount(accountId: string): Promise<string | undefined>;
 }
 
+/** Counts attempts per key and window with a conditional write (for limits no gateway can apply). */
+export interface AttemptCounter {
+  /** Counts one attempt; false (and nothing counted) when `limit` attempts are already counted in this window. */
+  count(key: string, window: string, limit: number, expiresAt: Date): Promise<boolean>;
+}
+
 export interface PeopleDirectory {
   person(huid: string): Promise<Person | undefined>;
 }

@@ -1,9 +1,9 @@
 /** GuestRepository over one DynamoDB table with single-item conditional writes (no transactions). */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
-import type { GuestQuery, GuestRepository, Page } from '../ports.ts';
+import type { AttemptCounter, GuestQuery, GuestRepository, Page } from '../ports.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
 const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
@@ -177,5 +177,38 @@ export class DynamoGuestRepository implements GuestRepository {
   async guestIdForAccount(accountId: string): Promise<string | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: accountKey(accountId), ConsistentRead: true }));
     return out.Item?.guestId as string | undefined;
+  }
+}
+
+/**
+ * Attempt counters in the guests table (`ATTEMPTS#<key>` / window), one conditional update each:
+ * the count only grows while under the limit. `expiresAt` (epoch seconds) is the table's TTL attribute.
+ */
+export class DynamoAttemptCounter implements AttemptCounter {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async count(key: string, window: string, limit: number, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `ATTEMPTS#${key}`, sk: window },
+          UpdateExpression: 'ADD attempts :one SET expiresAt = :exp, #type = :type',
+          ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':exp': Math.floor(expiresAt.getTime() / 1000), ':type': 'attempts' },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 }

@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from '../config.ts';
-import type { Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, PeopleDirectory, Random } from '../ports.ts';
-import { DynamoGuestRepository } from '../adapters/dynamo-guests.ts';
+import type { AttemptCounter, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, PeopleDirectory, Random } from '../ports.ts';
+import { DynamoAttemptCounter, DynamoGuestRepository } from '../adapters/dynamo-guests.ts';
 import { DynamoDirectory, HttpHsrDirectory, HttpPeopleDirectory } from '../adapters/directories.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/sfn-workflow.ts';
@@ -13,6 +13,7 @@ import type { Links } from './emails.ts';
 
 export interface Deps {
   guests: GuestRepository;
+  attempts: AttemptCounter;
   people: PeopleDirectory;
   hsr: HsrDirectory;
   mailer: Mailer;
@@ -31,6 +32,7 @@ export function createDeps(config: Config): Deps {
   const directory = new DynamoDirectory(dynamo, config.directoryTable);
   return {
     guests: new DynamoGuestRepository(dynamo, config.guestsTable),
+    attempts: new DynamoAttemptCounter(dynamo, config.guestsTable),
     people: config.peopleDirectoryUrl ? new HttpPeopleDirectory(config.peopleDirectoryUrl) : directory,
     hsr: config.hsrDirectoryUrl ? new HttpHsrDirectory(config.hsrDirectoryUrl) : directory,
     mailer: new SesMailer(new SESClient(sdk), config.senderEmail, config.sesConfigurationSet),

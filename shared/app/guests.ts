@@ -1,8 +1,8 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
 import { decide as decideAccess, type GuestAction } from '../domain/access.ts';
-import { activationCodeMatches, formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
+import { ACTIVATION_ATTEMPTS_PER_SOURCE, activationAttemptWindow, activationCodeMatches, formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
-import { ConflictError, LockedError, NotAllowedError, NotFoundError, RuleViolation, ValidationError } from '../domain/errors.ts';
+import { ConflictError, LockedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
 import {
   activationExpiry,
@@ -217,8 +217,15 @@ export async function resendActivation(deps: Deps, caller: Caller, guestId: stri
 }
 
 /** POST /v1/activate: the guest activates with account ID and code (no login). */
-export async function activate(deps: Deps, input: { accountId: string; code: string }): Promise<Guest> {
+export async function activate(deps: Deps, input: { accountId: string; code: string }, sourceIp: string): Promise<Guest> {
   const now = deps.clock.now();
+  const window = activationAttemptWindow(now);
+  if (!(await deps.attempts.count(`activate#${sourceIp}`, window.window, ACTIVATION_ATTEMPTS_PER_SOURCE.attempts, window.expiresAt))) {
+    throw new RateLimitedError(
+      `Too many activation attempts from your network address; try again in ${Math.ceil(window.retryAfterSeconds / 60)} minutes.`,
+      window.retryAfterSeconds,
+    );
+  }
   const failed = new ValidationError('The account ID or activation code is not right.', { code: ['does not match this account ID'] });
   const guestId = await deps.guests.guestIdForAccount(input.accountId);
   const guest = guestId ? await deps.guests.get(guestId) : undefined;

@@ -30,3 +30,20 @@ export function activationCodeMatches(presented: string, storedHash: string | un
   const b = Buffer.from(storedHash ?? '0'.repeat(64), 'hex');
   return a.length === b.length && timingSafeEqual(a, b) && storedHash !== undefined;
 }
+
+/**
+ * Activation attempts per source address: at most `attempts` in each fixed window of `windowMs`,
+ * on top of the per-code lockout after 5 wrong codes (API Gateway throttles per route, not per address).
+ */
+export const ACTIVATION_ATTEMPTS_PER_SOURCE = { attempts: 10, windowMs: 15 * 60_000 } as const;
+
+export function activationAttemptWindow(now: Date): { window: string; retryAfterSeconds: number; expiresAt: Date } {
+  const { windowMs } = ACTIVATION_ATTEMPTS_PER_SOURCE;
+  const start = Math.floor(now.getTime() / windowMs) * windowMs;
+  return {
+    window: new Date(start).toISOString(),
+    retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now.getTime()) / 1000)),
+    // Kept a day past the window, then removed by the table's TTL.
+    expiresAt: new Date(start + windowMs + 86_400_000),
+  };
+}

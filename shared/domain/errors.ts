@@ -5,7 +5,7 @@
 export type FieldErrors = Record<string, string[]>;
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'locked' | 'unauthenticated';
+  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'locked' | 'unauthenticated' | 'rate-limited';
   abstract readonly title: string;
   readonly fields?: FieldErrors;
   constructor(message: string, fields?: FieldErrors) {
@@ -55,4 +55,16 @@ export class LockedError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
   readonly title = 'Authentication required';
+}
+
+/** Too many attempts from one source in a window; `retryAfterSeconds` says when the window ends. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate-limited';
+  readonly title = 'Too many requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }

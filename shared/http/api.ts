@@ -125,7 +125,7 @@ export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
     return uc.reassignSponsor(c.deps, who, id, body(c.event, S.ReassignBody), ifMatch(c.event)).then(view(200));
   },
   'POST /v1/activate': async (c) => {
-    const g = await uc.activate(c.deps, body(c.event, S.ActivateBody));
+    const g = await uc.activate(c.deps, body(c.event, S.ActivateBody), c.event.requestContext.http.sourceIp);
     return { status: 200, body: { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt } };
   },
 };

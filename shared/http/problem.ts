@@ -1,7 +1,7 @@
 /** RFC 9457 problem details: the one place errors become HTTP answers. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { DomainError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://guests.hms.harvard.edu/problems/';
 
@@ -13,6 +13,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   conflict: 409,
   unprocessable: 422,
   locked: 423,
+  'rate-limited': 429,
 };
 
 export class HttpProblem extends Error {
@@ -53,7 +54,7 @@ export function problemResponse(err: unknown): { body: ProblemBody; headers: Rec
     const status = STATUS[err.kind];
     const body: ProblemBody = { type: `${PROBLEM_TYPE_BASE}${err.kind}`, title: err.title, status, detail: err.message };
     if (err.fields) body.errors = fieldErrors(err.fields);
-    return { body, headers: {} };
+    return { body, headers: err instanceof RateLimitedError ? { 'retry-after': String(err.retryAfterSeconds) } : {} };
   }
   const name = (err as { name?: string } | undefined)?.name;
   if (name === 'IdempotencyValidationError') {

@@ -24,7 +24,7 @@ describe('routes', () => {
   });
 
   it('throttle activation harder than the default', () => {
-    expect(throttleFor('POST /v1/activate')).toEqual({ burstLimit: 5, rateLimit: 2 });
+    expect(throttleFor('POST /v1/activate')).toEqual({ burstLimit: 20, rateLimit: 10 });
     expect(throttleFor('GET /v1/guests')).toBe(DEFAULT_THROTTLE);
   });
 });
