@@ -30,7 +30,9 @@ export interface GuestRepository {
   listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>>;
   /** Guests with work due at or before `before`, from the due-date index (never a Scan). */
   listDue(before: string, cursor?: string): Promise<Page<Guest>>;
-  appendAudit(event: AuditEvent): Promise<void>;
+  /** Writes audit events as items; writing one again (same guest and seq) changes nothing. */
+  appendAudit(events: AuditEvent[]): Promise<void>;
+  /** Every audit event of the guest in order, including the one carried by the guest item (`lastAudit`). */
   history(guestId: string): Promise<AuditEvent[]>;
   /** Reserves an HMS account ID for a guest; false if another guest holds it. Idempotent per guest. */
   reserveAccountId(accountId: string, guestId: string): Promise<boolean>;

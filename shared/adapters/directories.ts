@@ -37,11 +37,19 @@ export const DirectorySeedSchema = z.strictObject({
 });
 export type DirectorySeed = z.infer<typeof DirectorySeedSchema>;
 
+/** A field's path as written in JSON terms: people[0].huid, hsr[1].endDate. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
+}
+
 /** Validates seed data; throws an Error listing the path of each bad field. */
 export function parseDirectorySeed(data: unknown, source = 'seed'): DirectorySeed {
   const result = DirectorySeedSchema.safeParse(data);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    // An unknown field is named by its own path (people[0].nmae), not by the object holding it.
+    const lines = result.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' ? i.keys.map((k) => `  ${fieldPath([...i.path, k])}: unknown field`) : [`  ${fieldPath(i.path) || '(root)'}: ${i.message}`],
+    );
     throw new Error(`${source} is not a valid directory seed:\n${lines.join('\n')}`);
   }
   return result.data;

@@ -126,35 +126,45 @@ export class DynamoGuestRepository implements GuestRepository {
     return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  async appendAudit(event: AuditEvent): Promise<void> {
+  async appendAudit(events: AuditEvent[]): Promise<void> {
     // Keyed by the guest version the event produced: writing it again (a retry) changes nothing.
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: `GUEST#${event.guestId}`, sk: `AUDIT#${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
-      }),
+    await Promise.all(
+      events.map((event) =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `GUEST#${event.guestId}`, sk: `AUDIT#${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
+          }),
+        ),
+      ),
     );
   }
 
   async history(guestId: string): Promise<AuditEvent[]> {
+    // One query over the guest's partition: its audit items (AUDIT#…) and the guest item (GUEST),
+    // whose `lastAudit` stands in for an event whose own write was lost.
     const events: AuditEvent[] = [];
+    let last: AuditEvent | undefined;
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-          ExpressionAttributeValues: { ':pk': `GUEST#${guestId}`, ':audit': 'AUDIT#' },
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `GUEST#${guestId}` },
+          ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
       for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, type: _t, ...event } = item;
-        events.push(event as AuditEvent);
+        const { pk: _pk, sk, type: _t, ...rest } = item;
+        if (typeof sk === 'string' && sk.startsWith('AUDIT#')) events.push(rest as AuditEvent);
+        else if (sk === 'GUEST') last = (rest as Partial<Guest>).lastAudit;
       }
       start = out.LastEvaluatedKey;
     } while (start);
-    return events;
+    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
+    return events.sort((a, b) => a.seq - b.seq);
   }
 
   async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {

@@ -1,4 +1,7 @@
-/** Every change to a guest: one conditional write on its version, then its audit event. */
+/**
+ * Every change to a guest: one conditional write on its version (carrying its audit event as
+ * `lastAudit`), then the audit event as its own item, readable per guest.
+ */
 import type { AuditEvent, Guest } from '../domain/model.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { Deps } from './deps.ts';
@@ -30,11 +33,13 @@ export async function change(
 ): Promise<Guest> {
   const at = deps.clock.now().toISOString();
   const next: Guest = { ...guest, ...patch, updatedAt: at, version: guest.version + 1 };
-  await deps.guests.save(next);
-  const keys = Object.keys(patch) as (keyof Guest)[];
+  const keys = (Object.keys(patch) as (keyof Guest)[]).filter((k) => k !== 'lastAudit');
   const event: AuditEvent = { guestId: guest.guestId, seq: next.version, at, actor, action, before: redact(guest, keys), after: redact(next, keys) };
   if (detail) event.detail = detail;
-  await deps.guests.appendAudit(event);
+  next.lastAudit = event;
+  await deps.guests.save(next);
+  // The previous change's event again: harmless if it landed, the only copy if its write was lost.
+  await deps.guests.appendAudit(guest.lastAudit ? [guest.lastAudit, event] : [event]);
   return next;
 }
 

@@ -100,8 +100,10 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   // Due now: if the execution below fails to start, the reconciler starts it.
   guest.dueAt = at;
 
+  const requested: AuditEvent = { guestId, seq: 1, at, actor: caller.huid, action: 'requested', after: { ...guest }, detail: { role, hsr: hsrState(hsr, term.endDate) } };
+  guest.lastAudit = requested;
   await deps.guests.create(guest);
-  await deps.guests.appendAudit({ guestId, seq: 1, at, actor: caller.huid, action: 'requested', after: { ...guest }, detail: { role, hsr: hsrState(hsr, term.endDate) } });
+  await deps.guests.appendAudit([requested]);
   await deps.workflow.start(guest.execution!.name, { v: TASK_INPUT_VERSION, guestId });
   return guest;
 }

@@ -126,6 +126,12 @@ export interface Guest {
   hsrCheckedAt?: string;
   hsrWaitingSince?: string;
   failure?: { state: string; error: string; cause?: string; at: string; count: number };
+  /**
+   * The audit event of the change that produced this version, stored with it in the same write and
+   * written again with the next change: a crash between the guest write and the audit write loses
+   * no event (there are no transactions). Never shown by the API.
+   */
+  lastAudit?: AuditEvent;
   execution?: { name: string; generation: number };
   /** When the workflow next has something to do (indexed for the reconciler). */
   dueAt?: string;
