@@ -1,19 +1,34 @@
 /** `npm run --silent token -- --huid X [--group G]... [--api URL]`: prints a token from the running local identity provider. */
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: { huid: { type: 'string' }, group: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
-  strict: true,
-});
-if (!values.huid) {
-  process.stderr.write('usage: npm run --silent token -- --huid 10000001 [--group hms-it]\n');
+const USAGE = 'usage: npm run --silent token -- --huid 10000001 [--group hms-it]... [--api http://127.0.0.1:3000]\n';
+
+function fail(message: string): never {
+  process.stderr.write(message);
   process.exit(2);
 }
-const res = await fetch(`${values.api}/_local/token`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ huid: values.huid, groups: values.group ?? [] }),
-});
+
+let values: { huid?: string | undefined; group?: string[] | undefined; api: string };
+try {
+  ({ values } = parseArgs({
+    options: { huid: { type: 'string' }, group: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
+    strict: true,
+  }) as { values: typeof values });
+} catch (err) {
+  fail(`${(err as Error).message}\n${USAGE}`);
+}
+if (!values.huid) fail(USAGE);
+
+let res: Response;
+try {
+  res = await fetch(`${values.api}/_local/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ huid: values.huid, groups: values.group ?? [] }),
+  });
+} catch {
+  fail(`No local system answers at ${values.api}: start it with \`npm start\` (or pass --api).\n`);
+}
 const body = (await res.json()) as { token?: string; detail?: string };
 if (!res.ok || !body.token) {
   process.stderr.write(`${body.detail ?? res.statusText}\n`);
