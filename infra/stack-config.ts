@@ -1,4 +1,5 @@
 /** Deployment configuration of the stack, from CDK context (`-c key=value` or cdk.json) with defaults. */
+import { readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
 
 export interface StackConfig {
@@ -63,4 +64,13 @@ export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CO
     groupsClaim: str(node, 'groupsClaim') ?? defaults.groupsClaim,
     hmsItGroup: str(node, 'hmsItGroup') ?? defaults.hmsItGroup,
   };
+}
+
+/**
+ * The context (feature flags) cdk.json gives the app run by the CDK CLI: an app built in-process
+ * (tests, the local system) passes it too, so that it synthesizes the same template.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
 }

@@ -5,6 +5,7 @@
 import { App } from 'aws-cdk-lib';
 import { definitionFromTemplate } from '../infra/definition.ts';
 import { GuestAccountsStack } from '../infra/guest-accounts-stack.ts';
+import { cdkJsonContext } from '../infra/stack-config.ts';
 import { RECONCILER_SCHEDULE } from '../infra/schedule-spec.ts';
 import type { ScheduleSpec } from './scheduler.ts';
 import { constructPath, LOCAL_ACCOUNT, LOCAL_REGION, resolve, resourcesOfType, type CfnTemplate } from './template.ts';
@@ -32,7 +33,13 @@ let cached: LocalDeployment | undefined;
 
 export async function synthesizeForLocal(): Promise<LocalDeployment> {
   if (cached) return cached;
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
+  // No built-in CloudFormation validation here: it runs a WASM validator over the template (about
+  // 1.5 s of every local start) and adds nothing locally — `npm run synth` and test/cdk validate.
+  // The feature flags of cdk.json, as the CDK CLI gives them to infra/app.ts: the same template.
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
+  });
   const stack = new GuestAccountsStack(app, 'GuestAccounts', {});
   const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
 

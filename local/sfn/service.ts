@@ -223,7 +223,10 @@ export class LocalStepFunctions {
   /** Runs (or resumes) an execution in the emulator. */
   private launch(live: Live, startAt: string | undefined, input: unknown) {
     const { definition, kinds } = prepareDefinition(this.opts.definition, startAt);
-    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    // Resuming starts at the checkpointed state, which leaves the states before it unreachable: the
+    // validator refuses that (MISSING_TRANSITION_TARGET), so a resumed run skips validation. The same
+    // definition, from its own StartAt, is validated whenever an execution starts.
+    const machine = new StateMachine(definition as never, { validationOptions: startAt ? { noValidate: true } : { checkArn: false } });
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, kind] of Object.entries(kinds)) {
       const handler = this.handlerFor(live, name, kind);
