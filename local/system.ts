@@ -3,7 +3,7 @@
  * running the synthesized definition, the local API Gateway, the local scheduler, and one clock.
  * Handlers are the deployed modules, configured by environment variables taken from the template.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve as resolvePath } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,6 +13,7 @@ import { setRuntimeDeps } from '../functions/runtime.ts';
 import { LocalClock } from './clock.ts';
 import { startDynalite, ensureTables, tablesFromTemplate } from './dynamo.ts';
 import { startMailbox } from './mailbox.ts';
+import { FaultInjector, type FaultRule } from './faults.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
 import { createSfnServer } from './sfn/http.ts';
 import { createApiServer, lambdaContext, type ApiHandler } from './api-server.ts';
@@ -32,6 +33,12 @@ export interface LocalSystemOptions {
   clock?: string | undefined;
   reset?: boolean;
   log?: (line: string) => void;
+  /**
+   * Fault injection (local/faults.ts): the handlers reach DynamoDB and SES through proxies that fail
+   * requests as the rules say. An injector, or a seed and rules for a new one. The system's own
+   * setup (tables, directory seed) and the mailbox's GET /store go around the proxies.
+   */
+  faults?: FaultInjector | { seed: number; rules?: FaultRule[] } | undefined;
 }
 
 export interface LocalSystem {
@@ -43,6 +50,8 @@ export interface LocalSystem {
   idp: LocalIdentityProvider;
   scheduler: LocalScheduler;
   deployment: LocalDeployment;
+  /** The fault injector, when started with `faults`. */
+  faults: FaultInjector | undefined;
   startupMs: number;
   stop(): Promise<void>;
 }
@@ -88,7 +97,11 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
   const clockFile = join(dataDir, 'clock.json');
   const saved = existsSync(clockFile) ? (JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string; frozen: boolean }) : undefined;
   const clock = opts.clock ? new LocalClock(new Date(opts.clock), true) : saved?.frozen ? new LocalClock(new Date(saved.now), true) : new LocalClock();
-  const saveClock = () => writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString(), frozen: clock.frozen }));
+  // Written whole or not at all (a kill mid-write must not leave a truncated file behind).
+  const saveClock = () => {
+    writeFileSync(`${clockFile}.tmp`, JSON.stringify({ now: clock.now().toISOString(), frozen: clock.frozen }));
+    renameSync(`${clockFile}.tmp`, clockFile);
+  };
   saveClock();
   useClock(clock);
 
@@ -100,14 +113,18 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
   const mailbox = await startMailbox({ port: opts.mailPort ?? 8005, dataDir });
   const mailAddress = mailbox.address();
   const mailUrl = `http://127.0.0.1:${typeof mailAddress === 'object' && mailAddress ? mailAddress.port : opts.mailPort}`;
+  // Faults: proxies in front of both, for the handlers only.
+  const faults = opts.faults instanceof FaultInjector ? opts.faults : opts.faults ? new FaultInjector(opts.faults.seed, opts.faults.rules) : undefined;
+  const dynamoForHandlers = faults ? (await faults.proxy('dynamodb', dynamo.endpoint)).endpoint : dynamo.endpoint;
+  const sesForHandlers = faults ? (await faults.proxy('ses', mailUrl)).endpoint : mailUrl;
 
   // Environment of the deployed functions, with the SDK pointed at the local services.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SES: mailUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoForHandlers,
+    AWS_ENDPOINT_URL_SES: sesForHandlers,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...deployment.environment,
   });
@@ -170,6 +187,7 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
     idp,
     scheduler,
     deployment,
+    faults,
     startupMs: performance.now() - t0,
     async stop() {
       scheduler.stop();
@@ -178,6 +196,7 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
       // Let handler invocations already under way finish before their services go away.
       await Promise.race([clock.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
       clock.dispose();
+      await faults?.close();
       await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server)]);
       client.destroy();
     },

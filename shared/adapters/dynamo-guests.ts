@@ -15,15 +15,21 @@ const versionIs = '#version = :expected';
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
+/** The cursor is a query parameter of GET /v1/guests: a bad one is the caller's mistake (400), never ours. */
+const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
+
 function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    // Every key attribute of the table and its indexes is a string.
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length && Object.values(value).every((v) => typeof v === 'string')) {
+      return value as Record<string, unknown>;
+    }
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not valid.', { cursor: ['not a cursor returned by this API'] });
+  throw invalidCursor();
 }
 
 /** What is stored: the guest plus the index attributes derived from it. */
@@ -81,6 +87,16 @@ export class DynamoGuestRepository implements GuestRepository {
     }
   }
 
+  /** A query from a cursor: DynamoDB refusing its start key (not ours, another query's) means a bad cursor. */
+  private async queryFrom(command: QueryCommand) {
+    try {
+      return await this.doc.send(command);
+    } catch (err) {
+      if (command.input.ExclusiveStartKey && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
+      throw err;
+    }
+  }
+
   async listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>> {
     const names: Record<string, string> = { '#s': 'sponsorHuid' };
     const values: Record<string, unknown> = { ':s': sponsorHuid };
@@ -96,7 +112,7 @@ export class DynamoGuestRepository implements GuestRepository {
       values[':st'] = query.status;
       filter = '#st = :st';
     }
-    const out = await this.doc.send(
+    const out = await this.queryFrom(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'bySponsor',
@@ -112,7 +128,7 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
-    const out = await this.doc.send(
+    const out = await this.queryFrom(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'byDue',

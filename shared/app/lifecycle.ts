@@ -3,7 +3,7 @@
  * Each reads the guest from DynamoDB and is safe to run again: a retried or resumed task finds its
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */
-import { dateIn } from '../domain/dates.ts';
+import { compareDates, dateIn } from '../domain/dates.ts';
 import type { Guest } from '../domain/model.ts';
 import {
   accountIdCandidate,
@@ -20,7 +20,8 @@ import {
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
-import { issueActivation } from './guests.ts';
+import { issueActivation, sendActivationCopy } from './guests.ts';
+import { recordSent } from './sent.ts';
 
 import { TASK_INPUT_VERSION } from './task-version.ts';
 
@@ -60,6 +61,11 @@ function outcomeOf(g: Guest | undefined): Outcome {
 
 const NO_APPROVAL = { stage: 'request', requestTimeoutSeconds: 1, remindTimeoutSeconds: 1 };
 
+/** Provisioned, but the activation email has not (all) gone out: Provision still owes it. */
+export function activationOwed(g: Pick<Guest, 'status' | 'activationSentAt'>): boolean {
+  return g.status === 'PENDING_ACTIVATION' && !g.activationSentAt;
+}
+
 async function load(deps: Deps, guestId: string): Promise<Guest> {
   const g = await deps.guests.get(guestId);
   if (!g) throw new Error(`Guest ${guestId} does not exist`);
@@ -70,6 +76,8 @@ async function load(deps: Deps, guestId: string): Promise<Guest> {
 export async function checkHsr(deps: Deps, guestId: string) {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
+  // A lifecycle restarted after Provision failed half-way (the reconciler starts it here): finish it.
+  if (activationOwed(g)) return { result: 'approved', approval: NO_APPROVAL };
   if (['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'].includes(g.status)) return { result: 'provisioned', approval: NO_APPROVAL };
   if (g.status !== 'PENDING_HSR' && g.status !== 'PENDING_APPROVAL') return { result: 'closed', approval: NO_APPROVAL };
   if (g.status === 'PENDING_HSR') {
@@ -163,9 +171,11 @@ export async function provision(deps: Deps, guestId: string) {
     patch.dueAt = nextDueAt({ ...g, ...patch }, now);
     g = await change(deps, g, WORKFLOW, 'provisioned', patch);
   }
-  // The activation email is owed until it is recorded as sent (a retry after a failed send sends a new code).
-  if (g.status === 'PENDING_ACTIVATION' && !g.activationSentAt) {
-    await issueActivation(deps, g, WORKFLOW, 'activation-issued');
+  // The activation email is owed until it is recorded as sent: a retry after the guest's email
+  // failed sends a new code; after only the sponsor's copy failed, only the copy.
+  if (activationOwed(g)) {
+    if (g.activationSentTo?.includes('guest')) await sendActivationCopy(deps, g, WORKFLOW);
+    else await issueActivation(deps, g, WORKFLOW, 'activation-issued');
   }
   return { status: g.status };
 }
@@ -174,8 +184,10 @@ export async function provision(deps: Deps, guestId: string) {
 export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number) {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
-  const step = nextScheduleStep(g, now);
   const next = iteration + 1;
+  // Expired, but the "expired" emails are still owed (Expire failed after the status change): Expire again.
+  if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) return { action: 'expire', iteration: next };
+  const step = nextScheduleStep(g, now);
   if (step.action === 'wait') {
     const due = step.until.toISOString();
     const oldExecution = now.getTime() - Date.parse(executionStartTime) > CONTINUE_AFTER_MS || iteration >= CONTINUE_AFTER_ITERATIONS;
@@ -196,7 +208,7 @@ export async function plan(deps: Deps, guestId: string, executionStartTime: stri
   return { action: 'expire', iteration: next };
 }
 
-/** Rule 9: one expiry notice to the sponsor for `noticeDate`, at most once (see docs for the crash window). */
+/** Rule 9: one expiry notice to the sponsor for `noticeDate`, once (see docs/design.md for the window where it may be twice). */
 export async function notice(deps: Deps, guestId: string, noticeDate: string) {
   const now = deps.clock.now();
   const g = await load(deps, guestId);
@@ -205,9 +217,19 @@ export async function notice(deps: Deps, guestId: string, noticeDate: string) {
   const sponsor = await deps.people.person(g.sponsorHuid);
   if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
   await deps.mailer.send(emails.expiryNotice(g, sponsor, deps.links, dateIn(now)));
-  const patch: Partial<Guest> = { lastNoticeDate: noticeDate };
-  patch.dueAt = nextDueAt({ ...g, ...patch }, now);
-  await change(deps, g, WORKFLOW, 'expiry-notice-sent', patch, { noticeDate });
+  await recordSent(
+    deps,
+    g,
+    WORKFLOW,
+    'expiry-notice-sent',
+    (cur) => {
+      if (cur.lastNoticeDate && compareDates(cur.lastNoticeDate, noticeDate) >= 0) return undefined;
+      const patch: Partial<Guest> = { lastNoticeDate: noticeDate };
+      patch.dueAt = nextDueAt({ ...cur, ...patch }, now);
+      return patch;
+    },
+    { noticeDate },
+  );
   return { sent: true };
 }
 
@@ -221,13 +243,35 @@ export async function expireNow(deps: Deps, guest: Guest, actor: string): Promis
       expiredAt: now.toISOString(),
       entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
       dueAt: restoreDeadline(g.endDate).toISOString(),
+      expiredNoticeSentTo: undefined,
     };
     g = await change(deps, g, actor, 'expired', patch);
   }
   if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
+    // One email each to the sponsor and the guest, each recorded as it goes out: a retry sends only what is still owed.
     const sponsor = await deps.people.person(g.sponsorHuid);
-    for (const to of [sponsor?.email, g.guestEmail]) if (to) await deps.mailer.send(emails.expired(g, to, deps.links));
-    g = await change(deps, g, actor, 'expiry-email-sent', { expiredNoticeSentAt: deps.clock.now().toISOString() });
+    const expiredAt = g.expiredAt;
+    const thisExpiry = (cur: Guest) => cur.status === 'EXPIRED' && cur.expiredAt === expiredAt && !cur.expiredNoticeSentAt;
+    const recipients = ([['sponsor', sponsor?.email], ['guest', g.guestEmail]] as const).filter(([, to]) => to);
+    for (const [who, to] of recipients) {
+      if (g.expiredNoticeSentTo?.includes(who)) continue;
+      await deps.mailer.send(emails.expired(g, to!, deps.links));
+      g = await recordSent(
+        deps,
+        g,
+        actor,
+        'expiry-email-sent',
+        (cur) => {
+          if (!thisExpiry(cur) || cur.expiredNoticeSentTo?.includes(who)) return undefined;
+          const sentTo = [...(cur.expiredNoticeSentTo ?? []), who];
+          const all = recipients.every(([r]) => sentTo.includes(r));
+          return all ? { expiredNoticeSentTo: sentTo, expiredNoticeSentAt: deps.clock.now().toISOString() } : { expiredNoticeSentTo: sentTo };
+        },
+        { to: who },
+      );
+    }
+    // Nobody to write to (or every email already recorded): the emails are done.
+    g = await recordSent(deps, g, actor, 'expiry-email-sent', (cur) => (thisExpiry(cur) ? { expiredNoticeSentAt: deps.clock.now().toISOString() } : undefined));
   }
   return g;
 }
@@ -241,7 +285,10 @@ export async function expire(deps: Deps, guestId: string) {
   return { expired: out.status === 'EXPIRED' };
 }
 
-/** Recorded on the guest and visible in the API; after 3 failures in a row the guest is FAILED. */
+/**
+ * Recorded on the guest and visible in the API; after 3 failures in a row the guest is FAILED. A
+ * recorded email (recordSent) is progress: it clears the failure, ending the streak.
+ */
 export const MAX_FAILURES = 3;
 export async function recordFailure(deps: Deps, guestId: string, error: { Error?: string; Cause?: string }) {
   const now = deps.clock.now();

@@ -6,7 +6,7 @@
 import { FINAL_STATUSES, type Guest } from '../domain/model.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
-import { MAX_FAILURES } from './lifecycle.ts';
+import { activationOwed, MAX_FAILURES } from './lifecycle.ts';
 import { TASK_INPUT_VERSION } from './task-version.ts';
 
 /** A running execution is left alone until its guest is this late (it may simply be about to act). */
@@ -55,7 +55,9 @@ async function repair(deps: Deps, guest: Guest, now: Date): Promise<boolean> {
   const execution = { name: `${guest.guestId}-${generation}`, generation };
   await change(deps, guest, 'reconciler', 'execution-restarted', { execution }, { previous: guest.execution?.name ?? null, previousStatus: status ?? 'MISSING' });
   const input: Record<string, unknown> = { v: TASK_INPUT_VERSION, guestId: guest.guestId };
-  if (SCHEDULE_STATUSES.includes(guest.status)) Object.assign(input, { phase: 'schedule', iteration: 0 });
+  // A provisioned guest goes straight to the schedule, unless the activation email is still owed:
+  // then from the start, where CheckHsr sends it on to Provision.
+  if (SCHEDULE_STATUSES.includes(guest.status) && !activationOwed(guest)) Object.assign(input, { phase: 'schedule', iteration: 0 });
   await deps.workflow.start(execution.name, input);
   return true;
 }

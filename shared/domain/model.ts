@@ -115,11 +115,15 @@ export interface Guest {
   /** The Step Functions task token of the approval step now waiting (internal, never shown). */
   approvalTaskToken?: string;
   activation?: ActivationCode;
-  /** When the activation email went out; unset while it is still owed. */
+  /** When the activation email went out (to the guest, and the sponsor's copy); unset while it is still owed. */
   activationSentAt?: string;
+  /** Which activation emails of the current code went out ('guest', then 'sponsor'), so a retry sends only what is still owed. */
+  activationSentTo?: ('guest' | 'sponsor')[];
   activatedAt?: string;
-  /** When the "expired" email went out; unset while it is still owed. */
+  /** When the "expired" email went out (to the sponsor and the guest); unset while it is still owed. */
   expiredNoticeSentAt?: string;
+  /** Which "expired" emails of this expiry went out ('sponsor', 'guest'), so a retry sends only what is still owed. */
+  expiredNoticeSentTo?: ('sponsor' | 'guest')[];
   expiredAt?: string;
   /** Notice dates already sent (the end date each was about is in the notice's date). */
   lastNoticeDate?: IsoDate;
