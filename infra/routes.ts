@@ -60,6 +60,18 @@ export function throttleFor(key: string): Throttle {
 }
 
 /**
+ * A path segment, percent-decoded; one that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is
+ * passed on as it came, for the handler to refuse as a bad parameter rather than fail here.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
  * Finds the route for a request, returning it with the path parameters. Literal segments must
  * match exactly; `{name}` matches one non-empty segment.
  */
@@ -81,7 +93,7 @@ export function matchRoute(
       const param = /^\{(\w+)\}$/.exec(p);
       if (param) {
         if (s === '') ok = false;
-        else pathParameters[param[1]!] = decodeURIComponent(s);
+        else pathParameters[param[1]!] = decodePathSegment(s);
       } else if (p !== s) ok = false;
     }
     if (ok) return { route, pathParameters };

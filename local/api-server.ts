@@ -96,8 +96,9 @@ export function createApiServer(opts: {
         }
         const now = opts.clock.now();
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v)]));
-        const query: Record<string, string> = {};
-        for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+        // No prototype: a parameter may be called "__proto__" or "constructor".
+        const query = Object.create(null) as Record<string, string>;
+        for (const [k, v] of url.searchParams) query[k] = Object.hasOwn(query, k) ? `${query[k]},${v}` : v;
         const requestId = randomUUID();
         const event = {
           version: '2.0',

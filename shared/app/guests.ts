@@ -1,5 +1,5 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
-import { decide as decideAccess, type GuestAction } from '../domain/access.ts';
+import { allowedTo, decide as decideAccess, type GuestAction, type Relation } from '../domain/access.ts';
 import { ACTIVATION_ATTEMPTS_PER_SOURCE, activationAttemptWindow, activationCodeMatches, formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, LockedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
@@ -22,6 +22,7 @@ import type { Page } from '../ports.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
+import { recordSent } from './sent.ts';
 import { TASK_INPUT_VERSION } from './task-version.ts';
 
 export interface GuestRequest {
@@ -41,13 +42,15 @@ async function sponsorDelegates(deps: Deps, sponsorHuid: string): Promise<string
   return (await deps.people.person(sponsorHuid))?.delegates ?? [];
 }
 
+const WHO: Record<Relation, string> = { sponsor: "the guest's sponsor", delegate: 'a delegate the sponsor named', 'hms-it': 'HMS IT', none: 'no one' };
+
 /** Loads a guest the caller may act on; a guest the caller may not see is "not found". */
 export async function guestFor(deps: Deps, caller: Caller, guestId: string, action: GuestAction, ifMatch?: number): Promise<Guest> {
   const guest = await deps.guests.get(guestId);
   if (!guest) throw new NotFoundError(`Guest ${guestId} was not found.`);
   const verdict = decideAccess(caller, action, guest, { sponsorDelegates: await sponsorDelegates(deps, guest.sponsorHuid), hmsItGroup: deps.hmsItGroup });
   if (verdict === 'hide') throw new NotFoundError(`Guest ${guestId} was not found.`);
-  if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} guest ${guestId}: only the guest's sponsor${action === 'force-expire' || action === 'reassign' ? ' or HMS IT' : ''} may.`);
+  if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} guest ${guestId}: only ${allowedTo(action).map((r) => WHO[r]).join(' or ')} may.`);
   if (ifMatch !== undefined && guest.version !== ifMatch) {
     throw new ConflictError(`Guest ${guestId} changed since version ${ifMatch} (it is at version ${guest.version}); read it again.`);
   }
@@ -199,16 +202,34 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
   return next;
 }
 
-/** Issues a fresh activation code (voiding any earlier one) and emails it; used by provisioning and resend. */
+/**
+ * Issues a fresh activation code (voiding any earlier one) and emails it; used by provisioning and
+ * resend. Each of the two emails is recorded as it goes out, so a retry after the sponsor's copy
+ * failed sends only the copy, not the guest a second code.
+ */
 export async function issueActivation(deps: Deps, guest: Guest, actor: string, action: string): Promise<Guest> {
   const now = deps.clock.now();
   const code = formatActivationCode(deps.random.bytes(17));
   const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString(), failedAttempts: 0 };
-  const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined });
-  const sponsor = await deps.people.person(guest.sponsorHuid);
+  const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined, activationSentTo: undefined });
   await deps.mailer.send(emails.activation(next, code, deps.links));
-  if (sponsor) await deps.mailer.send(emails.activationCopy(next, sponsor, deps.links));
-  return change(deps, next, actor, 'activation-sent', { activationSentAt: deps.clock.now().toISOString() });
+  const sent = await recordSent(deps, next, actor, 'activation-sent-to-guest', (g) =>
+    g.activation?.hash === activation.hash && !g.activationSentTo?.includes('guest') ? { activationSentTo: ['guest'] } : undefined,
+  );
+  return sendActivationCopy(deps, sent, actor);
+}
+
+/** The sponsor's copy of the activation email (without the code): owed once the guest's own email of this code went out. */
+export async function sendActivationCopy(deps: Deps, guest: Guest, actor: string): Promise<Guest> {
+  if (guest.activationSentAt || !guest.activationSentTo?.includes('guest')) return guest;
+  const sponsor = await deps.people.person(guest.sponsorHuid);
+  if (sponsor) await deps.mailer.send(emails.activationCopy(guest, sponsor, deps.links));
+  const hash = guest.activation?.hash;
+  return recordSent(deps, guest, actor, 'activation-sent', (g) =>
+    g.activation?.hash === hash && !g.activationSentAt
+      ? { activationSentAt: deps.clock.now().toISOString(), activationSentTo: sponsor ? ['guest', 'sponsor'] : ['guest'] }
+      : undefined,
+  );
 }
 
 /** POST /v1/guests/{id}/activation/resend: a new code; the old one no longer works. */

@@ -32,6 +32,11 @@ const ALLOWED: Record<GuestAction, readonly Relation[]> = {
   reassign: ['hms-it'],
 };
 
+/** Who may do `action` (for telling a refused caller). */
+export function allowedTo(action: GuestAction): readonly Relation[] {
+  return ALLOWED[action];
+}
+
 /** 'allow', 'forbid' (may read but not do this: 403), or 'hide' (may not read it at all: 404). */
 export function decide(caller: Caller, action: GuestAction, guest: Pick<Guest, 'sponsorHuid'>, ctx: AccessContext): 'allow' | 'forbid' | 'hide' {
   const relations = relationTo(caller, guest, ctx);

@@ -41,20 +41,20 @@ export function callerFrom(event: ApiEvent, names: ClaimNames): Caller {
 
 function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false): z.infer<T> {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpProblem(413, 'Request body too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpProblem(413, 'Request body too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`, {}, { '': [`must be at most ${MAX_BODY_BYTES} bytes`] });
   if (!raw.trim()) {
     if (optional) return parseWith(schema, {}, 'body');
-    throw new HttpProblem(400, 'Request body required', 'This endpoint needs a JSON body.');
+    throw new HttpProblem(400, 'Request body required', 'This endpoint needs a JSON body.', {}, { '': ['is required'] });
   }
   const type = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new HttpProblem(415, 'Unsupported media type', 'Send the body as application/json.');
+    throw new HttpProblem(415, 'Unsupported media type', 'Send the body as application/json.', {}, { 'header:Content-Type': ['must be application/json'] });
   }
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new HttpProblem(400, 'Malformed JSON', 'The request body is not valid JSON.');
+    throw new HttpProblem(400, 'Malformed JSON', 'The request body is not valid JSON.', {}, { '': ['is not valid JSON'] });
   }
   return parseWith(schema, value, 'body');
 }

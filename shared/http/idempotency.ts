@@ -29,7 +29,8 @@ export function makeIdempotentApi(handle: Handle, tableName: string, client: Dyn
   const config = new IdempotencyConfig({
     // Scoped to the route, the path (the guest), the caller and the key.
     eventKeyJmesPath: '[routeKey, rawPath, requestContext.authorizer.jwt.claims.huid, headers."idempotency-key"]',
-    payloadValidationJmesPath: 'body',
+    // A POST without a body (cancel, resend, expire) has none: hash it as empty, not fail on undefined.
+    payloadValidationJmesPath: "body || ''",
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 24 * 60 * 60,
   });

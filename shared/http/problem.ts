@@ -22,6 +22,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly headers: Record<string, string> = {},
+    /** The bad part(s) of the request, named as in a ValidationError. */
+    readonly fields?: FieldErrors,
   ) {
     super(detail);
   }
@@ -35,15 +37,30 @@ export interface ProblemBody {
   errors?: { pointer?: string; parameter?: string; header?: string; detail: string }[];
 }
 
+/** Where a field key (see FieldErrors) points: a parameter or header by name, or a place in the body. */
+const LOCATED = /^(query|path|header|body):(.*)$/s;
+
+/** A JSON Pointer (RFC 6901) as a URI fragment: `#` for the whole body, `#/services/0`, `#/a~1b` for the key "a/b". */
+function fragment(pointer: string): string {
+  const encode = (token: string) =>
+    [...Buffer.from(token, 'utf8')].map((b) => (b < 0x80 && /[A-Za-z0-9\-._~!$&'()*+,;=:@]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return `#${pointer.split('/').map(encode).join('/')}`;
+}
+
+/** One JSON Pointer reference token (RFC 6901): `~` and `/` escaped. */
+export const pointerToken = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
+
 /** Field errors in RFC 9457 style: a JSON pointer for the body, a name for parameters and headers. */
 function fieldErrors(fields: FieldErrors): NonNullable<ProblemBody['errors']> {
   const out: NonNullable<ProblemBody['errors']> = [];
   for (const [field, messages] of Object.entries(fields)) {
-    const [where, name] = field.includes(':') ? (field.split(':', 2) as [string, string]) : ['body', field];
+    const [, where = 'body', name = field] = LOCATED.exec(field) ?? [];
+    // A body field is a top-level name ("endDate") or already a JSON Pointer ("/services/0", "" for the whole body).
+    const pointer = name === '' || name.startsWith('/') ? name : `/${pointerToken(name)}`;
     for (const detail of messages) {
       if (where === 'query' || where === 'path') out.push({ parameter: name, detail });
       else if (where === 'header') out.push({ header: name, detail });
-      else out.push({ pointer: `#/${name.split('.').join('/')}`, detail });
+      else out.push({ pointer: fragment(pointer), detail });
     }
   }
   return out;
@@ -64,7 +81,9 @@ export function problemResponse(err: unknown): { body: ProblemBody; headers: Rec
     return { body: { type: `${PROBLEM_TYPE_BASE}idempotency-in-progress`, title: 'Request in progress', status: 409, detail: 'A request with this Idempotency-Key is still being processed; retry shortly.' }, headers: { 'retry-after': '1' } };
   }
   if (err instanceof HttpProblem) {
-    return { body: { type: `${PROBLEM_TYPE_BASE}http-${err.status}`, title: err.title, status: err.status, detail: err.detail }, headers: err.headers };
+    const body: ProblemBody = { type: `${PROBLEM_TYPE_BASE}http-${err.status}`, title: err.title, status: err.status, detail: err.detail };
+    if (err.fields) body.errors = fieldErrors(err.fields);
+    return { body, headers: err.headers };
   }
   return {
     body: { type: `${PROBLEM_TYPE_BASE}internal`, title: 'Internal error', status: 500, detail: 'Something went wrong on our side; it has been logged. Try again later.' },
@@ -85,19 +104,17 @@ export function toHttp(err: unknown, requestId?: string): APIGatewayProxyStructu
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path' | 'header'): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields: FieldErrors = {};
+  // No prototype: a field may be called "__proto__" or "constructor".
+  const fields: FieldErrors = Object.create(null) as FieldErrors;
+  const add = (path: readonly PropertyKey[], message: string) => {
+    const names = path.map(String);
+    // Body fields as JSON Pointers (a key may hold "." or "/"); parameters and headers by name.
+    const key = where === 'body' ? names.map((n) => `/${pointerToken(n)}`).join('') : `${where}:${names.length ? names.join('.') : '(all)'}`;
+    (fields[key] ??= []).push(message);
+  };
   for (const issue of result.error.issues) {
-    let name = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const k = `${where === 'body' ? '' : `${where}:`}${name ? `${name}.` : ''}${key}`;
-        (fields[k] ??= []).push('is not a known field');
-      }
-      continue;
-    }
-    if (!name) name = where === 'body' ? '' : '(all)';
-    const key = where === 'body' ? name : `${where}:${name}`;
-    (fields[key] ??= []).push(issue.message);
+    if (issue.code === 'unrecognized_keys') for (const k of issue.keys) add([...issue.path, k], 'is not a known field');
+    else add(issue.path, issue.message);
   }
   throw new ValidationError(`The ${where === 'body' ? 'request body' : `${where} parameters`} ${Object.keys(fields).length === 1 ? 'has an error' : 'have errors'}.`, fields);
 }

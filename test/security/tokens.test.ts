@@ -1,0 +1,280 @@
+/**
+ * Identity: only a token the identity provider signed, for this API, and valid now, gets past the
+ * gateway (the local gateway applies the deployed JWT authorizer's rules); a refused call runs
+ * nothing. The caller is the token's `huid` claim, never anything in the body or other headers.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
+import { closeObserver, systemState } from './observe.ts';
+
+/** An eligible sponsor who named no delegate, and whom 10000004 (DELEGATE) is not a delegate of. */
+const OTHER_SPONSOR = '10000002';
+const NOW = '2027-01-04T14:00:00.000Z';
+const nowSeconds = Date.parse(NOW) / 1000;
+
+let t: TestSystem;
+let idpKey: CryptoKey;
+let idpJwk: JWK;
+let pendingGuestId: string;
+
+beforeAll(async () => {
+  t = await TestSystem.start({ clock: NOW });
+  // The local identity provider's signing key, as it keeps it in the data directory.
+  idpJwk = JSON.parse(readFileSync(join(t.dataDir, 'idp-key.json'), 'utf8')) as JWK;
+  idpKey = (await importJWK(idpJwk, 'ES256')) as CryptoKey;
+  // A request waiting for the sponsor's decision: a decision on it would write, mail and resume its execution.
+  const res = await t.as(DELEGATE.huid, 'POST', '/v1/guests', { guestHuid: GUEST.huid, population: 'agency-temp', endDate: '2027-06-30', sponsorHuid: SPONSOR.huid });
+  expect(res.status).toBe(202);
+  pendingGuestId = String(res.body.guestId);
+  await t.advance('PT0S');
+});
+afterAll(async () => {
+  closeObserver();
+  await t.stop();
+});
+
+interface Craft {
+  claims?: JWTPayload;
+  header?: Record<string, unknown>;
+  key?: CryptoKey | Uint8Array;
+  alg?: string;
+  issuer?: string;
+  audience?: string;
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+}
+
+/** A token built like the identity provider's (same key, kid, issuer, audience, lifetime) except for what `c` changes. */
+async function craft(c: Craft = {}): Promise<string> {
+  const alg = c.alg ?? 'ES256';
+  return new SignJWT({ huid: SPONSOR.huid, groups: [], ...c.claims })
+    .setProtectedHeader({ alg, kid: idpJwk.kid!, typ: 'JWT', ...c.header })
+    .setIssuer(c.issuer ?? t.sys.idp.issuer)
+    .setAudience(c.audience ?? t.sys.idp.audience)
+    .setSubject(String(c.claims?.huid ?? SPONSOR.huid))
+    .setIssuedAt(c.iat ?? nowSeconds)
+    .setNotBefore(c.nbf ?? nowSeconds)
+    .setExpirationTime(c.exp ?? nowSeconds + 3600)
+    .sign(c.key ?? idpKey);
+}
+
+async function otherKey(alg: 'ES256' | 'RS256'): Promise<CryptoKey> {
+  return (await generateKeyPair(alg, { extractable: true })).privateKey;
+}
+
+/** The parts of a compact JWS with one of them replaced. */
+function withPart(token: string, index: 0 | 1 | 2, part: string): string {
+  const parts = token.split('.');
+  parts[index] = part;
+  return parts.join('.');
+}
+const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
+const decodeJson = (part: string) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>;
+
+const newGuest = { guestHuid: '20000002', population: 'agency-temp', endDate: '2027-06-30' };
+
+/** The Authorization header value of each bad credential (undefined: no header at all). */
+const BAD_CREDENTIALS: [string, () => Promise<string | undefined>][] = [
+  ['no Authorization header', async () => undefined],
+  ['a Basic credential', async () => 'Basic MTAwMDAwMDE6cGFzc3dvcmQ='],
+  ['the Bearer scheme with no token', async () => 'Bearer '],
+  ['a token with no scheme', async () => craft()],
+  ['a Bearer value that is not a JWT', async () => 'Bearer not-a-jwt'],
+  ['a token with two parts', async () => `Bearer ${(await craft()).split('.').slice(0, 2).join('.')}`],
+  ['a token whose signature was garbled', async () => `Bearer ${withPart(await craft(), 2, base64url.encode(new Uint8Array(64).fill(7)))}`],
+  ['a token whose payload was changed after signing (another HUID)', async () => {
+    const token = await craft({ claims: { huid: OTHER_SPONSOR } });
+    return `Bearer ${withPart(token, 1, encodeJson({ ...decodeJson(token.split('.')[1]!), huid: SPONSOR.huid, sub: SPONSOR.huid }))}`;
+  }],
+  ['a token whose payload was changed after signing (HMS IT group added)', async () => {
+    const token = await craft();
+    return `Bearer ${withPart(token, 1, encodeJson({ ...decodeJson(token.split('.')[1]!), groups: ['hms-it'] }))}`;
+  }],
+  ['an expired token', async () => `Bearer ${await craft({ iat: nowSeconds - 7200, nbf: nowSeconds - 7200, exp: nowSeconds - 1 })}`],
+  ['a token expiring this second', async () => `Bearer ${await craft({ iat: nowSeconds - 3600, nbf: nowSeconds - 3600, exp: nowSeconds })}`],
+  ['a token not valid yet (nbf in a minute)', async () => `Bearer ${await craft({ nbf: nowSeconds + 60 })}`],
+  ['a token with no expiry', async () => {
+    const token = await craft();
+    const { exp: _exp, ...payload } = decodeJson(token.split('.')[1]!);
+    return `Bearer ${await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: idpJwk.kid!, typ: 'JWT' }).sign(idpKey)}`;
+  }],
+  ['a token signed by another key under the same kid', async () => `Bearer ${await craft({ key: await otherKey('ES256') })}`],
+  ['a token signed by another key under its own kid', async () => `Bearer ${await craft({ key: await otherKey('ES256'), header: { kid: 'attacker-1' } })}`],
+  ['an RS256 token signed by another key', async () => `Bearer ${await craft({ alg: 'RS256', key: await otherKey('RS256') })}`],
+  ['a token that carries its own public key (jwk header)', async () => {
+    const key = await generateKeyPair('ES256', { extractable: true });
+    const { d: _d, ...jwk } = await exportJWK(key.privateKey);
+    return `Bearer ${await craft({ key: key.privateKey, header: { jwk } })}`;
+  }],
+  ['a token from another issuer', async () => `Bearer ${await craft({ issuer: 'https://login.example.org/' })}`],
+  ['a token for another audience', async () => `Bearer ${await craft({ audience: 'some-other-api' })}`],
+  ['an unsigned token (alg none)', async () => {
+    const jwt = new UnsecuredJWT({ huid: SPONSOR.huid, groups: ['hms-it'] }).setIssuer(t.sys.idp.issuer).setAudience(t.sys.idp.audience).setSubject(SPONSOR.huid).setIssuedAt(nowSeconds).setNotBefore(nowSeconds).setExpirationTime(nowSeconds + 3600);
+    return `Bearer ${jwt.encode()}`;
+  }],
+  ['an ES256 token re-labelled alg none with its signature dropped', async () => {
+    const token = await craft();
+    return `Bearer ${withPart(withPart(token, 0, encodeJson({ alg: 'none', kid: idpJwk.kid, typ: 'JWT' })), 2, '')}`;
+  }],
+  ['an HS256 token keyed with the public key (algorithm confusion)', async () => {
+    const { d: _d, ...publicJwk } = idpJwk;
+    return `Bearer ${await craft({ alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(publicJwk)) })}`;
+  }],
+];
+
+describe('the control: a token crafted the same way, with the right key, issuer and audience', () => {
+  it('is accepted (so each refusal below is for its one defect)', async () => {
+    // Prepare
+    const authorization = `Bearer ${await craft({ claims: { huid: SPONSOR.huid } })}`;
+    // Act
+    const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization });
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body.guestId).toBe(pendingGuestId);
+  });
+
+  it('uses the key the identity provider publishes in its JWKS', async () => {
+    const jwks = (await t.raw<{ keys: JWK[] }>('GET', '/_local/idp/.well-known/jwks.json')).body;
+    expect(jwks.keys.map((k) => k.kid)).toEqual([idpJwk.kid]);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+});
+
+describe.each([
+  ['POST /v1/guests (would write a guest, start an execution and mail)', 'POST', (): string => '/v1/guests', newGuest],
+  ['POST /v1/guests/{id}/decision (would approve, resume the execution and mail)', 'POST', (): string => `/v1/guests/${pendingGuestId}/decision`, { decision: 'approve' }],
+  ['GET /v1/guests/{id}', 'GET', (): string => `/v1/guests/${pendingGuestId}`, undefined],
+] as const)('%s', (_name, method, path, body) => {
+  it.each(BAD_CREDENTIALS)('%s: 401 from the gateway, nothing runs', async (_case, credential) => {
+    // Prepare
+    const authorization = await credential();
+    const before = await systemState(t);
+    // Act
+    const res = await t.raw(method, path(), body, authorization === undefined ? {} : { authorization });
+    await t.advance('PT0S');
+    // Assess: API Gateway's own answer (an HTTP API cannot change its authorizer's 401 body)
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    expect(res.body).toEqual({ message: 'Unauthorized' });
+    expect(await systemState(t)).toEqual(before);
+  });
+});
+
+describe('a signed token without a usable huid claim: 401 problem+json from the handler, nothing runs', () => {
+  it.each([
+    ['no huid claim', { huid: undefined }],
+    ['a 7-digit huid', { huid: '1000000' }],
+    ['a huid with a letter', { huid: '1000000x' }],
+    ['a huid with a trailing newline', { huid: `${SPONSOR.huid}\n` }],
+    ['a numeric huid', { huid: Number(SPONSOR.huid) }],
+    ['a huid array', { huid: [SPONSOR.huid] }],
+  ])('%s', async (_case, claims) => {
+    // Prepare
+    const authorization = `Bearer ${await craft({ claims })}`;
+    const before = await systemState(t);
+    // Act
+    const res = await t.raw('POST', '/v1/guests', newGuest, { authorization });
+    await t.advance('PT0S');
+    // Assess
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ status: 401, title: 'Authentication required', type: expect.stringMatching(/unauthenticated$/) });
+    expect(await systemState(t)).toEqual(before);
+  });
+});
+
+describe('the caller is the token holder, never the body', () => {
+  it('a body naming another sponsor does not make the caller that sponsor: 403, nothing written', async () => {
+    // Prepare
+    const before = await systemState(t);
+    // Act
+    const res = await t.as(OTHER_SPONSOR, 'POST', '/v1/guests', { ...newGuest, sponsorHuid: SPONSOR.huid });
+    await t.advance('PT0S');
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(String(res.body.detail)).toContain(`${OTHER_SPONSOR} is not a delegate named by sponsor ${SPONSOR.huid}`);
+    expect(await systemState(t)).toEqual(before);
+  });
+
+  it('a delegate not named by the sponsor in the body is refused: 403, nothing written', async () => {
+    // Prepare: DELEGATE is named by SPONSOR, not by OTHER_SPONSOR
+    const before = await systemState(t);
+    // Act
+    const res = await t.as(DELEGATE.huid, 'POST', '/v1/guests', { ...newGuest, sponsorHuid: OTHER_SPONSOR });
+    await t.advance('PT0S');
+    // Assess
+    expect(res.status).toBe(403);
+    expect(await systemState(t)).toEqual(before);
+  });
+
+  it('a named delegate submits for the sponsor but stays the submitter: the request still needs the sponsor', async () => {
+    // Act
+    const res = await t.as(DELEGATE.huid, 'POST', '/v1/guests', { ...newGuest, sponsorHuid: SPONSOR.huid });
+    await t.advance('PT0S');
+    // Assess
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ sponsorHuid: SPONSOR.huid, submittedBy: DELEGATE.huid, approval: null });
+    const history = (await t.as(SPONSOR.huid, 'GET', `/v1/guests/${String(res.body.guestId)}/history`)).body.items as { action: string; actor: string }[];
+    expect(history[0]).toMatchObject({ action: 'requested', actor: DELEGATE.huid });
+  });
+
+  it('a sponsor submitting for themselves is the token holder, whatever the body says it is not', async () => {
+    // Act
+    const res = await t.as(SPONSOR.huid, 'POST', '/v1/guests', { ...newGuest, guestHuid: '20000006', sponsorHuid: SPONSOR.huid });
+    await t.advance('PT0S');
+    // Assess
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ sponsorHuid: SPONSOR.huid, submittedBy: SPONSOR.huid, approval: { decision: 'approve', by: SPONSOR.huid, bySubmission: true } });
+  });
+
+  it.each([
+    ['submittedBy', { submittedBy: SPONSOR.huid }],
+    ['huid', { huid: SPONSOR.huid }],
+    ['caller', { caller: { huid: SPONSOR.huid, groups: ['hms-it'] } }],
+    ['groups', { groups: ['hms-it'] }],
+  ])('an identity field in the body (%s) is refused as unknown: 400 naming it, nothing written', async (field, extra) => {
+    // Prepare
+    const before = await systemState(t);
+    // Act
+    const res = await t.as(OTHER_SPONSOR, 'POST', '/v1/guests', { ...newGuest, ...extra });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer: `#/${field}`, detail: 'is not a known field' }]);
+    expect(await systemState(t)).toEqual(before);
+  });
+
+  it('the HUID is the huid claim: a token whose sub is the sponsor but whose huid is not cannot see the sponsor\'s guest', async () => {
+    // Prepare
+    const token = await new SignJWT({ huid: OTHER_SPONSOR, groups: [] })
+      .setProtectedHeader({ alg: 'ES256', kid: idpJwk.kid!, typ: 'JWT' })
+      .setIssuer(t.sys.idp.issuer)
+      .setAudience(t.sys.idp.audience)
+      .setSubject(SPONSOR.huid)
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + 3600)
+      .sign(idpKey);
+    // Act
+    const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization: `Bearer ${token}` });
+    // Assess
+    expect(res.status).toBe(404);
+  });
+
+  it('identity headers and query parameters beside the token change nothing: still the token holder', async () => {
+    // Prepare
+    const spoofed = { 'x-huid': SPONSOR.huid, 'x-user': SPONSOR.huid, 'x-forwarded-user': SPONSOR.huid, 'x-amzn-oidc-identity': SPONSOR.huid, 'x-groups': 'hms-it' };
+    const before = await systemState(t);
+    // Act
+    const read = await t.raw('GET', `/v1/guests/${pendingGuestId}?huid=${SPONSOR.huid}`, undefined, { authorization: `Bearer ${await t.token(OTHER_SPONSOR)}`, ...spoofed });
+    const decide = await t.raw('POST', `/v1/guests/${pendingGuestId}/decision`, { decision: 'approve' }, { authorization: `Bearer ${await t.token(OTHER_SPONSOR)}`, ...spoofed });
+    await t.advance('PT0S');
+    // Assess
+    expect(read.status).toBe(404);
+    expect(decide.status).toBe(404);
+    expect(await systemState(t)).toEqual(before);
+  });
+});
