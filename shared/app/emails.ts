@@ -103,10 +103,10 @@ export const emails = {
   },
 
   /** Rule 9: subject contains "expires" and the date. */
-  expiryNotice(g: Guest, sponsor: Person, links: Links, today: string): EmailMessage {
+  expiryNotice(g: Guest, sponsor: Person, links: Links, noticeDate: string): EmailMessage {
     return render([sponsor.email], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expires on ${g.endDate}`, [
       `Dear ${sponsor.name},`,
-      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expires at the end of ${g.endDate}. (Notice of ${today}.)`,
+      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expires at the end of ${g.endDate}. (Notice of ${noticeDate}.)`,
       'To keep it, first extend the guest’s Harvard Sponsored Role in the HSR Portal, then submit an extension. You will be reminded daily until the expiration date.',
       { link: guestLink(links, g), text: 'Extend the account' },
       SIGNATURE,

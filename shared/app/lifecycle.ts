@@ -3,7 +3,7 @@
  * Each reads the guest from DynamoDB and is safe to run again: a retried or resumed task finds its
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */
-import { compareDates, dateIn } from '../domain/dates.ts';
+import { compareDates } from '../domain/dates.ts';
 import type { Guest } from '../domain/model.ts';
 import {
   accountIdCandidate,
@@ -216,7 +216,7 @@ export async function notice(deps: Deps, guestId: string, noticeDate: string) {
   if (step.action !== 'notice' || step.noticeDate !== noticeDate) return { sent: false, reason: 'not due any more' };
   const sponsor = await deps.people.person(g.sponsorHuid);
   if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
-  await deps.mailer.send(emails.expiryNotice(g, sponsor, deps.links, dateIn(now)));
+  await deps.mailer.send(emails.expiryNotice(g, sponsor, deps.links, noticeDate));
   await recordSent(
     deps,
     g,

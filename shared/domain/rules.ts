@@ -232,8 +232,14 @@ export type ScheduleStep =
  * What the lifecycle does next once an account is provisioned (rules 9 and 10): the due notice,
  * the expiry, or a wait until the next of those. Re-planned every time the workflow wakes, so an
  * extension during the notice days simply moves the next wake-up.
+ *
+ * A notice whose every attempt failed (the lifecycle failed on the notice's day, after it fell due,
+ * and was restarted by the reconciler the next morning) is not skipped: it is sent late, before the
+ * day's own. Only the notice of the day of the recorded failure counts (the last attempt), so a
+ * guest provisioned or extended into the notice days gets no notice for a day before that, and a
+ * failure lasting several days ends in one late notice, not one per day.
  */
-export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate'>, now: Date): ScheduleStep {
+export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure'>, now: Date): ScheduleStep {
   if (FINAL_STATUSES.includes(guest.status)) return { action: 'done', reason: guest.status };
   if (guest.status === 'EXPIRED') {
     const deadline = restoreDeadline(guest.endDate);
@@ -246,9 +252,14 @@ export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'last
   const expiry = expiryInstant(guest.endDate);
   if (now.getTime() >= expiry.getTime()) return { action: 'expire' };
   const today = dateIn(now);
-  const next = noticeDates(guest.endDate).find(
-    (d) => compareDates(d, today) >= 0 && (!guest.lastNoticeDate || compareDates(d, guest.lastNoticeDate) > 0),
-  );
+  const unsent = (d: IsoDate) => !guest.lastNoticeDate || compareDates(d, guest.lastNoticeDate) > 0;
+  const failedAt = guest.failure ? Date.parse(guest.failure.at) : undefined;
+  if (failedAt !== undefined) {
+    const failedOn = dateIn(new Date(failedAt));
+    const missed = noticeDates(guest.endDate).find((d) => d === failedOn && compareDates(d, today) < 0 && unsent(d) && zonedInstant(d, NOTICE_HOUR).getTime() <= failedAt);
+    if (missed) return { action: 'notice', noticeDate: missed };
+  }
+  const next = noticeDates(guest.endDate).find((d) => compareDates(d, today) >= 0 && unsent(d));
   if (next) {
     const at = zonedInstant(next, NOTICE_HOUR);
     if (at.getTime() <= now.getTime()) return { action: 'notice', noticeDate: next };
@@ -301,7 +312,7 @@ export function assertCancellable(status: GuestStatus): void {
  * of the restore window. Undefined once nothing more will happen.
  */
 export function nextDueAt(
-  guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
+  guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
   now: Date,
 ): string | undefined {
   switch (guest.status) {

@@ -698,6 +698,25 @@ describe('nextScheduleStep (rules 9 and 10)', () => {
     });
   });
 
+  it('sends a notice that failed on its day late, after the repair the next morning, before that day’s own', () => {
+    // The 15 January notice failed at 09:00:05 EST; the reconciler restarts the lifecycle at 06:00 on the 16th.
+    const failed = { ...active, lastNoticeDate: '2026-01-14', failure: { state: 'lifecycle', error: 'Throttling', at: '2026-01-15T14:00:05.000Z', count: 1 } };
+    expect(nextScheduleStep(failed, at('2026-01-16T11:00:00.000Z'))).toEqual({ action: 'notice', noticeDate: '2026-01-15' });
+    // Once it is recorded (which clears the failure), that day's own notice at 09:00.
+    expect(nextScheduleStep({ ...active, lastNoticeDate: '2026-01-15' }, at('2026-01-16T11:00:01.000Z'))).toEqual({ action: 'wait', until: at('2026-01-16T14:00:00.000Z') });
+  });
+
+  it('sends one late notice after failing for days (the day of the last attempt), not one per missed day', () => {
+    const failed = { ...active, lastNoticeDate: '2026-01-13', failure: { state: 'lifecycle', error: 'Throttling', at: '2026-01-16T14:00:05.000Z', count: 2 } };
+    expect(nextScheduleStep(failed, at('2026-01-17T11:00:00.000Z'))).toEqual({ action: 'notice', noticeDate: '2026-01-16' });
+  });
+
+  it('sends no late notice for a day the lifecycle did not fail on after the notice fell due', () => {
+    // Provisioned into the notice days on the 15th and failed at 08:00 EST, before that day's notice was due.
+    const failedEarly = { ...active, failure: { state: 'lifecycle', error: 'Throttling', at: '2026-01-15T13:00:00.000Z', count: 1 } };
+    expect(nextScheduleStep(failedEarly, at('2026-01-16T11:00:00.000Z'))).toEqual({ action: 'wait', until: at('2026-01-16T14:00:00.000Z') });
+  });
+
   it('sends the end-date notice late on the end date if none was sent that day', () => {
     // 04:00Z on 21 January is 23:00 EST on 20 January
     expect(nextScheduleStep({ ...active, lastNoticeDate: '2026-01-19' }, at('2026-01-21T04:00:00.000Z'))).toEqual({
