@@ -1,11 +1,14 @@
 /**
  * Synthesizes the CDK stack in-process (asset bundling off: the handlers run from source here)
- * and reads from the template what the local system needs. Cached in memory per process.
+ * and reads from the template what the local system needs. Cached in memory per process, and on
+ * disk keyed by a hash of every input of the synthesis (see `synthesisInputs`): loading aws-cdk-lib
+ * and synthesizing is most of a cold start, and an unchanged source tree gives the same template.
  */
-import { App } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { definitionFromTemplate } from '../infra/definition.ts';
-import { GuestAccountsStack } from '../infra/guest-accounts-stack.ts';
-import { cdkJsonContext } from '../infra/stack-config.ts';
 import { RECONCILER_SCHEDULE } from '../infra/schedule-spec.ts';
 import type { ScheduleSpec } from './scheduler.ts';
 import { constructPath, LOCAL_ACCOUNT, LOCAL_REGION, resolve, resourcesOfType, type CfnTemplate } from './template.ts';
@@ -29,10 +32,32 @@ const ENTRIES: [RegExp, string][] = [
   [/\/(Schedules|Reconciler)\//, 'functions/reconciler.ts'],
 ];
 
-let cached: LocalDeployment | undefined;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** What the template depends on: the CDK app and everything it imports, its context, the CDK version. */
+const INPUT_DIRS = ['infra', 'workflows', 'shared', 'functions'];
+const INPUT_FILES = ['cdk.json', 'package-lock.json', 'local/synth.ts'];
+const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'hms-guest-accounts');
 
-export async function synthesizeForLocal(): Promise<LocalDeployment> {
-  if (cached) return cached;
+function listFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|json)$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** A hash of every input of the synthesis (paths and contents), the on-disk cache key. */
+export function synthesisInputs(): string {
+  const hash = createHash('sha256');
+  for (const file of [...INPUT_DIRS.flatMap(listFiles), ...INPUT_FILES].sort()) hash.update(`${file}\0`).update(readFileSync(join(ROOT, file))).update('\0');
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Runs the CDK app (loaded only here: aws-cdk-lib is large). */
+async function synthesizeTemplate(): Promise<CfnTemplate> {
+  const [{ App }, { GuestAccountsStack }, { cdkJsonContext }] = await Promise.all([
+    import('aws-cdk-lib'),
+    import('../infra/guest-accounts-stack.ts'),
+    import('../infra/stack-config.ts'),
+  ]);
   // No built-in CloudFormation validation here: it runs a WASM validator over the template (about
   // 1.5 s of every local start) and adds nothing locally — `npm run synth` and test/cdk validate.
   // The feature flags of cdk.json, as the CDK CLI gives them to infra/app.ts: the same template.
@@ -41,7 +66,37 @@ export async function synthesizeForLocal(): Promise<LocalDeployment> {
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
   });
   const stack = new GuestAccountsStack(app, 'GuestAccounts', {});
-  const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+}
+
+/** The template, from the disk cache when the inputs are unchanged (`cache: false` always synthesizes). */
+async function localTemplate(cache: boolean): Promise<CfnTemplate> {
+  const file = join(CACHE_DIR, `template-${synthesisInputs()}.json`);
+  if (cache) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+    } catch {
+      // not cached yet (or unreadable): synthesize
+    }
+  }
+  const template = await synthesizeTemplate();
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    // Templates of earlier sources are of no use any more.
+    for (const old of readdirSync(CACHE_DIR)) if (old.startsWith('template-')) rmSync(join(CACHE_DIR, old), { force: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(template));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // a read-only tree: synthesize every time
+  }
+  return template;
+}
+
+let cached: LocalDeployment | undefined;
+
+export async function synthesizeForLocal(opts: { cache?: boolean } = {}): Promise<LocalDeployment> {
+  if (cached && opts.cache !== false) return cached;
+  const template = await localTemplate(opts.cache !== false);
 
   const synthesized = definitionFromTemplate(template as never, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
   const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
