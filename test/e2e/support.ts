@@ -9,27 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DELEGATE, GUEST, SPONSOR, type Answer, type Mail } from '../support/sample.ts';
+
+export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(ROOT, 'node_modules', '.bin');
-
-/** People and HSR records of the built-in sample data (README, "Built-in sample data"). */
-export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' };
-export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
-export const GUEST = { huid: '20000001', email: 'grace.guest@example.org' };
-
-export interface Mail {
-  messageId: string;
-  destination: { to: string[]; cc: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-}
-
-export interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
 
 export interface ExecutionView {
   name: string;

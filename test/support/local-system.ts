@@ -4,19 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
+import { DELEGATE, GUEST, SPONSOR, type Answer, type Mail } from './sample.ts';
 
-export interface Mail {
-  messageId: string;
-  destination: { to: string[]; cc: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-}
-
-export interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
 
 export class TestSystem {
   private readonly tokens = new Map<string, string>();
@@ -101,8 +91,3 @@ export class TestSystem {
     return res.body;
   }
 }
-
-/** People and HSR records used by the tests (also the shape of a --seed file). */
-export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' };
-export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
-export const GUEST = { huid: '20000001', email: 'grace.guest@example.org' };
