@@ -141,7 +141,7 @@ async function asSponsor<T = Record<string, unknown>>(c: Child, method: string, 
 }
 
 interface KillRun {
-  kills: { step: string; afterMs: number; midStep: boolean }[];
+  kills: { step: string; afterMs?: number; afterNotices?: number; midStep: boolean }[];
   guests: { guestId: string; status: string; entitlements: { granted: boolean }[] }[];
   executions: { name: string; status: string }[];
   mails: Mail[];
@@ -162,6 +162,10 @@ async function killRun(seed: number): Promise<KillRun> {
       (g) => g.guestHuid === GUEST.huid,
     );
   const clock = (to: string) => http(sys, 'POST', '/_local/clock', { to });
+  const noticesSent = async () => ((await (await fetch(`${sys.mailUrl}/store`)).json()) as { emails: Mail[] }).emails.filter((m) => noticeOf(m)).length;
+  /** Kill points within the notice days: after the k-th notice landed, while the clock move that sends them is still under way. */
+  const first = 1 + Math.floor(random() * 3);
+  const noticeKills = [first, first + 1 + Math.floor(random() * 3)];
   const steps: { name: string; kills: number; maxDelayMs: number; run: () => Promise<unknown> }[] = [
     {
       name: 'request and provisioning',
@@ -176,7 +180,7 @@ async function killRun(seed: number): Promise<KillRun> {
       },
     },
     { name: 'to the notice days', kills: 0, maxDelayMs: 0, run: () => clock(BEFORE_NOTICES) },
-    { name: 'notice days, expiry', kills: 2, maxDelayMs: 1500, run: () => clock(reconcilerRan('2027-02-16')) },
+    { name: 'notice days, expiry', kills: 2, maxDelayMs: 0, run: () => clock(reconcilerRan('2027-02-16')) },
     { name: 'restore window', kills: 0, maxDelayMs: 0, run: () => clock(PAST_RESTORE_WINDOW) },
   ];
   try {
@@ -188,8 +192,15 @@ async function killRun(seed: number): Promise<KillRun> {
           () => (done = true),
           () => undefined, // the connection dies with the process
         );
-        await new Promise((r) => setTimeout(r, afterMs));
-        kills.push({ step: step.name, afterMs, midStep: !done });
+        if (step.name === 'notice days, expiry') {
+          // When the k-th notice is in the mailbox (the clock move goes on to the next days)
+          const afterNotices = noticeKills[k]!;
+          while (!done && (await noticesSent()) < afterNotices) await new Promise((r) => setTimeout(r, 5));
+          kills.push({ step: step.name, afterNotices, midStep: !done });
+        } else {
+          await new Promise((r) => setTimeout(r, afterMs));
+          kills.push({ step: step.name, afterMs, midStep: !done });
+        }
         await kill(sys);
         await work;
         sys = await spawnSystem(dataDir);
@@ -254,7 +265,11 @@ const subjectAndTo = (subject: string, to: string) => (body: string) => body.inc
 describe('SES throttling', () => {
   it('30% of sends throttled through a whole lifecycle: every email once, the guest expired, the lifecycle closed', async () => {
     // Prepare
-    const { t, faults } = await startWithFaults([{ service: 'ses', operation: 'SendEmail', error: 'Throttling', rate: 0.3, label: 'throttled' }]);
+    // (the first two sends always, so that every seed throttles some)
+    const { t, faults } = await startWithFaults([
+      { service: 'ses', operation: 'SendEmail', error: 'Throttling', times: 2, label: 'throttled' },
+      { service: 'ses', operation: 'SendEmail', error: 'Throttling', rate: 0.3, label: 'throttled' },
+    ]);
 
     // Act: request, activation email, the notice days, expiry, the restore window
     const guestId = await request(t);
@@ -465,6 +480,8 @@ describe('the process killed at random moments', () => {
 
     // One guest: none lost, none doubled; expired and revoked
     expect(run.kills).toHaveLength(3);
+    // The first kill of the notice days lands while notices are still being sent (1–3 sent, 8 due)
+    expect(run.kills.find((k) => k.afterNotices !== undefined)).toMatchObject({ midStep: true });
     expect(run.guests).toHaveLength(1);
     expect(run.guests[0]).toMatchObject({ status: 'EXPIRED' });
     expect(run.guests[0]!.entitlements.every((e) => !e.granted)).toBe(true);
