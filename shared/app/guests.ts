@@ -169,6 +169,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
       status: guest.activatedAt ? 'ACTIVE' : 'PENDING_ACTIVATION',
       expiredAt: undefined,
       expiredNoticeSentAt: undefined,
+      expiredNoticeSentTo: undefined,
       entitlements: sponsor ? computeEntitlements(guest.services, sponsor) : guest.entitlements,
       lastNoticeDate: undefined,
     });

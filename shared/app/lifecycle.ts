@@ -185,8 +185,6 @@ export async function plan(deps: Deps, guestId: string, executionStartTime: stri
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   const next = iteration + 1;
-  // Expired, but the "expired" emails are still owed (Expire failed after the status change): Expire again.
-  if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) return { action: 'expire', iteration: next };
   const step = nextScheduleStep(g, now);
   if (step.action === 'wait') {
     const due = step.until.toISOString();
@@ -243,7 +241,6 @@ export async function expireNow(deps: Deps, guest: Guest, actor: string): Promis
       expiredAt: now.toISOString(),
       entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
       dueAt: restoreDeadline(g.endDate).toISOString(),
-      expiredNoticeSentTo: undefined,
     };
     g = await change(deps, g, actor, 'expired', patch);
   }

@@ -239,9 +239,11 @@ export type ScheduleStep =
  * guest provisioned or extended into the notice days gets no notice for a day before that, and a
  * failure lasting several days ends in one late notice, not one per day.
  */
-export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure'>, now: Date): ScheduleStep {
+export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'expiredNoticeSentAt'>, now: Date): ScheduleStep {
   if (FINAL_STATUSES.includes(guest.status)) return { action: 'done', reason: guest.status };
   if (guest.status === 'EXPIRED') {
+    // Disabled, but the "expired" emails are still owed (Expire failed after the status change): expire again.
+    if (!guest.expiredNoticeSentAt) return { action: 'expire' };
     const deadline = restoreDeadline(guest.endDate);
     if (now.getTime() >= deadline.getTime()) return { action: 'done', reason: 'restore window closed' };
     return { action: 'wait', until: deadline };
@@ -312,7 +314,7 @@ export function assertCancellable(status: GuestStatus): void {
  * of the restore window. Undefined once nothing more will happen.
  */
 export function nextDueAt(
-  guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
+  guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'expiredNoticeSentAt' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
   now: Date,
 ): string | undefined {
   switch (guest.status) {

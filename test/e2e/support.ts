@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DELEGATE, GUEST, SPONSOR, type Answer, type Mail } from '../support/sample.ts';
+import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from '../support/sample.ts';
 
 export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
 
@@ -225,19 +225,7 @@ export class LocalCli {
 
   async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     if (!path.startsWith('/_local/')) this.apiCalls++;
-    const res = await fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    return requestJson<T>(this.apiUrl, method, path, body, headers);
   }
 
   /** A token from the local identity provider (POST /_local/token). */

@@ -10,15 +10,14 @@
  * the real services' errors; the handlers do not know. Random faults and kill moments come from one
  * seed, printed at the start: FAULTS_SEED=<seed> runs the same faults again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector, seededRandom, type FaultRule } from '../../local/faults.ts';
 import { startLocalSystem } from '../../local/system.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer, type Mail } from '../support/local-system.ts';
+import { LocalCli, tempDataDir } from '../e2e/support.ts';
 
 const SEED = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`faults: seed ${SEED} (FAULTS_SEED=${SEED} repeats these faults)`);
@@ -74,72 +73,6 @@ const isProblem = (a: { status: number; headers: Headers }) => a.headers.get('co
 
 // --- the process killed at random moments (started first: it runs beside the in-process tests) ---
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
-interface Child {
-  child: ChildProcess;
-  apiUrl: string;
-  mailUrl: string;
-}
-
-/** Children still alive are killed when this process exits, whatever happens to the test. */
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of alive) c.kill('SIGKILL');
-});
-
-/** `tsx local/main.ts` as one process (node --import tsx), on free ports, reading the URLs it prints. */
-async function spawnSystem(dataDir: string, clock?: string): Promise<Child> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|VITEST|NODE_OPTIONS$)/.test(k)) env[k] = v;
-  const args = ['--import', 'tsx', 'local/main.ts', '--api-port', '0', '--mail-port', '0', '--data-dir', dataDir, '--quiet', ...(clock ? ['--clock', clock] : [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  alive.add(child);
-  child.once('exit', () => alive.delete(child));
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolveChild, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}\n${err}`)), 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const api = /API:\s+(http:\/\/\S+)/.exec(out)?.[1];
-      const mail = /Mailbox:\s+(http:\/\/\S+)/.exec(out)?.[1];
-      if (api && mail) {
-        clearTimeout(timer);
-        resolveChild({ child, apiUrl: api, mailUrl: mail });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`exited (${code ?? signal}) before it was ready:\n${out}\n${err}`));
-    });
-  });
-}
-
-function kill(c: Child): Promise<void> {
-  if (c.child.exitCode !== null || c.child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    c.child.once('exit', () => r());
-    c.child.kill('SIGKILL');
-  });
-}
-
-async function http<T = Record<string, unknown>>(c: Child, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-  const res = await fetch(`${c.apiUrl}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
-}
-
-async function asSponsor<T = Record<string, unknown>>(c: Child, method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const token = (await http<{ token: string }>(c, 'POST', '/_local/token', { huid: SPONSOR.huid })).body.token;
-  return http<T>(c, method, path, body, { authorization: `Bearer ${token}` });
-}
-
 interface KillRun {
   kills: { step: string; afterMs?: number; afterNotices?: number; midStep: boolean }[];
   guests: { guestId: string; status: string; entitlements: { granted: boolean }[] }[];
@@ -154,15 +87,14 @@ interface KillRun {
  */
 async function killRun(seed: number): Promise<KillRun> {
   const random = seededRandom(seed);
-  const dataDir = mkdtempSync(join(tmpdir(), 'hms-faults-kill-'));
-  let sys = await spawnSystem(dataDir, START);
+  const dataDir = tempDataDir();
+  let sys = await LocalCli.start({ dataDir, clock: START });
   const kills: KillRun['kills'] = [];
   const myGuests = async () =>
-    ((await asSponsor<{ items: { guestId: string; guestHuid: string; status: string; entitlements: { granted: boolean }[] }[] }>(sys, 'GET', '/v1/guests')).body.items ?? []).filter(
+    ((await sys.as<{ items: { guestId: string; guestHuid: string; status: string; entitlements: { granted: boolean }[] }[] }>(SPONSOR.huid, 'GET', '/v1/guests')).body.items ?? []).filter(
       (g) => g.guestHuid === GUEST.huid,
     );
-  const clock = (to: string) => http(sys, 'POST', '/_local/clock', { to });
-  const noticesSent = async () => ((await (await fetch(`${sys.mailUrl}/store`)).json()) as { emails: Mail[] }).emails.filter((m) => noticeOf(m)).length;
+  const noticesSent = async () => (await sys.mail()).filter((m) => noticeOf(m)).length;
   /** Kill points within the notice days: after the k-th notice landed, while the clock move that sends them is still under way. */
   const first = 1 + Math.floor(random() * 3);
   const noticeKills = [first, first + 1 + Math.floor(random() * 3)];
@@ -173,15 +105,15 @@ async function killRun(seed: number): Promise<KillRun> {
       maxDelayMs: 400,
       run: async () => {
         if (!(await myGuests()).length) {
-          const res = await asSponsor(sys, 'POST', '/v1/guests', { guestHuid: GUEST.huid, population: 'visiting-faculty', endDate: END_DATE, services: ['email', 'o2'] });
+          const res = await sys.as(SPONSOR.huid, 'POST', '/v1/guests', { guestHuid: GUEST.huid, population: 'visiting-faculty', endDate: END_DATE, services: ['email', 'o2'] });
           if (res.status !== 202) throw new Error(`POST /v1/guests: ${res.status} ${JSON.stringify(res.body)}`);
         }
-        await http(sys, 'POST', '/_local/clock', { advance: 'PT0S' });
+        await sys.settle();
       },
     },
-    { name: 'to the notice days', kills: 0, maxDelayMs: 0, run: () => clock(BEFORE_NOTICES) },
-    { name: 'notice days, expiry', kills: 2, maxDelayMs: 0, run: () => clock(reconcilerRan('2027-02-16')) },
-    { name: 'restore window', kills: 0, maxDelayMs: 0, run: () => clock(PAST_RESTORE_WINDOW) },
+    { name: 'to the notice days', kills: 0, maxDelayMs: 0, run: () => sys.advanceTo(BEFORE_NOTICES) },
+    { name: 'notice days, expiry', kills: 2, maxDelayMs: 0, run: () => sys.advanceTo(reconcilerRan('2027-02-16')) },
+    { name: 'restore window', kills: 0, maxDelayMs: 0, run: () => sys.advanceTo(PAST_RESTORE_WINDOW) },
   ];
   try {
     for (const step of steps) {
@@ -201,20 +133,18 @@ async function killRun(seed: number): Promise<KillRun> {
           await new Promise((r) => setTimeout(r, afterMs));
           kills.push({ step: step.name, afterMs, midStep: !done });
         }
-        await kill(sys);
+        await sys.kill();
         await work;
-        sys = await spawnSystem(dataDir);
+        // Started again on the same data, without --clock: the saved clock comes back
+        sys = await LocalCli.start({ dataDir });
       }
       await step.run();
     }
     const guests = await myGuests();
-    const executions = ((await http<{ executions: { name: string; status: string }[] }>(sys, 'GET', '/_local/executions')).body.executions ?? []).sort((a, b) =>
-      a.name.localeCompare(b.name, 'en', { numeric: true }),
-    );
-    const mails = ((await (await fetch(`${sys.mailUrl}/store`)).json()) as { emails: Mail[] }).emails;
-    return { kills, guests, executions, mails };
+    const executions = (await sys.executions()).executions.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    return { kills, guests, executions, mails: await sys.mail() };
   } finally {
-    await kill(sys);
+    await sys.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import { DELEGATE, GUEST, SPONSOR, type Answer, type Mail } from './sample.ts';
+import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from './sample.ts';
 
 export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
 
@@ -37,19 +37,7 @@ export class TestSystem {
   }
 
   async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-    const res = await fetch(`${this.sys.apiUrl}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // keep text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    return requestJson<T>(this.sys.apiUrl, method, path, body, headers);
   }
 
   /** A call as the person with this HUID (token from the local identity provider; tokens expire after an hour of the local clock, so fresh ones are minted). */

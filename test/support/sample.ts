@@ -1,4 +1,4 @@
-/** What tests share about the built-in sample data (README, "Built-in sample data") and the local system's answers. */
+/** What tests share: the built-in sample data (README, "Built-in sample data"), the mailbox's and the API's answers. */
 
 export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' };
 export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
@@ -17,4 +17,21 @@ export interface Answer<T = Record<string, unknown>> {
   status: number;
   body: T;
   headers: Headers;
+}
+
+/** One HTTP call with a JSON body (or a string sent as it is); the answer's body parsed as JSON when it is JSON. */
+export async function requestJson<T = Record<string, unknown>>(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
 }

@@ -785,7 +785,11 @@ describe('nextScheduleStep (rules 9 and 10)', () => {
 
   describe('EXPIRED', () => {
     // End date 2026-01-20: restore window ends at the end of 2026-02-19 = 2026-02-20T05:00Z.
-    const expired = { status: 'EXPIRED' as GuestStatus, endDate: '2026-01-20', lastNoticeDate: '2026-01-20' };
+    const expired = { status: 'EXPIRED' as GuestStatus, endDate: '2026-01-20', lastNoticeDate: '2026-01-20', expiredNoticeSentAt: '2026-01-21T05:00:01.000Z' };
+
+    it('expires again while the "expired" emails are still owed (Expire failed after disabling)', () => {
+      expect(nextScheduleStep({ ...expired, expiredNoticeSentAt: undefined }, at('2026-01-21T06:00:00.000Z'))).toEqual({ action: 'expire' });
+    });
 
     it('waits until the restore deadline', () => {
       expect(nextScheduleStep(expired, at('2026-01-25T12:00:00.000Z'))).toEqual({ action: 'wait', until: at('2026-02-20T05:00:00.000Z') });
@@ -944,8 +948,9 @@ describe('nextDueAt', () => {
     });
 
     it('is the restore deadline for an EXPIRED account, then nothing', () => {
-      expect(nextDueAt({ status: 'EXPIRED', endDate: '2026-01-20' }, at('2026-01-25T12:00:00.000Z'))).toBe('2026-02-20T05:00:00.000Z');
-      expect(nextDueAt({ status: 'EXPIRED', endDate: '2026-01-20' }, at('2026-02-20T05:00:00.000Z'))).toBeUndefined();
+      const expired = { status: 'EXPIRED' as const, endDate: '2026-01-20', expiredNoticeSentAt: '2026-01-21T05:00:01.000Z' };
+      expect(nextDueAt(expired, at('2026-01-25T12:00:00.000Z'))).toBe('2026-02-20T05:00:00.000Z');
+      expect(nextDueAt(expired, at('2026-02-20T05:00:00.000Z'))).toBeUndefined();
     });
   });
 
