@@ -23,4 +23,9 @@ export default tseslint.config(
     files: ['test/**', 'bench/**', 'local/**'],
     rules: { 'no-restricted-syntax': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // Tests look for control characters on purpose.
+    files: ['test/**'],
+    rules: { 'no-control-regex': 'off' },
+  },
 );

@@ -23,7 +23,7 @@ export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     const handle = (e: ApiEvent) => handleApi(e, deps, config);
     if (idempotencyKey(event) !== undefined && config.idempotencyTable) {
       // Built once per set of adapters (once per container in Lambda).
-      if (idempotent?.deps !== deps) idempotent = { deps, handle: makeIdempotentApi(handle, config.idempotencyTable) };
+      if (idempotent?.deps !== deps) idempotent = { deps, handle: makeIdempotentApi(handle, config.idempotencyTable, config) };
       return idempotent.handle(event, context);
     }
     return handle(event);

@@ -16,7 +16,7 @@ let runtime: { config: Config; deps: Deps } | undefined;
 export function runtimeDeps(): { config: Config; deps: Deps } {
   if (!runtime) {
     const config = loadConfig();
-    runtime = { config, deps: createDeps(config) };
+    runtime = { config, deps: createDeps(config, (message, fields) => logger.error(message, fields)) };
   }
   return runtime;
 }

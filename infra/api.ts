@@ -2,15 +2,17 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GuestFunction } from './functions.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Mail } from './mail.ts';
-import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+import { acknowledge } from './nag.ts';
 import { DEFAULT_THROTTLE, ROUTE_THROTTLES, ROUTES, routeKey } from './routes.ts';
-import type { Storage } from './storage.ts';
+import type { GuestsTableAction, Storage } from './storage.ts';
+
+/** The API function's item actions on the guests table. */
+export const API_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
 
 export interface ApiProps {
   readonly storage: Storage;
@@ -51,28 +53,20 @@ export class Api extends Construct {
       description: 'Guest accounts HTTP API: every /v1 route and the OpenAPI document',
       environment: props.environment,
     });
+    // Only what the API's code calls (shared/app/guests.ts, shared/http/): guests, audit events,
+    // account IDs and per-person claims (GetItem, PutItem), the activation attempt counters
+    // (UpdateItem), a guest's history (Query on the table) and a sponsor's list (Query on
+    // bySponsor); people and HSR records (GetItem); Idempotency-Key records; email; start, resume
+    // and stop lifecycles. No Scan, no DeleteItem on guests, nothing on byDue, no DescribeExecution.
     const role = this.function.role;
-    props.storage.grantGuestsReadWrite(role);
-    props.storage.idempotency.grantReadWriteData(role);
-    props.storage.directory.grantReadData(role);
+    props.storage.grantGuests(role, API_GUESTS_ACTIONS);
+    props.storage.grantGuestsIndexQuery(role, 'bySponsor');
+    props.storage.grantIdempotency(role);
+    props.storage.grantDirectoryRead(role);
     props.mail.grantSend(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: [props.lifecycle.stateMachineArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [props.lifecycle.executionsArn],
-      }),
-    );
-    acknowledgeWildcardResource(
-      role,
-      props.lifecycle.executionsArn,
-      'Executions are named per guest at run time; the ARN is limited to executions of the guest lifecycle state machine.',
-    );
+    props.lifecycle.grantStart(role);
+    props.lifecycle.grantTaskResponse(role);
+    props.lifecycle.grantExecutions(role, ['states:StopExecution']);
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'HMS sponsored guest accounts',

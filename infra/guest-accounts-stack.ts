@@ -44,8 +44,8 @@ export class GuestAccountsStack extends Stack {
       ACTIVATION_URL: config.activationUrl,
       PORTAL_URL: config.portalUrl,
       HUID_CLAIM: config.huidClaim,
-      GROUPS_CLAIM: config.groupsClaim,
-      HMS_IT_GROUP: config.hmsItGroup,
+      ROLES_CLAIM: config.rolesClaim,
+      HMS_IT_ROLE: config.hmsItRole,
       ...(config.peopleDirectoryUrl ? { PEOPLE_DIRECTORY_URL: config.peopleDirectoryUrl } : {}),
       ...(config.hsrDirectoryUrl ? { HSR_DIRECTORY_URL: config.hsrDirectoryUrl } : {}),
     };
@@ -78,6 +78,7 @@ export class GuestAccountsStack extends Stack {
       },
       httpApi: this.api.httpApi,
       deadLetterQueue: this.schedules.deadLetterQueue,
+      alertLogGroups: { Api: this.api.function.logGroup },
       alarmEmail: config.alarmEmail,
     });
 

@@ -8,7 +8,18 @@ import { GuestLifecycleDefinition } from '../workflows/guest-lifecycle.ts';
 import { GuestFunction } from './functions.ts';
 import type { Mail } from './mail.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
-import type { Storage } from './storage.ts';
+import type { GuestsTableAction, Storage } from './storage.ts';
+
+/**
+ * The lifecycle task function's item actions on the guests table: the guest (GetItem, conditional
+ * PutItem), its audit events (PutItem), account IDs (BatchGetItem of up to 100 candidates, then a
+ * conditional PutItem). No UpdateItem (no task counts attempts), no Query (no task lists guests or
+ * reads a history), no index.
+ */
+export const LIFECYCLE_TASK_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'];
+
+/** Calls on running executions (the execution ARNs), as the reconciler and the API make them. */
+export type ExecutionAction = 'states:DescribeExecution' | 'states:StopExecution';
 
 /** ARNs of a state machine and of its executions, built from its name (no reference, so no cycle). */
 export function stateMachineArns(scope: Construct, stateMachineName: string): { stateMachineArn: string; executionsArn: string } {
@@ -61,17 +72,15 @@ export class Lifecycle extends Construct {
       timeout: Duration.seconds(60),
       environment: props.environment,
     });
+    // Only what shared/app/lifecycle.ts (and the use cases it shares with the API) calls: the guest,
+    // its audit events and account IDs (LIFECYCLE_TASK_GUESTS_ACTIONS); people and HSR records
+    // (GetItem); the emails; and a sponsor's decision already recorded, completed on the waiting
+    // token (SendTaskSuccess).
     const taskRole = this.taskFunction.role;
-    props.storage.grantGuestsReadWrite(taskRole);
-    props.storage.directory.grantReadData(taskRole);
+    props.storage.grantGuests(taskRole, LIFECYCLE_TASK_GUESTS_ACTIONS);
+    props.storage.grantDirectoryRead(taskRole);
     props.mail.grantSend(taskRole);
-    // A task that finds the sponsor's decision already recorded completes the waiting token itself.
-    taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        resources: [this.stateMachineArn],
-      }),
-    );
+    this.grantTaskResponse(taskRole);
 
     const self = sfn.StateMachine.fromStateMachineName(this, 'Self', props.stateMachineName);
     const definition = new GuestLifecycleDefinition(this, 'Definition', { taskFunction: this.taskFunction.fn, self });
@@ -101,5 +110,26 @@ export class Lifecycle extends Construct {
       `${this.taskFunction.fn.functionArn}:*`,
       'The Lambda task integration grants invoking the task function by any version or alias (:*); it is still this one function.',
     );
+  }
+
+  /** StartExecution of this state machine (a new lifecycle, or a restarted one). */
+  grantStart(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['states:StartExecution'], resourceArns: [this.stateMachineArn] });
+  }
+
+  /** SendTaskSuccess on this state machine's task tokens (the sponsor's decision); never Failure or Heartbeat: nothing sends them. */
+  grantTaskResponse(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess'], resourceArns: [this.stateMachineArn] });
+  }
+
+  /** Exactly these calls on this state machine's executions (named per guest at run time: `execution:<name>:*`). */
+  grantExecutions(role: iam.IRole, actions: readonly ExecutionAction[]): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({ grantee: role, actions: [...new Set(actions)], resourceArns: [this.executionsArn] });
+    acknowledgeWildcardResource(
+      role,
+      this.executionsArn,
+      'Executions are named per guest at run time; the ARN is limited to executions of the guest lifecycle state machine.',
+    );
+    return grant;
   }
 }

@@ -56,11 +56,14 @@ export class Mail extends Construct {
     });
   }
 
-  /** Lets the grantee send email from the sender identity through the configuration set, nothing else. */
+  /**
+   * Lets the grantee send email from the sender identity through the configuration set, nothing
+   * else: `ses:SendEmail`, the one call SesMailer makes (SES v1 SendEmail; no raw messages).
+   */
   grantSend(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      actions: ['ses:SendEmail'],
       resourceArns: [this.identity.emailIdentityArn, this.configurationSetArn],
     });
   }

@@ -4,11 +4,16 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ALERTS } from '../shared/adapters/log-alerts.ts';
+
+/** Namespace of the metrics counted from the functions' alert log lines. */
+export const ALERT_NAMESPACE = 'HmsGuestAccounts/Alerts';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -16,6 +21,8 @@ export interface MonitoringProps {
   readonly functions: Record<string, lambda.IFunction>;
   readonly httpApi: apigwv2.IHttpApi;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Log groups of the functions that raise alerts for HMS IT (shared/adapters/log-alerts.ts). */
+  readonly alertLogGroups: Record<string, logs.ILogGroup>;
   /** Optional email subscribed to the alarm topic. */
   readonly alarmEmail?: string | undefined;
 }
@@ -55,6 +62,21 @@ export class Monitoring extends Construct {
       }),
       'The HTTP API returned server errors.',
     );
+
+    // Alerts for HMS IT: a structured log line {"alert": "<name>"} counted by a metric filter.
+    for (const [alert, description] of Object.entries(ALERTS)) {
+      const metricName = alert.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+      for (const [name, logGroup] of Object.entries(props.alertLogGroups)) {
+        new logs.MetricFilter(this, `${name}${metricName}Filter`, {
+          logGroup,
+          filterPattern: logs.FilterPattern.stringValue('$.alert', '=', alert),
+          metricNamespace: ALERT_NAMESPACE,
+          metricName,
+          metricValue: '1',
+        });
+      }
+      this.alarm(`Alert${metricName}`, new cloudwatch.Metric({ namespace: ALERT_NAMESPACE, metricName, period: PERIOD, statistic: 'Sum' }), description);
+    }
 
     this.alarm(
       'ReconcilerDeadLetters',

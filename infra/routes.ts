@@ -42,8 +42,8 @@ export interface Throttle {
   readonly rateLimit: number;
 }
 
-/** Default stage throttling, for every route. */
-export const DEFAULT_THROTTLE: Throttle = { burstLimit: 50, rateLimit: 20 };
+/** Default stage throttling, for every route: a ceiling for all callers together. */
+export const DEFAULT_THROTTLE: Throttle = { burstLimit: 300, rateLimit: 100 };
 
 /**
  * Stricter throttling per route key (public, unauthenticated endpoints). API Gateway applies it to
@@ -51,12 +51,29 @@ export const DEFAULT_THROTTLE: Throttle = { burstLimit: 50, rateLimit: 20 };
  * per code are enforced by the activation use case (shared/domain/activation-code.ts).
  */
 export const ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
-  'POST /v1/activate': { burstLimit: 20, rateLimit: 10 },
+  'POST /v1/activate': { burstLimit: 100, rateLimit: 50 },
 };
 
 /** The throttle that applies to a route key. */
 export function throttleFor(key: string): Throttle {
   return ROUTE_THROTTLES[key] ?? DEFAULT_THROTTLE;
+}
+
+/**
+ * Limits per client, well under the route ceilings so that no one client can use a route up for
+ * everyone: per token subject on signed-in routes, per source address on public ones. An HTTP API
+ * cannot apply these (its throttles are per route, for all callers); the local gateway applies
+ * them, and in AWS they belong to a WAF rate-based rule on the CloudFront distribution in front of
+ * the API (SECURITY.md, "Limits per client").
+ */
+export const CLIENT_THROTTLE: Throttle = { burstLimit: 60, rateLimit: 20 };
+export const CLIENT_ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
+  'POST /v1/activate': { burstLimit: 20, rateLimit: 2 },
+};
+
+/** The per-client throttle of a route key. */
+export function clientThrottleFor(key: string): Throttle {
+  return CLIENT_ROUTE_THROTTLES[key] ?? CLIENT_THROTTLE;
 }
 
 /**

@@ -34,23 +34,14 @@ export class Schedules extends Construct {
       timeout: Duration.minutes(5),
       environment: props.environment,
     });
+    // Only what shared/app/reconcile.ts calls: the due guests (Query on byDue), the conditional
+    // change recording a restart and its audit event (PutItem), and the executions. No directory,
+    // no email, no GetItem (it works from the query's items).
     const role = this.reconciler.role;
-    props.storage.grantGuestsReadWrite(role);
-    props.storage.directory.grantReadData(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [props.lifecycle.stateMachineArn] }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [props.lifecycle.executionsArn],
-      }),
-    );
-    acknowledgeWildcardResource(
-      role,
-      props.lifecycle.executionsArn,
-      'Executions are named per guest at run time; the ARN is limited to executions of the guest lifecycle state machine.',
-    );
+    props.storage.grantGuests(role, ['dynamodb:PutItem']);
+    props.storage.grantGuestsIndexQuery(role, 'byDue');
+    props.lifecycle.grantStart(role);
+    props.lifecycle.grantExecutions(role, ['states:DescribeExecution', 'states:StopExecution']);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -15,9 +15,16 @@ export interface StackConfig {
   readonly portalUrl: string;
   readonly peopleDirectoryUrl?: string | undefined;
   readonly hsrDirectoryUrl?: string | undefined;
+  /** Name of the access-token claim that carries the caller's HUID. */
   readonly huidClaim: string;
-  readonly groupsClaim: string;
-  readonly hmsItGroup: string;
+  /**
+   * Name of the dedicated claim that carries the caller's roles in this system (e.g. `hms-it`),
+   * assigned by HMS IT in the identity provider: never a claim of free-form group names, which API
+   * Gateway flattens to a space-separated string that a group named "x hms-it" could forge.
+   */
+  readonly rolesClaim: string;
+  /** The role value (exact) that makes a caller HMS IT. */
+  readonly hmsItRole: string;
 }
 
 export const DEFAULT_CONFIG: StackConfig = {
@@ -30,8 +37,8 @@ export const DEFAULT_CONFIG: StackConfig = {
   peopleDirectoryUrl: undefined,
   hsrDirectoryUrl: undefined,
   huidClaim: 'huid',
-  groupsClaim: 'groups',
-  hmsItGroup: 'hms-it',
+  rolesClaim: 'hms_roles',
+  hmsItRole: 'hms-it',
 };
 
 function str(node: Node, key: string): string | undefined {
@@ -61,8 +68,8 @@ export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CO
     peopleDirectoryUrl: str(node, 'peopleDirectoryUrl') ?? defaults.peopleDirectoryUrl,
     hsrDirectoryUrl: str(node, 'hsrDirectoryUrl') ?? defaults.hsrDirectoryUrl,
     huidClaim: str(node, 'huidClaim') ?? defaults.huidClaim,
-    groupsClaim: str(node, 'groupsClaim') ?? defaults.groupsClaim,
-    hmsItGroup: str(node, 'hmsItGroup') ?? defaults.hmsItGroup,
+    rolesClaim: str(node, 'rolesClaim') ?? defaults.rolesClaim,
+    hmsItRole: str(node, 'hmsItRole') ?? defaults.hmsItRole,
   };
 }
 

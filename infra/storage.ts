@@ -1,12 +1,23 @@
 /** DynamoDB: guests (with their history), the people/HSR directory, and Powertools idempotency records. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from './nag.ts';
 
 /** Index names the repository queries (shared/adapters/dynamo-guests.ts). */
 export const GUESTS_INDEXES = { bySponsor: 'bySponsor', byDue: 'byDue' } as const;
+export type GuestsIndex = keyof typeof GUESTS_INDEXES;
+
+/**
+ * What a function may do to items of the guests table. No Scan, no DeleteItem, no batch or
+ * transactional writes: nothing in the code issues them. IAM cannot restrict a PutItem to new
+ * items, so audit items are kept immutable by the code (`attribute_not_exists(pk)` on every audit
+ * write, shared/adapters/dynamo-guests.ts) and tested (test/security/audit-immutable.test.ts).
+ */
+export type GuestsTableAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
+
+/** What Powertools idempotency (DynamoDBPersistenceLayer) calls on its table, as its documentation lists. */
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 const S = dynamodb.AttributeType.STRING;
 
@@ -64,13 +75,28 @@ export class Storage extends Construct {
     });
   }
 
-  /** Read/write on the guests table and its indexes; acknowledges the `index/*` wildcard this needs. */
-  grantGuestsReadWrite(role: iam.IRole): void {
-    this.guests.grantReadWriteData(role);
-    acknowledgeWildcardResource(
-      role,
-      `${this.guests.tableArn}/index/*`,
-      'Read/write on the guests table includes its two GSIs (bySponsor, byDue); index/* names exactly those, and a table has no other children.',
-    );
+  /** Exactly these item actions on the guests table itself (not its indexes). */
+  grantGuests(grantee: iam.IGrantable, actions: readonly GuestsTableAction[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [...new Set(actions)], resourceArns: [this.guests.tableArn] });
+  }
+
+  /** Query on one index of the guests table, named by its exact ARN (no `index/*` wildcard). */
+  grantGuestsIndexQuery(grantee: iam.IGrantable, index: GuestsIndex): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.guestsIndexArn(index)] });
+  }
+
+  /** `arn:...:table/<guests>/index/<name>` */
+  guestsIndexArn(index: GuestsIndex): string {
+    return `${this.guests.tableArn}/index/${GUESTS_INDEXES[index]}`;
+  }
+
+  /** Reading people and HSR records one by one (GetItem: the only call DynamoDirectory makes at run time). */
+  grantDirectoryRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.directory.tableArn] });
+  }
+
+  /** What Powertools idempotency needs on its own table, nothing else. */
+  grantIdempotency(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [...IDEMPOTENCY_ACTIONS], resourceArns: [this.idempotency.tableArn] });
   }
 }

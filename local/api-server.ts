@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { matchRoute, routeKey, throttleFor } from '../infra/routes.ts';
+import { clientThrottleFor, matchRoute, routeKey, throttleFor } from '../infra/routes.ts';
 import type { LocalIdentityProvider } from './identity.ts';
 import type { LocalClock } from './clock.ts';
 import { TokenBuckets } from './throttle.ts';
@@ -46,6 +46,20 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Claims as API Gateway's JWT authorizer hands them to a payload-v2 integration: every value a
+ * string, arrays as "[a b]" (elements joined by spaces), so the handler's parser is tested on the
+ * form it meets in AWS.
+ */
+export function gatewayClaims(payload: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(payload)) {
+    if (v === undefined || v === null) continue;
+    out[k] = Array.isArray(v) ? `[${v.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join(' ')}]` : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
 /** Same shape as API Gateway's answers when it refuses before the handler. */
 function gatewayAnswer(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -81,18 +95,24 @@ export function createApiServer(opts: {
         const { route, pathParameters } = match;
         const key = routeKey(route);
         const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-        // As API Gateway: one bucket per route for all callers (limits per address are the handler's).
-        if (!buckets.take(key, throttleFor(key), Date.now())) return gatewayAnswer(res, 429, 'Too Many Requests');
-        let claims: Record<string, unknown> | undefined;
+        // Authenticate before counting: a caller without a valid token uses up nobody's requests.
+        let claims: Record<string, string> | undefined;
         if (route.auth) {
           const header = String(req.headers.authorization ?? '');
           const m = /^Bearer (.+)$/i.exec(header);
           if (!m) return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
           try {
-            claims = (await opts.idp.verify(m[1]!)) as Record<string, unknown>;
+            claims = gatewayClaims((await opts.idp.verify(m[1]!)) as Record<string, unknown>);
           } catch {
             return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer error="invalid_token"' });
           }
+        }
+        // One bucket per client (the token's subject on signed-in routes, the source address on
+        // public ones), under the route's own ceiling for all callers together, well above it.
+        const client = claims ? `sub:${claims.sub ?? ''}` : `ip:${sourceIp}`;
+        const nowMs = Date.now();
+        if (!buckets.take(`${key}|${client}`, clientThrottleFor(key), nowMs) || !buckets.take(key, throttleFor(key), nowMs)) {
+          return gatewayAnswer(res, 429, 'Too Many Requests');
         }
         const now = opts.clock.now();
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v)]));

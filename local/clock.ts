@@ -27,8 +27,16 @@ export class LocalClock implements Clock {
     start?: Date,
     /** Frozen: moves only when told. Otherwise real time plus whatever was advanced. */
     readonly frozen = start !== undefined,
+    /** For a real-time clock: how far ahead of real time it starts (moved ahead in an earlier run). */
+    aheadMs = 0,
   ) {
     this.virtualNow = (start ?? new Date()).getTime();
+    if (!frozen) this.offset = Math.max(0, aheadMs);
+  }
+
+  /** How far a real-time clock has been moved ahead of real time; 0 for a frozen clock. */
+  get aheadMs(): number {
+    return this.frozen ? 0 : this.offset;
   }
 
   now(): Date {

@@ -11,7 +11,7 @@ const ClockMove = z.union([
   z.strictObject({ advance: z.string().regex(/^P/, 'an ISO-8601 duration such as P7D or PT1H') }),
   z.strictObject({ to: z.iso.datetime({ offset: true }) }),
 ]);
-const TokenRequest = z.strictObject({ huid: z.string().regex(/^\d{8}$/, 'an 8-digit HUID'), groups: z.array(z.string().max(100)).max(20).optional() });
+const TokenRequest = z.strictObject({ huid: z.string().regex(/^\d{8}$/, 'an 8-digit HUID'), roles: z.array(z.string().max(100)).max(20).optional() });
 
 function problem(status: number, detail: string, errors?: unknown) {
   return { status, body: { type: 'about:blank', title: 'Bad request', status, detail, ...(errors ? { errors } : {}) } };
@@ -56,7 +56,7 @@ export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProv
         }
         case 'POST /_local/token': {
           const parsed = TokenRequest.safeParse(parse(body));
-          if (!parsed.success) return problem(400, 'Send {"huid":"12345678","groups":[]}', parsed.error.issues.map((i) => ({ pointer: `#/${i.path.join('/')}`, detail: i.message })));
+          if (!parsed.success) return problem(400, 'Send {"huid":"12345678","roles":[]}', parsed.error.issues.map((i) => ({ pointer: `#/${i.path.join('/')}`, detail: i.message })));
           return { status: 200, body: { token: await deps.idp.token(parsed.data) } };
         }
         case 'GET /_local/idp/.well-known/jwks.json':

@@ -18,9 +18,17 @@ export class LocalIdentityProvider {
     private readonly privateKey: CryptoKey,
     private readonly publicJwk: JWK,
     private readonly clock: Clock,
+    /** The names of the claims that carry the HUID and the roles, as the deployed functions read them. */
+    readonly claimNames: { huidClaim: string; rolesClaim: string },
   ) {}
 
-  static async create(opts: { issuer: string; audience?: string; dataDir?: string | undefined; clock: Clock }): Promise<LocalIdentityProvider> {
+  static async create(opts: {
+    issuer: string;
+    audience?: string;
+    dataDir?: string | undefined;
+    clock: Clock;
+    claimNames?: { huidClaim: string; rolesClaim: string } | undefined;
+  }): Promise<LocalIdentityProvider> {
     const file = opts.dataDir ? join(opts.dataDir, 'idp-key.json') : undefined;
     let priv: JWK;
     if (file && existsSync(file)) {
@@ -32,17 +40,17 @@ export class LocalIdentityProvider {
     }
     const { d: _d, ...pub } = priv;
     const key = (await importJWK(priv, ALG)) as CryptoKey;
-    return new LocalIdentityProvider(opts.issuer, opts.audience ?? LOCAL_AUDIENCE, key, pub, opts.clock);
+    return new LocalIdentityProvider(opts.issuer, opts.audience ?? LOCAL_AUDIENCE, key, pub, opts.clock, opts.claimNames ?? { huidClaim: 'huid', rolesClaim: 'hms_roles' });
   }
 
   jwks(): { keys: JWK[] } {
     return { keys: [this.publicJwk] };
   }
 
-  /** A token for `huid` (and groups), valid for an hour of the local clock. */
-  async token(claims: { huid: string; groups?: string[] | undefined }, overrides: Partial<JWTPayload> = {}): Promise<string> {
+  /** A token for `huid` (and roles), under the configured claim names, valid for an hour of the local clock. */
+  async token(claims: { huid: string; roles?: string[] | undefined }, overrides: Partial<JWTPayload> = {}): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    return new SignJWT({ huid: claims.huid, groups: claims.groups ?? [], ...overrides })
+    return new SignJWT({ [this.claimNames.huidClaim]: claims.huid, [this.claimNames.rolesClaim]: claims.roles ?? [], ...overrides })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid!, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(this.audience)

@@ -3,10 +3,12 @@
  * is also appended to the data directory and loaded again on start, so the mailbox (GET /store)
  * survives a restart as the rest of the local system does.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { RESET_FIX } from './data-dir.ts';
+import { StartupError, tryListen } from './startup-error.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -16,20 +18,55 @@ interface StoreModule {
   clearStore: () => void;
 }
 
-export async function startMailbox(opts: { port: number; host?: string; dataDir?: string | undefined }): Promise<Server> {
+/**
+ * The messages of mailbox.jsonl, one JSON object a line. A half-written last line (no newline at
+ * its end: the process was killed while appending it, before SES answered, so the message will be
+ * sent again) is skipped with a warning and cut from the file, so that the next append starts on a
+ * line of its own. Any other line that is not JSON means the file is damaged: a StartupError.
+ */
+export function loadMailboxFile(file: string, warn: (line: string) => void = () => undefined): unknown[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const last = lines.pop()!; // '' when the file ends with a newline, as every complete write does
+  const emails: unknown[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!line) continue;
+    try {
+      emails.push(JSON.parse(line));
+    } catch (err) {
+      throw new StartupError(`${file} is damaged at line ${i + 1} (${(err as Error).message}): ${RESET_FIX}, or delete that line`);
+    }
+  }
+  if (last) {
+    const complete = Buffer.byteLength(text, 'utf8') - Buffer.byteLength(last, 'utf8');
+    truncateSync(file, complete);
+    warn(`${file}: skipped its half-written last line (${Buffer.byteLength(last, 'utf8')} bytes, cut off when the system was stopped while writing it; that message is sent again when its task is retried)`);
+  }
+  return emails;
+}
+
+export async function startMailbox(opts: { port: number; host?: string; dataDir?: string | undefined; warn?: (line: string) => void }): Promise<Server> {
   const store = require('aws-ses-v2-local/dist/store.js') as StoreModule;
   const { default: sesServer } = (await import('aws-ses-v2-local')) as unknown as { default: (c: { host: string; port: number }) => Promise<Server> };
   store.clearStore();
   const file = opts.dataDir ? join(opts.dataDir, 'mailbox.jsonl') : undefined;
-  if (file && existsSync(file)) {
-    const emails = store.getStoreReadonly().emails;
-    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) emails.push(JSON.parse(line));
-  }
+  if (file) store.getStoreReadonly().emails.push(...loadMailboxFile(file, opts.warn));
   const original = (store as { __original?: StoreModule['saveEmail'] }).__original ?? store.saveEmail;
   (store as { __original?: StoreModule['saveEmail'] }).__original = original;
   store.saveEmail = (email: unknown) => {
     if (file) appendFileSync(file, `${JSON.stringify(email)}\n`);
     original(email);
   };
-  return sesServer({ host: opts.host ?? '127.0.0.1', port: opts.port });
+  const host = opts.host ?? '127.0.0.1';
+  const server = await sesServer({ host, port: opts.port });
+  // aws-ses-v2-local resolves even when listening failed (Express 5's app.listen calls back with the
+  // error, which it ignores): a server that is not listening would leave the mail port to whatever
+  // program holds it. Listening on it here gives the reason (EADDRINUSE, EACCES, …).
+  if (!server.listening) {
+    server.close();
+    await tryListen(opts.port, host);
+    throw Object.assign(new Error(`the mail server did not listen on ${host}:${opts.port}`), { code: 'ENOTLISTENING' });
+  }
+  return server;
 }

@@ -1,83 +1,138 @@
 /**
  * `npm start`: the whole system on this machine, no AWS account needed.
- *   npm start -- [--api-port N] [--mail-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet]
+ *   npm start -- [--api-port N] [--mail-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet] [--help]
+ * One process (the start script execs node with tsx's loader, no tsx or shell in between):
+ * SIGTERM or SIGINT to it, or to npm (which forwards them), stops everything and frees the ports.
+ * What the user can fix (a flag, a port in use, a damaged or busy data directory) is one line on
+ * stderr and exit status 2, not a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { parseDirectorySeed } from '../shared/adapters/directories.ts';
+import { join, resolve } from 'node:path';
+import { parseDirectorySeed, type DirectorySeed } from '../shared/adapters/directories.ts';
 import { logger } from '../functions/runtime.ts';
-import { startLocalSystem } from './system.ts';
+import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
+import { dynamoStoreProblem } from './data-dir.ts';
+import { StartupError } from './startup-error.ts';
+import { startLocalSystem, type LocalSystem } from './system.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
+function fail(message: string, usage = false): never {
+  process.stderr.write(`error: ${message}\n${usage ? `\n${USAGE}` : ''}`);
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    'api-port': { type: 'string', default: '3000' },
-    'mail-port': { type: 'string', default: '8005' },
-    'data-dir': { type: 'string', default: '.local' },
-    seed: { type: 'string' },
-    clock: { type: 'string' },
-    reset: { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-
-const port = (name: string, v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--${name} must be a port number, not ${v}`);
-  return n;
-};
+let cli: CliOptions;
+try {
+  cli = parseCli(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) fail(err.message, true);
+  throw err;
+}
+if (cli.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 // The handlers' structured logs (every task, every reconciler run) are for operators; locally only
 // warnings and errors are shown unless asked for. POWERTOOLS_LOG_LEVEL still wins when set.
-if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel(values.verbose ? 'INFO' : 'WARN');
+if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel(cli.verbose ? 'INFO' : 'WARN');
 
-let seed;
-if (values.seed) {
+let seed: DirectorySeed | undefined;
+if (cli.seed) {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(values.seed, 'utf8'));
+    raw = JSON.parse(readFileSync(cli.seed, 'utf8'));
   } catch (err) {
-    fail(`Cannot read --seed ${values.seed}: ${(err as Error).message}`);
+    fail(`Cannot read --seed ${cli.seed}: ${(err as Error).message}`);
   }
   try {
-    seed = parseDirectorySeed(raw, values.seed);
+    seed = parseDirectorySeed(raw, cli.seed);
   } catch (err) {
     fail((err as Error).message);
   }
 }
-if (values.clock && Number.isNaN(Date.parse(values.clock))) fail(`--clock must be an ISO-8601 instant, not ${values.clock}`);
 
-const system = await startLocalSystem({
-  apiPort: port('api-port', values['api-port']!),
-  mailPort: port('mail-port', values['mail-port']!),
-  dataDir: values['data-dir']!,
-  seed,
-  clock: values.clock,
-  reset: values.reset,
-  log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+// dynalite reads its store lazily: damage it finds after the start check (a block read for the
+// first time) surfaces as an uncaught error of its LevelDB store. Reported as such, not as a stack.
+const dynamoPath = join(resolve(cli.dataDir), 'dynamodb');
+process.on('uncaughtExceptionMonitor', (err) => {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('LEVEL_')) {
+    process.stderr.write(`error: ${dynamoStoreProblem(dynamoPath, err)}\n`);
+    process.exit(2);
+  }
 });
 
-process.stdout.write(
-  [
-    `HMS guest accounts — local system ready in ${Math.round(system.startupMs)} ms`,
-    `  API:      ${system.apiUrl}`,
-    `  OpenAPI:  ${system.openApiUrl}`,
-    `  Mailbox:  ${system.mailUrl}  (messages as JSON: ${system.mailUrl}/store)`,
-    `  Clock:    ${system.clock.now().toISOString()} (${system.clock.frozen ? 'frozen: POST /_local/clock to move it' : 'real time'})`,
-    `  Token:    curl -s -X POST ${system.apiUrl}/_local/token -H 'content-type: application/json' -d '{"huid":"10000001"}'`,
-    '',
-  ].join('\n'),
-);
-
-const shutdown = async () => {
-  await system.stop();
-  process.exit(0);
+// Signals are handled from here on, so that one arriving during the start (or just as "ready" is
+// printed) stops the system as well: a start under way is finished first, then stopped.
+// Ctrl-C under npm sends SIGINT twice (the terminal's to the group, npm's forwarded): one stop.
+let system: LocalSystem | undefined;
+let stopping = false;
+const stop = (sys: LocalSystem) => {
+  sys.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`error: stopping: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+};
+const shutdown = () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => {
+    process.stderr.write('error: the local system did not stop within 15 s; exiting anyway\n');
+    process.exit(1);
+  }, 15_000).unref();
+  if (system) stop(system);
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+
+try {
+  system = await startLocalSystem({
+    apiPort: cli.apiPort,
+    mailPort: cli.mailPort,
+    dataDir: cli.dataDir,
+    seed,
+    clock: cli.clock,
+    reset: cli.reset,
+    log: cli.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    warn: (line) => process.stderr.write(`warning: ${line}\n`),
+  });
+} catch (err) {
+  if (err instanceof StartupError) fail(err.message);
+  throw err;
+}
+
+/** 7d 2h 5m, or 40s under a minute. */
+function span(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  const m = Math.round(ms / 60_000);
+  const parts = [[Math.floor(m / 1440), 'd'], [Math.floor((m % 1440) / 60), 'h'], [m % 60, 'm']] as const;
+  return parts.filter(([n]) => n > 0).map(([n, u]) => `${n}${u}`).join(' ') || '0m';
+}
+
+const clockFile = join(system.dataDir, 'clock.json');
+const clockMode =
+  system.clockOrigin === 'flag'
+    ? 'frozen at --clock: POST /_local/clock moves it'
+    : system.clockOrigin === 'kept' && system.clock.frozen
+      ? `frozen where the last run left it (kept in ${clockFile}): POST /_local/clock moves it; --clock ISO or --reset sets it anew`
+      : system.clockOrigin === 'kept'
+        ? `real time + ${span(system.clock.aheadMs)}, as far ahead as an earlier run moved it (kept in ${clockFile}); --reset for plain real time`
+        : 'real time';
+
+const banner = [
+  `HMS guest accounts — local system ready in ${Math.round(system.startupMs)} ms`,
+  `  API:      ${system.apiUrl}`,
+  `  OpenAPI:  ${system.openApiUrl}`,
+  `  Mailbox:  ${system.mailUrl}  (messages as JSON: ${system.mailUrl}/store)`,
+  `  Clock:    ${system.clock.now().toISOString()} (${clockMode})`,
+  `  Data:     ${system.dataDir}`,
+  `  PID:      ${process.pid} (Ctrl-C or kill ${process.pid} stops it)`,
+  `  Token:    curl -s -X POST ${system.apiUrl}/_local/token -H 'content-type: application/json' -d '{"huid":"10000001"}'`,
+  '',
+];
+// A signal during the start: stopped now, never reported ready.
+if (stopping) stop(system);
+else process.stdout.write(banner.join('\n'));

@@ -4,6 +4,19 @@
  */
 import type { DirectorySeed } from '../shared/adapters/directories.ts';
 
+const FIRST = ['Ana', 'Ben', 'Cy', 'Dana', 'Eli', 'Flo', 'Gus', 'Hal', 'Ivy', 'Jo'];
+const LAST = ['Abbott', 'Baker', 'Chen'];
+
+/**
+ * Thirty more guests with an active HSR (HUIDs 20000010-20000039), since a person holds one live
+ * guest account at a time: enough for a session of trying things out, and for tests.
+ */
+const POOL: DirectorySeed['hsr'] = Array.from({ length: 30 }, (_, i) => {
+  const firstName = FIRST[i % FIRST.length]!;
+  const lastName = LAST[Math.floor(i / FIRST.length)]!;
+  return { huid: String(20000010 + i), firstName, lastName, personalEmail: `${firstName}.${lastName}@example.org`.toLowerCase(), status: 'active', endDate: '2030-12-31' };
+});
+
 export const SAMPLE_DIRECTORY: DirectorySeed = {
   people: [
     { huid: '10000001', name: 'Ada Faculty', email: 'ada.faculty@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: ['10000004'] },
@@ -22,5 +35,6 @@ export const SAMPLE_DIRECTORY: DirectorySeed = {
     { huid: '20000003', firstName: 'Sue', lastName: 'Short', personalEmail: 'sue.short@example.org', status: 'active', endDate: '2026-06-30' },
     { huid: '20000004', firstName: 'Ian', lastName: 'Inactive', personalEmail: 'ian.inactive@example.org', status: 'inactive', endDate: '2030-12-31' },
     { huid: '20000006', firstName: 'Vic', lastName: 'Visitor', personalEmail: 'vic.visitor@example.org', status: 'active', endDate: '2030-12-31' },
+    ...POOL,
   ],
 };

@@ -5,7 +5,8 @@
  * and synthesizing is most of a cold start, and an unchanged source tree gives the same template.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definitionFromTemplate } from '../infra/definition.ts';
@@ -51,8 +52,8 @@ export function synthesisInputs(): string {
   return hash.digest('hex').slice(0, 32);
 }
 
-/** Runs the CDK app (loaded only here: aws-cdk-lib is large). */
-async function synthesizeTemplate(): Promise<CfnTemplate> {
+/** Runs the CDK app (loaded only here: aws-cdk-lib is large). No cache: `synthesizeForLocal` caches. */
+export async function synthesizeTemplate(): Promise<CfnTemplate> {
   const [{ App }, { GuestAccountsStack }, { cdkJsonContext }] = await Promise.all([
     import('aws-cdk-lib'),
     import('../infra/guest-accounts-stack.ts'),
@@ -61,12 +62,21 @@ async function synthesizeTemplate(): Promise<CfnTemplate> {
   // No built-in CloudFormation validation here: it runs a WASM validator over the template (about
   // 1.5 s of every local start) and adds nothing locally — `npm run synth` and test/cdk validate.
   // The feature flags of cdk.json, as the CDK CLI gives them to infra/app.ts: the same template.
-  const app = new App({
-    builtinCloudFormationValidation: false,
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
-  });
-  const stack = new GuestAccountsStack(app, 'GuestAccounts', {});
-  return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  // Into a folder of its own, removed once the template is read: an App with no `outdir` leaves a
+  // `cdk.outXXXXXX` folder in the temp directory on every synthesis.
+  const outdir = mkdtempSync(join(tmpdir(), 'hms-guest-accounts-cdk-'));
+  try {
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
+    });
+    const stack = new GuestAccountsStack(app, 'GuestAccounts', {});
+    // Read now: the artifact reads its template file lazily.
+    return structuredClone(app.synth().getStackByName(stack.stackName).template) as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The template, from the disk cache when the inputs are unchanged (`cache: false` always synthesizes). */

@@ -3,14 +3,16 @@
  * running the synthesized definition, the local API Gateway, the local scheduler, and one clock.
  * Handlers are the deployed modules, configured by environment variables taken from the template.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { useClock } from '../shared/adapters/system.ts';
 import { DynamoDirectory, type DirectorySeed } from '../shared/adapters/directories.ts';
 import { setRuntimeDeps } from '../functions/runtime.ts';
 import { LocalClock } from './clock.ts';
+import { checkDynamoStore, openDataDir, readDataFile, RESET_FIX } from './data-dir.ts';
+import { checkPort, portError, StartupError } from './startup-error.ts';
 import { startDynalite, ensureTables, tablesFromTemplate } from './dynamo.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultInjector, type FaultRule } from './faults.ts';
@@ -33,6 +35,8 @@ export interface LocalSystemOptions {
   clock?: string | undefined;
   reset?: boolean;
   log?: (line: string) => void;
+  /** Warnings (damage repaired or set aside, a stale lock taken over); stderr if not given. */
+  warn?: (line: string) => void;
   /**
    * Fault injection (local/faults.ts): the handlers reach DynamoDB and SES through proxies that fail
    * requests as the rules say. An injector, or a seed and rules for a new one. The system's own
@@ -46,6 +50,10 @@ export interface LocalSystem {
   mailUrl: string;
   openApiUrl: string;
   clock: LocalClock;
+  /** Where the clock came from: the --clock flag, the data directory (the last run's), or real time. */
+  clockOrigin: 'flag' | 'kept' | 'real';
+  /** The data directory, absolute. */
+  dataDir: string;
   sfn: LocalStepFunctions;
   idp: LocalIdentityProvider;
   scheduler: LocalScheduler;
@@ -84,37 +92,102 @@ async function reservePort(port: number): Promise<number> {
 
 const close = (s: Server) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); });
 
+/** clock.json: the clock's position when it was last moved (a frozen clock) or how far ahead of real time it runs. */
+interface SavedClock {
+  now: string;
+  frozen: boolean;
+  aheadMs?: number;
+}
+const isSavedClock = (v: unknown): v is SavedClock => {
+  const c = v as Partial<SavedClock> | null;
+  return typeof c === 'object' && c !== null && typeof c.now === 'string' && !Number.isNaN(Date.parse(c.now)) && typeof c.frozen === 'boolean' && (c.aheadMs === undefined || typeof c.aheadMs === 'number');
+};
+
+/** The identity provider's key file (local/identity.ts keeps its key there). */
+const IDP_KEY_FILE = 'idp-key.json';
+
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/**
+ * Starts everything, or nothing: a port another program holds, a data directory another local
+ * system uses or a damaged file in it is a StartupError (what to change, in one line), and what
+ * had been started by then is stopped again.
+ */
 export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalSystem> {
   const t0 = performance.now();
-  const dataDir = resolvePath(opts.dataDir);
-  if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
   const log = opts.log ?? (() => undefined);
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`warning: ${line}\n`));
+  const wantedApiPort = opts.apiPort ?? 3000;
+  const wantedMailPort = opts.mailPort ?? 8005;
+  // Every port before anything else: another program on one is found out before the rest starts.
+  await checkPort(wantedApiPort, '--api-port');
+  await checkPort(wantedMailPort, '--mail-port');
+  const data = openDataDir(opts.dataDir, { reset: opts.reset, warn });
+  const undo: (() => unknown)[] = [() => data.release()];
+  try {
+    return await start(opts, data.path, t0, log, warn, wantedApiPort, wantedMailPort, undo);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // stopping what had started: the first error is the one to report
+      }
+    }
+    throw err;
+  }
+}
 
-  // One clock. A frozen clock's position is kept in the data directory across restarts.
+async function start(
+  opts: LocalSystemOptions,
+  dataDir: string,
+  t0: number,
+  log: (line: string) => void,
+  warn: (line: string) => void,
+  wantedApiPort: number,
+  wantedMailPort: number,
+  /** What to stop, in reverse, if starting fails; its first step releases the data directory. */
+  undo: (() => unknown)[],
+): Promise<LocalSystem> {
+  // One clock, kept in the data directory across restarts: a frozen clock where it was last moved,
+  // a real-time clock as far ahead as it was moved. --clock sets a frozen clock anew.
   const clockFile = join(dataDir, 'clock.json');
-  const saved = existsSync(clockFile) ? (JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string; frozen: boolean }) : undefined;
-  const clock = opts.clock ? new LocalClock(new Date(opts.clock), true) : saved?.frozen ? new LocalClock(new Date(saved.now), true) : new LocalClock();
+  const saved = opts.clock ? undefined : readDataFile(clockFile, `start with --clock ISO to set the clock anew, or ${RESET_FIX}`, isSavedClock);
+  const clock = opts.clock
+    ? new LocalClock(new Date(opts.clock), true)
+    : saved?.frozen
+      ? new LocalClock(new Date(saved.now), true)
+      : new LocalClock(undefined, false, saved?.aheadMs ?? 0);
+  const clockOrigin = opts.clock ? 'flag' : saved?.frozen || clock.aheadMs > 0 ? 'kept' : 'real';
   // Written whole or not at all (a kill mid-write must not leave a truncated file behind).
   const saveClock = () => {
-    writeFileSync(`${clockFile}.tmp`, JSON.stringify({ now: clock.now().toISOString(), frozen: clock.frozen }));
+    writeFileSync(`${clockFile}.tmp`, JSON.stringify({ now: clock.now().toISOString(), frozen: clock.frozen, ...(clock.frozen ? {} : { aheadMs: clock.aheadMs }) }));
     renameSync(`${clockFile}.tmp`, clockFile);
   };
   saveClock();
   useClock(clock);
+  undo.push(() => clock.dispose());
 
   const deployment = await synthesizeForLocal();
 
-  // DynamoDB
-  const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+  // DynamoDB: its store read through first (dynalite would fail on a damaged one only later, uncaught).
+  const dynamoPath = join(dataDir, 'dynamodb');
+  await checkDynamoStore(dynamoPath);
+  const dynamo = await startDynalite({ path: dynamoPath });
+  undo.push(() => close(dynamo.server));
   // SES
-  const mailbox = await startMailbox({ port: opts.mailPort ?? 8005, dataDir });
+  let mailbox: Server;
+  try {
+    mailbox = await startMailbox({ port: wantedMailPort, dataDir, warn });
+  } catch (err) {
+    throw portError(err, '--mail-port', wantedMailPort);
+  }
+  undo.push(() => close(mailbox));
   const mailAddress = mailbox.address();
-  const mailUrl = `http://127.0.0.1:${typeof mailAddress === 'object' && mailAddress ? mailAddress.port : opts.mailPort}`;
+  const mailUrl = `http://127.0.0.1:${typeof mailAddress === 'object' && mailAddress ? mailAddress.port : wantedMailPort}`;
   // Faults: proxies in front of both, for the handlers only.
   const faults = opts.faults instanceof FaultInjector ? opts.faults : opts.faults ? new FaultInjector(opts.faults.seed, opts.faults.rules) : undefined;
+  if (faults) undo.push(() => faults.close());
   const dynamoForHandlers = faults ? (await faults.proxy('dynamodb', dynamo.endpoint)).endpoint : dynamo.endpoint;
   const sesForHandlers = faults ? (await faults.proxy('ses', mailUrl)).endpoint : mailUrl;
 
@@ -130,6 +203,7 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
   });
 
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  undo.push(() => client.destroy());
   await ensureTables(client, tablesFromTemplate(deployment.template));
   const directory = new DynamoDirectory(client, deployment.environment.DIRECTORY_TABLE!);
   if (opts.seed) await directory.load(opts.seed);
@@ -155,14 +229,29 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
       return handler(payload, lambdaContext(logicalId));
     },
   });
+  undo.push(() => sfn.shutdown());
   const sfnServer = createSfnServer(sfn, (fn) => clock.track(fn));
   const sfnPort = await listen(sfnServer, 0);
+  undo.push(() => close(sfnServer));
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${sfnPort}`;
 
   // API Gateway and the local identity provider
-  const apiPort = await reservePort(opts.apiPort ?? 3000);
+  const apiPort = await reservePort(wantedApiPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const idp = await LocalIdentityProvider.create({ issuer: `${apiUrl.replace('127.0.0.1', 'localhost')}/_local/idp`, dataDir, clock });
+  let idp: LocalIdentityProvider;
+  try {
+    idp = await LocalIdentityProvider.create({
+      issuer: `${apiUrl.replace('127.0.0.1', 'localhost')}/_local/idp`,
+      dataDir,
+      clock,
+      // The claim names the deployed functions read (from the template), so the tokens carry them.
+      claimNames: { huidClaim: deployment.environment.HUID_CLAIM ?? 'huid', rolesClaim: deployment.environment.ROLES_CLAIM ?? 'hms_roles' },
+    });
+  } catch (err) {
+    const keyFile = join(dataDir, IDP_KEY_FILE);
+    if (!existsSync(keyFile)) throw err;
+    throw new StartupError(`${keyFile} is damaged (${(err as Error).message}): delete it (a new key is made; tokens taken before no longer work), or ${RESET_FIX}`);
+  }
   const scheduler = new LocalScheduler(clock, deployment.schedule, () => byEntry('functions/reconciler.ts')({ source: 'local.scheduler' }, lambdaContext('reconciler')));
   const apiServer = createApiServer({
     handler: byEntry('functions/api.ts') as ApiHandler,
@@ -171,34 +260,50 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
     log,
     local: localEndpoints({ clock, idp, sfn, scheduler, onClockMoved: saveClock }),
   });
-  await listen(apiServer, apiPort);
+  try {
+    await listen(apiServer, apiPort);
+  } catch (err) {
+    throw portError(err, '--api-port', apiPort);
+  }
+  undo.push(() => close(apiServer));
 
   scheduler.start();
-  const resumed = sfn.restore();
+  undo.push(() => scheduler.stop());
+  const resumed = sfn.restore((file, problem, movedTo) =>
+    warn(`${file} is damaged (${problem}): moved to ${movedTo}; that execution does not resume (the reconciler starts its guest's lifecycle again when it is due), or ${RESET_FIX}`),
+  );
   if (resumed) log(`resumed ${resumed} executions`);
   await clock.idle();
 
+  let stopping: Promise<void> | undefined;
   return {
     apiUrl,
     mailUrl,
     openApiUrl: `${apiUrl}/openapi.json`,
     clock,
+    clockOrigin,
+    dataDir,
     sfn,
     idp,
     scheduler,
     deployment,
     faults,
     startupMs: performance.now() - t0,
-    async stop() {
-      scheduler.stop();
-      sfn.shutdown();
-      await close(apiServer);
-      // Let handler invocations already under way finish before their services go away.
-      await Promise.race([clock.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
-      clock.dispose();
-      await faults?.close();
-      await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server)]);
-      client.destroy();
+    stop() {
+      stopping ??= (async () => {
+        scheduler.stop();
+        sfn.shutdown();
+        await close(apiServer);
+        // Let handler invocations already under way finish before their services go away.
+        await Promise.race([clock.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
+        clock.dispose();
+        await faults?.close();
+        await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server)]);
+        client.destroy();
+        // The data directory's lock, last: the store is closed.
+        undo[0]!();
+      })();
+      return stopping;
     },
   };
 }

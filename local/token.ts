@@ -1,17 +1,17 @@
-/** `npm run --silent token -- --huid X [--group G]... [--api URL]`: prints a token from the running local identity provider. */
+/** `npm run --silent token -- --huid X [--role R]... [--api URL]`: prints a token from the running local identity provider. */
 import { parseArgs } from 'node:util';
 
-const USAGE = 'usage: npm run --silent token -- --huid 10000001 [--group hms-it]... [--api http://127.0.0.1:3000]\n';
+const USAGE = 'usage: npm run --silent token -- --huid 10000001 [--role hms-it]... [--api http://127.0.0.1:3000]\n';
 
 function fail(message: string): never {
   process.stderr.write(message);
   process.exit(2);
 }
 
-let values: { huid?: string | undefined; group?: string[] | undefined; api: string };
+let values: { huid?: string | undefined; role?: string[] | undefined; api: string };
 try {
   ({ values } = parseArgs({
-    options: { huid: { type: 'string' }, group: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
+    options: { huid: { type: 'string' }, role: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
     strict: true,
   }) as { values: typeof values });
 } catch (err) {
@@ -24,7 +24,7 @@ try {
   res = await fetch(`${values.api}/_local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ huid: values.huid, groups: values.group ?? [] }),
+    body: JSON.stringify({ huid: values.huid, roles: values.role ?? [] }),
   });
 } catch {
   fail(`No local system answers at ${values.api}: start it with \`npm start\` (or pass --api).\n`);

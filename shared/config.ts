@@ -14,8 +14,8 @@ export const ENV = {
   peopleDirectoryUrl: 'PEOPLE_DIRECTORY_URL',
   hsrDirectoryUrl: 'HSR_DIRECTORY_URL',
   huidClaim: 'HUID_CLAIM',
-  groupsClaim: 'GROUPS_CLAIM',
-  hmsItGroup: 'HMS_IT_GROUP',
+  rolesClaim: 'ROLES_CLAIM',
+  hmsItRole: 'HMS_IT_ROLE',
 } as const;
 
 export interface Config {
@@ -30,8 +30,8 @@ export interface Config {
   peopleDirectoryUrl?: string | undefined;
   hsrDirectoryUrl?: string | undefined;
   huidClaim: string;
-  groupsClaim: string;
-  hmsItGroup: string;
+  rolesClaim: string;
+  hmsItRole: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -52,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     peopleDirectoryUrl: env[ENV.peopleDirectoryUrl] || undefined,
     hsrDirectoryUrl: env[ENV.hsrDirectoryUrl] || undefined,
     huidClaim: get('huidClaim', 'huid'),
-    groupsClaim: get('groupsClaim', 'groups'),
-    hmsItGroup: get('hmsItGroup', 'hms-it'),
+    rolesClaim: get('rolesClaim', 'hms_roles'),
+    hmsItRole: get('hmsItRole', 'hms-it'),
   };
 }

@@ -36,13 +36,37 @@ export interface GuestRepository {
   history(guestId: string): Promise<AuditEvent[]>;
   /** Reserves an HMS account ID for a guest; false if another guest holds it. Idempotent per guest. */
   reserveAccountId(accountId: string, guestId: string): Promise<boolean>;
+  /** Which of these account IDs (at most 100) are reserved already, and by which guest: one batched read. */
+  accountHolders(accountIds: readonly string[]): Promise<Map<string, string>>;
   guestIdForAccount(accountId: string): Promise<string | undefined>;
+  /** The guest that last claimed this person (HUID) as theirs: one live HMS guest account per person. */
+  personClaim(huid: string): Promise<PersonClaim | undefined>;
+  /**
+   * Claims the person for `claim.guestId` if nobody has (`previous` undefined) or if the claim is
+   * still the one read (`previous`): false if another request claimed the person first.
+   */
+  claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean>;
 }
 
-/** Counts attempts per key and window with a conditional write (for limits no gateway can apply). */
+/** A person's claim: which guest record holds the person's one live HMS guest account, since when. */
+export interface PersonClaim {
+  guestId: string;
+  claimedAt: string;
+}
+
+/** Counts attempts with conditional writes (for limits no gateway can apply). */
 export interface AttemptCounter {
-  /** Counts one attempt; false (and nothing counted) when `limit` attempts are already counted in this window. */
-  count(key: string, window: string, limit: number, expiresAt: Date): Promise<boolean>;
+  /** Counts one attempt in (key, window): the new count, or undefined (nothing counted) when `limit` attempts are already counted. */
+  count(key: string, window: string, limit: number, expiresAt: Date): Promise<number | undefined>;
+  /** The attempts recorded under `key` by `record`. */
+  attempts(key: string): Promise<{ attempts: number; lastAt: string } | undefined>;
+  /** Records one more attempt at `at` if the record still holds `seen` attempts; false if another attempt was recorded first. */
+  record(key: string, seen: number, at: string, expiresAt: Date): Promise<boolean>;
+}
+
+/** Raises an alert for HMS IT (a structured log line in AWS, with a metric filter and an alarm on it). */
+export interface Alerts {
+  raise(alert: 'activation-ceiling', detail: Record<string, unknown>): Promise<void>;
 }
 
 export interface PeopleDirectory {

@@ -54,6 +54,12 @@ export interface ExecutionRecord {
   checkpoint?: Checkpoint;
   transitions: number;
   invocations: number;
+  /**
+   * History events as AWS would count them for this execution (the 25,000-event quota), see
+   * countEvents. Not the length of `history`, which keeps only the last HISTORY_LIMIT events.
+   * Absent in checkpoints written before it was counted.
+   */
+  historyEvents?: number;
   history: HistoryEvent[];
 }
 
@@ -63,6 +69,8 @@ interface Live {
   stopRun?: () => void;
   endBusy: () => void;
   resume?: Checkpoint;
+  /** Cancels the execution's one-year timer once it ends. */
+  lifetime?: AbortController;
 }
 
 interface PendingToken {
@@ -71,7 +79,33 @@ interface PendingToken {
   reject: (err: Error) => void;
 }
 
+/** Events kept in `history` for GetExecutionHistory (the last ones); the quota is counted apart. */
 const HISTORY_LIMIT = 500;
+
+/**
+ * AWS Step Functions quotas for a Standard execution, enforced on the local clock:
+ * - it runs at most one year; past that it ends TIMED_OUT with `States.Timeout` (and AWS emits
+ *   ExecutionsTimedOut);
+ * - its history holds at most 25,000 events: when an event other than ExecutionSucceeded would be
+ *   the 25,000th, the execution ends FAILED with `States.Runtime`, "The execution reached the
+ *   maximum number of history events (25000).", the ExecutionFailed event being the 25,000th.
+ */
+export const MAX_EXECUTION_MS = 365 * 86_400_000;
+export const MAX_HISTORY_EVENTS = 25_000;
+export const HISTORY_LIMIT_CAUSE = `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`;
+export const EXECUTION_TIME_CAUSE = 'The execution ran longer than the maximum execution time of one year.';
+
+/** A checkpoint file's content as an execution record, or an error saying what is wrong with it. */
+function checkpointRecord(value: unknown): ExecutionRecord {
+  const r = value as Partial<ExecutionRecord> | null;
+  const statuses: unknown[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new Error('not an execution record');
+  for (const key of ['executionArn', 'stateMachineArn', 'name', 'startDate'] as const) if (typeof r[key] !== 'string') throw new Error(`no ${key}`);
+  if (!statuses.includes(r.status)) throw new Error('no status');
+  if (!Array.isArray(r.history) || typeof r.transitions !== 'number' || typeof r.invocations !== 'number') throw new Error('no history or counts');
+  if (r.checkpoint !== undefined && typeof r.checkpoint?.state !== 'string') throw new Error('a checkpoint without a state');
+  return r as ExecutionRecord;
+}
 
 export interface LocalStepFunctionsOptions {
   stateMachineArn: string;
@@ -105,12 +139,24 @@ export class LocalStepFunctions {
     return `${this.opts.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
-  /** Loads checkpointed executions and resumes those that were running. */
-  restore(): number {
+  /**
+   * Loads checkpointed executions and resumes those that were running. A checkpoint file that is
+   * not an execution record (truncated, overwritten) is moved aside to `<file>.damaged` and
+   * reported to `onDamaged`; its execution is not resumed (the reconciler starts a fresh one).
+   */
+  restore(onDamaged: (file: string, problem: string, movedTo: string) => void = () => undefined): number {
     if (!this.dir) return 0;
     let resumed = 0;
     for (const file of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ExecutionRecord;
+      const path = join(this.dir, file);
+      let record: ExecutionRecord;
+      try {
+        record = checkpointRecord(JSON.parse(readFileSync(path, 'utf8')));
+      } catch (err) {
+        renameSync(path, `${path}.damaged`);
+        onDamaged(path, (err as Error).message, `${path}.damaged`);
+        continue;
+      }
       if (this.executions.has(record.executionArn)) continue;
       const live: Live = { record, abort: new AbortController(), endBusy: () => undefined };
       this.executions.set(record.executionArn, live);
@@ -159,6 +205,7 @@ export class LocalStepFunctions {
     this.executions.set(executionArn, live);
     this.stats.executions++;
     this.event(live, 'ExecutionStarted', undefined, { input });
+    this.countEvents(live, 1);
     this.persist(live);
     this.launch(live, undefined, input);
     return { executionArn, startDate: record.startDate };
@@ -234,6 +281,7 @@ export class LocalStepFunctions {
     }
     const retryIntervalOverrides = Object.fromEntries(Object.keys(kinds).map((n) => [n, this.opts.retryIntervalMs ?? 10]));
     live.endBusy = this.opts.clock.begin();
+    this.armLifetime(live);
     const smArn = this.opts.stateMachineArn;
     const run = machine.run(input as never, {
       noThrowOnAbort: true,
@@ -245,13 +293,17 @@ export class LocalStepFunctions {
       },
     });
     live.stopRun = run.abort;
-    void this.follow(live, run.eventLogs);
+    // The emulator closes its event log before it settles the result: the run's last events (the
+    // final state's exit) are checkpointed and counted before the execution is finished.
+    const followed = this.follow(live, run.eventLogs).catch(() => undefined);
     run.result.then(
-      (output) => {
+      async (output) => {
+        await followed;
         if (this.closing) return live.endBusy();
         if (live.record.status === 'RUNNING') this.finish(live, 'SUCCEEDED', output);
       },
-      (err: unknown) => {
+      async (err: unknown) => {
+        await followed;
         if (this.closing) return live.endBusy();
         if (live.record.status !== 'RUNNING') return;
         const cause = (err as { cause?: unknown }).cause as { name?: string; message?: string } | undefined;
@@ -272,9 +324,11 @@ export class LocalStepFunctions {
         live.record.checkpoint = { state: ev.state.name, input: ev.state.input, ...(resumeSame ? { deadline: live.resume?.deadline, token: live.resume?.token } : {}) };
         if (!resumeSame) live.resume = undefined;
         this.event(live, 'StateEntered', ev.state.name);
+        if (!this.countEvents(live, 1)) break;
         this.persist(live);
       } else if (ev.type === 'StateExited' && ev.state) {
         this.event(live, 'StateExited', ev.state.name);
+        if (!this.countEvents(live, 1)) break;
       } else if (ev.type === 'StateFailed' || ev.type === 'StateRetried' || ev.type === 'StateCaught') {
         this.event(live, ev.type, ev.state?.name, ev.Error ? { error: ev.Error, cause: ev.Cause } : undefined);
       }
@@ -309,6 +363,8 @@ export class LocalStepFunctions {
           const answer = new Promise<unknown>((resolve, reject) => this.tokens.set(token, { exec: live, resolve, reject }));
           answer.catch(() => undefined);
           await this.invokeLambda(live, String(params.FunctionName), withToken(params.Payload, token));
+          // TaskSubmitted: the callback is awaited (its answer, success, failure or time-out, was counted with the invocation).
+          if (!this.countEvents(live, 1)) throw this.ended(live);
           const timeout = clock.sleepUntil(new Date(deadline), live.abort.signal).then(() => {
             this.tokens.delete(token);
             this.finishedTokens.set(token, 'timed-out');
@@ -328,6 +384,8 @@ export class LocalStepFunctions {
       case 'start-execution':
         return async (input) => {
           const p = input as { StateMachineArn: string; Name?: string; Input?: unknown };
+          // TaskScheduled, TaskStarted, TaskSucceeded (or TaskFailed).
+          if (!this.countEvents(live, 3)) throw this.ended(live);
           const out = this.startExecution({ stateMachineArn: p.StateMachineArn, name: p.Name, input: typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {}) });
           return { ExecutionArn: out.executionArn, StartDate: out.startDate };
         };
@@ -337,6 +395,9 @@ export class LocalStepFunctions {
   }
 
   private async invokeLambda(live: Live, functionArn: string, payload: unknown): Promise<unknown> {
+    // Each attempt: (Lambda|Task)Scheduled, ...Started, ...Succeeded or ...Failed / ...TimedOut.
+    // An execution already ended (a quota, a stop) invokes nothing more.
+    if (!this.countEvents(live, 3)) throw this.ended(live);
     live.record.invocations++;
     this.stats.invocations++;
     return this.opts.clock.track(() => this.opts.invoke(functionArn, payload));
@@ -363,6 +424,9 @@ export class LocalStepFunctions {
     const r = live.record;
     r.status = status;
     r.stopDate = this.opts.clock.now().toISOString();
+    // The closing event (ExecutionSucceeded, ...Failed, ...TimedOut, ...Aborted) may be the 25,000th.
+    r.historyEvents = (r.historyEvents ?? 0) + 1;
+    live.lifetime?.abort();
     if (output !== undefined) r.output = output;
     if (error) r.error = error;
     if (cause) r.cause = cause;
@@ -375,6 +439,54 @@ export class LocalStepFunctions {
     this.event(live, `Execution${status === 'SUCCEEDED' ? 'Succeeded' : status === 'FAILED' ? 'Failed' : status === 'ABORTED' ? 'Aborted' : 'TimedOut'}`, undefined, error ? { error, cause } : undefined);
     this.persist(live);
     live.endBusy();
+  }
+
+  /**
+   * Counts `n` history events the way AWS records them, approximately: ExecutionStarted; every
+   * state entered and exited (Pass, Choice, Wait, Task, Succeed, Fail: 2 each); per Lambda or
+   * service task attempt, scheduled + started + succeeded/failed/timed-out (3; a retried attempt
+   * counts again; Step Functions records no separate "retried" event); TaskSubmitted for a callback
+   * task; the closing event (in finish). False — and the execution failed with States.Runtime — when
+   * these events would reach the 25,000th, which only ExecutionSucceeded may be.
+   */
+  private countEvents(live: Live, n: number): boolean {
+    const r = live.record;
+    if (r.status !== 'RUNNING') return false;
+    const count = (r.historyEvents ?? 0) + n;
+    if (count < MAX_HISTORY_EVENTS) {
+      r.historyEvents = count;
+      return true;
+    }
+    r.historyEvents = MAX_HISTORY_EVENTS - 1; // finish() counts ExecutionFailed as the 25,000th
+    this.end(live, 'FAILED', 'States.Runtime', HISTORY_LIMIT_CAUSE);
+    return false;
+  }
+
+  /** The one-year limit, on the local clock, from the execution's start (also for a resumed execution). */
+  private armLifetime(live: Live) {
+    if (live.record.status !== 'RUNNING') return;
+    live.lifetime?.abort();
+    const lifetime = new AbortController();
+    live.lifetime = lifetime;
+    const deadline = new Date(Date.parse(live.record.startDate) + MAX_EXECUTION_MS);
+    this.opts.clock.sleepUntil(deadline, lifetime.signal).then(
+      () => {
+        if (live.record.status === 'RUNNING' && !this.closing) this.end(live, 'TIMED_OUT', 'States.Timeout', EXECUTION_TIME_CAUSE);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Ends a running execution from outside its states (a quota): recorded, then its run stopped. */
+  private end(live: Live, status: ExecutionStatus, error: string, cause: string) {
+    this.finish(live, status, undefined, error, cause);
+    live.abort.abort(this.ended(live));
+    live.stopRun?.();
+  }
+
+  /** The error a state of an execution that has ended gets (its run is being stopped). */
+  private ended(live: Live): SfnError {
+    return new SfnError(live.record.error ?? 'ExecutionAborted', live.record.cause ?? `execution ${live.record.status}`);
   }
 
   private event(live: Live, type: string, state?: string, detail?: unknown) {
@@ -395,6 +507,7 @@ export class LocalStepFunctions {
   shutdown() {
     this.closing = true;
     for (const live of this.executions.values()) {
+      live.lifetime?.abort();
       live.abort.abort(new Error('shutting down'));
       live.stopRun?.();
     }

@@ -1,13 +1,16 @@
 /** GuestRepository over one DynamoDB table with single-item conditional writes (no transactions). */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
-import { ConflictError, ValidationError } from '../domain/errors.ts';
-import type { AttemptCounter, GuestQuery, GuestRepository, Page } from '../ports.ts';
+import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
+import type { AttemptCounter, GuestQuery, GuestRepository, Page, PersonClaim } from '../ports.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
 const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
+const personKey = (huid: string) => ({ pk: `PERSON#${huid}`, sk: 'LIVE' });
 export const DUE_SHARD = 'DUE';
+/** Sort key prefix of audit items (`GUEST#<id>` / `AUDIT#<seq>`): written once, never updated or deleted. */
+export const AUDIT_PREFIX = 'AUDIT#';
 
 const keyDoesNotExist = 'attribute_not_exists(pk)';
 const versionIs = '#version = :expected';
@@ -81,7 +84,7 @@ export class DynamoGuestRepository implements GuestRepository {
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
+        throw new StaleWriteError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
       }
       throw err;
     }
@@ -143,16 +146,24 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async appendAudit(events: AuditEvent[]): Promise<void> {
-    // Keyed by the guest version the event produced: writing it again (a retry) changes nothing.
+    // Keyed by the guest version the event produced, and written only if absent: an audit item is
+    // never overwritten (IAM cannot say "PutItem of new items only", so every audit write carries the
+    // condition). Writing the same event again (a retry, or `lastAudit` re-sent by the next change)
+    // finds it there: already written, done.
     await Promise.all(
-      events.map((event) =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { pk: `GUEST#${event.guestId}`, sk: `AUDIT#${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
-          }),
-        ),
-      ),
+      events.map(async (event) => {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { pk: `GUEST#${event.guestId}`, sk: `${AUDIT_PREFIX}${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
+              ConditionExpression: keyDoesNotExist,
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
     );
   }
 
@@ -174,7 +185,7 @@ export class DynamoGuestRepository implements GuestRepository {
       );
       for (const item of out.Items ?? []) {
         const { pk: _pk, sk, type: _t, ...rest } = item;
-        if (typeof sk === 'string' && sk.startsWith('AUDIT#')) events.push(rest as AuditEvent);
+        if (typeof sk === 'string' && sk.startsWith(AUDIT_PREFIX)) events.push(rest as AuditEvent);
         else if (sk === 'GUEST') last = (rest as Partial<Guest>).lastAudit;
       }
       start = out.LastEvaluatedKey;
@@ -200,6 +211,43 @@ export class DynamoGuestRepository implements GuestRepository {
     }
   }
 
+  async accountHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const taken = new Map<string, string>();
+    let keys: Record<string, unknown>[] = [...new Set(accountIds)].map(accountKey);
+    if (keys.length > 100) throw new RangeError('at most 100 account IDs at a time');
+    // BatchGetItem may leave keys unprocessed under load: ask again for those (the SDK's own retries already back off).
+    for (let round = 0; keys.length; round++) {
+      if (round >= 10) throw new Error('DynamoDB left account IDs unprocessed ten times in a row');
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'accountId, guestId' } } }));
+      for (const item of out.Responses?.[this.table] ?? []) taken.set(String(item.accountId), String(item.guestId));
+      keys = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return taken;
+  }
+
+  async personClaim(huid: string): Promise<PersonClaim | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: personKey(huid), ConsistentRead: true }));
+    return out.Item ? { guestId: String(out.Item.guestId), claimedAt: String(out.Item.claimedAt) } : undefined;
+  }
+
+  async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...personKey(huid), type: 'person-claim', huid, ...claim },
+          ...(previous
+            ? { ConditionExpression: 'guestId = :g AND claimedAt = :at', ExpressionAttributeValues: { ':g': previous.guestId, ':at': previous.claimedAt } }
+            : { ConditionExpression: keyDoesNotExist }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   async guestIdForAccount(accountId: string): Promise<string | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: accountKey(accountId), ConsistentRead: true }));
     return out.Item?.guestId as string | undefined;
@@ -207,8 +255,9 @@ export class DynamoGuestRepository implements GuestRepository {
 }
 
 /**
- * Attempt counters in the guests table (`ATTEMPTS#<key>` / window), one conditional update each:
- * the count only grows while under the limit. `expiresAt` (epoch seconds) is the table's TTL attribute.
+ * Attempt counters in the guests table (`ATTEMPTS#<key>`), each one conditional update: a window
+ * counter only grows while under its limit; a backoff record only moves on from the count it was
+ * read at. `expiresAt` (epoch seconds) is the table's TTL attribute.
  */
 export class DynamoAttemptCounter implements AttemptCounter {
   private readonly doc: DynamoDBDocumentClient;
@@ -219,9 +268,9 @@ export class DynamoAttemptCounter implements AttemptCounter {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async count(key: string, window: string, limit: number, expiresAt: Date): Promise<boolean> {
+  async count(key: string, window: string, limit: number, expiresAt: Date): Promise<number | undefined> {
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `ATTEMPTS#${key}`, sk: window },
@@ -229,6 +278,37 @@ export class DynamoAttemptCounter implements AttemptCounter {
           ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
           ExpressionAttributeNames: { '#type': 'type' },
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':exp': Math.floor(expiresAt.getTime() / 1000), ':type': 'attempts' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.attempts);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async attempts(key: string): Promise<{ attempts: number; lastAt: string } | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' }, ConsistentRead: true }));
+    return out.Item ? { attempts: Number(out.Item.attempts), lastAt: String(out.Item.lastAt) } : undefined;
+  }
+
+  async record(key: string, seen: number, at: string, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' },
+          UpdateExpression: 'SET attempts = :next, lastAt = :at, expiresAt = :exp, #type = :type',
+          ConditionExpression: seen === 0 ? 'attribute_not_exists(attempts)' : 'attempts = :seen',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':next': seen + 1,
+            ':at': at,
+            ':exp': Math.floor(expiresAt.getTime() / 1000),
+            ':type': 'attempts',
+            ...(seen === 0 ? {} : { ':seen': seen }),
+          },
         }),
       );
       return true;

@@ -5,10 +5,23 @@
 import type { EmailMessage } from '../ports.ts';
 import { POPULATION_LABELS, type Guest, type Person } from '../domain/model.ts';
 import { WYSS_CONTACT } from '../domain/rules.ts';
+import { safeLine, safeText } from '../domain/text.ts';
 
 type Block = string | { label: string; value: string } | { link: string; text: string };
 
-function render(to: string[], subject: string, blocks: Block[], cc?: string[]): EmailMessage {
+/** Subjects are one line, at most this many characters. */
+export const MAX_SUBJECT_LENGTH = 150;
+
+function cleanBlock(b: Block): Block {
+  if (typeof b === 'string') return safeText(b);
+  if ('label' in b) return { label: safeText(b.label), value: safeText(b.value) };
+  return { link: safeText(b.link), text: safeText(b.text) };
+}
+
+/** Every field of every message goes through here: one-line bounded subject, no control or bidi characters anywhere. */
+function render(to: string[], rawSubject: string, rawBlocks: Block[], cc?: string[]): EmailMessage {
+  const subject = safeLine(rawSubject, MAX_SUBJECT_LENGTH);
+  const blocks = rawBlocks.map(cleanBlock);
   const text = blocks
     .map((b) => (typeof b === 'string' ? b : 'label' in b ? `${b.label}: ${b.value}` : `${b.text}: ${b.link}`))
     .join('\n\n');
@@ -119,6 +132,19 @@ export const emails = {
       `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expired at the end of ${g.endDate} and has been disabled; its access has been revoked.`,
       'Within 30 days the sponsor can restore it with an extension; after that a new request is needed.',
       { link: guestLink(links, g), text: 'Extend the account' },
+      SIGNATURE,
+    ]);
+  },
+
+  /** Many wrong activation attempts on a guest's account, from outside: the sponsor is told (at the ceiling, the code is locked). */
+  activationAttempts(g: Guest, sponsor: Person, attempts: number, locked: boolean, links: Links): EmailMessage {
+    return render([sponsor.email], `${locked ? 'Activation code locked' : 'Unusual activation attempts'} for the HMS account of ${g.guestName}`, [
+      `Dear ${sponsor.name},`,
+      `The activation code of the HMS guest account ${g.accountId ?? ''} of ${g.guestName} has been tried ${attempts} times with a wrong code.`,
+      locked
+        ? 'To protect the account the code is now locked, and HMS IT has been alerted. Send the guest a new activation code from the guest page when they are ready to activate.'
+        : 'This may be your guest mistyping the code, or someone guessing. The code stays valid; if your guest has not received it, send a new one from the guest page.',
+      { link: guestLink(links, g), text: 'Open the guest page' },
       SIGNATURE,
     ]);
   },

@@ -1,10 +1,20 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
-import { allowedTo, decide as decideAccess, type GuestAction, type Relation } from '../domain/access.ts';
-import { ACTIVATION_ATTEMPTS_PER_SOURCE, activationAttemptWindow, activationCodeMatches, formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
+import { actingAs, allowedTo, decide as decideAccess, type GuestAction, type Relation } from '../domain/access.ts';
+import {
+  accountAttemptsMilestone,
+  ACTIVATION_LIMITS,
+  activationAttemptWindow,
+  activationCodeMatches,
+  formatActivationCode,
+  hashActivationCode,
+  pairRecordExpiry,
+  pairVerdict,
+} from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
-import { ConflictError, LockedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
+import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
 import {
+  ACTIVATION_CODE_VALID_MS,
   activationExpiry,
   assertCancellable,
   assertEligibleSponsor,
@@ -14,12 +24,13 @@ import {
   computeEntitlements,
   decideExtension,
   decideTerm,
+  holdsPerson,
   hsrState,
   nextDueAt,
   refuseWyss,
 } from '../domain/rules.ts';
 import type { Page } from '../ports.ts';
-import { change } from './changes.ts';
+import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { recordSent } from './sent.ts';
@@ -44,15 +55,29 @@ async function sponsorDelegates(deps: Deps, sponsorHuid: string): Promise<string
 
 const WHO: Record<Relation, string> = { sponsor: "the guest's sponsor", delegate: 'a delegate the sponsor named', 'hms-it': 'HMS IT', none: 'no one' };
 
-/** Loads a guest the caller may act on; a guest the caller may not see is "not found". */
+/**
+ * Loads a guest the caller may act on; a guest the caller may not see is "not found". A sponsor
+ * acting as sponsor (anything but reading) must still be an eligible sponsor: one who is no longer
+ * (inactive, left HMS/HSDM, ...) keeps read access only, and HMS IT reassigns the guest.
+ */
 export async function guestFor(deps: Deps, caller: Caller, guestId: string, action: GuestAction, ifMatch?: number): Promise<Guest> {
   const guest = await deps.guests.get(guestId);
   if (!guest) throw new NotFoundError(`Guest ${guestId} was not found.`);
-  const verdict = decideAccess(caller, action, guest, { sponsorDelegates: await sponsorDelegates(deps, guest.sponsorHuid), hmsItGroup: deps.hmsItGroup });
+  const sponsor = await deps.people.person(guest.sponsorHuid);
+  const ctx = { sponsorDelegates: sponsor?.delegates ?? [], hmsItRole: deps.hmsItRole };
+  const verdict = decideAccess(caller, action, guest, ctx);
   if (verdict === 'hide') throw new NotFoundError(`Guest ${guestId} was not found.`);
   if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} guest ${guestId}: only ${allowedTo(action).map((r) => WHO[r]).join(' or ')} may.`);
+  if (action !== 'read' && actingAs(caller, action, guest, ctx) === 'sponsor') {
+    try {
+      assertEligibleSponsor(guest.sponsorHuid, sponsor);
+    } catch (err) {
+      if (!(err instanceof NotAllowedError)) throw err;
+      throw new NotAllowedError(`${err.message} Only an eligible sponsor may ${action} a guest; you can still read it. HMS IT can reassign the guest to an eligible sponsor.`);
+    }
+  }
   if (ifMatch !== undefined && guest.version !== ifMatch) {
-    throw new ConflictError(`Guest ${guestId} changed since version ${ifMatch} (it is at version ${guest.version}); read it again.`);
+    throw new PreconditionFailedError(`Guest ${guestId} changed since version ${ifMatch} (it is at version ${guest.version}); read it again.`);
   }
   return guest;
 }
@@ -105,10 +130,38 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
 
   const requested: AuditEvent = { guestId, seq: 1, at, actor: caller.huid, action: 'requested', after: { ...guest }, detail: { role, hsr: hsrState(hsr, term.endDate) } };
   guest.lastAudit = requested;
+  await claimPerson(deps, guest, now);
   await deps.guests.create(guest);
   await deps.guests.appendAudit([requested]);
   await deps.workflow.start(guest.execution!.name, { v: TASK_INPUT_VERSION, guestId });
   return guest;
+}
+
+/** How long a claim whose guest record does not exist yet is taken to be a request still being made. */
+const CLAIM_IN_FLIGHT_MS = 5 * 60_000;
+
+/**
+ * One live HMS guest account per person: the guest claims its person (a conditional write on one
+ * item per HUID), unless another guest record that still holds the person has. A claim left by a
+ * request that never created its guest (it died between the two writes) is taken over after a while.
+ */
+async function claimPerson(deps: Deps, guest: Guest, now: Date): Promise<void> {
+  const claim = { guestId: guest.guestId, claimedAt: now.toISOString() };
+  for (let i = 0; i < 3; i++) {
+    const current = await deps.guests.personClaim(guest.guestHuid);
+    if (current) {
+      const holder = await deps.guests.get(current.guestId);
+      const held = holder ? holdsPerson(holder, now) : now.getTime() - Date.parse(current.claimedAt) < CLAIM_IN_FLIGHT_MS;
+      if (held) {
+        const yours = holder && holder.sponsorHuid === guest.sponsorHuid ? ` You sponsor it already: guest ${holder.guestId} (${holder.status}).` : '';
+        throw new ConflictError(
+          `HUID ${guest.guestHuid} already has a live HMS guest account or a pending request for one, and a person holds one guest account at a time.${yours || ' Contact HMS IT if the person needs another sponsor or other dates.'}`,
+        );
+      }
+    }
+    if (await deps.guests.claimPerson(guest.guestHuid, claim, current)) return;
+  }
+  throw new ConflictError(`Another request for HUID ${guest.guestHuid} is being made at this moment; try again in a minute.`);
 }
 
 export async function getGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
@@ -122,7 +175,7 @@ export async function listGuests(
   query: { status?: Guest['status'] | undefined; expiringBefore?: string | undefined; cursor?: string | undefined; sponsorHuid?: string | undefined; limit?: number | undefined },
 ): Promise<Page<Guest>> {
   const sponsorHuid = query.sponsorHuid ?? caller.huid;
-  if (sponsorHuid !== caller.huid && !caller.groups.includes(deps.hmsItGroup)) {
+  if (sponsorHuid !== caller.huid && !caller.roles.includes(deps.hmsItRole)) {
     const delegates = await sponsorDelegates(deps, sponsorHuid);
     if (!delegates.includes(caller.huid)) throw new NotAllowedError(`You are not a delegate of sponsor ${sponsorHuid}.`);
   }
@@ -211,7 +264,7 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
 export async function issueActivation(deps: Deps, guest: Guest, actor: string, action: string): Promise<Guest> {
   const now = deps.clock.now();
   const code = formatActivationCode(deps.random.bytes(17));
-  const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString(), failedAttempts: 0 };
+  const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString() };
   const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined, activationSentTo: undefined });
   await deps.mailer.send(emails.activation(next, code, deps.links));
   const sent = await recordSent(deps, next, actor, 'activation-sent-to-guest', (g) =>
@@ -240,48 +293,97 @@ export async function resendActivation(deps: Deps, caller: Caller, guestId: stri
   return issueActivation(deps, guest, caller.huid, 'activation-resent');
 }
 
-/** POST /v1/activate: the guest activates with account ID and code (no login). */
+/** The guest record read for an unknown account ID, so that an unknown ID costs the same reads as a known one. */
+const NO_GUEST_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The one answer to every activation attempt that does not hold the right code, whatever the account. */
+export const ACTIVATION_FAILED = 'The account ID or activation code is not right. Check the email "Activate your HMS account"; if the code still does not work, ask your sponsor to send a new one.';
+const activationFailed = () => new ValidationError(ACTIVATION_FAILED, { code: ['does not match this account ID'] });
+const activationThrottled = (retryAfterSeconds: number) =>
+  new RateLimitedError('Too many activation attempts. Wait before trying again; if it keeps failing, ask your sponsor to send a new activation code.', retryAfterSeconds);
+
+/**
+ * POST /v1/activate: the guest activates with account ID and code (no login). Every attempt is
+ * counted before the code is compared (per source address, per account and source, per account and
+ * code: see ACTIVATION_LIMITS), and every step is the same whether or not the account exists, so a
+ * caller without the right code gets the same answer, after the same work, for any account ID.
+ */
 export async function activate(deps: Deps, input: { accountId: string; code: string }, sourceIp: string): Promise<Guest> {
   const now = deps.clock.now();
   const window = activationAttemptWindow(now);
-  if (!(await deps.attempts.count(`activate#${sourceIp}`, window.window, ACTIVATION_ATTEMPTS_PER_SOURCE.attempts, window.expiresAt))) {
-    throw new RateLimitedError(
-      `Too many activation attempts from your network address; try again in ${Math.ceil(window.retryAfterSeconds / 60)} minutes.`,
-      window.retryAfterSeconds,
-    );
+  if ((await deps.attempts.count(`activate#${sourceIp}`, window.window, ACTIVATION_LIMITS.perSource.attempts, window.expiresAt)) === undefined) {
+    throw activationThrottled(window.retryAfterSeconds);
   }
-  const failed = new ValidationError('The account ID or activation code is not right.', { code: ['does not match this account ID'] });
+  await countPairAttempt(deps, `activate-pair#${input.accountId}#${sourceIp}`, now);
+
   const guestId = await deps.guests.guestIdForAccount(input.accountId);
-  const guest = guestId ? await deps.guests.get(guestId) : undefined;
-  if (!guest || guest.status !== 'PENDING_ACTIVATION') {
-    activationCodeMatches(input.code, undefined); // same work either way
-    if (guest?.status === 'ACTIVE') throw new ConflictError('This HMS account is already active.');
-    throw failed;
+  const guest = await deps.guests.get(guestId ?? NO_GUEST_ID);
+  const code = guest?.activation;
+  // Per account and code (named by the start of its hash): a resend, a new code, starts a new count.
+  const attempts = await deps.attempts.count(
+    `activate-account#${input.accountId}`,
+    code ? code.hash.slice(0, 16) : 'no-code',
+    ACTIVATION_LIMITS.perAccount.ceiling,
+    new Date(now.getTime() + ACTIVATION_CODE_VALID_MS + 86_400_000),
+  );
+  if (attempts === undefined) throw activationThrottled(3600);
+  const matches = activationCodeMatches(input.code, code?.hash);
+  const verdict = checkActivation(guest, matches, now);
+  if (verdict === 'wrong-code') {
+    const milestone = accountAttemptsMilestone(attempts);
+    if (guest && code && milestone) await reportAttempts(deps, guest, code.hash, milestone, attempts);
+    throw activationFailed();
   }
-  const matches = activationCodeMatches(input.code, guest.activation?.hash);
-  const verdict = checkActivation(guest.activation, matches, guest.startDate, now);
+  // From here on the caller holds the right code.
   switch (verdict) {
-    case 'ok':
-      return change(deps, guest, guest.guestHuid, 'activated', {
-        status: 'ACTIVE',
-        activatedAt: now.toISOString(),
-        activation: { ...guest.activation!, usedAt: now.toISOString() },
-      });
-    case 'wrong-code': {
-      const attempts = (guest.activation?.failedAttempts ?? 0) + 1;
-      await change(deps, guest, 'anonymous', 'activation-failed', { activation: { ...guest.activation!, failedAttempts: attempts } });
-      if (attempts >= 5) throw new LockedError('Too many wrong activation codes: this code is locked. Ask your sponsor to send a new one.');
-      throw failed;
+    case 'ok': {
+      const activated = await changeWithRetry(deps, guest!.guestId, guest!.guestHuid, 'activated', (cur) =>
+        checkActivation(cur, cur.activation?.hash === code!.hash, now) === 'ok'
+          ? { status: 'ACTIVE', activatedAt: now.toISOString(), activation: { ...cur.activation!, usedAt: now.toISOString() } }
+          : undefined,
+      );
+      // Activated by a parallel attempt with the same code: the same success.
+      if (activated?.status === 'ACTIVE') return activated;
+      throw new GoneError('This activation code can no longer be used. Ask your sponsor to send a new one.');
     }
+    case 'already-active':
+      return guest!;
     case 'locked':
-      throw new LockedError('Too many wrong activation codes: this code is locked. Ask your sponsor to send a new one.');
+      throw new GoneError('This activation code was locked after too many attempts. Your sponsor has been told; ask them to send a new one.');
     case 'expired':
-      throw new ConflictError('This activation code has expired. Ask your sponsor to send a new one.');
-    case 'used':
-      throw new ConflictError('This activation code was already used.');
+      throw new GoneError('This activation code has expired. Ask your sponsor to send a new one.');
+    case 'closed':
+      throw new GoneError('This HMS guest account is no longer waiting for activation (it has expired or was cancelled). Contact your sponsor.');
     case 'not-started':
-      throw new ConflictError(`This account starts on ${guest.startDate}; activate it on or after that day.`);
+      throw new RuleViolation(`This account starts on ${guest!.startDate}; activate it on or after that day.`);
   }
+}
+
+/** One attempt of an (account ID, source address) pair: refused while the pair must wait (exponential delay, then a lock). */
+async function countPairAttempt(deps: Deps, key: string, now: Date): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const record = await deps.attempts.attempts(key);
+    const verdict = pairVerdict(record, now);
+    if (!verdict.allowed) throw activationThrottled(verdict.retryAfterSeconds);
+    if (await deps.attempts.record(key, record?.attempts ?? 0, now.toISOString(), pairRecordExpiry(now))) return;
+    // Another attempt of this pair was recorded first: read it again (it now has to wait).
+  }
+  throw activationThrottled(1);
+}
+
+/**
+ * A burst of wrong attempts on one account and code: the sponsor is told; at the ceiling the code
+ * is locked and HMS IT alerted too. Recorded on the guest (audited) once per code.
+ */
+async function reportAttempts(deps: Deps, guest: Guest, hash: string, milestone: 'burst' | 'ceiling', attempts: number): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const field = milestone === 'ceiling' ? 'lockedAt' : 'burstReportedAt';
+  const recorded = await changeWithRetry(deps, guest.guestId, 'activation-limiter', milestone === 'ceiling' ? 'activation-locked' : 'activation-attempts-reported', (cur) =>
+    cur.activation?.hash === hash && !cur.activation[field] ? { activation: { ...cur.activation, [field]: at } } : undefined,
+  );
+  if (milestone === 'ceiling') await deps.alerts.raise('activation-ceiling', { guestId: guest.guestId, accountId: guest.accountId, attempts });
+  const sponsor = await deps.people.person(guest.sponsorHuid);
+  if (sponsor && recorded?.activation?.[field] === at) await deps.mailer.send(emails.activationAttempts(recorded, sponsor, attempts, milestone === 'ceiling', deps.links));
 }
 
 export async function guestHistory(deps: Deps, caller: Caller, guestId: string): Promise<AuditEvent[]> {

@@ -6,7 +6,8 @@
 import { compareDates } from '../domain/dates.ts';
 import type { Guest } from '../domain/model.ts';
 import {
-  accountIdCandidate,
+  accountIdCandidates,
+  accountIdLetters,
   approvalExpired,
   approvalTimeouts,
   computeEntitlements,
@@ -27,9 +28,15 @@ import { TASK_INPUT_VERSION } from './task-version.ts';
 
 export { TASK_INPUT_VERSION };
 const WORKFLOW = 'workflow';
-/** Hand over to a new execution after this long (the hard limit is one year). */
+/**
+ * The continue-as-new horizon: an execution hands over to a new one this long after it started
+ * (the hard limit is one year), and no Wait of an execution lasts past it (see plan).
+ */
 export const CONTINUE_AFTER_MS = 300 * 86_400_000;
-/** ...or after this many schedule loops (each is ~4 history events; the limit is 25,000). */
+/**
+ * ...or after this many schedule loops (each is 11 to 14 history events: PlanSchedule 5,
+ * CountIteration 2, NextStep? 2, then WaitUntilDue 2 or a notice/expiry task 5; the limit is 25,000).
+ */
 export const CONTINUE_AFTER_ITERATIONS = 1_000;
 
 /** Step Functions timestamps: RFC 3339 with an uppercase Z, whole seconds (rounded up, never early). */
@@ -154,12 +161,7 @@ export async function provision(deps: Deps, guestId: string) {
     const [hsr, sponsor] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid)]);
     if (!hsr) throw new Error(`No HSR record for guest HUID ${g.guestHuid}`);
     if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
-    let accountId = g.accountId;
-    for (let i = 0; !accountId && i < 50; i++) {
-      const candidate = accountIdCandidate(hsr.firstName, hsr.lastName, deps.random.int(1000));
-      if (await deps.guests.reserveAccountId(candidate, guestId)) accountId = candidate;
-    }
-    if (!accountId) throw new Error('Could not reserve a unique HMS account ID');
+    const accountId = g.accountId ?? (await reserveAccountId(deps, guestId, accountIdLetters(hsr.firstName, hsr.lastName)));
     const patch: Partial<Guest> = {
       status: 'PENDING_ACTIVATION',
       accountId,
@@ -180,6 +182,29 @@ export async function provision(deps: Deps, guestId: string) {
   return { status: g.status };
 }
 
+/**
+ * A free HMS account ID for the guest, always: the candidates (rules.ts, accountIdCandidates) are
+ * read 100 at a time in one batch (one this guest reserved already is taken again), and the free ones tried in order with a conditional write (a
+ * parallel provisioning may take one first). Ends on a free ID however full the space is: all
+ * thousand three-digit IDs taken costs ten batched reads before the four-digit ones.
+ */
+export async function reserveAccountId(deps: Deps, guestId: string, letters: string): Promise<string> {
+  const candidates = accountIdCandidates(letters, deps.random.int(1000));
+  for (;;) {
+    const batch: string[] = [];
+    for (let n = candidates.next(); !n.done; n = candidates.next()) {
+      batch.push(n.value);
+      if (batch.length === 100) break;
+    }
+    if (!batch.length) throw new Error(`Every HMS account ID starting with "${letters}" is taken`);
+    const holders = await deps.guests.accountHolders(batch);
+    for (const candidate of batch) {
+      const holder = holders.get(candidate);
+      if (holder === guestId || (!holder && (await deps.guests.reserveAccountId(candidate, guestId)))) return candidate;
+    }
+  }
+}
+
 /** Rules 9 and 10: what is next for a provisioned account, and when. */
 export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number) {
   const now = deps.clock.now();
@@ -187,16 +212,24 @@ export async function plan(deps: Deps, guestId: string, executionStartTime: stri
   const next = iteration + 1;
   const step = nextScheduleStep(g, now);
   if (step.action === 'wait') {
-    const due = step.until.toISOString();
-    const oldExecution = now.getTime() - Date.parse(executionStartTime) > CONTINUE_AFTER_MS || iteration >= CONTINUE_AFTER_ITERATIONS;
+    // The execution's horizon: no wait goes past it. A wait for something further off (the first
+    // notice of an account that starts months from now) ends there, and the plan on waking
+    // continues as new: no execution comes near Step Functions' one year, and dueAt (what the
+    // reconciler checks) is when this execution acts next.
+    const started = Date.parse(executionStartTime);
+    if (Number.isNaN(started)) throw new Error(`Not an execution start time: ${String(executionStartTime)}`);
+    const horizon = started + CONTINUE_AFTER_MS;
+    const oldExecution = now.getTime() >= horizon || iteration >= CONTINUE_AFTER_ITERATIONS;
     if (oldExecution) {
       const generation = (g.execution?.generation ?? 0) + 1;
       const name = `${guestId}-${generation}`;
       await change(deps, g, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
       return { action: 'continue', nextExecutionName: name, iteration: next };
     }
+    const until = new Date(Math.min(step.until.getTime(), horizon));
+    const due = until.toISOString();
     if (g.dueAt !== due) g = await change(deps, g, WORKFLOW, 'scheduled', { dueAt: due });
-    return { action: 'wait', at: sfnTimestamp(step.until), iteration: next };
+    return { action: 'wait', at: sfnTimestamp(until), iteration: next };
   }
   if (step.action === 'done') {
     if (g.dueAt) await change(deps, g, WORKFLOW, 'closed', { dueAt: undefined });

@@ -11,14 +11,14 @@ export type Relation = 'sponsor' | 'delegate' | 'hms-it' | 'none';
 export interface AccessContext {
   /** HUIDs the guest's sponsor has named as delegates. */
   sponsorDelegates: readonly string[];
-  hmsItGroup: string;
+  hmsItRole: string;
 }
 
 export function relationTo(caller: Caller, guest: Pick<Guest, 'sponsorHuid'>, ctx: AccessContext): Relation[] {
   const relations: Relation[] = [];
   if (caller.huid === guest.sponsorHuid) relations.push('sponsor');
   if (ctx.sponsorDelegates.includes(caller.huid)) relations.push('delegate');
-  if (caller.groups.includes(ctx.hmsItGroup)) relations.push('hms-it');
+  if (caller.roles.includes(ctx.hmsItRole)) relations.push('hms-it');
   return relations.length ? relations : ['none'];
 }
 
@@ -43,4 +43,14 @@ export function decide(caller: Caller, action: GuestAction, guest: Pick<Guest, '
   if (relations.some((r) => ALLOWED[action].includes(r))) return 'allow';
   if (relations.some((r) => ALLOWED.read.includes(r))) return 'forbid';
   return 'hide';
+}
+
+/**
+ * The relation a caller allowed to do `action` acts in: HMS IT when that role allows it, else the
+ * sponsor, else a delegate. Used to hold a sponsor to the rules only sponsors are held to.
+ */
+export function actingAs(caller: Caller, action: GuestAction, guest: Pick<Guest, 'sponsorHuid'>, ctx: AccessContext): Relation {
+  const relations = relationTo(caller, guest, ctx).filter((r) => ALLOWED[action].includes(r));
+  for (const r of ['hms-it', 'sponsor', 'delegate'] as const) if (relations.includes(r)) return r;
+  return 'none';
 }

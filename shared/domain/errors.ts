@@ -5,7 +5,7 @@
 export type FieldErrors = Record<string, string[]>;
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'locked' | 'unauthenticated' | 'rate-limited';
+  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed' | 'gone' | 'unprocessable' | 'unauthenticated' | 'rate-limited';
   abstract readonly title: string;
   readonly fields?: FieldErrors;
   constructor(message: string, fields?: FieldErrors) {
@@ -47,9 +47,19 @@ export class RuleViolation extends DomainError {
   readonly title = 'The request breaks a guest account rule';
 }
 
-export class LockedError extends DomainError {
-  readonly kind = 'locked';
-  readonly title = 'Locked';
+/** Someone else changed the guest between this read and this write (the write was conditional on the version read). */
+export class StaleWriteError extends ConflictError {}
+
+/** The caller made the change conditional on a version (If-Match) and the guest is no longer at it. */
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'precondition-failed';
+  readonly title = 'The guest changed since you read it';
+}
+
+/** What was asked for existed but can no longer be used (e.g. an expired or locked activation code). */
+export class GoneError extends DomainError {
+  readonly kind = 'gone';
+  readonly title = 'No longer available';
 }
 
 export class UnauthenticatedError extends DomainError {

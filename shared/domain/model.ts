@@ -88,8 +88,11 @@ export interface ActivationCode {
   hash: string;
   issuedAt: string;
   expiresAt: string;
-  failedAttempts: number;
   usedAt?: string;
+  /** When the sponsor was told of a burst of wrong attempts on this code. */
+  burstReportedAt?: string;
+  /** When this code was locked: too many attempts on the account from all addresses (a resend issues a new code). */
+  lockedAt?: string;
 }
 
 export interface Guest {
@@ -158,5 +161,6 @@ export interface AuditEvent {
 /** Who is calling, as the identity provider said. */
 export interface Caller {
   huid: string;
-  groups: string[];
+  /** Roles from the token's dedicated role claim (e.g. HMS IT), exact names only. */
+  roles: string[];
 }

@@ -27,7 +27,6 @@ export const HSR_WAIT_LIMIT_DAYS = 14;
 export const APPROVAL_REMINDER_AFTER_MS = 7 * 86_400_000;
 export const APPROVAL_EXPIRES_AFTER_MS = 14 * 86_400_000;
 export const ACTIVATION_CODE_VALID_MS = 14 * 86_400_000;
-export const ACTIVATION_MAX_FAILURES = 5;
 export const NOTICE_DAYS_BEFORE = 7;
 /** Expiry notices go out at this local hour. */
 export const NOTICE_HOUR = 9;
@@ -276,29 +275,62 @@ export function activationExpiry(issuedAt: Date, startDate: IsoDate): Date {
   return new Date(from + ACTIVATION_CODE_VALID_MS);
 }
 
-export type ActivationCheck = 'ok' | 'wrong-code' | 'locked' | 'expired' | 'used' | 'not-started';
+export type ActivationCheck = 'ok' | 'wrong-code' | 'already-active' | 'closed' | 'locked' | 'expired' | 'not-started';
 
-/** Rule 8: single use, 14 days, locked after 5 wrong tries, not before the start date. */
+/**
+ * Rule 8: what an activation attempt comes to. Without the right code it is always 'wrong-code',
+ * whatever the account: only a caller holding the code may learn that the account is already
+ * active, closed (expired or cancelled), that the code was locked or has expired, or that the
+ * account has not started. Single use, valid 14 days, not before the start date.
+ */
 export function checkActivation(
-  code: { expiresAt: string; failedAttempts: number; usedAt?: string | undefined } | undefined,
+  guest: Pick<Guest, 'status' | 'startDate' | 'activation'> | undefined,
   matches: boolean,
-  startDate: IsoDate,
   now: Date,
 ): ActivationCheck {
-  if (!code) return 'wrong-code';
-  if (code.usedAt) return 'used';
-  if (code.failedAttempts >= ACTIVATION_MAX_FAILURES) return 'locked';
+  const code = guest?.activation;
+  if (!guest || !code || !matches) return 'wrong-code';
+  if (code.usedAt || guest.status === 'ACTIVE') return guest.status === 'ACTIVE' ? 'already-active' : 'closed';
+  if (guest.status !== 'PENDING_ACTIVATION') return 'closed';
+  if (code.lockedAt) return 'locked';
   if (now.getTime() >= Date.parse(code.expiresAt)) return 'expired';
-  if (!matches) return 'wrong-code';
-  if (compareDates(dateIn(now), startDate) < 0) return 'not-started';
+  if (compareDates(dateIn(now), guest.startDate) < 0) return 'not-started';
   return 'ok';
 }
 
-/** Candidate HMS account IDs: initials and three digits, like eCommons IDs (e.g. "jd123"). */
-export function accountIdCandidate(firstName: string, lastName: string, n: number): string {
+/** HMS account IDs: initials (up to three letters, like eCommons IDs) and a number of at least three digits, e.g. "jd123". */
+export const ACCOUNT_ID_PATTERN = /^[a-z]{1,3}\d{3,9}$/;
+
+/** The letters of an HMS account ID: first initial and two letters of the last name, ASCII only ("gst" when there are none). */
+export function accountIdLetters(firstName: string, lastName: string): string {
   const letters = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
-  const initials = `${letters(firstName).slice(0, 1)}${letters(lastName).slice(0, 2)}` || 'gst';
-  return `${initials}${String(n % 1000).padStart(3, '0')}`;
+  return `${letters(firstName).slice(0, 1)}${letters(lastName).slice(0, 2)}` || 'gst';
+}
+
+/**
+ * Every candidate HMS account ID for these letters, in the order to try them: all thousand
+ * three-digit suffixes, walked from `start` and wrapping around, then all four-digit ones
+ * (1000-9999) from the same start, then five digits, and so on. Deterministic from the start, so
+ * generation always ends on a free ID, however full the space is.
+ */
+export function* accountIdCandidates(letters: string, start: number): Generator<string> {
+  for (let digits = 3; digits <= 9; digits++) {
+    const low = digits === 3 ? 0 : 10 ** (digits - 1);
+    const size = 10 ** digits - low;
+    const from = Math.abs(Math.trunc(start)) % size;
+    for (let i = 0; i < size; i++) yield `${letters}${String(low + ((from + i) % size)).padStart(3, '0')}`;
+  }
+}
+
+/**
+ * One live HMS guest account per person: a guest record holds its person from the request until
+ * nothing more can happen to it (denied, cancelled, timed out, failed) or, once expired, until the
+ * 30 days in which an extension can still restore it have passed.
+ */
+export function holdsPerson(guest: Pick<Guest, 'status' | 'endDate'>, now: Date): boolean {
+  if (FINAL_STATUSES.includes(guest.status)) return false;
+  if (guest.status === 'EXPIRED') return now.getTime() < restoreDeadline(guest.endDate).getTime();
+  return true;
 }
 
 /** Which statuses a sponsor may cancel from. */

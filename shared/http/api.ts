@@ -4,39 +4,53 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { UnauthenticatedError, ValidationError } from '../domain/errors.ts';
+import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import type { Caller } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
-import { toView } from '../app/view.ts';
+import { toHistoryItem, toView } from '../app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
 import * as S from './schemas.ts';
 import { openApiDocument } from './openapi.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** Where the caller's identity is in the token (CDK context, see infra/stack-config.ts), and the role names there are. */
 export interface ClaimNames {
   huidClaim: string;
-  groupsClaim: string;
+  rolesClaim: string;
+  hmsItRole: string;
 }
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Ctx = { event: ApiEvent; deps: Deps; claims: ClaimNames };
 type Result = { status: number; body: unknown; headers?: Record<string, string> };
 
-/** The caller's HUID and groups, from the verified token's claims (never from the body). */
+/**
+ * A claim as API Gateway's HTTP API JWT authorizer passes it in a payload-v2 event: a string as it
+ * is, an array as "[a b c]" (its elements joined by single spaces), anything else as a string.
+ * Only strings are accepted here, so what runs in the tests is what runs behind API Gateway.
+ */
+export function claimValues(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw === '') return [];
+  const m = /^\[(.*)\]$/s.exec(raw);
+  return m ? m[1]!.split(' ').filter((v) => v !== '') : [raw];
+}
+
+/**
+ * The caller's HUID and roles, from the verified token's claims (never from the body). Roles come
+ * from the dedicated role claim only, and only as exact, known role names (HMS IT's): API
+ * Gateway's "[a b]" form cannot tell ["x hms-it"] from ["x", "hms-it"], so a claim holding any
+ * value that is not a known role grants no role at all.
+ */
 export function callerFrom(event: ApiEvent, names: ClaimNames): Caller {
   const claims = (event.requestContext.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
   const huid = claims[names.huidClaim];
   if (typeof huid !== 'string' || !/^\d{8}$/.test(huid)) throw new UnauthenticatedError(`The token has no valid ${names.huidClaim} claim.`);
-  const raw = claims[names.groupsClaim];
-  // API Gateway passes array claims as "[a b]" strings; the local gateway passes arrays.
-  const groups = Array.isArray(raw)
-    ? raw.map(String)
-    : typeof raw === 'string'
-      ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean)
-      : [];
-  return { huid, groups };
+  const values = claimValues(claims[names.rolesClaim]);
+  const known = [names.hmsItRole];
+  const roles = values.every((v) => known.includes(v)) ? values : [];
+  return { huid, roles };
 }
 
 function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false): z.infer<T> {
@@ -68,6 +82,20 @@ function ifMatch(e: ApiEvent): number | undefined {
   return Number(m[1]);
 }
 
+/**
+ * Runs a write conditional on the If-Match header's version, if one was sent: then losing a race to
+ * another writer after the check is 412 as well, never a plain conflict.
+ */
+async function conditional<T>(e: ApiEvent, write: (version: number | undefined) => Promise<T>): Promise<T> {
+  const version = ifMatch(e);
+  try {
+    return await write(version);
+  } catch (err) {
+    if (version !== undefined && err instanceof StaleWriteError) throw new PreconditionFailedError(`The guest changed since version ${version}; read it again.`);
+    throw err;
+  }
+}
+
 const guestId = (e: ApiEvent) => parseWith(S.PathParams, e.pathParameters ?? {}, 'path').guestId;
 const caller = (c: Ctx) => callerFrom(c.event, c.claims);
 const view = (status: number) => (g: Parameters<typeof toView>[0]): Result => ({ status, body: toView(g) });
@@ -91,38 +119,42 @@ export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
   'POST /v1/guests/{guestId}/decision': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.decideRequest(c.deps, who, id, body(c.event, S.DecisionBody), ifMatch(c.event)).then(view(200));
+    const input = body(c.event, S.DecisionBody);
+    return conditional(c.event, (v) => uc.decideRequest(c.deps, who, id, input, v)).then(view(200));
   },
   'POST /v1/guests/{guestId}/extension': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.extendGuest(c.deps, who, id, body(c.event, S.ExtensionBody), ifMatch(c.event)).then(view(200));
+    const input = body(c.event, S.ExtensionBody);
+    return conditional(c.event, (v) => uc.extendGuest(c.deps, who, id, input, v)).then(view(200));
   },
   'POST /v1/guests/{guestId}/cancel': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
     body(c.event, S.ReasonBody, true);
-    return uc.cancelGuest(c.deps, who, id, ifMatch(c.event)).then(view(200));
+    return conditional(c.event, (v) => uc.cancelGuest(c.deps, who, id, v)).then(view(200));
   },
   'POST /v1/guests/{guestId}/activation/resend': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
     body(c.event, S.ReasonBody, true);
-    return uc.resendActivation(c.deps, who, id, ifMatch(c.event)).then(view(200));
+    return conditional(c.event, (v) => uc.resendActivation(c.deps, who, id, v)).then(view(200));
   },
   'GET /v1/guests/{guestId}/history': async (c) => {
     const events = await uc.guestHistory(c.deps, caller(c), guestId(c.event));
-    return { status: 200, body: { items: events } };
+    return { status: 200, body: { items: events.map(toHistoryItem) } };
   },
   'POST /v1/guests/{guestId}/expire': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.forceExpire(c.deps, who, id, body(c.event, S.ReasonBody, true).reason, ifMatch(c.event)).then(view(200));
+    const input = body(c.event, S.ReasonBody, true).reason;
+    return conditional(c.event, (v) => uc.forceExpire(c.deps, who, id, input, v)).then(view(200));
   },
   'POST /v1/guests/{guestId}/reassign': async (c) => {
     const who = caller(c);
     const id = guestId(c.event);
-    return uc.reassignSponsor(c.deps, who, id, body(c.event, S.ReassignBody), ifMatch(c.event)).then(view(200));
+    const input = body(c.event, S.ReassignBody);
+    return conditional(c.event, (v) => uc.reassignSponsor(c.deps, who, id, input, v)).then(view(200));
   },
   'POST /v1/activate': async (c) => {
     const g = await uc.activate(c.deps, body(c.event, S.ActivateBody), c.event.requestContext.http.sourceIp);

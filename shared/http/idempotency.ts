@@ -8,7 +8,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ValidationError } from '../domain/errors.ts';
-import type { ApiEvent } from './api.ts';
+import type { ApiEvent, ClaimNames } from './api.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[\x21-\x7e]{8,128}$/;
@@ -24,20 +24,33 @@ export function idempotencyKey(event: ApiEvent): string | undefined {
 
 type Handle = (event: ApiEvent) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Wraps `handle` so that requests carrying an Idempotency-Key are answered once per key. */
-export function makeIdempotentApi(handle: Handle, tableName: string, client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 5 })) {
+/**
+ * Whose request this is, for scoping idempotency records: the HUID from the verified token (under
+ * the configured claim name) on signed-in routes, the source address on public ones. Two callers
+ * using the same key never share a record.
+ */
+export function idempotencyScope(event: ApiEvent, claims: Pick<ClaimNames, 'huidClaim'>): string {
+  const huid = (event.requestContext.authorizer?.jwt?.claims as Record<string, unknown> | undefined)?.[claims.huidClaim];
+  return typeof huid === 'string' && huid ? `huid:${huid}` : `source:${event.requestContext.http.sourceIp}`;
+}
+
+/** Wraps `handle` so that requests carrying an Idempotency-Key are answered once per key and caller. */
+export function makeIdempotentApi(handle: Handle, tableName: string, claims: Pick<ClaimNames, 'huidClaim'>, client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 5 })) {
   const config = new IdempotencyConfig({
     // Scoped to the route, the path (the guest), the caller and the key.
-    eventKeyJmesPath: '[routeKey, rawPath, requestContext.authorizer.jwt.claims.huid, headers."idempotency-key"]',
+    eventKeyJmesPath: '[routeKey, rawPath, idempotencyScope, headers."idempotency-key"]',
     // A POST without a body (cancel, resend, expire) has none: hash it as empty, not fail on undefined.
     payloadValidationJmesPath: "body || ''",
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 24 * 60 * 60,
   });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-  const idempotent = makeIdempotent(handle, { persistenceStore, config });
+  const idempotent = makeIdempotent((event: ApiEvent & { idempotencyScope: string }) => {
+    const { idempotencyScope: _scope, ...original } = event;
+    return handle(original as ApiEvent);
+  }, { persistenceStore, config });
   return (event: ApiEvent, context: Context) => {
     config.registerLambdaContext(context);
-    return idempotent(event);
+    return idempotent({ ...event, idempotencyScope: idempotencyScope(event, claims) });
   };
 }

@@ -34,6 +34,26 @@ const GuestSchema = {
   },
 };
 
+/** One history event, redacted as the guest view is (shared/app/view.ts, toHistoryItem). */
+const HistoryItem = {
+  type: 'object',
+  required: ['seq', 'at', 'actor', 'action', 'before', 'after', 'detail'],
+  additionalProperties: false,
+  properties: {
+    seq: { type: 'integer', description: 'The guest version this event produced' },
+    at: { type: 'string', format: 'date-time' },
+    actor: { type: 'string', description: 'HUID of the person, or workflow, reconciler, activation-limiter' },
+    action: { type: 'string', examples: ['requested', 'approved', 'provisioned', 'activated', 'extended', 'expiry-notice-sent', 'expired'] },
+    before: { type: 'object', description: 'The changed fields before, as the guest view shows them (only fields the view shows)', properties: GuestSchema.properties },
+    after: { type: 'object', description: 'The changed fields after, as the guest view shows them', properties: GuestSchema.properties },
+    detail: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { reason: { type: 'string' }, role: { type: 'string' }, hsr: { type: 'string' }, noticeDate: { type: 'string', format: 'date' }, to: { type: 'string' } },
+    },
+  },
+};
+
 const Problem = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail'],
@@ -69,7 +89,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     components: {
       securitySchemes: { harvardKey: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Guest: GuestSchema, Problem },
+      schemas: { Guest: GuestSchema, HistoryItem, Problem },
     },
     paths: {
       '/v1/guests': {
@@ -91,31 +111,33 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: 'Read a guest', security: secured, parameters: [guestIdParam], responses: { ...ok('The guest'), ...problems(400, 401, 404) } },
       },
       '/v1/guests/{guestId}/decision': {
-        post: { summary: 'Approve or deny (the sponsor)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.DecisionBody), responses: { ...ok('Decided'), ...problems(400, 401, 403, 404, 409) } },
+        post: { summary: 'Approve or deny (the sponsor)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.DecisionBody), responses: { ...ok('Decided'), ...problems(400, 401, 403, 404, 409, 412) } },
       },
       '/v1/guests/{guestId}/extension': {
-        post: { summary: 'Extend, or restore within 30 days of expiry', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ExtensionBody), responses: { ...ok('Extended'), ...problems(400, 401, 403, 404, 409, 422) } },
+        post: { summary: 'Extend, or restore within 30 days of expiry', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ExtensionBody), responses: { ...ok('Extended'), ...problems(400, 401, 403, 404, 409, 412, 422) } },
       },
       '/v1/guests/{guestId}/cancel': {
-        post: { summary: 'Cancel the request or account', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Cancelled'), ...problems(400, 401, 403, 404, 409) } },
+        post: { summary: 'Cancel the request or account', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Cancelled'), ...problems(400, 401, 403, 404, 409, 412) } },
       },
       '/v1/guests/{guestId}/activation/resend': {
-        post: { summary: 'Send a new activation code (the old one stops working)', security: secured, parameters: [guestIdParam], responses: { ...ok('Sent'), ...problems(400, 401, 403, 404, 409) } },
+        post: { summary: 'Send a new activation code (the old one stops working)', security: secured, parameters: [guestIdParam], responses: { ...ok('Sent'), ...problems(400, 401, 403, 404, 409, 412) } },
       },
       '/v1/guests/{guestId}/history': {
-        get: { summary: 'Audit trail of a guest', security: secured, parameters: [guestIdParam], responses: { ...ok('Audit events', { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }), ...problems(400, 401, 404) } },
+        get: { summary: 'Audit trail of a guest', security: secured, parameters: [guestIdParam], responses: { ...ok('Audit events', { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/HistoryItem' } } } }), ...problems(400, 401, 404) } },
       },
       '/v1/guests/{guestId}/expire': {
-        post: { summary: 'Expire now (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Expired'), ...problems(400, 401, 403, 404, 409) } },
+        post: { summary: 'Expire now (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Expired'), ...problems(400, 401, 403, 404, 409, 412) } },
       },
       '/v1/guests/{guestId}/reassign': {
-        post: { summary: 'Move to another sponsor (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReassignBody), responses: { ...ok('Reassigned'), ...problems(400, 401, 403, 404) } },
+        post: { summary: 'Move to another sponsor (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReassignBody), responses: { ...ok('Reassigned'), ...problems(400, 401, 403, 404, 412) } },
       },
       '/v1/activate': {
         post: {
           summary: 'Activate an HMS account (the guest; no login)',
+          description:
+            'Every attempt without the right code gets the same 400, whatever the account ID (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422).',
           requestBody: jsonBody(S.ActivateBody),
-          responses: { ...ok('Activated', { type: 'object', properties: { accountId: { type: 'string' }, status: { type: 'string' }, activatedAt: { type: 'string' } } }), ...problems(400, 409, 423, 429) },
+          responses: { ...ok('Activated', { type: 'object', properties: { accountId: { type: 'string' }, status: { type: 'string' }, activatedAt: { type: 'string' } } }), ...problems(400, 410, 422, 429) },
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: ok('OpenAPI 3.1', { type: 'object' }) } },

@@ -11,8 +11,9 @@ const STATUS: Record<DomainError['kind'], number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'precondition-failed': 412,
+  gone: 410,
   unprocessable: 422,
-  locked: 423,
   'rate-limited': 429,
 };
 

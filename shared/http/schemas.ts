@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { isIsoDate } from '../domain/dates.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
+import { ACCOUNT_ID_PATTERN } from '../domain/rules.ts';
+import { hasLineBreak, hasUnsafeCharacters } from '../domain/text.ts';
 
 export const Huid = z.string().regex(/^\d{8}$/, 'must be an 8-digit Harvard ID (HUID)').meta({ example: '10000001' });
 export const IsoDate = z
@@ -10,7 +12,17 @@ export const IsoDate = z
   .refine(isIsoDate, 'must be a real calendar date')
   .meta({ format: 'date', example: '2027-06-30' });
 export const GuestId = z.uuid('must be a guest ID (UUID)');
-const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** Free text: trimmed, bounded, no control or bidirectional formatting characters (shared/domain/text.ts); one line unless `multiline`. */
+const Text = (max: number, opts: { multiline?: boolean } = {}) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((v, ctx) => {
+      if (!opts.multiline && hasLineBreak(v)) ctx.addIssue({ code: 'custom', message: 'must be one line (no line breaks or tabs)' });
+      else if (hasUnsafeCharacters(v, { multiline: true })) ctx.addIssue({ code: 'custom', message: 'must not contain control characters or bidirectional formatting characters' });
+    });
 
 export const CreateGuestBody = z
   .strictObject({
@@ -21,7 +33,7 @@ export const CreateGuestBody = z
     sponsorHuid: Huid.optional().describe('The sponsor; required when a delegate submits'),
     services: z.array(z.enum(SERVICES)).max(SERVICES.length).optional().describe('Services requested; defaults to email, wireless, portal'),
     contractorId: z.string().regex(/^[A-Za-z0-9-]{3,20}$/, 'must be a HU contractor ID (3-20 letters, digits or dashes)').optional(),
-    justification: Text(2000).optional(),
+    justification: Text(2000, { multiline: true }).optional().describe('Why the guest needs the account; several lines allowed'),
   })
   ;
 
@@ -37,7 +49,7 @@ export const ReassignBody = z.strictObject({ sponsorHuid: Huid, reason: Text(100
 
 export const ActivateBody = z
   .strictObject({
-    accountId: z.string().regex(/^[a-z]{1,3}\d{3}$/, 'must be an HMS account ID like jd123'),
+    accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an HMS account ID like jd123'),
     code: z.string().regex(/^[A-Za-z0-9-]{20,40}$/, 'must be the activation code from the email'),
   })
   ;

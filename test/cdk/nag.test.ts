@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './build.ts';
 
 /** Every acknowledgement recorded in the tree: where, which rule, why. */
@@ -30,6 +30,7 @@ describe('cdk-nag AwsSolutions', () => {
       synthError = err;
     }
   });
+  afterAll(() => built.cleanup());
 
   it('reports no unacknowledged error or warning', () => {
     const violations = pack

@@ -1,7 +1,7 @@
 /** The CDK-free modules the local mode shares with the stack: routes, schedule, definition resolver. */
 import { describe, expect, it } from 'vitest';
 import { definitionFromTemplate, localFunctionArn, resolveIntrinsic, type CfnTemplate } from '../../infra/definition.ts';
-import { DEFAULT_THROTTLE, ROUTES, matchRoute, routeKey, throttleFor } from '../../infra/routes.ts';
+import { clientThrottleFor, DEFAULT_THROTTLE, ROUTES, matchRoute, routeKey, throttleFor } from '../../infra/routes.ts';
 import { RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
 
 describe('routes', () => {
@@ -24,8 +24,17 @@ describe('routes', () => {
   });
 
   it('throttle activation harder than the default', () => {
-    expect(throttleFor('POST /v1/activate')).toEqual({ burstLimit: 20, rateLimit: 10 });
+    expect(throttleFor('POST /v1/activate')).toEqual({ burstLimit: 100, rateLimit: 50 });
     expect(throttleFor('GET /v1/guests')).toBe(DEFAULT_THROTTLE);
+    expect(throttleFor('POST /v1/activate').rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit);
+  });
+
+  it('limit each client well under the route ceilings (the local gateway; a WAF rule in AWS)', () => {
+    for (const route of ROUTES) {
+      const key = routeKey(route);
+      expect(clientThrottleFor(key).burstLimit * 4, key).toBeLessThanOrEqual(throttleFor(key).burstLimit);
+      expect(clientThrottleFor(key).rateLimit * 4, key).toBeLessThanOrEqual(throttleFor(key).rateLimit);
+    }
   });
 });
 

@@ -61,8 +61,8 @@ describe('Lambda functions', () => {
       }
       expect(vars).toMatchObject({
         HUID_CLAIM: 'huid',
-        GROUPS_CLAIM: 'groups',
-        HMS_IT_GROUP: 'hms-it',
+        ROLES_CLAIM: 'hms_roles',
+        HMS_IT_ROLE: 'hms-it',
         SENDER_EMAIL: DEFAULT_CONFIG.senderEmail,
       });
       // Built from the name, not a reference to the state machine (no dependency cycle).
@@ -164,9 +164,7 @@ describe('IAM', () => {
       expect.arrayContaining([
         'states:StartExecution',
         'states:StopExecution',
-        'states:DescribeExecution',
         'states:SendTaskSuccess',
-        'states:SendTaskFailure',
         'ses:SendEmail',
         'dynamodb:PutItem',
         'dynamodb:Query',
@@ -176,7 +174,7 @@ describe('IAM', () => {
 
   it('the lifecycle task function can send email and complete task tokens', () => {
     expect(actionsOf('LifecycleTaskFunctionRole')).toEqual(
-      expect.arrayContaining(['ses:SendEmail', 'ses:SendRawEmail', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'dynamodb:UpdateItem']),
+      expect.arrayContaining(['ses:SendEmail', 'states:SendTaskSuccess', 'dynamodb:PutItem']),
     );
   });
 
@@ -352,6 +350,23 @@ describe('alarms', () => {
     expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
     const reconciler = logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('reconciler') });
     expect(has('AWS/Lambda', 'Errors').some((a) => JSON.stringify(a.Dimensions).includes(reconciler))).toBe(true);
+  });
+
+  it('alert HMS IT when an activation code is locked after too many attempts: a metric filter on the API log group counts the alert line', () => {
+    // Prepare
+    const api = logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('HTTP API') });
+    const apiLogGroup = (resources('AWS::Lambda::Function')[api]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const filters = Object.values(resources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
+
+    // Assess
+    expect(filters).toEqual([
+      expect.objectContaining({
+        LogGroupName: { Ref: apiLogGroup },
+        FilterPattern: '{ $.alert = "activation-ceiling" }',
+        MetricTransformations: [expect.objectContaining({ MetricNamespace: 'HmsGuestAccounts/Alerts', MetricName: 'ActivationCeiling', MetricValue: '1' })],
+      }),
+    ]);
+    expect(has('HmsGuestAccounts/Alerts', 'ActivationCeiling')).toHaveLength(1);
   });
 
   it('fire at >= 1 and notify the alarm topic', () => {

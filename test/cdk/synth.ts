@@ -14,6 +14,8 @@ const built = buildApp();
 export const app = built.app;
 export const stack = built.stack;
 export const template: Template = Template.fromStack(stack);
+// The template is in memory now: the synthesis folder goes (nothing synthesizes this app again).
+built.cleanup();
 
 let resolved: SynthesizedDefinition | undefined;
 

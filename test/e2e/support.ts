@@ -1,6 +1,6 @@
 /**
  * End-to-end support: starts the real local system as a child process, exactly as a user would
- * (`tsx local/main.ts …` or `npm start -- …`), reads the URLs it prints, and talks to it over HTTP
+ * (`npm start -- …`, or what its script runs: `node --import tsx local/main.ts …`), reads the URLs it prints, and talks to it over HTTP
  * only — the API, the /_local endpoints and the mailbox's GET /store. No import of the system's
  * modules: what is tested is the command and its HTTP surface. Used by test/e2e and bench/.
  */
@@ -34,10 +34,12 @@ export interface StartOptions {
   seed?: string;
   /** More arguments after the ones above. */
   args?: string[];
-  /** Start through `npm start -- …` instead of `node_modules/.bin/tsx local/main.ts …`. */
+  /** Start through `npm start -- …` instead of `node --import tsx local/main.ts …` (what the start script runs). */
   npm?: boolean;
   /** Give up waiting for "ready" after this long. */
   timeoutMs?: number;
+  /** Another checkout of the project to run (bench/ measures a baseline side by side); this one by default. */
+  root?: string;
 }
 
 /** Every child started and not yet known to have exited: killed by killAll() and, at the latest, when this process exits. */
@@ -46,10 +48,10 @@ process.once('exit', () => {
   for (const c of children) killGroup(c, 'SIGKILL');
 });
 
-/** Signals the child's whole process group (tsx and npm start further processes; the child is a group leader). */
+/** Signals the child's whole process group (npm starts a further process; the child is a group leader). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-    // The leader is gone; members of its group may not be (tsx's node child): signal the group anyway.
+    // The leader is gone; members of its group may not be (npm's node child): signal the group anyway.
     if (child.pid !== undefined) {
       try {
         process.kill(-child.pid, signal);
@@ -67,7 +69,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 }
 
 /** The environment for a child: this one minus what a test runner or an in-process system may have set. */
-function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(AWS_|VITEST|TEST$|NODE_ENV$|npm_)/.test(k)) continue;
@@ -94,21 +96,21 @@ function cliArgs(opts: StartOptions, dataDir: string): string[] {
   ];
 }
 
-function spawnCli(args: string[], npm: boolean): ChildProcess {
-  const [cmd, argv] = npm ? ['npm', ['start', '--', ...args]] : [join(BIN, 'tsx'), ['local/main.ts', ...args]];
-  const child = spawn(cmd, argv as string[], { cwd: ROOT, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnCli(args: string[], npm: boolean, root = ROOT): ChildProcess {
+  const [cmd, argv] = npm ? ['npm', ['start', '--', ...args]] : [join(BIN, 'node'), ['--import', 'tsx', 'local/main.ts', ...args]];
+  const child = spawn(cmd, argv as string[], { cwd: root, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => {
-    // The group may outlive its leader for a moment (tsx's node child): make sure it does not.
+    // The group may outlive its leader for a moment (npm's node child): make sure it does not.
     killGroup(child, 'SIGKILL');
     children.delete(child);
   });
   return child;
 }
 
-/** Runs the CLI to its exit (for arguments it refuses). */
-export async function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args, false);
+/** Runs the CLI to its exit (for arguments it refuses), directly or through `npm start -- …`. */
+export async function runCli(args: string[], timeoutMs = 60_000, opts: { npm?: boolean } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, opts.npm ?? false);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -151,7 +153,7 @@ export class LocalCli {
   static async start(opts: StartOptions = {}): Promise<LocalCli> {
     const dataDir = opts.dataDir ?? tempDataDir();
     const t0 = performance.now();
-    const cli = new LocalCli(spawnCli(cliArgs(opts, dataDir), opts.npm ?? false), dataDir);
+    const cli = new LocalCli(spawnCli(cliArgs(opts, dataDir), opts.npm ?? false, opts.root), dataDir);
     try {
       await cli.ready(opts.timeoutMs ?? 45_000);
     } catch (err) {
@@ -223,21 +225,22 @@ export class LocalCli {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, source?: string): Promise<Answer<T>> {
     if (!path.startsWith('/_local/')) this.apiCalls++;
-    return requestJson<T>(this.apiUrl, method, path, body, headers);
+    return requestJson<T>(this.apiUrl, method, path, body, headers, source);
   }
 
   /** A token from the local identity provider (POST /_local/token). */
-  async token(huid: string, groups: string[] = []): Promise<string> {
-    const res = await this.raw<{ token: string }>('POST', '/_local/token', { huid, groups });
+  async token(huid: string, roles: string[] = []): Promise<string> {
+    // No `roles` key when there are none, so a baseline from before roles (bench/) takes the request too.
+    const res = await this.raw<{ token: string }>('POST', '/_local/token', roles.length ? { huid, roles } : { huid });
     if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.token;
   }
 
   /** A call as the person with this HUID. Tokens live an hour of the local clock, so one is minted per call. */
-  async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, groups: string[] = []): Promise<Answer<T>> {
-    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, groups)}` });
+  async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, roles: string[] = []): Promise<Answer<T>> {
+    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, roles)}` });
   }
 
   /** POST /_local/clock: answers when the system is quiet at the new instant. */

@@ -61,9 +61,12 @@ describe('api handler', () => {
     expect(res.statusCode).toBe(202);
     const guest = JSON.parse(res.body!);
     expect(guest).toMatchObject({ status: 'PENDING_APPROVAL', sponsorHuid: '10000001', startDate: '2027-01-04', endDate: '2027-06-30', approval: { bySubmission: true } });
-    const puts = dynamo.commandCalls(PutCommand);
-    expect(puts[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(puts[1]!.args[0].input.Item).toMatchObject({ sk: 'AUDIT#00000001', action: 'requested', actor: '10000001' });
+    const puts = dynamo.commandCalls(PutCommand).map((c) => c.args[0].input);
+    // The person's claim (one live account per person), then the guest, then its audit event: each create-only.
+    expect(puts[0]!.Item).toMatchObject({ pk: 'PERSON#20000001', sk: 'LIVE', guestId: guest.guestId });
+    expect(puts[1]!.Item).toMatchObject({ pk: `GUEST#${guest.guestId}`, sk: 'GUEST' });
+    expect(puts[2]!.Item).toMatchObject({ sk: 'AUDIT#00000001', action: 'requested', actor: '10000001' });
+    for (const put of puts) expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).toBe(`${guest.guestId}-1`);
     expect(JSON.parse(start.input!)).toEqual({ v: 1, guestId: guest.guestId });

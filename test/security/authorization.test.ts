@@ -13,7 +13,7 @@ import { decide, relationTo, type AccessContext, type GuestAction, type Relation
 import type { Caller } from '../../shared/domain/model.ts';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
-import { TestSystem, SPONSOR, DELEGATE, GUEST, type Answer, type Mail } from '../support/local-system.ts';
+import { TestSystem, SPONSOR, DELEGATE, type Answer, type Mail } from '../support/local-system.ts';
 import { closeObserver, systemState } from './observe.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,18 +27,18 @@ const everyAction: [Exclude<GuestAction, (typeof ACTIONS)[number]>] extends [nev
 const S = '10000001';
 const D = '10000004';
 const X = '10000009';
-const IT_GROUP = 'hms-it';
-const ctx: AccessContext = { sponsorDelegates: [D], hmsItGroup: IT_GROUP };
+const IT_ROLE = 'hms-it';
+const ctx: AccessContext = { sponsorDelegates: [D], hmsItRole: IT_ROLE };
 const guest = { sponsorHuid: S };
 
 type Verdict = 'allow' | 'forbid' | 'hide';
 const CALLERS: Record<string, Caller> = {
-  nobody: { huid: X, groups: [] },
-  sponsor: { huid: S, groups: [] },
-  delegate: { huid: D, groups: [] },
-  'HMS IT': { huid: X, groups: [IT_GROUP] },
-  'sponsor in HMS IT': { huid: S, groups: [IT_GROUP] },
-  'delegate in HMS IT': { huid: D, groups: ['staff', IT_GROUP] },
+  nobody: { huid: X, roles: [] },
+  sponsor: { huid: S, roles: [] },
+  delegate: { huid: D, roles: [] },
+  'HMS IT': { huid: X, roles: [IT_ROLE] },
+  'sponsor in HMS IT': { huid: S, roles: [IT_ROLE] },
+  'delegate in HMS IT': { huid: D, roles: ['staff', IT_ROLE] },
 };
 
 // prettier-ignore
@@ -66,26 +66,26 @@ describe('decide: every action × relation', () => {
   });
 
   it.each([
-    ['a group that only looks like HMS IT (case)', { huid: X, groups: ['HMS-IT'] }],
-    ['a group that only contains the HMS IT name', { huid: X, groups: ['hms-it-readonly'] }],
-    ['a HUID one digit off the sponsor', { huid: '10000011', groups: [] }],
-    ['the sponsor HUID with a space', { huid: ` ${S}`, groups: [] }],
-    ['a delegate of some other sponsor', { huid: '10000010', groups: [] }],
+    ['a group that only looks like HMS IT (case)', { huid: X, roles: ['HMS-IT'] }],
+    ['a group that only contains the HMS IT name', { huid: X, roles: ['hms-it-readonly'] }],
+    ['a HUID one digit off the sponsor', { huid: '10000011', roles: [] }],
+    ['the sponsor HUID with a space', { huid: ` ${S}`, roles: [] }],
+    ['a delegate of some other sponsor', { huid: '10000010', roles: [] }],
   ])('%s is nobody: every action is hidden', (_name, caller) => {
     for (const action of ACTIONS) expect(decide(caller, action, guest, ctx), action).toBe('hide');
   });
 
   it('a delegate named by no one is nobody, even with the same HUID a sponsor named elsewhere', () => {
-    for (const action of ACTIONS) expect(decide({ huid: D, groups: [] }, action, guest, { ...ctx, sponsorDelegates: [] })).toBe('hide');
+    for (const action of ACTIONS) expect(decide({ huid: D, roles: [] }, action, guest, { ...ctx, sponsorDelegates: [] })).toBe('hide');
   });
 
   it.each<[string, Caller, Relation[]]>([
-    ['nobody', { huid: X, groups: [] }, ['none']],
-    ['the sponsor', { huid: S, groups: [] }, ['sponsor']],
-    ['a named delegate', { huid: D, groups: [] }, ['delegate']],
-    ['HMS IT', { huid: X, groups: [IT_GROUP] }, ['hms-it']],
-    ['the sponsor, in HMS IT', { huid: S, groups: [IT_GROUP] }, ['sponsor', 'hms-it']],
-    ['a delegate, in HMS IT', { huid: D, groups: [IT_GROUP] }, ['delegate', 'hms-it']],
+    ['nobody', { huid: X, roles: [] }, ['none']],
+    ['the sponsor', { huid: S, roles: [] }, ['sponsor']],
+    ['a named delegate', { huid: D, roles: [] }, ['delegate']],
+    ['HMS IT', { huid: X, roles: [IT_ROLE] }, ['hms-it']],
+    ['the sponsor, in HMS IT', { huid: S, roles: [IT_ROLE] }, ['sponsor', 'hms-it']],
+    ['a delegate, in HMS IT', { huid: D, roles: [IT_ROLE] }, ['delegate', 'hms-it']],
   ])('relationTo: %s', (_name, caller, relations) => {
     expect(relationTo(caller, guest, ctx)).toEqual(relations);
   });
@@ -101,29 +101,35 @@ const IT = '10000011';
 const UNRELATED = '10000009';
 const NEW_SPONSOR = '10000007';
 
-/** The sample directory, plus a delegate of the other sponsor and an HMS IT person. */
+/** Guests with an active HSR, one per request (a person holds one live guest account at a time). */
+const POOL = Array.from({ length: 200 }, (_, i) => ({ huid: String(21000000 + i), firstName: 'Pat', lastName: `Pool${i}`, personalEmail: `pat.pool${i}@example.org`, status: 'active' as const, endDate: '2030-12-31' }));
+let pooled = 0;
+const nextGuest = () => POOL[pooled++]!;
+const guestEmail = new Map<string, string>();
+
+/** The sample directory, plus a delegate of the other sponsor, an HMS IT person and the pool of guests. */
 const SEED: DirectorySeed = {
   people: [
     ...SAMPLE_DIRECTORY.people.map((p) => (p.huid === OTHER_SPONSOR ? { ...p, delegates: [OTHER_DELEGATE] } : p)),
     { huid: OTHER_DELEGATE, name: 'Olive OtherAdmin', email: 'olive.otheradmin@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true },
     { huid: IT, name: 'Ivan Ithelp', email: 'ivan.ithelp@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true },
   ],
-  hsr: SAMPLE_DIRECTORY.hsr,
+  hsr: [...SAMPLE_DIRECTORY.hsr, ...POOL],
 };
 
 type RoleKey = 'sponsor' | 'otherSponsor' | 'delegate' | 'otherDelegate' | 'hmsIt' | 'unrelated';
 interface Role {
   label: string;
   huid: string;
-  groups: string[];
+  roles: string[];
 }
 const ROLES: Record<RoleKey, Role> = {
-  sponsor: { label: "the guest's sponsor", huid: SPONSOR.huid, groups: [] },
-  otherSponsor: { label: 'another sponsor', huid: OTHER_SPONSOR, groups: [] },
-  delegate: { label: "the sponsor's delegate", huid: DELEGATE.huid, groups: [] },
-  otherDelegate: { label: "another sponsor's delegate", huid: OTHER_DELEGATE, groups: [] },
-  hmsIt: { label: 'HMS IT', huid: IT, groups: [IT_GROUP] },
-  unrelated: { label: 'an unrelated person', huid: UNRELATED, groups: [] },
+  sponsor: { label: "the guest's sponsor", huid: SPONSOR.huid, roles: [] },
+  otherSponsor: { label: 'another sponsor', huid: OTHER_SPONSOR, roles: [] },
+  delegate: { label: "the sponsor's delegate", huid: DELEGATE.huid, roles: [] },
+  otherDelegate: { label: "another sponsor's delegate", huid: OTHER_DELEGATE, roles: [] },
+  hmsIt: { label: 'HMS IT', huid: IT, roles: [IT_ROLE] },
+  unrelated: { label: 'an unrelated person', huid: UNRELATED, roles: [] },
 };
 const ROLE_KEYS = Object.keys(ROLES) as RoleKey[];
 
@@ -155,9 +161,11 @@ const shared: Record<Fixture, string> = { 'pending-approval': '', 'pending-activ
 let otherSponsorsGuest = '';
 
 async function create(as: string, body: Record<string, unknown>): Promise<string> {
-  const res = await t.as(as, 'POST', '/v1/guests', { guestHuid: GUEST.huid, population: 'agency-temp', endDate: '2027-06-30', ...body });
+  const person = nextGuest();
+  const res = await t.as(as, 'POST', '/v1/guests', { guestHuid: person.huid, population: 'agency-temp', endDate: '2027-06-30', ...body });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.advance('PT0S');
+  guestEmail.set(String(res.body.guestId), person.personalEmail);
   return String(res.body.guestId);
 }
 
@@ -171,7 +179,7 @@ async function fixture(kind: Fixture): Promise<string> {
 
 type Event = { action: string; actor: string; before?: Record<string, unknown>; after?: Record<string, unknown>; detail?: Record<string, unknown> };
 async function history(guestId: string): Promise<Event[]> {
-  const res = await t.as(IT, 'GET', `/v1/guests/${guestId}/history`, undefined, [IT_GROUP]);
+  const res = await t.as(IT, 'GET', `/v1/guests/${guestId}/history`, undefined, [IT_ROLE]);
   expect(res.status).toBe(200);
   return res.body.items as Event[];
 }
@@ -212,7 +220,7 @@ const GUEST_ENDPOINTS: GuestEndpoint[] = [
   { name: 'POST /v1/guests/{id}/activation/resend', action: 'resend', method: 'POST', path: (id) => `/v1/guests/${id}/activation/resend`, fixture: 'pending-activation', mutates: true, expected: grid(200, 404, 403, 404, 403, 404), whoMay: "the guest's sponsor",
     effect: async (_res, id, role, mail) => {
       expect((await history(id)).filter((e) => e.action === 'activation-resent')).toEqual([expect.objectContaining({ actor: role.huid })]);
-      expect(mail.filter((m) => m.destination.to.includes(GUEST.email)).map((m) => m.subject)).toEqual(['Activate your HMS account']);
+      expect(mail.filter((m) => m.destination.to.includes(guestEmail.get(id)!)).map((m) => m.subject)).toEqual(['Activate your HMS account']);
     } },
   { name: 'POST /v1/guests/{id}/expire', action: 'force-expire', method: 'POST', path: (id) => `/v1/guests/${id}/expire`, body: { reason: 'left the lab' }, fixture: 'pending-activation', mutates: true, expected: grid(403, 404, 403, 404, 200, 404), whoMay: 'HMS IT',
     effect: async (res, id, role) => {
@@ -236,7 +244,7 @@ const GUEST_ENDPOINTS: GuestEndpoint[] = [
 
 beforeAll(async () => {
   t = await TestSystem.start({ clock: '2027-01-04T14:00:00.000Z', seed: SEED });
-  expect(t.sys.deployment.environment.HMS_IT_GROUP).toBe(IT_GROUP);
+  expect(t.sys.deployment.environment.HMS_IT_ROLE).toBe(IT_ROLE);
   shared['pending-approval'] = await fixture('pending-approval');
   shared['pending-activation'] = await fixture('pending-activation');
   otherSponsorsGuest = await create(OTHER_SPONSOR, { guestHuid: '20000002' });
@@ -253,7 +261,7 @@ describe.each(GUEST_ENDPOINTS)('$name', (ep) => {
     const guestId = status === 200 && ep.mutates ? await fixture(ep.fixture) : shared[ep.fixture];
     const before = await systemState(t);
     // Act
-    const res = await t.as(role.huid, ep.method, ep.path(guestId), ep.body, role.groups);
+    const res = await t.as(role.huid, ep.method, ep.path(guestId), ep.body, role.roles);
     await t.advance('PT0S');
     // Assess
     expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -272,7 +280,7 @@ describe.each(GUEST_ENDPOINTS)('$name', (ep) => {
     }
     // 404: word for word what a guest that does not exist gets
     const missingId = randomUUID();
-    const missing = await t.as(role.huid, ep.method, ep.path(missingId), ep.body, role.groups);
+    const missing = await t.as(role.huid, ep.method, ep.path(missingId), ep.body, role.roles);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toBe(res.headers.get('content-type'));
     expect(normalized(res.body, guestId)).toEqual(normalized(missing.body, missingId));
@@ -291,7 +299,7 @@ describe('HMS IT reassigns only to an eligible sponsor', () => {
     const guestId = shared['pending-activation'];
     const before = await systemState(t);
     // Act
-    const res = await t.as(IT, 'POST', `/v1/guests/${guestId}/reassign`, { sponsorHuid }, [IT_GROUP]);
+    const res = await t.as(IT, 'POST', `/v1/guests/${guestId}/reassign`, { sponsorHuid }, [IT_ROLE]);
     // Assess
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -307,7 +315,7 @@ describe('POST /v1/guests for the sponsor (sponsorHuid in the body)', () => {
     const role = ROLES[key];
     const before = await systemState(t);
     // Act
-    const res = await t.as(role.huid, 'POST', '/v1/guests', { guestHuid: '20000006', population: 'agency-temp', endDate: '2027-06-30', sponsorHuid: SPONSOR.huid }, role.groups);
+    const res = await t.as(role.huid, 'POST', '/v1/guests', { guestHuid: nextGuest().huid, population: 'agency-temp', endDate: '2027-06-30', sponsorHuid: SPONSOR.huid }, role.roles);
     await t.advance('PT0S');
     // Assess
     expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -325,7 +333,7 @@ describe('GET /v1/guests', () => {
     // Prepare
     const role = ROLES[key];
     // Act
-    const res = await t.as(role.huid, 'GET', '/v1/guests', undefined, role.groups);
+    const res = await t.as(role.huid, 'GET', '/v1/guests', undefined, role.roles);
     // Assess
     expect(res.status).toBe(200);
     const items = res.body.items as { guestId: string; sponsorHuid: string }[];
@@ -343,7 +351,7 @@ describe('GET /v1/guests', () => {
     // Prepare
     const role = ROLES[key];
     // Act
-    const res = await t.as(role.huid, 'GET', `/v1/guests?sponsorHuid=${SPONSOR.huid}`, undefined, role.groups);
+    const res = await t.as(role.huid, 'GET', `/v1/guests?sponsorHuid=${SPONSOR.huid}`, undefined, role.roles);
     // Assess
     expect(res.status).toBe(status);
     if (status !== 200) {

@@ -245,12 +245,14 @@ describe('DynamoDB throughput errors', () => {
       { service: 'dynamodb', error: 'ThrottlingException', rate: 0.03, label: 'throttled' },
     ]);
     const answers: { call: string; status: number; problem: boolean }[] = [];
-    /** A careful client: records every answer, and tries again after a 5xx or 429. */
+    /** A careful client: records every answer, and tries again after a 5xx or 429 (after waiting the 429's Retry-After: the local clock is moved that far). */
     const call = async (name: string, fn: () => Promise<Answer>, tries = 4): Promise<Answer> => {
       for (let i = 1; ; i++) {
         const a = await fn();
         answers.push({ call: name, status: a.status, problem: isProblem(a) });
         if (!(a.status >= 500 || a.status === 429) || i >= tries) return a;
+        const wait = Number(a.headers.get('retry-after') ?? 0);
+        if (a.status === 429 && wait > 0) await t.advance(`PT${wait}S`);
       }
     };
 

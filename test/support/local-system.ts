@@ -26,24 +26,24 @@ export class TestSystem {
     if (removeData) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  async token(huid: string, groups: string[] = []): Promise<string> {
-    const key = `${huid}|${groups.join(',')}`;
+  async token(huid: string, roles: string[] = []): Promise<string> {
+    const key = `${huid}|${roles.join(',')}`;
     const cached = this.tokens.get(key);
     if (cached) return cached;
-    const res = await this.raw('POST', '/_local/token', { huid, groups });
+    const res = await this.raw('POST', '/_local/token', { huid, roles });
     const token = (res.body as { token: string }).token;
     this.tokens.set(key, token);
     return token;
   }
 
-  async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-    return requestJson<T>(this.sys.apiUrl, method, path, body, headers);
+  async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, source?: string): Promise<Answer<T>> {
+    return requestJson<T>(this.sys.apiUrl, method, path, body, headers, source);
   }
 
   /** A call as the person with this HUID (token from the local identity provider; tokens expire after an hour of the local clock, so fresh ones are minted). */
-  async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, groups: string[] = []): Promise<Answer<T>> {
+  async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, roles: string[] = []): Promise<Answer<T>> {
     this.tokens.clear();
-    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, groups)}` });
+    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, roles)}` });
   }
 
   async advance(duration: string): Promise<void> {

@@ -19,8 +19,20 @@ export interface Answer<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-/** One HTTP call with a JSON body (or a string sent as it is); the answer's body parsed as JSON when it is JSON. */
-export async function requestJson<T = Record<string, unknown>>(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+/**
+ * One HTTP call with a JSON body (or a string sent as it is); the answer's body parsed as JSON when
+ * it is JSON. With `source`, the call comes from that loopback address (127.x.y.z: every one of
+ * them reaches a server on 127.0.0.1), as from another client.
+ */
+export async function requestJson<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  source?: string,
+): Promise<Answer<T>> {
+  if (source) return requestFrom<T>(source, baseUrl, method, path, body, headers);
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -34,4 +46,32 @@ export async function requestJson<T = Record<string, unknown>>(baseUrl: string, 
     // not JSON: keep the text
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+async function requestFrom<T>(source: string, baseUrl: string, method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Answer<T>> {
+  const { request } = await import('node:http');
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}${path}`,
+      { method, localAddress: source, headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            // not JSON: keep the text
+          }
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: h });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../shared/domain/errors.ts';
 import { DEFAULT_SERVICES, FINAL_STATUSES, STATUSES, type Guest, type GuestStatus, type HsrRecord, type Person } from '../../shared/domain/model.ts';
 import {
-  accountIdCandidate,
+  ACCOUNT_ID_PATTERN,
+  accountIdCandidates,
+  accountIdLetters,
   activationExpiry,
   approvalExpired,
   approvalTimeouts,
@@ -828,40 +830,75 @@ describe('activationExpiry (rule 8)', () => {
 describe('checkActivation (rule 8)', () => {
   const startDate = '2026-01-10';
   const expiresAt = '2026-01-24T15:00:00.000Z';
-  const fresh = { expiresAt, failedAttempts: 0 };
+  const code = { hash: 'h', issuedAt: '2026-01-10T15:00:00.000Z', expiresAt };
+  const pending = { status: 'PENDING_ACTIVATION' as GuestStatus, startDate, activation: code };
   const during = at('2026-01-12T15:00:00.000Z');
 
   it.each([
-    ['no code on file', undefined, true, during, 'wrong-code'],
-    ['a used code (even with 5 failures)', { ...fresh, failedAttempts: 5, usedAt: '2026-01-11T15:00:00.000Z' }, true, during, 'used'],
-    ['5 failures, right code', { ...fresh, failedAttempts: 5 }, true, during, 'locked'],
-    ['6 failures, after expiry', { ...fresh, failedAttempts: 6 }, true, at('2026-02-01T00:00:00.000Z'), 'locked'],
-    ['4 failures, right code', { ...fresh, failedAttempts: 4 }, true, during, 'ok'],
-    ['4 failures, wrong code', { ...fresh, failedAttempts: 4 }, false, during, 'wrong-code'],
-    ['right code at the expiry instant', fresh, true, at(expiresAt), 'expired'],
-    ['wrong code after expiry', fresh, false, at('2026-01-25T00:00:00.000Z'), 'expired'],
-    ['right code 1 ms before expiry', fresh, true, at('2026-01-24T14:59:59.999Z'), 'ok'],
-    ['right code at 23:59 Boston time the day before the start date', fresh, true, at('2026-01-10T04:59:00.000Z'), 'not-started'],
-    ['wrong code before the start date', fresh, false, at('2026-01-10T04:59:00.000Z'), 'wrong-code'],
-    ['right code at Boston midnight of the start date', fresh, true, at('2026-01-10T05:00:00.000Z'), 'ok'],
-  ] as const)('%s → %s', (_label, code, matches, now, expected) => {
-    expect(checkActivation(code, matches, startDate, now)).toBe(expected);
+    ['no such account', undefined, true, during, 'wrong-code'],
+    ['no code on file', { ...pending, activation: undefined }, true, during, 'wrong-code'],
+    ['right code', pending, true, during, 'ok'],
+    ['wrong code', pending, false, during, 'wrong-code'],
+    ['wrong code on an active account', { ...pending, status: 'ACTIVE', activation: { ...code, usedAt: '2026-01-11T15:00:00.000Z' } }, false, during, 'wrong-code'],
+    ['right code on an active account', { ...pending, status: 'ACTIVE', activation: { ...code, usedAt: '2026-01-11T15:00:00.000Z' } }, true, during, 'already-active'],
+    ['right code on an expired account', { ...pending, status: 'EXPIRED', activation: { ...code, usedAt: '2026-01-11T15:00:00.000Z' } }, true, during, 'closed'],
+    ['right code on a cancelled account never activated', { ...pending, status: 'CANCELLED' }, true, during, 'closed'],
+    ['wrong code on a cancelled account', { ...pending, status: 'CANCELLED' }, false, during, 'wrong-code'],
+    ['right code, locked after too many attempts', { ...pending, activation: { ...code, lockedAt: '2026-01-11T15:00:00.000Z' } }, true, during, 'locked'],
+    ['wrong code, locked', { ...pending, activation: { ...code, lockedAt: '2026-01-11T15:00:00.000Z' } }, false, during, 'wrong-code'],
+    ['right code at the expiry instant', pending, true, at(expiresAt), 'expired'],
+    ['wrong code after expiry', pending, false, at('2026-01-25T00:00:00.000Z'), 'wrong-code'],
+    ['right code 1 ms before expiry', pending, true, at('2026-01-24T14:59:59.999Z'), 'ok'],
+    ['right code at 23:59 Boston time the day before the start date', pending, true, at('2026-01-10T04:59:00.000Z'), 'not-started'],
+    ['wrong code before the start date', pending, false, at('2026-01-10T04:59:00.000Z'), 'wrong-code'],
+    ['right code at Boston midnight of the start date', pending, true, at('2026-01-10T05:00:00.000Z'), 'ok'],
+  ] as const)('%s → %s', (_label, guest, matches, now, expected) => {
+    expect(checkActivation(guest as Parameters<typeof checkActivation>[0], matches, now)).toBe(expected);
   });
 });
 
-describe('accountIdCandidate', () => {
+describe('accountIdLetters', () => {
   it.each([
-    ['José', 'Núñez', 7, 'jnu007'],
-    ['Ada', 'Lovelace', 123, 'alo123'],
-    ['ADA', 'LOVELACE', 1123, 'alo123'],
-    ['Zoë', "O'Brien", 42, 'zob042'],
-    ['Anne-Marie', 'Ng', 0, 'ang000'],
-    ['Björn', 'Ångström', 999, 'ban999'],
-    ['Li', 'X', 5, 'lx005'],
-    ['', '', 9, 'gst009'],
-    ['李', '王', 1, 'gst001'],
-  ])('%s %s, %i → %s', (first, last, n, expected) => {
-    expect(accountIdCandidate(first, last, n)).toBe(expected);
+    ['José', 'Núñez', 'jnu'],
+    ['Ada', 'Lovelace', 'alo'],
+    ['ADA', 'LOVELACE', 'alo'],
+    ['Zoë', "O'Brien", 'zob'],
+    ['Anne-Marie', 'Ng', 'ang'],
+    ['Björn', 'Ångström', 'ban'],
+    ['Li', 'X', 'lx'],
+    ['', '', 'gst'],
+    ['李', '王', 'gst'],
+  ])('%s %s → %s', (first, last, expected) => {
+    expect(accountIdLetters(first, last)).toBe(expected);
+  });
+});
+
+describe('accountIdCandidates', () => {
+  const take = (gen: Generator<string>, n: number) => Array.from({ length: n }, () => gen.next().value as string);
+
+  it('walks all thousand three-digit suffixes from the start, wrapping around, each once', () => {
+    // Act
+    const ids = take(accountIdCandidates('alo', 998), 1000);
+
+    // Assess
+    expect(ids.slice(0, 4)).toEqual(['alo998', 'alo999', 'alo000', 'alo001']);
+    expect(new Set(ids).size).toBe(1000);
+    expect(ids.every((id) => /^alo\d{3}$/.test(id) && ACCOUNT_ID_PATTERN.test(id))).toBe(true);
+  });
+
+  it('then widens to four digits with the same letters, every one of 1000-9999 once', () => {
+    // Act
+    const ids = take(accountIdCandidates('ygu', 41), 10_000).slice(1000);
+
+    // Assess
+    expect(ids[0]).toBe('ygu1041');
+    expect(new Set(ids).size).toBe(9000);
+    expect(ids.every((id) => /^ygu[1-9]\d{3}$/.test(id) && ACCOUNT_ID_PATTERN.test(id))).toBe(true);
+  });
+
+  it('then five digits, so a candidate is always left', () => {
+    const gen = accountIdCandidates('ab', 0);
+    expect(take(gen, 10_001).at(-1)).toBe('ab10000');
   });
 });
 

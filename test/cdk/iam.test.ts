@@ -1,0 +1,108 @@
+/**
+ * Least privilege: each function's role allows exactly the DynamoDB, SES and Step Functions calls
+ * its code makes, each on exactly the resource it makes it on (tables, indexes, identity,
+ * configuration set, state machine, executions). Logs, X-Ray and the reconciler's DLQ are covered
+ * in stack.test.ts.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { flattenReference } from '../../infra/nag.ts';
+import { template } from './synth.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+/** A readable name for a resolved ARN: `{StorageGuestsTable}/index/byDue`, `states:execution:GuestAccounts-GuestLifecycle:*`. */
+function arnName(resource: unknown): string {
+  return flattenReference(resource)
+    .replace(/<([A-Za-z]+?)[0-9A-F]{8}\.Arn>/g, '{$1}')
+    .replace(/^arn:<AWS::Partition>:([a-z0-9-]+):<AWS::Region>:<AWS::AccountId>:/, '$1:')
+    .replace(/<([A-Za-z]+?)[0-9A-F]{8}>/g, '{$1}');
+}
+
+/** The role of the function whose description matches, and every "action on resource" its policies allow for these services. */
+function grantsOf(description: RegExp): string[] {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description.source) } });
+  const fns = Object.values(functions) as Resource[];
+  expect(fns).toHaveLength(1);
+  const roleId = (fns[0]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  const statements = policies
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const out: string[] = [];
+  for (const s of statements) {
+    expect(s.Effect).toBe('Allow');
+    for (const action of [s.Action].flat()) {
+      if (!/^(dynamodb|ses|states):/.test(action)) continue;
+      for (const resource of [s.Resource].flat()) out.push(`${action} on ${arnName(resource)}`);
+    }
+  }
+  return out.sort();
+}
+
+const GUESTS = '{StorageGuestsTable}';
+const STATE_MACHINE = 'states:stateMachine:GuestAccounts-GuestLifecycle';
+const EXECUTIONS = 'states:execution:GuestAccounts-GuestLifecycle:*';
+const SES = ['ses:configuration-set/{MailConfigurationSet}', 'ses:identity/{MailSenderIdentity}'];
+
+describe('least privilege: exact DynamoDB, SES and Step Functions grants per function', () => {
+  it('API: guests Get/Put/Update/Query, bySponsor only, directory GetItem, idempotency records, SendEmail, start/resume/stop', () => {
+    expect(grantsOf(/HTTP API/)).toEqual(
+      [
+        `dynamodb:GetItem on ${GUESTS}`,
+        `dynamodb:PutItem on ${GUESTS}`,
+        `dynamodb:UpdateItem on ${GUESTS}`,
+        `dynamodb:Query on ${GUESTS}`,
+        `dynamodb:Query on ${GUESTS}/index/bySponsor`,
+        'dynamodb:GetItem on {StorageDirectoryTable}',
+        'dynamodb:GetItem on {StorageIdempotencyTable}',
+        'dynamodb:PutItem on {StorageIdempotencyTable}',
+        'dynamodb:UpdateItem on {StorageIdempotencyTable}',
+        'dynamodb:DeleteItem on {StorageIdempotencyTable}',
+        ...SES.map((r) => `ses:SendEmail on ${r}`),
+        `states:StartExecution on ${STATE_MACHINE}`,
+        `states:SendTaskSuccess on ${STATE_MACHINE}`,
+        `states:StopExecution on ${EXECUTIONS}`,
+      ].sort(),
+    );
+  });
+
+  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess', () => {
+    expect(grantsOf(/Step Functions task/)).toEqual(
+      [
+        `dynamodb:GetItem on ${GUESTS}`,
+        `dynamodb:BatchGetItem on ${GUESTS}`,
+        `dynamodb:PutItem on ${GUESTS}`,
+        'dynamodb:GetItem on {StorageDirectoryTable}',
+        ...SES.map((r) => `ses:SendEmail on ${r}`),
+        `states:SendTaskSuccess on ${STATE_MACHINE}`,
+      ].sort(),
+    );
+  });
+
+  it('reconciler: guests PutItem, byDue Query, start/describe/stop; no directory, no email', () => {
+    expect(grantsOf(/reconciler/)).toEqual(
+      [
+        `dynamodb:PutItem on ${GUESTS}`,
+        `dynamodb:Query on ${GUESTS}/index/byDue`,
+        `states:StartExecution on ${STATE_MACHINE}`,
+        `states:DescribeExecution on ${EXECUTIONS}`,
+        `states:StopExecution on ${EXECUTIONS}`,
+      ].sort(),
+    );
+  });
+
+  it('no function may Scan, delete guests, write in batches or transactions, or touch an index by wildcard', () => {
+    for (const description of [/HTTP API/, /Step Functions task/, /reconciler/]) {
+      const grants = grantsOf(description);
+      expect(grants.length).toBeGreaterThan(0);
+      for (const g of grants) {
+        expect(g).not.toMatch(/^dynamodb:(Scan|BatchWriteItem|TransactWriteItems|TransactGetItems|ConditionCheckItem|DescribeTable|PartiQL\w*)\b/);
+        expect(g).not.toMatch(new RegExp(`^dynamodb:DeleteItem on \\{StorageGuestsTable\\}`));
+        expect(g).not.toContain('/index/*');
+        expect(g).not.toMatch(/ on \*$/);
+      }
+    }
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Who the caller is, from the claims as API Gateway's JWT authorizer passes them: every value a
+ * string, arrays flattened to "[a b]". The role comes from the dedicated role claim only, as exact
+ * known names; a group name that only contains the role, or a list that cannot be told apart from
+ * one, grants nothing. The local gateway hands claims over in the same string form.
+ */
+import { describe, expect, it } from 'vitest';
+import { callerFrom, claimValues, type ApiEvent, type ClaimNames } from '../../shared/http/api.ts';
+import { gatewayClaims } from '../../local/api-server.ts';
+
+const NAMES: ClaimNames = { huidClaim: 'huid', rolesClaim: 'hms_roles', hmsItRole: 'hms-it' };
+const eventWith = (claims: Record<string, unknown>) => ({ requestContext: { authorizer: { jwt: { claims, scopes: null } } } }) as unknown as ApiEvent;
+
+describe('claims as API Gateway passes them', () => {
+  it.each([
+    ['a string', 'hms-it', ['hms-it']],
+    ['an array of one', '[hms-it]', ['hms-it']],
+    ['an array of two', '[hms-it other]', ['hms-it', 'other']],
+    ['an empty array', '[]', []],
+    ['an empty string', '', []],
+    ['a number (never sent as one)', 5, []],
+  ])('%s: %j → %j', (_case, raw, values) => {
+    expect(claimValues(raw)).toEqual(values);
+  });
+});
+
+describe('callerFrom: the role comes from the dedicated claim, as exact known names', () => {
+  it.each([
+    ['the role alone', { hms_roles: 'hms-it' }, ['hms-it']],
+    ['the role in an array', { hms_roles: '[hms-it]' }, ['hms-it']],
+    ['no role claim', {}, []],
+    ['a group named "my lab hms-it" in the role claim', { hms_roles: '[my lab hms-it]' }, []],
+    ['a group named "x,hms-it"', { hms_roles: '[x,hms-it]' }, []],
+    ['"x,hms-it" as a string', { hms_roles: 'x,hms-it' }, []],
+    ['another case', { hms_roles: '[HMS-IT]' }, []],
+    ['a longer name', { hms_roles: '[hms-it-readonly]' }, []],
+    ['hms-it in the groups claim, not the role claim', { groups: '[hms-it]' }, []],
+    ['a real array (API Gateway never sends one)', { hms_roles: ['hms-it'] }, []],
+  ])('%s → %j', (_case, claims, roles) => {
+    // Act
+    const caller = callerFrom(eventWith({ huid: '10000001', ...claims }), NAMES);
+
+    // Assess
+    expect(caller).toEqual({ huid: '10000001', roles });
+  });
+
+  it('reads the HUID and roles under the configured claim names', () => {
+    const caller = callerFrom(eventWith({ employee: '10000002', roles: '[hms-it]', huid: '10000001' }), { huidClaim: 'employee', rolesClaim: 'roles', hmsItRole: 'hms-it' });
+    expect(caller).toEqual({ huid: '10000002', roles: ['hms-it'] });
+  });
+});
+
+describe('the local gateway passes claims in the string form of API Gateway', () => {
+  it('turns every claim into a string, arrays as "[a b]"', () => {
+    // Act
+    const claims = gatewayClaims({ huid: '10000001', hms_roles: ['hms-it', 'x'], exp: 1_800_000_000, admin: false, empty: [], nested: { a: 1 }, none: null });
+
+    // Assess
+    expect({ ...claims }).toEqual({ huid: '10000001', hms_roles: '[hms-it x]', exp: '1800000000', admin: 'false', empty: '[]', nested: '{"a":1}' });
+    expect(callerFrom(eventWith(claims), NAMES)).toEqual({ huid: '10000001', roles: [] });
+    expect(callerFrom(eventWith(gatewayClaims({ huid: '10000001', hms_roles: ['hms-it'] })), NAMES).roles).toEqual(['hms-it']);
+  });
+});
