@@ -1,9 +1,10 @@
 /** Step Functions task handler: runs one lifecycle task (see workflows/guest-lifecycle.ts). */
 import middy from '@middy/core';
-import { runTask, type TaskInput } from '../shared/app/lifecycle.ts';
+import { runTask } from '../shared/app/lifecycle.ts';
+import type { TaskPayload, TaskResult } from '../shared/app/lifecycle-contract.ts';
 import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
 
-export const handler = middy<TaskInput, Record<string, unknown>>()
+export const handler = middy<TaskPayload, TaskResult>()
   .before(async (request) => {
     beginInvocation(request.context, { task: request.event.task, guestId: request.event.guestId });
   })

@@ -2,7 +2,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { loadConfig, type Config } from '../shared/config.ts';
-import { createDeps, type Deps } from '../shared/app/deps.ts';
+import type { Deps } from '../shared/app/deps.ts';
+import { createDeps } from './wiring.ts';
 import { redactForLog } from '../shared/adapters/log-redaction.ts';
 
 export const logger = new Logger({
@@ -21,7 +22,7 @@ export function runtimeDeps(): { config: Config; deps: Deps } {
   return runtime;
 }
 
-/** Replaces the adapters (tests inject mocks here). */
+/** Replaces the adapters and configuration, or with undefined makes the next invocation build them again (the local system does so after setting the environment). */
 export function setRuntimeDeps(value: { config: Config; deps: Deps } | undefined): void {
   runtime = value;
 }

@@ -8,7 +8,8 @@ import { GuestFunction } from './functions.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Mail } from './mail.ts';
 import { acknowledge } from './nag.ts';
-import { DEFAULT_THROTTLE, ROUTE_THROTTLES, ROUTES, routeKey } from './routes.ts';
+import type { ConfigKey } from '../shared/config.ts';
+import { DEFAULT_THROTTLE, ROUTES, routeKey } from '../shared/http/routes.ts';
 import type { GuestsTableAction, Storage } from './storage.ts';
 
 /** The API function's item actions on the guests table. */
@@ -21,7 +22,8 @@ export interface ApiProps {
   /** OIDC issuer and audiences of the JWT authorizer. */
   readonly issuer: string;
   readonly audience: readonly string[];
-  readonly environment: Record<string, string>;
+  /** Settings of the API function that no resource gives (token claim names, links in emails, the directories' URLs). */
+  readonly settings: Partial<Record<ConfigKey, string | undefined>>;
 }
 
 /** What API Gateway writes per request to the access log (no tokens, no bodies, no claims). */
@@ -51,22 +53,23 @@ export class Api extends Construct {
     this.function = new GuestFunction(this, 'Handler', {
       entry: 'functions/api.ts',
       description: 'Guest accounts HTTP API: every /v1 route and the OpenAPI document',
-      environment: props.environment,
     });
     // Only what the API's code calls (shared/app/guests.ts, shared/http/): guests, audit events,
     // account IDs and per-person claims (GetItem, PutItem), the activation attempt counters
     // (UpdateItem), a guest's history (Query on the table) and a sponsor's list (Query on
     // bySponsor); people and HSR records (GetItem); Idempotency-Key records; email; start, resume
     // and stop lifecycles. No Scan, no DeleteItem on guests, nothing on byDue, no DescribeExecution.
-    const role = this.function.role;
-    props.storage.grantGuests(role, API_GUESTS_ACTIONS);
-    props.storage.grantGuestsIndexQuery(role, 'bySponsor');
-    props.storage.grantIdempotency(role);
-    props.storage.grantDirectoryRead(role);
-    props.mail.grantSend(role);
-    props.lifecycle.grantStart(role);
-    props.lifecycle.grantTaskResponse(role);
-    props.lifecycle.grantExecutions(role, ['states:StopExecution']);
+    // Each binding sets the variable naming its resource.
+    const fn = this.function;
+    props.storage.bindGuests(fn, API_GUESTS_ACTIONS);
+    props.storage.bindGuestsIndexQuery(fn, 'bySponsor');
+    props.storage.bindIdempotency(fn);
+    props.storage.bindDirectory(fn, ['dynamodb:GetItem']);
+    props.mail.bindSend(fn);
+    props.lifecycle.bindStart(fn);
+    props.lifecycle.bindTaskResponse(fn);
+    props.lifecycle.bindExecutions(fn, ['states:StopExecution']);
+    fn.configure(props.settings);
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'HMS sponsored guest accounts',
@@ -83,21 +86,21 @@ export class Api extends Construct {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
 
-    const routesByKey = new Map<string, apigwv2.HttpRoute>();
+    const created = new Map<string, apigwv2.HttpRoute>();
     for (const route of ROUTES) {
-      const [created] = this.httpApi.addRoutes({
+      const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration,
         authorizer: route.auth ? authorizer : none,
       });
-      if (!created) throw new Error(`No route created for ${routeKey(route)}`);
-      routesByKey.set(routeKey(route), created);
+      if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
+      created.set(routeKey(route), httpRoute);
       if (!route.auth) {
         acknowledge(
-          created,
+          httpRoute,
           'AwsSolutions-APIG4',
-          route.path === '/openapi.json'
+          route.name === 'openApi'
             ? 'Public by design: the OpenAPI document describes the API and holds no data.'
             : 'Public by design: the guest has no account yet; the single-use emailed activation code is the credential, checked by the handler, and the route has its own strict throttle.',
         );
@@ -121,16 +124,16 @@ export class Api extends Construct {
     };
     // `RouteSettings` is a free-form JSON map in the L1 (untyped): written in CloudFormation casing.
     const routeSettings: Record<string, Record<string, unknown>> = {};
-    for (const [key, throttle] of Object.entries(ROUTE_THROTTLES)) {
-      const route = routesByKey.get(key);
-      if (!route) throw new Error(`Throttle for unknown route ${key}`);
+    for (const route of ROUTES) {
+      if (!('throttle' in route)) continue;
+      const key = routeKey(route);
       routeSettings[key] = {
-        ThrottlingBurstLimit: throttle.burstLimit,
-        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit,
+        ThrottlingRateLimit: route.throttle.rateLimit,
         DetailedMetricsEnabled: true,
       };
       // Route settings name a route key, which must exist before the stage is updated.
-      stage.node.addDependency(route);
+      stage.node.addDependency(created.get(key)!);
     }
     stage.routeSettings = routeSettings;
   }

@@ -10,6 +10,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV, REQUIRED_CONFIG, type ConfigKey } from '../shared/config.ts';
+import { ENTRY_METADATA } from './function-metadata.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** Repository root (where package.json and package-lock.json are). */
@@ -26,13 +28,21 @@ export interface GuestFunctionProps {
   readonly description: string;
   /** @default 30 seconds */
   readonly timeout?: Duration;
+  /** Variables that are not configuration of shared/config.ts (those are set with `configure` or a construct's `bind…`). */
   readonly environment?: Record<string, string>;
+  /**
+   * Configuration the handler cannot start without: synthesis fails, naming each one that no
+   * `bind…` or `configure` has set. @default REQUIRED_CONFIG (every handler in functions/ loads
+   * the whole configuration)
+   */
+  readonly requiredConfig?: readonly ConfigKey[];
 }
 
 export class GuestFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  private readonly config = new Map<ConfigKey, string>();
 
   constructor(scope: Construct, id: string, props: GuestFunctionProps) {
     super(scope, id);
@@ -79,7 +89,10 @@ export class GuestFunction extends Construct {
 
     // X-Ray: set on the function directly and granted through a separate policy, so that the
     // only wildcard-resource statement of this role is this one, acknowledged below.
-    (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const cfn = this.fn.node.defaultChild as lambda.CfnFunction;
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    // Which module to run for this function where there is no bundle (the local system).
+    cfn.addMetadata(ENTRY_METADATA, props.entry);
     const xray = new iam.Policy(this, 'XRayPolicy', {
       statements: [
         new iam.PolicyStatement({
@@ -95,10 +108,28 @@ export class GuestFunction extends Construct {
       '*',
       'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions; this policy holds nothing else.',
     );
+
+    const required = props.requiredConfig ?? REQUIRED_CONFIG;
+    this.node.addValidation({
+      validate: () =>
+        required
+          .filter((key) => !this.config.has(key))
+          .map((key) => `${this.node.path}: ${ENV[key]} is not set (the handler cannot start without it): bind the resource it names, or configure it`),
+    });
   }
 
-  /** Adds environment variables after creation (values known only once other constructs exist). */
-  addEnvironment(env: Record<string, string>): void {
-    for (const [k, v] of Object.entries(env)) this.fn.addEnvironment(k, v);
+  /**
+   * Sets configuration read by shared/config.ts, by key: the variable's name is ENV's. The same key
+   * set twice must have the same value (two bindings naming different resources is a mistake).
+   * Undefined values are left out (optional settings).
+   */
+  configure(values: Partial<Record<ConfigKey, string | undefined>>): void {
+    for (const [key, value] of Object.entries(values) as [ConfigKey, string | undefined][]) {
+      if (value === undefined) continue;
+      const current = this.config.get(key);
+      if (current !== undefined && current !== value) throw new Error(`${this.node.path}: ${ENV[key]} is already set to another value`);
+      this.config.set(key, value);
+      this.fn.addEnvironment(ENV[key], value);
+    }
   }
 }

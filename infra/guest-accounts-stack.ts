@@ -2,7 +2,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
-import { Lifecycle, stateMachineArns } from './lifecycle.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { Mail } from './mail.ts';
 import { Monitoring } from './monitoring.ts';
 import { Schedules } from './schedules.ts';
@@ -31,30 +31,18 @@ export class GuestAccountsStack extends Stack {
     // Named, so that the ARN is known before the state machine exists (no dependency cycle with the
     // functions it invokes or that start it, nor with its own continue-as-new).
     const stateMachineName = `${this.stackName}-GuestLifecycle`;
-    const { stateMachineArn } = stateMachineArns(this, stateMachineName);
 
-    // Names read by shared/config.ts.
-    const environment: Record<string, string> = {
-      GUESTS_TABLE: this.storage.guests.tableName,
-      DIRECTORY_TABLE: this.storage.directory.tableName,
-      IDEMPOTENCY_TABLE: this.storage.idempotency.tableName,
-      STATE_MACHINE_ARN: stateMachineArn,
-      SENDER_EMAIL: config.senderEmail,
-      SES_CONFIGURATION_SET: this.mail.configurationSetName,
-      ACTIVATION_URL: config.activationUrl,
-      PORTAL_URL: config.portalUrl,
-      HUID_CLAIM: config.huidClaim,
-      ROLES_CLAIM: config.rolesClaim,
-      HMS_IT_ROLE: config.hmsItRole,
-      ...(config.peopleDirectoryUrl ? { PEOPLE_DIRECTORY_URL: config.peopleDirectoryUrl } : {}),
-      ...(config.hsrDirectoryUrl ? { HSR_DIRECTORY_URL: config.hsrDirectoryUrl } : {}),
-    };
+    // Settings no resource gives; each resource's variable is set by the binding that grants it
+    // (Storage.bindGuests, Mail.bindSend, Lifecycle.bindStart, ...). Names: shared/config.ts ENV.
+    const links = { activationUrl: config.activationUrl, portalUrl: config.portalUrl };
+    const directories = { peopleDirectoryUrl: config.peopleDirectoryUrl, hsrDirectoryUrl: config.hsrDirectoryUrl };
+    const claims = { huidClaim: config.huidClaim, rolesClaim: config.rolesClaim, hmsItRole: config.hmsItRole };
 
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       stateMachineName,
       storage: this.storage,
       mail: this.mail,
-      environment,
+      settings: { ...links, ...directories },
     });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
@@ -62,12 +50,11 @@ export class GuestAccountsStack extends Stack {
       lifecycle: this.lifecycle,
       issuer: config.issuer,
       audience: config.audience,
-      environment,
+      settings: { ...links, ...directories, ...claims },
     });
     this.schedules = new Schedules(this, 'Schedules', {
       storage: this.storage,
       lifecycle: this.lifecycle,
-      environment,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.lifecycle.stateMachine,

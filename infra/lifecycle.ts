@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ConfigKey } from '../shared/config.ts';
 import { GuestLifecycleDefinition } from '../workflows/guest-lifecycle.ts';
 import { GuestFunction } from './functions.ts';
 import type { Mail } from './mail.ts';
@@ -45,8 +46,8 @@ export interface LifecycleProps {
   readonly stateMachineName: string;
   readonly storage: Storage;
   readonly mail: Mail;
-  /** Environment of the task function (table names, state machine ARN, URLs...). */
-  readonly environment: Record<string, string>;
+  /** Settings of the task function that no resource gives (the links in emails, the directories' URLs). */
+  readonly settings: Partial<Record<ConfigKey, string | undefined>>;
 }
 
 export class Lifecycle extends Construct {
@@ -70,17 +71,16 @@ export class Lifecycle extends Construct {
       entry: 'functions/lifecycle-task.ts',
       description: 'Guest lifecycle: every Step Functions task',
       timeout: Duration.seconds(60),
-      environment: props.environment,
     });
     // Only what shared/app/lifecycle.ts (and the use cases it shares with the API) calls: the guest,
     // its audit events and account IDs (LIFECYCLE_TASK_GUESTS_ACTIONS); people and HSR records
     // (GetItem); the emails; and a sponsor's decision already recorded, completed on the waiting
-    // token (SendTaskSuccess).
-    const taskRole = this.taskFunction.role;
-    props.storage.grantGuests(taskRole, LIFECYCLE_TASK_GUESTS_ACTIONS);
-    props.storage.grantDirectoryRead(taskRole);
-    props.mail.grantSend(taskRole);
-    this.grantTaskResponse(taskRole);
+    // token (SendTaskSuccess). Each binding sets the variable naming its resource.
+    props.storage.bindGuests(this.taskFunction, LIFECYCLE_TASK_GUESTS_ACTIONS);
+    props.storage.bindDirectory(this.taskFunction, ['dynamodb:GetItem']);
+    props.mail.bindSend(this.taskFunction);
+    this.bindTaskResponse(this.taskFunction);
+    this.taskFunction.configure(props.settings);
 
     const self = sfn.StateMachine.fromStateMachineName(this, 'Self', props.stateMachineName);
     const definition = new GuestLifecycleDefinition(this, 'Definition', { taskFunction: this.taskFunction.fn, self });
@@ -110,6 +110,24 @@ export class Lifecycle extends Construct {
       `${this.taskFunction.fn.functionArn}:*`,
       'The Lambda task integration grants invoking the task function by any version or alias (:*); it is still this one function.',
     );
+  }
+
+  /** `grantStart`, and this state machine's ARN (STATE_MACHINE_ARN). */
+  bindStart(fn: GuestFunction): iam.Grant {
+    fn.configure({ stateMachineArn: this.stateMachineArn });
+    return this.grantStart(fn.role);
+  }
+
+  /** `grantTaskResponse`, and this state machine's ARN (STATE_MACHINE_ARN: the workflow adapter is configured with it). */
+  bindTaskResponse(fn: GuestFunction): iam.Grant {
+    fn.configure({ stateMachineArn: this.stateMachineArn });
+    return this.grantTaskResponse(fn.role);
+  }
+
+  /** `grantExecutions`, and this state machine's ARN (STATE_MACHINE_ARN: its executions' ARNs are built from it). */
+  bindExecutions(fn: GuestFunction, actions: readonly ExecutionAction[]): iam.Grant {
+    fn.configure({ stateMachineArn: this.stateMachineArn });
+    return this.grantExecutions(fn.role, actions);
   }
 
   /** StartExecution of this state machine (a new lifecycle, or a restarted one). */

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { GuestFunction } from './functions.ts';
 
 export interface MailProps {
   /** From address of every email. */
@@ -54,6 +55,12 @@ export class Mail extends Construct {
       resource: 'configuration-set',
       resourceName: this.configurationSet.configurationSetName,
     });
+  }
+
+  /** `grantSend`, and the sender and configuration set the function sends with (SENDER_EMAIL, SES_CONFIGURATION_SET). */
+  bindSend(fn: GuestFunction): iam.Grant {
+    fn.configure({ senderEmail: this.senderEmail, sesConfigurationSet: this.configurationSetName });
+    return this.grantSend(fn.role);
   }
 
   /**

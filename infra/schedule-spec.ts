@@ -1,6 +1,6 @@
 /**
  * The reconciler's schedule, with no CDK imports: the stack (infra/schedules.ts) creates the
- * EventBridge Scheduler schedule from it, and the local mode fires the reconciler on the same spec.
+ * EventBridge Scheduler schedule from it; the local mode reads that schedule from the template.
  */
 export const RECONCILER_SCHEDULE = {
   /** EventBridge Scheduler cron: every day at 06:00. */

@@ -15,7 +15,6 @@ import type { Storage } from './storage.ts';
 export interface SchedulesProps {
   readonly storage: Storage;
   readonly lifecycle: Lifecycle;
-  readonly environment: Record<string, string>;
 }
 
 export class Schedules extends Construct {
@@ -32,16 +31,17 @@ export class Schedules extends Construct {
       description: 'Guest accounts reconciler: restarts lifecycles that fell through (daily)',
       // A batch over every guest due; far longer than an API request.
       timeout: Duration.minutes(5),
-      environment: props.environment,
     });
     // Only what shared/app/reconcile.ts calls: the due guests (Query on byDue), the conditional
-    // change recording a restart and its audit event (PutItem), and the executions. No directory,
-    // no email, no GetItem (it works from the query's items).
-    const role = this.reconciler.role;
-    props.storage.grantGuests(role, ['dynamodb:PutItem']);
-    props.storage.grantGuestsIndexQuery(role, 'byDue');
-    props.lifecycle.grantStart(role);
-    props.lifecycle.grantExecutions(role, ['states:DescribeExecution', 'states:StopExecution']);
+    // change recording a restart and its audit event (PutItem), and the executions. No email, no
+    // GetItem (it works from the query's items), no directory: the directory table is only named,
+    // because the handler loads the whole configuration (shared/config.ts), which requires it.
+    const fn = this.reconciler;
+    props.storage.bindGuests(fn, ['dynamodb:PutItem']);
+    props.storage.bindGuestsIndexQuery(fn, 'byDue');
+    props.storage.bindDirectory(fn, []);
+    props.lifecycle.bindStart(fn);
+    props.lifecycle.bindExecutions(fn, ['states:DescribeExecution', 'states:StopExecution']);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

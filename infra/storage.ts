@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { GuestFunction } from './functions.ts';
 
 /** Index names the repository queries (shared/adapters/dynamo-guests.ts). */
 export const GUESTS_INDEXES = { bySponsor: 'bySponsor', byDue: 'byDue' } as const;
@@ -15,6 +16,9 @@ export type GuestsIndex = keyof typeof GUESTS_INDEXES;
  * write, shared/adapters/dynamo-guests.ts) and tested (test/security/audit-immutable.test.ts).
  */
 export type GuestsTableAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
+
+/** What a function may do to the directory table: GetItem, the only call DynamoDirectory makes at run time. */
+export type DirectoryTableAction = 'dynamodb:GetItem';
 
 /** What Powertools idempotency (DynamoDBPersistenceLayer) calls on its table, as its documentation lists. */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
@@ -75,6 +79,34 @@ export class Storage extends Construct {
     });
   }
 
+  /** Exactly these item actions on the guests table (not its indexes), and the table's name (GUESTS_TABLE). */
+  bindGuests(fn: GuestFunction, actions: readonly GuestsTableAction[]): iam.Grant {
+    fn.configure({ guestsTable: this.guests.tableName });
+    return this.grantGuests(fn.role, actions);
+  }
+
+  /** Query on one index of the guests table (its exact ARN), and the table's name (GUESTS_TABLE). */
+  bindGuestsIndexQuery(fn: GuestFunction, index: GuestsIndex): iam.Grant {
+    fn.configure({ guestsTable: this.guests.tableName });
+    return this.grantGuestsIndexQuery(fn.role, index);
+  }
+
+  /**
+   * The directory table's name (DIRECTORY_TABLE) and exactly these actions on it: reading people
+   * and HSR records one by one (`dynamodb:GetItem`), or none for a function that loads the whole
+   * configuration but never reads the directory.
+   */
+  bindDirectory(fn: GuestFunction, actions: readonly DirectoryTableAction[]): iam.Grant | undefined {
+    fn.configure({ directoryTable: this.directory.tableName });
+    return actions.length ? iam.Grant.addToPrincipal({ grantee: fn.role, actions: [...new Set(actions)], resourceArns: [this.directory.tableArn] }) : undefined;
+  }
+
+  /** What Powertools idempotency needs on its table, and the table's name (IDEMPOTENCY_TABLE). */
+  bindIdempotency(fn: GuestFunction): iam.Grant {
+    fn.configure({ idempotencyTable: this.idempotency.tableName });
+    return this.grantIdempotency(fn.role);
+  }
+
   /** Exactly these item actions on the guests table itself (not its indexes). */
   grantGuests(grantee: iam.IGrantable, actions: readonly GuestsTableAction[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: [...new Set(actions)], resourceArns: [this.guests.tableArn] });
@@ -88,11 +120,6 @@ export class Storage extends Construct {
   /** `arn:...:table/<guests>/index/<name>` */
   guestsIndexArn(index: GuestsIndex): string {
     return `${this.guests.tableArn}/index/${GUESTS_INDEXES[index]}`;
-  }
-
-  /** Reading people and HSR records one by one (GetItem: the only call DynamoDirectory makes at run time). */
-  grantDirectoryRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.directory.tableArn] });
   }
 
   /** What Powertools idempotency needs on its own table, nothing else. */

@@ -1,15 +1,17 @@
 /**
- * The local API Gateway: matches the same routes as the deployed HTTP API, applies the same JWT
+ * The local API Gateway: matches the same routes as the deployed HTTP API (the one route table,
+ * shared/http/routes.ts), with the same throttles, applies the same JWT
  * rules as its authorizer, builds payload-v2 events and invokes the same handler. It also serves
  * the local-only endpoints under /_local (clock, tokens, executions).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { clientThrottleFor, matchRoute, routeKey, throttleFor } from '../infra/routes.ts';
+import { routeKey, throttleFor } from '../shared/http/routes.ts';
 import type { LocalIdentityProvider } from './identity.ts';
 import type { LocalClock } from './clock.ts';
-import { TokenBuckets } from './throttle.ts';
+import { matchRoute } from './route-match.ts';
+import { clientThrottleFor, TokenBuckets } from './throttle.ts';
 
 export type ApiHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -111,7 +113,7 @@ export function createApiServer(opts: {
         // public ones), under the route's own ceiling for all callers together, well above it.
         const client = claims ? `sub:${claims.sub ?? ''}` : `ip:${sourceIp}`;
         const nowMs = Date.now();
-        if (!buckets.take(`${key}|${client}`, clientThrottleFor(key), nowMs) || !buckets.take(key, throttleFor(key), nowMs)) {
+        if (!buckets.take(`${key}|${client}`, clientThrottleFor(key), nowMs) || !buckets.take(key, throttleFor(route), nowMs)) {
           return gatewayAnswer(res, 429, 'Too Many Requests');
         }
         const now = opts.clock.now();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { durationMs } from '../shared/domain/dates.ts';
 import type { LocalClock } from './clock.ts';
 import type { LocalIdentityProvider } from './identity.ts';
-import type { LocalStepFunctions } from './sfn/service.ts';
+import { stateMachineName, type LocalStepFunctions } from './sfn/service.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { LocalEndpoints } from './api-server.ts';
 
@@ -25,7 +25,7 @@ function parse(raw: string): unknown {
   }
 }
 
-export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProvider; sfn: LocalStepFunctions; scheduler: LocalScheduler; onClockMoved: () => void }): LocalEndpoints {
+export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProvider; sfn: LocalStepFunctions; schedulers: readonly LocalScheduler[]; onClockMoved: () => void }): LocalEndpoints {
   return {
     async handle(req, body, url) {
       const method = req.method ?? 'GET';
@@ -66,9 +66,12 @@ export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProv
             status: 200,
             body: {
               stats: deps.sfn.stats,
+              stateMachines: deps.sfn.stateMachines(),
               executions: deps.sfn.listExecutions().map((e) => ({
                 name: e.name,
                 executionArn: e.executionArn,
+                stateMachineArn: e.stateMachineArn,
+                stateMachineName: stateMachineName(e.stateMachineArn),
                 status: e.status,
                 currentState: e.status === 'RUNNING' ? (e.checkpoint?.state ?? null) : null,
                 startDate: e.startDate,
@@ -80,7 +83,7 @@ export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProv
             },
           };
         case 'GET /_local/schedules':
-          return { status: 200, body: { fired: deps.scheduler.fired } };
+          return { status: 200, body: { fired: deps.schedulers.flatMap((s) => s.fired).sort((a, b) => a.at.localeCompare(b.at)) } };
         default:
           return undefined;
       }

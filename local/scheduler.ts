@@ -23,13 +23,14 @@ export function nextDailyFire(spec: ScheduleSpec, after: Date): Date {
   throw new Error('unreachable');
 }
 
+/** One schedule of the stack, fired on the local clock. */
 export class LocalScheduler {
   private readonly abort = new AbortController();
-  readonly fired: { at: string; ok: boolean; error?: string }[] = [];
+  readonly fired: { schedule: string; at: string; ok: boolean; error?: string }[] = [];
 
   constructor(
     private readonly clock: LocalClock,
-    private readonly spec: ScheduleSpec,
+    private readonly spec: ScheduleSpec & { name?: string },
     private readonly target: () => Promise<unknown>,
   ) {}
 
@@ -50,10 +51,10 @@ export class LocalScheduler {
       await this.clock.track(async () => {
         try {
           await this.target();
-          this.fired.push({ at: at.toISOString(), ok: true });
+          this.fired.push({ schedule: this.spec.name ?? this.spec.expression, at: at.toISOString(), ok: true });
         } catch (err) {
           // EventBridge Scheduler would retry and then dead-letter; locally it is recorded and shown.
-          this.fired.push({ at: at.toISOString(), ok: false, error: (err as Error).message });
+          this.fired.push({ schedule: this.spec.name ?? this.spec.expression, at: at.toISOString(), ok: false, error: (err as Error).message });
         }
       });
     }

@@ -9,29 +9,50 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definitionFromTemplate } from '../infra/definition.ts';
-import { RECONCILER_SCHEDULE } from '../infra/schedule-spec.ts';
-import type { ScheduleSpec } from './scheduler.ts';
-import { constructPath, LOCAL_ACCOUNT, LOCAL_REGION, resolve, resourcesOfType, type CfnTemplate } from './template.ts';
-import type { AslDefinition } from './sfn/transform.ts';
+import type { App, Stack } from 'aws-cdk-lib';
+import { ENTRY_METADATA } from '../infra/function-metadata.ts';
+import { stateMachinesFromTemplate, type LocalStateMachine } from './state-machines.ts';
+import { constructPath, functionLogicalId, localNames, LOCAL_STACK_NAME, resolve, resourcesOfType, type CfnTemplate } from './template.ts';
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  /** Handler module, relative to the repository root (its `hms:entry` metadata), exporting `handler`. */
+  readonly entry: string;
+  /** The function's own environment variables, resolved to local names. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface LocalSchedule {
+  readonly logicalId: string;
+  readonly expression: string;
+  readonly timezone: string;
+  /** Logical ID of the function the schedule invokes. */
+  readonly target: string;
+  /** The event it is invoked with (the target's Input, when the schedule has one). */
+  readonly input?: unknown;
+}
 
 export interface LocalDeployment {
   template: CfnTemplate;
-  definition: AslDefinition;
-  stateMachineArn: string;
-  /** Lambda logical ID → handler module (relative to the repository root). */
-  functions: Record<string, string>;
-  /** The functions' environment variables, resolved to local names. */
+  stackName: string;
+  /** Every state machine of the template. */
+  stateMachines: LocalStateMachine[];
+  /** Every function that has a handler here (its `hms:entry`), by logical ID. */
+  functions: Record<string, LocalFunction>;
+  /** The function the HTTP API integrates, if the template has an HTTP API. */
+  apiFunction: string | undefined;
+  /** Every EventBridge Scheduler schedule that invokes a function. */
+  schedules: LocalSchedule[];
+  /**
+   * The environment the local process runs the handlers with: every function's variables. The
+   * handlers share one process (and one configuration), so two functions giving one variable
+   * different values cannot run locally, and are refused.
+   */
   environment: Record<string, string>;
-  schedule: ScheduleSpec;
 }
 
-/** Which handler module a function's construct path belongs to. */
-const ENTRIES: [RegExp, string][] = [
-  [/\/Api\//, 'functions/api.ts'],
-  [/\/Lifecycle\//, 'functions/lifecycle-task.ts'],
-  [/\/(Schedules|Reconciler)\//, 'functions/reconciler.ts'],
-];
+/** Builds the stack to synthesize into an app. */
+export type StackFactory = (app: App) => Stack;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** What the template depends on: the CDK app and everything it imports, its context, the CDK version. */
@@ -52,13 +73,15 @@ export function synthesisInputs(): string {
   return hash.digest('hex').slice(0, 32);
 }
 
+/** The stack `npm start` runs: the app's own, GuestAccountsStack. */
+const guestAccounts = async (): Promise<StackFactory> => {
+  const { GuestAccountsStack } = await import('../infra/guest-accounts-stack.ts');
+  return (app) => new GuestAccountsStack(app, LOCAL_STACK_NAME, {});
+};
+
 /** Runs the CDK app (loaded only here: aws-cdk-lib is large). No cache: `synthesizeForLocal` caches. */
-export async function synthesizeTemplate(): Promise<CfnTemplate> {
-  const [{ App }, { GuestAccountsStack }, { cdkJsonContext }] = await Promise.all([
-    import('aws-cdk-lib'),
-    import('../infra/guest-accounts-stack.ts'),
-    import('../infra/stack-config.ts'),
-  ]);
+async function synthesize(build?: StackFactory): Promise<{ template: CfnTemplate; stackName: string }> {
+  const [{ App }, { cdkJsonContext }, factory] = await Promise.all([import('aws-cdk-lib'), import('../infra/stack-config.ts'), build ?? guestAccounts()]);
   // No built-in CloudFormation validation here: it runs a WASM validator over the template (about
   // 1.5 s of every local start) and adds nothing locally — `npm run synth` and test/cdk validate.
   // The feature flags of cdk.json, as the CDK CLI gives them to infra/app.ts: the same template.
@@ -71,12 +94,18 @@ export async function synthesizeTemplate(): Promise<CfnTemplate> {
       builtinCloudFormationValidation: false,
       context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
     });
-    const stack = new GuestAccountsStack(app, 'GuestAccounts', {});
+    const stack = factory(app);
     // Read now: the artifact reads its template file lazily.
-    return structuredClone(app.synth().getStackByName(stack.stackName).template) as CfnTemplate;
+    const template = structuredClone(app.synth().getStackByName(stack.stackName).template) as CfnTemplate;
+    return { template, stackName: stack.stackName };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The template of the app's stack (or of the stack `build` makes), synthesized now. */
+export async function synthesizeTemplate(build?: StackFactory): Promise<CfnTemplate> {
+  return (await synthesize(build)).template;
 }
 
 /** The template, from the disk cache when the inputs are unchanged (`cache: false` always synthesizes). */
@@ -89,7 +118,7 @@ async function localTemplate(cache: boolean): Promise<CfnTemplate> {
       // not cached yet (or unreadable): synthesize
     }
   }
-  const template = await synthesizeTemplate();
+  const { template } = await synthesize();
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     // Templates of earlier sources are of no use any more.
@@ -104,42 +133,80 @@ async function localTemplate(cache: boolean): Promise<CfnTemplate> {
 
 let cached: LocalDeployment | undefined;
 
-export async function synthesizeForLocal(opts: { cache?: boolean } = {}): Promise<LocalDeployment> {
-  if (cached && opts.cache !== false) return cached;
-  const template = await localTemplate(opts.cache !== false);
-
-  const synthesized = definitionFromTemplate(template as never, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
-  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
-  const [smId, smProps] = machines[0]!;
-  const smName = String(smProps.StateMachineName ?? smId);
-  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${smName}`;
-
-  const names = (logicalId: string, attribute?: string): string => {
-    const type = template.Resources[logicalId]?.Type;
-    if (type === 'AWS::StepFunctions::StateMachine') return attribute === 'Name' ? smName : stateMachineArn;
-    if (type === 'AWS::Lambda::Function') return attribute === 'Arn' ? `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}` : logicalId;
-    return logicalId; // tables, configuration sets, topics: named by logical ID locally
-  };
-
-  const functions: Record<string, string> = {};
-  const environment: Record<string, string> = {};
-  for (const [id, props] of resourcesOfType(template, 'AWS::Lambda::Function')) {
-    const path = constructPath(template, id);
-    const entry = ENTRIES.find(([re]) => re.test(path))?.[1];
-    if (!entry) continue; // CDK's own helper functions (e.g. log retention) do not run locally
-    functions[id] = entry;
-    const vars = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(vars)) environment[k] = String(resolve(v, names));
+/**
+ * What the local system runs, from the synthesized template: the app's stack (cached in memory
+ * and on disk), or the stack `stack` builds (tests: synthesized every time, never cached).
+ */
+export async function synthesizeForLocal(opts: { cache?: boolean; stack?: StackFactory } = {}): Promise<LocalDeployment> {
+  if (opts.stack) {
+    const { template, stackName } = await synthesize(opts.stack);
+    return deploymentFromTemplate(template, stackName);
   }
-  delete environment.NODE_OPTIONS;
-  environment.STATE_MACHINE_ARN = stateMachineArn;
-  cached = {
-    template,
-    definition: synthesized.definition as unknown as AslDefinition,
-    stateMachineArn,
-    functions,
-    environment,
-    schedule: RECONCILER_SCHEDULE,
-  };
+  if (cached && opts.cache !== false) return cached;
+  cached = deploymentFromTemplate(await localTemplate(opts.cache !== false), LOCAL_STACK_NAME);
   return cached;
+}
+
+/** Reads from a template what the local system runs: state machines, functions and their handlers, the API's function, schedules. */
+export function deploymentFromTemplate(template: CfnTemplate, stackName: string = LOCAL_STACK_NAME): LocalDeployment {
+  const names = localNames(template, stackName);
+  const stateMachines = stateMachinesFromTemplate(template, names);
+
+  const functions: Record<string, LocalFunction> = {};
+  for (const [logicalId, props] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const entry = template.Resources[logicalId]?.Metadata?.[ENTRY_METADATA];
+    if (typeof entry !== 'string') continue; // CDK's own helper functions (e.g. log retention) do not run locally
+    const vars = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const environment = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(resolve(v, names))]));
+    delete environment.NODE_OPTIONS;
+    functions[logicalId] = { logicalId, entry, environment };
+  }
+  const handled = (logicalId: string, by: string): string => {
+    if (!functions[logicalId]) throw new Error(`${by} invokes ${constructPath(template, logicalId)}, which has no ${ENTRY_METADATA} metadata: create it with GuestFunction (infra/functions.ts)`);
+    return logicalId;
+  };
+  for (const machine of stateMachines) for (const fn of machine.functions) handled(fn, `The state machine ${machine.name}`);
+
+  const apiFunctions = new Set(
+    resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')
+      .map(([, p]) => functionLogicalId(String(resolve(p.IntegrationUri, names))))
+      .filter((id): id is string => id !== undefined),
+  );
+  if (apiFunctions.size > 1) throw new Error(`The local API gateway serves one function; the HTTP API integrates ${[...apiFunctions].join(', ')}`);
+  const [apiFunction] = [...apiFunctions].map((id) => handled(id, 'The HTTP API'));
+
+  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').flatMap(([logicalId, p]): LocalSchedule[] => {
+    const target = p.Target as { Arn?: unknown; Input?: unknown } | undefined;
+    const fn = target?.Arn === undefined ? undefined : functionLogicalId(String(resolve(target.Arn, names)));
+    if (!fn) return [];
+    return [
+      {
+        logicalId,
+        expression: String(p.ScheduleExpression),
+        timezone: String(p.ScheduleExpressionTimezone ?? 'UTC'),
+        target: handled(fn, `The schedule ${logicalId}`),
+        ...(target?.Input !== undefined ? { input: JSON.parse(String(resolve(target.Input, names))) as unknown } : {}),
+      },
+    ];
+  });
+
+  return { template, stackName, stateMachines, functions, apiFunction, schedules, environment: processEnvironment(template, functions) };
+}
+
+/** Every function's variables together; one variable with two values is refused, naming both functions. */
+function processEnvironment(template: CfnTemplate, functions: Record<string, LocalFunction>): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const setBy: Record<string, string> = {};
+  for (const fn of Object.values(functions)) {
+    for (const [name, value] of Object.entries(fn.environment)) {
+      if (name in environment && environment[name] !== value) {
+        throw new Error(
+          `${constructPath(template, setBy[name]!)} and ${constructPath(template, fn.logicalId)} set ${name} differently; the local system runs every handler in one process, with one environment`,
+        );
+      }
+      environment[name] = value;
+      setBy[name] ??= fn.logicalId;
+    }
+  }
+  return environment;
 }

@@ -1,7 +1,8 @@
 /**
  * The whole system on one machine: dynalite, aws-ses-v2-local, the local Step Functions service
- * running the synthesized definition, the local API Gateway, the local scheduler, and one clock.
- * Handlers are the deployed modules, configured by environment variables taken from the template.
+ * running every synthesized state machine, the local API Gateway, the local scheduler, and one
+ * clock. What runs is what the template holds: each function's handler module (its `hms:entry`),
+ * its environment, its state machines and schedules (local/synth.ts).
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -22,8 +23,8 @@ import { createApiServer, lambdaContext, type ApiHandler } from './api-server.ts
 import { LocalIdentityProvider } from './identity.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { localEndpoints } from './endpoints.ts';
-import { synthesizeForLocal, type LocalDeployment } from './synth.ts';
-import { LOCAL_REGION } from './template.ts';
+import { synthesizeForLocal, type LocalDeployment, type StackFactory } from './synth.ts';
+import { functionLogicalId, LOCAL_REGION } from './template.ts';
 import { SAMPLE_DIRECTORY } from './sample-data.ts';
 
 export interface LocalSystemOptions {
@@ -43,6 +44,8 @@ export interface LocalSystemOptions {
    * setup (tables, directory seed) and the mailbox's GET /store go around the proxies.
    */
   faults?: FaultInjector | { seed: number; rules?: FaultRule[] } | undefined;
+  /** The stack to run (tests): the app's own GuestAccountsStack when not given. */
+  stack?: StackFactory | undefined;
 }
 
 export interface LocalSystem {
@@ -56,7 +59,8 @@ export interface LocalSystem {
   dataDir: string;
   sfn: LocalStepFunctions;
   idp: LocalIdentityProvider;
-  scheduler: LocalScheduler;
+  /** One per schedule of the template. */
+  schedulers: LocalScheduler[];
   deployment: LocalDeployment;
   /** The fault injector, when started with `faults`. */
   faults: FaultInjector | undefined;
@@ -168,7 +172,9 @@ async function start(
   useClock(clock);
   undo.push(() => clock.dispose());
 
-  const deployment = await synthesizeForLocal();
+  const deployment = await synthesizeForLocal({ stack: opts.stack });
+  const apiFunction = deployment.apiFunction;
+  if (!apiFunction) throw new Error('The template has no HTTP API integrated with a function: the local gateway has nothing to serve');
 
   // DynamoDB: its store read through first (dynalite would fail on a damaged one only later, uncaught).
   const dynamoPath = join(dataDir, 'dynamodb');
@@ -209,24 +215,24 @@ async function start(
   if (opts.seed) await directory.load(opts.seed);
   else if (!(await directory.person(SAMPLE_DIRECTORY.people[0]!.huid))) await directory.load(SAMPLE_DIRECTORY);
 
-  // Handlers: the deployed modules.
+  // Handlers: the deployed modules, each function's from its `hms:entry`.
   const modules = Object.fromEntries(
-    await Promise.all(Object.entries(deployment.functions).map(async ([logicalId, entry]) => [logicalId, ((await import(/* @vite-ignore */ `../${entry}`)) as { handler: Handler }).handler] as const)),
+    await Promise.all(
+      Object.values(deployment.functions).map(async (fn) => [fn.logicalId, ((await import(/* @vite-ignore */ `../${fn.entry}`)) as { handler: Handler }).handler] as const),
+    ),
   ) as Record<string, Handler>;
-  const byEntry = (entry: string) => modules[Object.entries(deployment.functions).find(([, e]) => e === entry)![0]]!;
   setRuntimeDeps(undefined);
 
-  // Step Functions
+  // Step Functions: every state machine of the template.
   const sfn = new LocalStepFunctions({
-    stateMachineArn: deployment.stateMachineArn,
-    definition: deployment.definition,
+    stateMachines: deployment.stateMachines.map((m) => ({ arn: m.arn, definition: m.definition })),
     clock,
     dataDir,
     invoke: async (functionArn, payload) => {
-      const logicalId = functionArn.split(':').pop()!;
-      const handler = modules[logicalId];
+      const logicalId = functionLogicalId(functionArn);
+      const handler = logicalId === undefined ? undefined : modules[logicalId];
       if (!handler) throw new Error(`No local handler for ${functionArn}`);
-      return handler(payload, lambdaContext(logicalId));
+      return handler(payload, lambdaContext(logicalId!));
     },
   });
   undo.push(() => sfn.shutdown());
@@ -252,13 +258,18 @@ async function start(
     if (!existsSync(keyFile)) throw err;
     throw new StartupError(`${keyFile} is damaged (${(err as Error).message}): delete it (a new key is made; tokens taken before no longer work), or ${RESET_FIX}`);
   }
-  const scheduler = new LocalScheduler(clock, deployment.schedule, () => byEntry('functions/reconciler.ts')({ source: 'local.scheduler' }, lambdaContext('reconciler')));
+  const schedulers = deployment.schedules.map(
+    (schedule) =>
+      new LocalScheduler(clock, { name: schedule.logicalId, expression: schedule.expression, timezone: schedule.timezone }, () =>
+        modules[schedule.target]!(schedule.input ?? { source: 'local.scheduler' }, lambdaContext(schedule.target)),
+      ),
+  );
   const apiServer = createApiServer({
-    handler: byEntry('functions/api.ts') as ApiHandler,
+    handler: modules[apiFunction] as ApiHandler,
     idp,
     clock,
     log,
-    local: localEndpoints({ clock, idp, sfn, scheduler, onClockMoved: saveClock }),
+    local: localEndpoints({ clock, idp, sfn, schedulers, onClockMoved: saveClock }),
   });
   try {
     await listen(apiServer, apiPort);
@@ -267,10 +278,12 @@ async function start(
   }
   undo.push(() => close(apiServer));
 
-  scheduler.start();
-  undo.push(() => scheduler.stop());
-  const resumed = sfn.restore((file, problem, movedTo) =>
-    warn(`${file} is damaged (${problem}): moved to ${movedTo}; that execution does not resume (the reconciler starts its guest's lifecycle again when it is due), or ${RESET_FIX}`),
+  for (const scheduler of schedulers) scheduler.start();
+  undo.push(() => schedulers.forEach((s) => s.stop()));
+  const resumed = sfn.restore(
+    (file, problem, movedTo) =>
+      warn(`${file} is damaged (${problem}): moved to ${movedTo}; that execution does not resume (the reconciler starts its guest's lifecycle again when it is due), or ${RESET_FIX}`),
+    (file, stateMachineArn) => warn(`${file}: its state machine ${stateMachineArn} is not in the template any more; that execution is listed but does not resume`),
   );
   if (resumed) log(`resumed ${resumed} executions`);
   await clock.idle();
@@ -285,13 +298,13 @@ async function start(
     dataDir,
     sfn,
     idp,
-    scheduler,
+    schedulers,
     deployment,
     faults,
     startupMs: performance.now() - t0,
     stop() {
       stopping ??= (async () => {
-        scheduler.stop();
+        for (const scheduler of schedulers) scheduler.stop();
         sfn.shutdown();
         await close(apiServer);
         // Let handler invocations already under way finish before their services go away.

@@ -1,6 +1,8 @@
 /**
- * Configuration, read once from the environment. The same names are set by the CDK stack in AWS
- * and by the local runner (`npm start`); there is no other switch between the two.
+ * Configuration, read once from the environment. ENV is the one list of the variables' names: the
+ * CDK constructs that own a resource set them as they grant access to it (`Storage.bindGuests`,
+ * `Mail.bindSend`, `Lifecycle.bindStart`, ... in infra/), and the local system takes them from the
+ * synthesized template; there is no other switch between AWS and local. No SDK import here.
  */
 export const ENV = {
   guestsTable: 'GUESTS_TABLE',
@@ -17,6 +19,15 @@ export const ENV = {
   rolesClaim: 'ROLES_CLAIM',
   hmsItRole: 'HMS_IT_ROLE',
 } as const;
+
+export type ConfigKey = keyof typeof ENV;
+
+/**
+ * What `loadConfig` cannot do without (no default): a handler whose environment lacks one fails at
+ * start, naming it. Every handler in functions/ loads the whole configuration, so the stack gives
+ * each of them these (infra/functions.ts refuses to synthesize a function without them).
+ */
+export const REQUIRED_CONFIG = ['guestsTable', 'directoryTable', 'stateMachineArn'] as const satisfies readonly ConfigKey[];
 
 export interface Config {
   guestsTable: string;
@@ -35,16 +46,17 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const get = (k: keyof typeof ENV, fallback?: string): string => {
+  const get = (k: ConfigKey, fallback?: string): string => {
     const v = env[ENV[k]] ?? fallback;
     if (v === undefined || v === '') throw new Error(`Missing configuration: ${ENV[k]}`);
     return v;
   };
+  const required = (k: (typeof REQUIRED_CONFIG)[number]): string => get(k);
   return {
-    guestsTable: get('guestsTable'),
-    directoryTable: get('directoryTable'),
+    guestsTable: required('guestsTable'),
+    directoryTable: required('directoryTable'),
     idempotencyTable: env[ENV.idempotencyTable] || undefined,
-    stateMachineArn: get('stateMachineArn', ''.concat('unset')),
+    stateMachineArn: required('stateMachineArn'),
     senderEmail: get('senderEmail', 'hms-guest-accounts@hms.harvard.edu'),
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,
     activationUrl: get('activationUrl', 'https://guests.hms.harvard.edu/activate'),

@@ -1,4 +1,4 @@
-/** The local Step Functions service over HTTP, speaking the AWS JSON 1.0 protocol @aws-sdk/client-sfn uses. */
+/** The local Step Functions service over HTTP, speaking the AWS JSON 1.0 protocol @aws-sdk/client-sfn uses; every state machine it runs. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { ExecutionRecord, ExecutionStatus, LocalStepFunctions } from './service.ts';
 import { SfnError } from './service.ts';
@@ -29,8 +29,9 @@ export function sfnOperations(sfn: LocalStepFunctions): Record<string, (b: Body)
       return { executionArn: out.executionArn, startDate: seconds(out.startDate) };
     },
     DescribeExecution: (b) => describe(sfn.describeExecution(String(b.executionArn))),
+    ListStateMachines: () => ({ stateMachines: sfn.stateMachines().map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: 'STANDARD' })) }),
     ListExecutions: (b) => ({
-      executions: sfn.listExecutions(b.statusFilter as ExecutionStatus | undefined).map((r) => ({
+      executions: sfn.listExecutions(b.statusFilter as ExecutionStatus | undefined, b.stateMachineArn as string | undefined).map((r) => ({
         executionArn: r.executionArn,
         stateMachineArn: r.stateMachineArn,
         name: r.name,

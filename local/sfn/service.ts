@@ -1,8 +1,8 @@
 /**
- * A local Step Functions service: executions of the synthesized state machine, run by
- * aws-local-stepfunctions, plus what it lacks — task tokens (.waitForTaskToken), Waits and
- * callback timeouts on the local clock, and a checkpoint after each state so executions resume
- * after the process is killed and started again.
+ * A local Step Functions service: executions of every synthesized state machine (a registry by
+ * ARN), run by aws-local-stepfunctions, plus what it lacks — task tokens (.waitForTaskToken),
+ * Waits and callback timeouts on the local clock, and a checkpoint after each state so executions
+ * resume after the process is killed and started again.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,8 @@ export interface ExecutionRecord {
 
 interface Live {
   record: ExecutionRecord;
+  /** Its checkpoint file: where it was read from (a checkpoint written before the registry: `<name>.json`), else `<name>@<state machine>.json`. */
+  file?: string;
   abort: AbortController;
   stopRun?: () => void;
   endBusy: () => void;
@@ -107,9 +109,18 @@ function checkpointRecord(value: unknown): ExecutionRecord {
   return r as ExecutionRecord;
 }
 
+/** A state machine the service runs. */
+export interface StateMachineSpec {
+  readonly arn: string;
+  readonly definition: AslDefinition;
+}
+
 export interface LocalStepFunctionsOptions {
-  stateMachineArn: string;
-  definition: AslDefinition;
+  /** Every state machine, by ARN (each of the template's, locally). */
+  stateMachines?: readonly StateMachineSpec[];
+  /** One state machine alone (small tests): the same as `stateMachines: [{ arn: stateMachineArn, definition }]`. */
+  stateMachineArn?: string;
+  definition?: AslDefinition;
   clock: LocalClock;
   invoke: Invoker;
   /** Where executions are checkpointed; none keeps them in memory only. */
@@ -118,7 +129,11 @@ export interface LocalStepFunctionsOptions {
   retryIntervalMs?: number;
 }
 
+/** The name at the end of a state machine's ARN. */
+export const stateMachineName = (arn: string): string => arn.split(':').pop()!;
+
 export class LocalStepFunctions {
+  private readonly machines = new Map<string, StateMachineSpec>();
   private readonly executions = new Map<string, Live>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly finishedTokens = new Map<string, 'timed-out' | 'done'>();
@@ -127,24 +142,43 @@ export class LocalStepFunctions {
   readonly stats = { transitions: 0, invocations: 0, executions: 0 };
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
+    const specs = [...(opts.stateMachines ?? []), ...(opts.stateMachineArn && opts.definition ? [{ arn: opts.stateMachineArn, definition: opts.definition }] : [])];
+    for (const spec of specs) {
+      if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[A-Za-z0-9_-]{1,80}$/.test(spec.arn)) throw new Error(`Not a state machine ARN: ${spec.arn}`);
+      if (this.machines.has(spec.arn)) throw new Error(`State machine ${spec.arn} given twice`);
+      this.machines.set(spec.arn, spec);
+    }
     this.dir = opts.dataDir ? join(opts.dataDir, 'executions') : undefined;
     if (this.dir) mkdirSync(this.dir, { recursive: true });
   }
 
-  get stateMachineArn(): string {
-    return this.opts.stateMachineArn;
+  /** Every state machine the service runs. */
+  stateMachines(): { stateMachineArn: string; name: string }[] {
+    return [...this.machines.keys()].map((arn) => ({ stateMachineArn: arn, name: stateMachineName(arn) }));
   }
 
-  executionArn(name: string): string {
-    return `${this.opts.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  /** The state machine with this ARN, or StateMachineDoesNotExist. */
+  private machine(arn: string): StateMachineSpec {
+    const machine = this.machines.get(arn);
+    if (!machine) throw new SfnError('StateMachineDoesNotExist', `State machine does not exist: ${arn}`);
+    return machine;
+  }
+
+  executionArn(stateMachineArn: string, name: string): string {
+    return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   /**
-   * Loads checkpointed executions and resumes those that were running. A checkpoint file that is
-   * not an execution record (truncated, overwritten) is moved aside to `<file>.damaged` and
-   * reported to `onDamaged`; its execution is not resumed (the reconciler starts a fresh one).
+   * Loads checkpointed executions and resumes those that were running, each on its own state
+   * machine. A checkpoint file that is not an execution record (truncated, overwritten) is moved
+   * aside to `<file>.damaged` and reported to `onDamaged`; its execution is not resumed (the
+   * reconciler starts a fresh one). A running execution of a state machine the service does not
+   * run (no longer in the template) is listed but not resumed, and reported to `onOrphaned`.
    */
-  restore(onDamaged: (file: string, problem: string, movedTo: string) => void = () => undefined): number {
+  restore(
+    onDamaged: (file: string, problem: string, movedTo: string) => void = () => undefined,
+    onOrphaned: (file: string, stateMachineArn: string) => void = () => undefined,
+  ): number {
     if (!this.dir) return 0;
     let resumed = 0;
     for (const file of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
@@ -158,9 +192,11 @@ export class LocalStepFunctions {
         continue;
       }
       if (this.executions.has(record.executionArn)) continue;
-      const live: Live = { record, abort: new AbortController(), endBusy: () => undefined };
+      const live: Live = { record, file: path, abort: new AbortController(), endBusy: () => undefined };
       this.executions.set(record.executionArn, live);
-      if (record.status === 'RUNNING') {
+      if (record.status === 'RUNNING' && !this.machines.has(record.stateMachineArn)) {
+        onOrphaned(path, record.stateMachineArn);
+      } else if (record.status === 'RUNNING') {
         live.resume = record.checkpoint;
         this.launch(live, record.checkpoint?.state, record.checkpoint?.input ?? record.input);
         resumed++;
@@ -169,10 +205,12 @@ export class LocalStepFunctions {
     return resumed;
   }
 
-  startExecution(args: { stateMachineArn?: string; name?: string; input?: string | undefined }): { executionArn: string; startDate: string } {
-    if (args.stateMachineArn && args.stateMachineArn !== this.opts.stateMachineArn) {
-      throw new SfnError('StateMachineDoesNotExist', `State machine does not exist: ${args.stateMachineArn}`);
-    }
+  /** Starts an execution of the state machine `stateMachineArn` (which may be left out only when the service runs one). */
+  startExecution(args: { stateMachineArn?: string | undefined; name?: string | undefined; input?: string | undefined }): { executionArn: string; startDate: string } {
+    const only = this.machines.size === 1 ? [...this.machines.keys()][0] : undefined;
+    const stateMachineArn = args.stateMachineArn ?? only;
+    if (!stateMachineArn) throw new SfnError('ValidationException', 'stateMachineArn is required');
+    this.machine(stateMachineArn);
     const name = args.name ?? randomUUID();
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnError('InvalidName', `Invalid execution name: ${name}`);
     let input: unknown;
@@ -181,7 +219,7 @@ export class LocalStepFunctions {
     } catch {
       throw new SfnError('InvalidExecutionInput', 'Input is not valid JSON');
     }
-    const executionArn = this.executionArn(name);
+    const executionArn = this.executionArn(stateMachineArn, name);
     const existing = this.executions.get(executionArn);
     if (existing) {
       // As in AWS: the same name and input while running answers the same execution.
@@ -192,7 +230,7 @@ export class LocalStepFunctions {
     }
     const record: ExecutionRecord = {
       executionArn,
-      stateMachineArn: this.opts.stateMachineArn,
+      stateMachineArn,
       name,
       input,
       status: 'RUNNING',
@@ -217,10 +255,12 @@ export class LocalStepFunctions {
     return live.record;
   }
 
-  listExecutions(statusFilter?: ExecutionStatus): ExecutionRecord[] {
+  /** Executions, latest first: of every state machine, or of `stateMachineArn` only (which must exist). */
+  listExecutions(statusFilter?: ExecutionStatus, stateMachineArn?: string): ExecutionRecord[] {
+    if (stateMachineArn !== undefined) this.machine(stateMachineArn);
     return [...this.executions.values()]
       .map((l) => l.record)
-      .filter((r) => !statusFilter || r.status === statusFilter)
+      .filter((r) => (!statusFilter || r.status === statusFilter) && (stateMachineArn === undefined || r.stateMachineArn === stateMachineArn))
       .sort((a, b) => b.startDate.localeCompare(a.startDate));
   }
 
@@ -269,26 +309,27 @@ export class LocalStepFunctions {
 
   /** Runs (or resumes) an execution in the emulator. */
   private launch(live: Live, startAt: string | undefined, input: unknown) {
-    const { definition, kinds } = prepareDefinition(this.opts.definition, startAt);
+    const source = this.machine(live.record.stateMachineArn).definition;
+    const { definition, kinds } = prepareDefinition(source, startAt);
     // Resuming starts at the checkpointed state, which leaves the states before it unreachable: the
     // validator refuses that (MISSING_TRANSITION_TARGET), so a resumed run skips validation. The same
     // definition, from its own StartAt, is validated whenever an execution starts.
     const machine = new StateMachine(definition as never, { validationOptions: startAt ? { noValidate: true } : { checkArn: false } });
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, kind] of Object.entries(kinds)) {
-      const handler = this.handlerFor(live, name, kind);
+      const handler = this.handlerFor(live, source, name, kind);
       if (handler) handlers[name] = handler;
     }
     const retryIntervalOverrides = Object.fromEntries(Object.keys(kinds).map((n) => [n, this.opts.retryIntervalMs ?? 10]));
     live.endBusy = this.opts.clock.begin();
     this.armLifetime(live);
-    const smArn = this.opts.stateMachineArn;
+    const smArn = live.record.stateMachineArn;
     const run = machine.run(input as never, {
       noThrowOnAbort: true,
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
       context: {
         Execution: { Id: live.record.executionArn, Name: live.record.name, LocalStartTime: live.record.startDate },
-        StateMachine: { Id: smArn, Name: smArn.split(':').pop() },
+        StateMachine: { Id: smArn, Name: stateMachineName(smArn) },
         Task: { Token: TOKEN_SENTINEL },
       },
     });
@@ -335,7 +376,7 @@ export class LocalStepFunctions {
     }
   }
 
-  private handlerFor(live: Live, stateName: string, kind: StateKind): ((input: unknown) => Promise<unknown>) | undefined {
+  private handlerFor(live: Live, definition: AslDefinition, stateName: string, kind: StateKind): ((input: unknown) => Promise<unknown>) | undefined {
     const clock = this.opts.clock;
     switch (kind) {
       case 'wait':
@@ -375,7 +416,7 @@ export class LocalStepFunctions {
           return this.asleep(live, Promise.race([answer, timeout]));
         };
       case 'lambda':
-        return (input) => this.invokeLambda(live, String(this.opts.definition.States[stateName]!.Resource), input);
+        return (input) => this.invokeLambda(live, String(definition.States[stateName]!.Resource), input);
       case 'lambda-invoke':
         return async (input) => {
           const p = input as { FunctionName: string; Payload: unknown };
@@ -498,7 +539,8 @@ export class LocalStepFunctions {
 
   private persist(live: Live) {
     if (!this.dir) return;
-    const file = join(this.dir, `${live.record.name}.json`);
+    // Executions of different state machines may share a name: the file is named by both.
+    const file = (live.file ??= join(this.dir, `${live.record.name}@${stateMachineName(live.record.stateMachineArn)}.json`));
     writeFileSync(`${file}.tmp`, JSON.stringify(live.record));
     renameSync(`${file}.tmp`, file);
   }

@@ -54,7 +54,7 @@ export interface Links {
 const guestLink = (links: Links, g: Guest) => `${links.portalUrl.replace(/\/$/, '')}/guests/${g.guestId}`;
 
 export const emails = {
-  /** Rule 8: "Activate your HMS account", to the guest's personal email. */
+  /** Rule "Activation email": "Activate your HMS account", to the guest's personal email. */
   activation(g: Guest, code: string, links: Links): EmailMessage {
     return render([g.guestEmail], 'Activate your HMS account', [
       `Hello ${g.guestName},`,
@@ -67,7 +67,7 @@ export const emails = {
     ]);
   },
 
-  /** Rule 8: the sponsor's copy, with the code redacted. */
+  /** Rule "Activation email": the sponsor's copy, with the code redacted. */
   activationCopy(g: Guest, sponsor: Person, links: Links): EmailMessage {
     return render([sponsor.email], 'Copy: Activate your HMS account', [
       `This is a copy of the activation message sent to your guest ${g.guestName} (${g.guestEmail}).`,
@@ -115,7 +115,7 @@ export const emails = {
     ]);
   },
 
-  /** Rule 9: subject contains "expires" and the date. */
+  /** Rule "Expiry notices": subject contains "expires" and the date. */
   expiryNotice(g: Guest, sponsor: Person, links: Links, noticeDate: string): EmailMessage {
     return render([sponsor.email], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expires on ${g.endDate}`, [
       `Dear ${sponsor.name},`,
@@ -126,7 +126,7 @@ export const emails = {
     ]);
   },
 
-  /** Rule 10: subject contains "expired"; one message to the sponsor, one to the guest. */
+  /** Rule "Disabled at expiry": subject contains "expired"; one message to the sponsor, one to the guest. */
   expired(g: Guest, to: string, links: Links): EmailMessage {
     return render([to], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expired on ${g.endDate}`, [
       `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expired at the end of ${g.endDate} and has been disabled; its access has been revoked.`,

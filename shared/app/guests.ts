@@ -1,22 +1,11 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
 import { actingAs, allowedTo, decide as decideAccess, type GuestAction, type Relation } from '../domain/access.ts';
-import {
-  accountAttemptsMilestone,
-  ACTIVATION_LIMITS,
-  activationAttemptWindow,
-  activationCodeMatches,
-  formatActivationCode,
-  hashActivationCode,
-  pairRecordExpiry,
-  pairVerdict,
-} from '../domain/activation-code.ts';
+import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
 import {
   ACTIVATION_CODE_VALID_MS,
-  activationExpiry,
-  assertCancellable,
   assertEligibleSponsor,
   assertMaySubmitFor,
   assertPopulation,
@@ -29,12 +18,14 @@ import {
   nextDueAt,
   refuseWyss,
 } from '../domain/rules.ts';
+import { START, statusChange, transition } from '../domain/transitions.ts';
 import type { Page } from '../ports.ts';
+import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
-import { recordSent } from './sent.ts';
-import { TASK_INPUT_VERSION } from './task-version.ts';
+import { expireAccount } from './expiry.ts';
+import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './lifecycle-contract.ts';
 
 export interface GuestRequest {
   guestHuid: string;
@@ -100,7 +91,7 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   const guestId = deps.random.uuid();
   const guest: Guest = {
     guestId,
-    status: hsrOk ? 'PENDING_APPROVAL' : 'PENDING_HSR',
+    status: transition(START, hsrOk ? 'request' : 'request-awaiting-hsr'),
     guestHuid: input.guestHuid,
     guestName: hsr ? `${hsr.firstName} ${hsr.lastName}` : (guestPerson?.name ?? `HUID ${input.guestHuid}`),
     guestEmail: hsr?.personalEmail ?? '',
@@ -133,7 +124,7 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   await claimPerson(deps, guest, now);
   await deps.guests.create(guest);
   await deps.guests.appendAudit([requested]);
-  await deps.workflow.start(guest.execution!.name, { v: TASK_INPUT_VERSION, guestId });
+  await deps.workflow.start(guest.execution!.name, executionInput(guestId));
   return guest;
 }
 
@@ -185,23 +176,22 @@ export async function listGuests(
 /** POST /v1/guests/{id}/decision: the sponsor approves or denies. A second decision is a conflict. */
 export async function decideRequest(deps: Deps, caller: Caller, guestId: string, input: { decision: 'approve' | 'deny'; reason?: string | undefined }, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'decide', ifMatch);
-  if (guest.status !== 'PENDING_APPROVAL' && guest.status !== 'PENDING_HSR') {
-    throw new ConflictError(`The request is ${guest.status}; it can no longer be decided.`);
-  }
+  const moved = statusChange(guest.status, input.decision); // 409 once the request can no longer be decided
   if (guest.approval) throw new ConflictError(`The request was already approved on ${guest.approval.at}.`);
   const at = deps.clock.now().toISOString();
   const approval = { decision: input.decision, by: caller.huid, at, ...(input.reason ? { reason: input.reason } : {}) };
   const patch: Partial<Guest> =
     input.decision === 'approve'
-      ? { approval }
-      : { approval, status: 'DENIED', dueAt: undefined, approvalTaskToken: undefined };
+      ? { approval, ...moved }
+      : { approval, ...moved, dueAt: undefined, approvalTaskToken: undefined };
   const next = await change(deps, guest, caller.huid, input.decision === 'approve' ? 'approved' : 'denied', patch);
   if (input.decision === 'deny') {
     const requester = await deps.people.person(guest.submittedBy);
     if (requester) await deps.mailer.send(emails.denied(next, requester.email, input.reason));
   }
   if (guest.approvalTaskToken) {
-    await deps.workflow.resume(guest.approvalTaskToken, { outcome: input.decision === 'approve' ? 'approved' : 'denied' });
+    const decision: ApprovalDecision = { outcome: input.decision === 'approve' ? APPROVAL_OUTCOME.approved : APPROVAL_OUTCOME.denied };
+    await deps.workflow.resume(guest.approvalTaskToken, decision);
   }
   if (input.decision === 'deny' && guest.status === 'PENDING_HSR' && guest.execution) {
     await deps.workflow.stop(guest.execution.name, 'denied by the sponsor');
@@ -209,7 +199,7 @@ export async function decideRequest(deps: Deps, caller: Caller, guestId: string,
   return next;
 }
 
-/** POST /v1/guests/{id}/extension: a new end date (rule 4); restores an expired account (rule 10). */
+/** POST /v1/guests/{id}/extension: a new end date (rule "Extension"); restores an account expired less than 30 days ago. */
 export async function extendGuest(deps: Deps, caller: Caller, guestId: string, input: { endDate: string }, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'extend', ifMatch);
   const now = deps.clock.now();
@@ -219,7 +209,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
   if (restores) {
     const sponsor = await deps.people.person(guest.sponsorHuid);
     Object.assign(patch, {
-      status: guest.activatedAt ? 'ACTIVE' : 'PENDING_ACTIVATION',
+      status: transition(guest.status, guest.activatedAt ? 'restore' : 'restore-unactivated'),
       expiredAt: undefined,
       expiredNoticeSentAt: undefined,
       expiredNoticeSentTo: undefined,
@@ -234,7 +224,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
   if (restores) {
     // The old execution sleeps until the end of the restore window: hand over to a new one now.
     if (guest.execution) await deps.workflow.stop(guest.execution.name, 'restored by an extension');
-    await deps.workflow.start(next.execution!.name, { v: TASK_INPUT_VERSION, guestId, phase: 'schedule', iteration: 0 });
+    await deps.workflow.start(next.execution!.name, executionInput(guestId, EXECUTION_PHASE.schedule));
   }
   return next;
 }
@@ -242,54 +232,23 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
 /** POST /v1/guests/{id}/cancel: ends the request or the account now. */
 export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'cancel', ifMatch);
-  assertCancellable(guest.status);
   const next = await change(deps, guest, caller.huid, 'cancelled', {
-    status: 'CANCELLED',
+    status: transition(guest.status, 'cancel'),
     entitlements: guest.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'cancelled' : e.reason })),
     dueAt: undefined,
     approvalTaskToken: undefined,
   });
-  if (guest.approvalTaskToken) await deps.workflow.resume(guest.approvalTaskToken, { outcome: 'cancelled' });
+  if (guest.approvalTaskToken) await deps.workflow.resume(guest.approvalTaskToken, { outcome: APPROVAL_OUTCOME.cancelled } satisfies ApprovalDecision);
   if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
   const sponsor = await deps.people.person(guest.sponsorHuid);
   if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid));
   return next;
 }
 
-/**
- * Issues a fresh activation code (voiding any earlier one) and emails it; used by provisioning and
- * resend. Each of the two emails is recorded as it goes out, so a retry after the sponsor's copy
- * failed sends only the copy, not the guest a second code.
- */
-export async function issueActivation(deps: Deps, guest: Guest, actor: string, action: string): Promise<Guest> {
-  const now = deps.clock.now();
-  const code = formatActivationCode(deps.random.bytes(17));
-  const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString() };
-  const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined, activationSentTo: undefined });
-  await deps.mailer.send(emails.activation(next, code, deps.links));
-  const sent = await recordSent(deps, next, actor, 'activation-sent-to-guest', (g) =>
-    g.activation?.hash === activation.hash && !g.activationSentTo?.includes('guest') ? { activationSentTo: ['guest'] } : undefined,
-  );
-  return sendActivationCopy(deps, sent, actor);
-}
-
-/** The sponsor's copy of the activation email (without the code): owed once the guest's own email of this code went out. */
-export async function sendActivationCopy(deps: Deps, guest: Guest, actor: string): Promise<Guest> {
-  if (guest.activationSentAt || !guest.activationSentTo?.includes('guest')) return guest;
-  const sponsor = await deps.people.person(guest.sponsorHuid);
-  if (sponsor) await deps.mailer.send(emails.activationCopy(guest, sponsor, deps.links));
-  const hash = guest.activation?.hash;
-  return recordSent(deps, guest, actor, 'activation-sent', (g) =>
-    g.activation?.hash === hash && !g.activationSentAt
-      ? { activationSentAt: deps.clock.now().toISOString(), activationSentTo: sponsor ? ['guest', 'sponsor'] : ['guest'] }
-      : undefined,
-  );
-}
-
 /** POST /v1/guests/{id}/activation/resend: a new code; the old one no longer works. */
 export async function resendActivation(deps: Deps, caller: Caller, guestId: string, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'resend', ifMatch);
-  if (guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`The account is ${guest.status}; there is nothing to activate.`);
+  transition(guest.status, 'resend-activation'); // 409 unless the account waits for activation
   return issueActivation(deps, guest, caller.huid, 'activation-resent');
 }
 
@@ -326,7 +285,7 @@ export async function activate(deps: Deps, input: { accountId: string; code: str
     ACTIVATION_LIMITS.perAccount.ceiling,
     new Date(now.getTime() + ACTIVATION_CODE_VALID_MS + 86_400_000),
   );
-  if (attempts === undefined) throw activationThrottled(3600);
+  if (attempts === undefined) throw activationThrottled(ACTIVATION_LIMITS.perAccount.lockedRetryAfterSeconds);
   const matches = activationCodeMatches(input.code, code?.hash);
   const verdict = checkActivation(guest, matches, now);
   if (verdict === 'wrong-code') {
@@ -339,7 +298,7 @@ export async function activate(deps: Deps, input: { accountId: string; code: str
     case 'ok': {
       const activated = await changeWithRetry(deps, guest!.guestId, guest!.guestHuid, 'activated', (cur) =>
         checkActivation(cur, cur.activation?.hash === code!.hash, now) === 'ok'
-          ? { status: 'ACTIVE', activatedAt: now.toISOString(), activation: { ...cur.activation!, usedAt: now.toISOString() } }
+          ? { status: transition(cur.status, 'activate'), activatedAt: now.toISOString(), activation: { ...cur.activation!, usedAt: now.toISOString() } }
           : undefined,
       );
       // Activated by a parallel attempt with the same code: the same success.
@@ -394,11 +353,10 @@ export async function guestHistory(deps: Deps, caller: Caller, guestId: string):
 /** HMS IT: expire an account now (same effects as expiry at the end date). */
 export async function forceExpire(deps: Deps, caller: Caller, guestId: string, reason?: string, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'force-expire', ifMatch);
-  if (guest.status !== 'ACTIVE' && guest.status !== 'PENDING_ACTIVATION') throw new ConflictError(`A guest in status ${guest.status} cannot be expired.`);
-  const { expireNow } = await import('./lifecycle.ts');
+  transition(guest.status, 'expire'); // 409 unless the account can expire
   const today = dateIn(deps.clock.now());
   const shortened = await change(deps, guest, caller.huid, 'end-date-set-by-hms-it', { endDate: today < guest.endDate ? today : guest.endDate }, reason ? { reason } : undefined);
-  return expireNow(deps, shortened, caller.huid);
+  return expireAccount(deps, shortened, caller.huid);
 }
 
 /** HMS IT: move a guest to another eligible sponsor. */

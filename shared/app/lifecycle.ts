@@ -1,5 +1,6 @@
 /**
- * The lifecycle tasks the state machine runs (functions/lifecycle-task.ts dispatches to these).
+ * The lifecycle tasks the state machine runs (functions/lifecycle-task.ts dispatches to these;
+ * their names, payloads and answers are in lifecycle-contract.ts).
  * Each reads the guest from DynamoDB and is safe to run again: a retried or resumed task finds its
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */
@@ -16,17 +17,30 @@ import {
   hsrWaitOutcome,
   nextDueAt,
   nextScheduleStep,
-  restoreDeadline,
+  type ApprovalTimeouts,
 } from '../domain/rules.ts';
+import { can, isOpenRequest, isProvisioned, MAX_FAILURES, transition } from '../domain/transitions.ts';
+import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
-import { issueActivation, sendActivationCopy } from './guests.ts';
+import { expireAccount } from './expiry.ts';
+import {
+  APPROVAL_OUTCOME,
+  APPROVAL_STAGE,
+  HSR_CHECK,
+  PLAN_ACTION,
+  TASK_NAMES,
+  TASK_PAYLOAD_VERSION,
+  type ApprovalDecision,
+  type ApprovalOutcome,
+  type TaskError,
+  type TaskName,
+  type TaskPayload,
+  type TaskResult,
+} from './lifecycle-contract.ts';
 import { recordSent } from './sent.ts';
 
-import { TASK_INPUT_VERSION } from './task-version.ts';
-
-export { TASK_INPUT_VERSION };
 const WORKFLOW = 'workflow';
 /**
  * The continue-as-new horizon: an execution hands over to a new one this long after it started
@@ -44,34 +58,19 @@ export function sfnTimestamp(d: Date): string {
   return new Date(Math.ceil(d.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export type TaskInput =
-  | { v: number; task: 'checkHsr'; guestId: string }
-  | { v: number; task: 'requestApproval'; guestId: string; taskToken: string; reminder: boolean }
-  | { v: number; task: 'expireApproval'; guestId: string }
-  | { v: number; task: 'provision'; guestId: string }
-  | { v: number; task: 'plan'; guestId: string; executionStartTime: string; iteration: number }
-  | { v: number; task: 'notice'; guestId: string; noticeDate: string }
-  | { v: number; task: 'expire'; guestId: string }
-  | { v: number; task: 'recordFailure'; guestId: string; error: { Error?: string; Cause?: string } };
-
-type Outcome = 'approved' | 'denied' | 'cancelled' | 'expired' | 'pending' | 'closed';
-
-function outcomeOf(g: Guest | undefined): Outcome {
-  if (!g) return 'closed';
-  if (g.approval?.decision === 'approve' && g.status !== 'CANCELLED') return 'approved';
-  if (g.status === 'DENIED') return 'denied';
-  if (g.status === 'CANCELLED') return 'cancelled';
-  if (g.status === 'APPROVAL_EXPIRED') return 'expired';
-  if (g.status === 'PENDING_APPROVAL' || g.status === 'PENDING_HSR') return 'pending';
-  return 'closed';
+/** Where the request stands, as the approval step is told. */
+function outcomeOf(g: Guest | undefined): ApprovalOutcome {
+  if (!g) return APPROVAL_OUTCOME.closed;
+  if (g.approval?.decision === 'approve' && g.status !== 'CANCELLED') return APPROVAL_OUTCOME.approved;
+  if (g.status === 'DENIED') return APPROVAL_OUTCOME.denied;
+  if (g.status === 'CANCELLED') return APPROVAL_OUTCOME.cancelled;
+  if (g.status === 'APPROVAL_EXPIRED') return APPROVAL_OUTCOME.expired;
+  if (isOpenRequest(g.status)) return APPROVAL_OUTCOME.pending;
+  return APPROVAL_OUTCOME.closed;
 }
 
-const NO_APPROVAL = { stage: 'request', requestTimeoutSeconds: 1, remindTimeoutSeconds: 1 };
-
-/** Provisioned, but the activation email has not (all) gone out: Provision still owes it. */
-export function activationOwed(g: Pick<Guest, 'status' | 'activationSentAt'>): boolean {
-  return g.status === 'PENDING_ACTIVATION' && !g.activationSentAt;
-}
+/** The approval timeouts CheckHsr answers when no approval step follows. */
+const NO_APPROVAL: ApprovalTimeouts = { stage: APPROVAL_STAGE.request, requestTimeoutSeconds: 1, remindTimeoutSeconds: 1 };
 
 async function load(deps: Deps, guestId: string): Promise<Guest> {
   const g = await deps.guests.get(guestId);
@@ -79,29 +78,29 @@ async function load(deps: Deps, guestId: string): Promise<Guest> {
   return g;
 }
 
-/** Rule 3: is there an active HSR covering the end date? Wait for it daily, for up to 14 days. */
-export async function checkHsr(deps: Deps, guestId: string) {
+/** Rule "HSR first": is there an active HSR covering the end date? Wait for it daily, for up to 14 days. */
+export async function checkHsr(deps: Deps, guestId: string): Promise<TaskResult<'checkHsr'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   // A lifecycle restarted after Provision failed half-way (the reconciler starts it here): finish it.
-  if (activationOwed(g)) return { result: 'approved', approval: NO_APPROVAL };
-  if (['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'].includes(g.status)) return { result: 'provisioned', approval: NO_APPROVAL };
-  if (g.status !== 'PENDING_HSR' && g.status !== 'PENDING_APPROVAL') return { result: 'closed', approval: NO_APPROVAL };
-  if (g.status === 'PENDING_HSR') {
+  if (activationOwed(g)) return { result: HSR_CHECK.approved, approval: NO_APPROVAL };
+  if (isProvisioned(g.status)) return { result: HSR_CHECK.provisioned, approval: NO_APPROVAL };
+  if (!isOpenRequest(g.status)) return { result: HSR_CHECK.closed, approval: NO_APPROVAL };
+  if (can(g.status, 'hsr-found')) {
     const hsr = await deps.hsr.hsr(g.guestHuid);
     if (hsrState(hsr, g.endDate) !== 'ok') {
       const { timedOut, nextCheckAt } = hsrWaitOutcome(new Date(g.hsrWaitingSince ?? g.createdAt), now);
       if (timedOut) {
-        g = await change(deps, g, WORKFLOW, 'hsr-timeout', { status: 'HSR_TIMEOUT', dueAt: undefined, hsrCheckedAt: now.toISOString() });
+        g = await change(deps, g, WORKFLOW, 'hsr-timeout', { status: transition(g.status, 'hsr-timeout'), dueAt: undefined, hsrCheckedAt: now.toISOString() });
         const requester = await deps.people.person(g.submittedBy);
         if (requester) await deps.mailer.send(emails.hsrTimeout(g, requester.email));
-        return { result: 'timeout', approval: NO_APPROVAL };
+        return { result: HSR_CHECK.timeout, approval: NO_APPROVAL };
       }
       await change(deps, g, WORKFLOW, 'hsr-checked', { hsrCheckedAt: now.toISOString(), dueAt: nextCheckAt.toISOString() });
-      return { result: 'pending', nextCheckAt: sfnTimestamp(nextCheckAt), approval: NO_APPROVAL };
+      return { result: HSR_CHECK.pending, nextCheckAt: sfnTimestamp(nextCheckAt), approval: NO_APPROVAL };
     }
     const patch: Partial<Guest> = {
-      status: 'PENDING_APPROVAL',
+      status: transition(g.status, 'hsr-found'),
       hsrCheckedAt: now.toISOString(),
       guestName: `${hsr!.firstName} ${hsr!.lastName}`,
       guestEmail: hsr!.personalEmail,
@@ -110,22 +109,22 @@ export async function checkHsr(deps: Deps, guestId: string) {
     patch.dueAt = nextDueAt({ ...g, ...patch }, now);
     g = await change(deps, g, WORKFLOW, 'hsr-found', patch);
   }
-  if (g.approval?.decision === 'approve') return { result: 'approved', approval: NO_APPROVAL };
-  return { result: 'ok', approval: approvalTimeouts(new Date(g.approvalRequestedAt ?? g.createdAt), now) };
+  if (g.approval?.decision === 'approve') return { result: HSR_CHECK.approved, approval: NO_APPROVAL };
+  return { result: HSR_CHECK.ok, approval: approvalTimeouts(new Date(g.approvalRequestedAt ?? g.createdAt), now) };
 }
 
-/** Rule 7: ask the sponsor (or remind them), remember the task token, and wait for the decision. */
-export async function requestApproval(deps: Deps, guestId: string, taskToken: string, reminder: boolean) {
+/** Rule "Sponsor approval": ask the sponsor (or remind them), remember the task token, and wait for the decision. */
+export async function requestApproval(deps: Deps, guestId: string, taskToken: string, reminder: boolean): Promise<TaskResult<'requestApproval'>> {
   const stage = reminder ? 'reminder' : 'request';
   let sent = false;
   const g = await changeWithRetry(deps, guestId, WORKFLOW, reminder ? 'approval-reminder' : 'approval-requested', (cur) => {
-    if (outcomeOf(cur) !== 'pending') return undefined;
+    if (outcomeOf(cur) !== APPROVAL_OUTCOME.pending) return undefined;
     return { approvalTaskToken: taskToken, dueAt: nextDueAt(cur, deps.clock.now()) };
   });
   const outcome = outcomeOf(g);
-  if (outcome !== 'pending') {
+  if (outcome !== APPROVAL_OUTCOME.pending) {
     // Decided before the token was stored: wake the step at once.
-    await deps.workflow.resume(taskToken, { outcome });
+    await deps.workflow.resume(taskToken, { outcome } satisfies ApprovalDecision);
     return { waiting: false, outcome };
   }
   if (!g!.approvalEmails?.includes(stage)) {
@@ -140,30 +139,33 @@ export async function requestApproval(deps: Deps, guestId: string, taskToken: st
   return { waiting: true, emailSent: sent };
 }
 
-/** Rule 7: 14 days without a decision: APPROVAL_EXPIRED, and the requester is told. */
-export async function expireApproval(deps: Deps, guestId: string) {
+/** Rule "Sponsor approval": 14 days without a decision: APPROVAL_EXPIRED, and the requester is told. */
+export async function expireApproval(deps: Deps, guestId: string): Promise<TaskResult<'expireApproval'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   const outcome = outcomeOf(g);
-  if (outcome !== 'pending') return { outcome };
-  if (!approvalExpired(new Date(g.approvalRequestedAt ?? g.createdAt), now)) return { outcome: 'pending' };
-  g = await change(deps, g, WORKFLOW, 'approval-expired', { status: 'APPROVAL_EXPIRED', dueAt: undefined, approvalTaskToken: undefined });
+  if (outcome !== APPROVAL_OUTCOME.pending) return { outcome };
+  if (!approvalExpired(new Date(g.approvalRequestedAt ?? g.createdAt), now)) return { outcome: APPROVAL_OUTCOME.pending };
+  g = await change(deps, g, WORKFLOW, 'approval-expired', { status: transition(g.status, 'approval-expired'), dueAt: undefined, approvalTaskToken: undefined });
   const requester = await deps.people.person(g.submittedBy);
   if (requester) await deps.mailer.send(emails.approvalExpired(g, requester.email));
-  return { outcome: 'expired' };
+  return { outcome: APPROVAL_OUTCOME.expired };
 }
 
-/** Rule 8 and 5: account ID, entitlements, activation code and the activation email. */
-export async function provision(deps: Deps, guestId: string) {
+/**
+ * Rules "Activation email", "Services per guest", "No HMS email for hospital guests", "No Digital
+ * Library" and "O2": account ID, entitlements, activation code and the activation email.
+ */
+export async function provision(deps: Deps, guestId: string): Promise<TaskResult<'provision'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
-  if (g.status === 'PENDING_APPROVAL' && outcomeOf(g) === 'approved') {
+  if (can(g.status, 'provision') && outcomeOf(g) === APPROVAL_OUTCOME.approved) {
     const [hsr, sponsor] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid)]);
     if (!hsr) throw new Error(`No HSR record for guest HUID ${g.guestHuid}`);
     if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
     const accountId = g.accountId ?? (await reserveAccountId(deps, guestId, accountIdLetters(hsr.firstName, hsr.lastName)));
     const patch: Partial<Guest> = {
-      status: 'PENDING_ACTIVATION',
+      status: transition(g.status, 'provision'),
       accountId,
       entitlements: computeEntitlements(g.services, sponsor),
       guestName: `${hsr.firstName} ${hsr.lastName}`,
@@ -205,8 +207,8 @@ export async function reserveAccountId(deps: Deps, guestId: string, letters: str
   }
 }
 
-/** Rules 9 and 10: what is next for a provisioned account, and when. */
-export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number) {
+/** Rules "Expiry notices" and "Disabled at expiry": what is next for a provisioned account, and when. */
+export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number): Promise<TaskResult<'plan'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   const next = iteration + 1;
@@ -224,23 +226,23 @@ export async function plan(deps: Deps, guestId: string, executionStartTime: stri
       const generation = (g.execution?.generation ?? 0) + 1;
       const name = `${guestId}-${generation}`;
       await change(deps, g, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
-      return { action: 'continue', nextExecutionName: name, iteration: next };
+      return { action: PLAN_ACTION.continue, nextExecutionName: name, iteration: next };
     }
     const until = new Date(Math.min(step.until.getTime(), horizon));
     const due = until.toISOString();
     if (g.dueAt !== due) g = await change(deps, g, WORKFLOW, 'scheduled', { dueAt: due });
-    return { action: 'wait', at: sfnTimestamp(until), iteration: next };
+    return { action: PLAN_ACTION.wait, at: sfnTimestamp(until), iteration: next };
   }
   if (step.action === 'done') {
     if (g.dueAt) await change(deps, g, WORKFLOW, 'closed', { dueAt: undefined });
-    return { action: 'done', reason: step.reason, iteration: next };
+    return { action: PLAN_ACTION.done, reason: step.reason, iteration: next };
   }
-  if (step.action === 'notice') return { action: 'notice', noticeDate: step.noticeDate, iteration: next };
-  return { action: 'expire', iteration: next };
+  if (step.action === 'notice') return { action: PLAN_ACTION.notice, noticeDate: step.noticeDate, iteration: next };
+  return { action: PLAN_ACTION.expire, iteration: next };
 }
 
-/** Rule 9: one expiry notice to the sponsor for `noticeDate`, once (see docs/design.md for the window where it may be twice). */
-export async function notice(deps: Deps, guestId: string, noticeDate: string) {
+/** Rule "Expiry notices": one expiry notice to the sponsor for `noticeDate`, once (see docs/design.md for the window where it may be twice). */
+export async function notice(deps: Deps, guestId: string, noticeDate: string): Promise<TaskResult<'notice'>> {
   const now = deps.clock.now();
   const g = await load(deps, guestId);
   const step = nextScheduleStep(g, now);
@@ -264,95 +266,52 @@ export async function notice(deps: Deps, guestId: string, noticeDate: string) {
   return { sent: true };
 }
 
-/** Rule 10: disable the account, revoke entitlements, tell sponsor and guest. */
-export async function expireNow(deps: Deps, guest: Guest, actor: string): Promise<Guest> {
-  const now = deps.clock.now();
-  let g = guest;
-  if (g.status === 'ACTIVE' || g.status === 'PENDING_ACTIVATION') {
-    const patch: Partial<Guest> = {
-      status: 'EXPIRED',
-      expiredAt: now.toISOString(),
-      entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
-      dueAt: restoreDeadline(g.endDate).toISOString(),
-    };
-    g = await change(deps, g, actor, 'expired', patch);
-  }
-  if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
-    // One email each to the sponsor and the guest, each recorded as it goes out: a retry sends only what is still owed.
-    const sponsor = await deps.people.person(g.sponsorHuid);
-    const expiredAt = g.expiredAt;
-    const thisExpiry = (cur: Guest) => cur.status === 'EXPIRED' && cur.expiredAt === expiredAt && !cur.expiredNoticeSentAt;
-    const recipients = ([['sponsor', sponsor?.email], ['guest', g.guestEmail]] as const).filter(([, to]) => to);
-    for (const [who, to] of recipients) {
-      if (g.expiredNoticeSentTo?.includes(who)) continue;
-      await deps.mailer.send(emails.expired(g, to!, deps.links));
-      g = await recordSent(
-        deps,
-        g,
-        actor,
-        'expiry-email-sent',
-        (cur) => {
-          if (!thisExpiry(cur) || cur.expiredNoticeSentTo?.includes(who)) return undefined;
-          const sentTo = [...(cur.expiredNoticeSentTo ?? []), who];
-          const all = recipients.every(([r]) => sentTo.includes(r));
-          return all ? { expiredNoticeSentTo: sentTo, expiredNoticeSentAt: deps.clock.now().toISOString() } : { expiredNoticeSentTo: sentTo };
-        },
-        { to: who },
-      );
-    }
-    // Nobody to write to (or every email already recorded): the emails are done.
-    g = await recordSent(deps, g, actor, 'expiry-email-sent', (cur) => (thisExpiry(cur) ? { expiredNoticeSentAt: deps.clock.now().toISOString() } : undefined));
-  }
-  return g;
-}
-
-export async function expire(deps: Deps, guestId: string) {
+/** Rule "Disabled at expiry": at the end of the end date, unless an extension moved it. */
+export async function expireIfDue(deps: Deps, guestId: string): Promise<TaskResult<'expire'>> {
   const g = await load(deps, guestId);
-  if ((g.status === 'ACTIVE' || g.status === 'PENDING_ACTIVATION') && deps.clock.now().getTime() < expiryInstant(g.endDate).getTime()) {
+  if (can(g.status, 'expire') && deps.clock.now().getTime() < expiryInstant(g.endDate).getTime()) {
     return { expired: false, reason: 'extended' };
   }
-  const out = await expireNow(deps, g, WORKFLOW);
+  const out = await expireAccount(deps, g, WORKFLOW);
   return { expired: out.status === 'EXPIRED' };
 }
 
 /**
- * Recorded on the guest and visible in the API; after 3 failures in a row the guest is FAILED. A
- * recorded email (recordSent) is progress: it clears the failure, ending the streak.
+ * Recorded on the guest and visible in the API; after MAX_FAILURES in a row the guest is FAILED
+ * (the transition 'fail'). A recorded email (recordSent) is progress: it clears the failure, ending
+ * the streak.
  */
-export const MAX_FAILURES = 3;
-export async function recordFailure(deps: Deps, guestId: string, error: { Error?: string; Cause?: string }) {
+export async function recordFailure(deps: Deps, guestId: string, error: TaskError): Promise<TaskResult<'recordFailure'>> {
   const now = deps.clock.now();
   const g = await changeWithRetry(deps, guestId, WORKFLOW, 'failed', (cur) => {
     const count = (cur.failure?.count ?? 0) + 1;
     const failure = { state: 'lifecycle', error: error.Error ?? 'Unknown', at: now.toISOString(), count, ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
-    return count >= MAX_FAILURES
-      ? { failure, status: 'FAILED', dueAt: undefined }
-      : { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+    if (count < MAX_FAILURES) return { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+    // A guest whose lifecycle is over already (cancelled meanwhile, ...) keeps its status.
+    return can(cur.status, 'fail') ? { failure, status: transition(cur.status, 'fail'), dueAt: undefined } : { failure, dueAt: undefined };
   });
   return { recorded: Boolean(g), status: g?.status };
 }
 
+/** Each task of the state machine, by the name the definition sends (lifecycle-contract.ts). */
+const TASKS: { readonly [K in TaskName]: (deps: Deps, payload: TaskPayload<K>) => Promise<TaskResult<K>> } = {
+  checkHsr: (deps, p) => checkHsr(deps, p.guestId),
+  requestApproval: (deps, p) => requestApproval(deps, p.guestId, p.taskToken, p.reminder),
+  expireApproval: (deps, p) => expireApproval(deps, p.guestId),
+  provision: (deps, p) => provision(deps, p.guestId),
+  plan: (deps, p) => plan(deps, p.guestId, p.executionStartTime, p.iteration ?? 0),
+  notice: (deps, p) => notice(deps, p.guestId, p.noticeDate),
+  expire: (deps, p) => expireIfDue(deps, p.guestId),
+  recordFailure: (deps, p) => recordFailure(deps, p.guestId, p.error ?? {}),
+};
+
+function run<K extends TaskName>(deps: Deps, task: K, payload: TaskPayload<K>): Promise<TaskResult<K>> {
+  return TASKS[task](deps, payload);
+}
+
 /** Runs one task of the state machine. */
-export async function runTask(deps: Deps, input: TaskInput): Promise<Record<string, unknown>> {
-  if (typeof input.v !== 'number' || input.v > TASK_INPUT_VERSION) throw new Error(`Unsupported task payload version ${String(input.v)}`);
-  switch (input.task) {
-    case 'checkHsr':
-      return checkHsr(deps, input.guestId);
-    case 'requestApproval':
-      return requestApproval(deps, input.guestId, input.taskToken, input.reminder);
-    case 'expireApproval':
-      return expireApproval(deps, input.guestId);
-    case 'provision':
-      return provision(deps, input.guestId);
-    case 'plan':
-      return plan(deps, input.guestId, input.executionStartTime, input.iteration ?? 0);
-    case 'notice':
-      return notice(deps, input.guestId, input.noticeDate);
-    case 'expire':
-      return expire(deps, input.guestId);
-    case 'recordFailure':
-      return recordFailure(deps, input.guestId, input.error ?? {});
-    default:
-      throw new Error(`Unknown task ${(input as { task?: string }).task}`);
-  }
+export async function runTask(deps: Deps, payload: TaskPayload): Promise<TaskResult> {
+  if (typeof payload.v !== 'number' || payload.v > TASK_PAYLOAD_VERSION) throw new Error(`Unsupported task payload version ${String(payload.v)}`);
+  if (!TASK_NAMES.includes(payload.task)) throw new Error(`Unknown task ${String((payload as { task?: unknown }).task)}`);
+  return run(deps, payload.task, payload);
 }

@@ -3,11 +3,12 @@
  * passed (the byDue index), and for each one whose execution is missing, failed, timed out, or
  * running but late, starts a fresh execution that picks up from what DynamoDB says.
  */
-import { FINAL_STATUSES, type Guest } from '../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
+import { isFinal, isProvisioned, MAX_FAILURES } from '../domain/transitions.ts';
+import { activationOwed } from './activation.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
-import { activationOwed, MAX_FAILURES } from './lifecycle.ts';
-import { TASK_INPUT_VERSION } from './task-version.ts';
+import { EXECUTION_PHASE, executionInput } from './lifecycle-contract.ts';
 
 /** A running execution is left alone until its guest is this late (it may simply be about to act). */
 export const LATE_AFTER_MS = 60 * 60 * 1000;
@@ -18,8 +19,6 @@ export interface ReconcileReport {
   skipped: number;
   errors: { guestId: string; error: string }[];
 }
-
-const SCHEDULE_STATUSES: readonly Guest['status'][] = ['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'];
 
 export async function reconcile(deps: Deps): Promise<ReconcileReport> {
   const now = deps.clock.now();
@@ -42,7 +41,7 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
 }
 
 async function repair(deps: Deps, guest: Guest, now: Date): Promise<boolean> {
-  if (FINAL_STATUSES.includes(guest.status)) {
+  if (isFinal(guest.status)) {
     await change(deps, guest, 'reconciler', 'closed', { dueAt: undefined });
     return false;
   }
@@ -54,10 +53,9 @@ async function repair(deps: Deps, guest: Guest, now: Date): Promise<boolean> {
   const generation = (guest.execution?.generation ?? 0) + 1;
   const execution = { name: `${guest.guestId}-${generation}`, generation };
   await change(deps, guest, 'reconciler', 'execution-restarted', { execution }, { previous: guest.execution?.name ?? null, previousStatus: status ?? 'MISSING' });
-  const input: Record<string, unknown> = { v: TASK_INPUT_VERSION, guestId: guest.guestId };
   // A provisioned guest goes straight to the schedule, unless the activation email is still owed:
   // then from the start, where CheckHsr sends it on to Provision.
-  if (SCHEDULE_STATUSES.includes(guest.status) && !activationOwed(guest)) Object.assign(input, { phase: 'schedule', iteration: 0 });
-  await deps.workflow.start(execution.name, input);
+  const toSchedule = isProvisioned(guest.status) && !activationOwed(guest);
+  await deps.workflow.start(execution.name, executionInput(guest.guestId, toSchedule ? EXECUTION_PHASE.schedule : undefined));
   return true;
 }

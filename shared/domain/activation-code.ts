@@ -1,4 +1,4 @@
-/** Rule 8: activation codes are random (128 bits), shown once, stored only as a hash. */
+/** Rule "Activation email": activation codes are random (128 bits), shown once, stored only as a hash. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // 32 symbols, no 0/O or 1/I
@@ -47,7 +47,8 @@ export function activationCodeMatches(presented: string, storedHash: string | un
 export const ACTIVATION_LIMITS = {
   perSource: { attempts: 10, windowMs: 15 * 60_000 },
   perPair: { baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, lockAfter: 10, lockMs: 24 * 3_600_000 },
-  perAccount: { burst: 20, ceiling: 100 },
+  /** `lockedRetryAfterSeconds`: what a caller is told to wait once the code is locked (until the sponsor sends a new one). */
+  perAccount: { burst: 20, ceiling: 100, lockedRetryAfterSeconds: 3600 },
 } as const;
 
 /** Kept for the tests and documents that name the per-source limit. */

@@ -15,7 +15,7 @@ export const STATUSES = [
 ] as const;
 export type GuestStatus = (typeof STATUSES)[number];
 
-/** Statuses from which nothing more happens by itself. */
+/** Statuses from which nothing more happens by itself: no transition leads out of them (shared/domain/transitions.ts; a test holds the two together). */
 export const FINAL_STATUSES: readonly GuestStatus[] = ['DENIED', 'APPROVAL_EXPIRED', 'HSR_TIMEOUT', 'CANCELLED', 'FAILED'];
 
 /** Guest populations the HMS guest account page lists, and nothing else. */

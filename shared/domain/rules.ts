@@ -4,16 +4,8 @@
  */
 import { addDays, addYears, compareDates, dateIn, endOfDay, type IsoDate, zonedInstant } from './dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from './errors.ts';
-import {
-  FINAL_STATUSES,
-  type Entitlement,
-  type Guest,
-  type GuestStatus,
-  type HsrRecord,
-  type Person,
-  type Population,
-  type Service,
-} from './model.ts';
+import type { Entitlement, Guest, HsrRecord, Person, Population, Service } from './model.ts';
+import { can, isFinal, isProvisioned, transition } from './transitions.ts';
 
 export const WYSS_CONTACT = 'AcademicAffairs@wyss.harvard.edu';
 export const RC_CORE_CONTACT = 'rccore@hms.harvard.edu';
@@ -35,7 +27,7 @@ export const HUID_PATTERN = /^\d{8}$/;
 
 const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
 
-/** Rule 6: Wyss Institute staff and affiliates request through Wyss HR and Academic Affairs. */
+/** Rule "Wyss Institute": Wyss Institute staff and affiliates request through Wyss HR and Academic Affairs. */
 export function refuseWyss(requester: Person): void {
   if (isWyss(requester)) {
     throw new NotAllowedError(
@@ -45,8 +37,8 @@ export function refuseWyss(requester: Person): void {
 }
 
 /**
- * Rule 1: a sponsor is an active HMS or HSDM faculty or staff member with a valid HUID in the
- * people directory.
+ * Rule "Who may sponsor": a sponsor is an active HMS or HSDM faculty or staff member with a valid
+ * HUID in the people directory.
  */
 export function assertEligibleSponsor(huid: string, person: Person | undefined): Person {
   if (!HUID_PATTERN.test(huid)) throw new NotAllowedError(`Sponsor HUID ${huid} is not a valid 8-digit Harvard ID.`);
@@ -62,7 +54,7 @@ export function assertEligibleSponsor(huid: string, person: Person | undefined):
   return person;
 }
 
-/** Rule 7 (who submits): the sponsor, or a delegate the sponsor has named. */
+/** Rule "Sponsor approval" (who submits): the sponsor, or a delegate the sponsor has named. */
 export function assertMaySubmitFor(submitterHuid: string, sponsor: Person): 'sponsor' | 'delegate' {
   if (submitterHuid === sponsor.huid) return 'sponsor';
   if (sponsor.delegates?.includes(submitterHuid)) return 'delegate';
@@ -70,7 +62,8 @@ export function assertMaySubmitFor(submitterHuid: string, sponsor: Person): 'spo
 }
 
 /**
- * Rule 2: the guest belongs to one of the listed populations, with what that population needs.
+ * Rule "Guest populations": the guest belongs to one of the listed populations, with what that
+ * population needs.
  * A person HMS provisions automatically (active HMS/HSDM faculty, staff or student) needs no guest account.
  */
 export function assertPopulation(
@@ -100,7 +93,7 @@ export function assertPopulation(
 
 export type HsrState = 'ok' | 'missing' | 'inactive' | 'ends-too-soon';
 
-/** Rule 3: the guest has an active HSR whose end date covers the account's end date. */
+/** Rule "HSR first": the guest has an active HSR whose end date covers the account's end date. */
 export function hsrState(hsr: HsrRecord | undefined, endDate: IsoDate): HsrState {
   if (!hsr) return 'missing';
   if (hsr.status !== 'active') return 'inactive';
@@ -108,7 +101,7 @@ export function hsrState(hsr: HsrRecord | undefined, endDate: IsoDate): HsrState
   return 'ok';
 }
 
-/** Rule 3 (waiting): re-checked daily for up to 14 days after the request first waited. */
+/** Rule "HSR first" (waiting): re-checked daily for up to 14 days after the request first waited. */
 export function hsrWaitOutcome(waitingSince: Date, now: Date): { timedOut: boolean; nextCheckAt: Date } {
   const deadline = waitingSince.getTime() + HSR_WAIT_LIMIT_DAYS * 86_400_000;
   if (now.getTime() >= deadline) return { timedOut: true, nextCheckAt: now };
@@ -117,8 +110,8 @@ export function hsrWaitOutcome(waitingSince: Date, now: Date): { timedOut: boole
 }
 
 /**
- * Rule 4: the term. Start defaults to today and is not in the past; the end is on or after the
- * start and at most one calendar year after it (29 Feb + 1 year = 28 Feb).
+ * Rule "One-year term": the term. Start defaults to today and is not in the past; the end is on or
+ * after the start and at most one calendar year after it (29 Feb + 1 year = 28 Feb).
  */
 export function decideTerm(input: { startDate?: IsoDate | undefined; endDate: IsoDate }, now: Date): { startDate: IsoDate; endDate: IsoDate } {
   const today = dateIn(now);
@@ -132,28 +125,25 @@ export function decideTerm(input: { startDate?: IsoDate | undefined; endDate: Is
   return { startDate, endDate: input.endDate };
 }
 
-/** Rule 10: the account is disabled at the end of its end date, HMS time. */
+/** Rule "Disabled at expiry": the account is disabled at the end of its end date, HMS time. */
 export function expiryInstant(endDate: IsoDate): Date {
   return endOfDay(endDate);
 }
 
-/** Rule 10: within 30 days of expiry a sponsor's extension restores the account. */
+/** Rule "Disabled at expiry" (restore): within 30 days of expiry a sponsor's extension restores the account. */
 export function restoreDeadline(endDate: IsoDate): Date {
   return endOfDay(addDays(endDate, RESTORE_WINDOW_DAYS));
 }
 
-const EXTENDABLE: readonly GuestStatus[] = ['PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED'];
-
 /**
- * Rule 4 (extension) and rule 10 (restore): a new end date at most one year after the day the
- * extension is made, never past the HSR end date; an expired account can be restored for 30 days.
+ * Rule "Extension" (and the restore of rule "Disabled at expiry"): a new end date at most one year
+ * after the day the extension is made, never past the HSR end date; an expired account can be
+ * restored for 30 days.
  */
 export function decideExtension(guest: Guest, newEndDate: IsoDate, hsr: HsrRecord | undefined, now: Date): { restores: boolean } {
   const today = dateIn(now);
-  if (!EXTENDABLE.includes(guest.status)) {
-    throw new ConflictError(`A guest in status ${guest.status} cannot be extended.`);
-  }
-  const restores = guest.status === 'EXPIRED';
+  const restores = can(guest.status, 'restore');
+  if (!restores) transition(guest.status, 'extend'); // 409 unless the status allows an extension
   if (restores && now.getTime() >= restoreDeadline(guest.endDate).getTime()) {
     throw new ConflictError(
       `The account expired more than ${RESTORE_WINDOW_DAYS} days ago (end date ${guest.endDate}): submit a new request.`,
@@ -177,7 +167,10 @@ export function decideExtension(guest: Guest, newEndDate: IsoDate, hsr: HsrRecor
   return { restores };
 }
 
-/** Rule 5 and the O2 rules: entitlements computed from the services requested and the sponsor. */
+/**
+ * Rules "No Digital Library", "No HMS email for hospital guests", "Services per guest" and "O2":
+ * entitlements computed from the services requested and the sponsor.
+ */
 export function computeEntitlements(services: readonly Service[], sponsor: Person): Entitlement[] {
   const offQuad = sponsor.site !== ON_QUAD_SITE;
   const out: Entitlement[] = [
@@ -201,8 +194,15 @@ export function computeEntitlements(services: readonly Service[], sponsor: Perso
   return out;
 }
 
-/** Rule 7 (deadlines): reminder after 7 days without a decision, expiry after 14. */
-export function approvalTimeouts(requestedAt: Date, now: Date): { stage: 'request' | 'remind'; requestTimeoutSeconds: number; remindTimeoutSeconds: number } {
+/** Rule "Sponsor approval" (deadlines): reminder after 7 days without a decision, expiry after 14. */
+export interface ApprovalTimeouts {
+  /** Which approval step to wait in: the request (the first 7 days), or the reminder. */
+  stage: 'request' | 'remind';
+  requestTimeoutSeconds: number;
+  remindTimeoutSeconds: number;
+}
+
+export function approvalTimeouts(requestedAt: Date, now: Date): ApprovalTimeouts {
   const remindAt = requestedAt.getTime() + APPROVAL_REMINDER_AFTER_MS;
   const expireAt = requestedAt.getTime() + APPROVAL_EXPIRES_AFTER_MS;
   const secs = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -216,7 +216,7 @@ export function approvalExpired(requestedAt: Date, now: Date): boolean {
   return now.getTime() >= requestedAt.getTime() + APPROVAL_EXPIRES_AFTER_MS;
 }
 
-/** Rule 9: notices go out 7 days before the end date and then daily through the end date. */
+/** Rule "Expiry notices": notices go out 7 days before the end date and then daily through the end date. */
 export function noticeDates(endDate: IsoDate): IsoDate[] {
   return Array.from({ length: NOTICE_DAYS_BEFORE + 1 }, (_, i) => addDays(endDate, i - NOTICE_DAYS_BEFORE));
 }
@@ -228,7 +228,8 @@ export type ScheduleStep =
   | { action: 'done'; reason: string };
 
 /**
- * What the lifecycle does next once an account is provisioned (rules 9 and 10): the due notice,
+ * What the lifecycle does next once an account is provisioned (rules "Expiry notices" and
+ * "Disabled at expiry"): the due notice,
  * the expiry, or a wait until the next of those. Re-planned every time the workflow wakes, so an
  * extension during the notice days simply moves the next wake-up.
  *
@@ -239,15 +240,15 @@ export type ScheduleStep =
  * failure lasting several days ends in one late notice, not one per day.
  */
 export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'expiredNoticeSentAt'>, now: Date): ScheduleStep {
-  if (FINAL_STATUSES.includes(guest.status)) return { action: 'done', reason: guest.status };
-  if (guest.status === 'EXPIRED') {
+  if (isFinal(guest.status)) return { action: 'done', reason: guest.status };
+  if (can(guest.status, 'restore')) {
     // Disabled, but the "expired" emails are still owed (Expire failed after the status change): expire again.
     if (!guest.expiredNoticeSentAt) return { action: 'expire' };
     const deadline = restoreDeadline(guest.endDate);
     if (now.getTime() >= deadline.getTime()) return { action: 'done', reason: 'restore window closed' };
     return { action: 'wait', until: deadline };
   }
-  if (guest.status !== 'ACTIVE' && guest.status !== 'PENDING_ACTIVATION') {
+  if (!can(guest.status, 'expire')) {
     return { action: 'done', reason: `not provisioned (${guest.status})` };
   }
   const expiry = expiryInstant(guest.endDate);
@@ -269,7 +270,7 @@ export function nextScheduleStep(guest: Pick<Guest, 'status' | 'endDate' | 'last
   return { action: 'wait', until: expiry };
 }
 
-/** Rule 8: an activation code is valid for 14 days from issue, or from the start date if later. */
+/** Rule "Activation email": an activation code is valid for 14 days from issue, or from the start date if later. */
 export function activationExpiry(issuedAt: Date, startDate: IsoDate): Date {
   const from = Math.max(issuedAt.getTime(), zonedInstant(startDate, 0).getTime());
   return new Date(from + ACTIVATION_CODE_VALID_MS);
@@ -278,10 +279,10 @@ export function activationExpiry(issuedAt: Date, startDate: IsoDate): Date {
 export type ActivationCheck = 'ok' | 'wrong-code' | 'already-active' | 'closed' | 'locked' | 'expired' | 'not-started';
 
 /**
- * Rule 8: what an activation attempt comes to. Without the right code it is always 'wrong-code',
- * whatever the account: only a caller holding the code may learn that the account is already
- * active, closed (expired or cancelled), that the code was locked or has expired, or that the
- * account has not started. Single use, valid 14 days, not before the start date.
+ * Rule "Activation email": what an activation attempt comes to. Without the right code it is always
+ * 'wrong-code', whatever the account: only a caller holding the code may learn that the account is
+ * already active, closed (expired or cancelled), that the code was locked or has expired, or that
+ * the account has not started. Single use, valid 14 days, not before the start date.
  */
 export function checkActivation(
   guest: Pick<Guest, 'status' | 'startDate' | 'activation'> | undefined,
@@ -291,7 +292,7 @@ export function checkActivation(
   const code = guest?.activation;
   if (!guest || !code || !matches) return 'wrong-code';
   if (code.usedAt || guest.status === 'ACTIVE') return guest.status === 'ACTIVE' ? 'already-active' : 'closed';
-  if (guest.status !== 'PENDING_ACTIVATION') return 'closed';
+  if (!can(guest.status, 'activate')) return 'closed';
   if (code.lockedAt) return 'locked';
   if (now.getTime() >= Date.parse(code.expiresAt)) return 'expired';
   if (compareDates(dateIn(now), guest.startDate) < 0) return 'not-started';
@@ -328,16 +329,9 @@ export function* accountIdCandidates(letters: string, start: number): Generator<
  * 30 days in which an extension can still restore it have passed.
  */
 export function holdsPerson(guest: Pick<Guest, 'status' | 'endDate'>, now: Date): boolean {
-  if (FINAL_STATUSES.includes(guest.status)) return false;
-  if (guest.status === 'EXPIRED') return now.getTime() < restoreDeadline(guest.endDate).getTime();
+  if (isFinal(guest.status)) return false;
+  if (can(guest.status, 'restore')) return now.getTime() < restoreDeadline(guest.endDate).getTime();
   return true;
-}
-
-/** Which statuses a sponsor may cancel from. */
-export function assertCancellable(status: GuestStatus): void {
-  if (!['PENDING_HSR', 'PENDING_APPROVAL', 'PENDING_ACTIVATION', 'ACTIVE'].includes(status)) {
-    throw new ConflictError(`A guest in status ${status} cannot be cancelled.`);
-  }
 }
 
 /**
@@ -349,27 +343,25 @@ export function nextDueAt(
   guest: Pick<Guest, 'status' | 'endDate' | 'lastNoticeDate' | 'failure' | 'expiredNoticeSentAt' | 'approval' | 'approvalRequestedAt' | 'hsrCheckedAt' | 'hsrWaitingSince'>,
   now: Date,
 ): string | undefined {
-  switch (guest.status) {
-    case 'PENDING_HSR': {
-      const since = guest.hsrWaitingSince ? new Date(guest.hsrWaitingSince) : now;
-      const from = guest.hsrCheckedAt ? new Date(guest.hsrCheckedAt) : now;
-      const deadline = since.getTime() + HSR_WAIT_LIMIT_DAYS * 86_400_000;
-      return new Date(Math.min(from.getTime() + HSR_RECHECK_EVERY_MS, deadline)).toISOString();
-    }
-    case 'PENDING_APPROVAL': {
-      if (guest.approval || !guest.approvalRequestedAt) return now.toISOString();
-      const requested = Date.parse(guest.approvalRequestedAt);
-      const reminder = requested + APPROVAL_REMINDER_AFTER_MS;
-      return new Date(now.getTime() < reminder ? reminder : requested + APPROVAL_EXPIRES_AFTER_MS).toISOString();
-    }
-    case 'PENDING_ACTIVATION':
-    case 'ACTIVE':
-    case 'EXPIRED': {
-      const step = nextScheduleStep(guest, now);
-      if (step.action === 'done') return undefined;
-      return (step.action === 'wait' ? step.until : now).toISOString();
-    }
-    default:
-      return undefined;
+  if (can(guest.status, 'hsr-found')) {
+    // Waiting for an HSR: the next daily re-check, or the end of the 14 days.
+    const since = guest.hsrWaitingSince ? new Date(guest.hsrWaitingSince) : now;
+    const from = guest.hsrCheckedAt ? new Date(guest.hsrCheckedAt) : now;
+    const deadline = since.getTime() + HSR_WAIT_LIMIT_DAYS * 86_400_000;
+    return new Date(Math.min(from.getTime() + HSR_RECHECK_EVERY_MS, deadline)).toISOString();
   }
+  if (can(guest.status, 'provision')) {
+    // Waiting for the sponsor: provisioning at once once approved, else the reminder, then the expiry of the request.
+    if (guest.approval || !guest.approvalRequestedAt) return now.toISOString();
+    const requested = Date.parse(guest.approvalRequestedAt);
+    const reminder = requested + APPROVAL_REMINDER_AFTER_MS;
+    return new Date(now.getTime() < reminder ? reminder : requested + APPROVAL_EXPIRES_AFTER_MS).toISOString();
+  }
+  if (isProvisioned(guest.status)) {
+    // The schedule: the next notice, the expiry, or the end of the restore window.
+    const step = nextScheduleStep(guest, now);
+    if (step.action === 'done') return undefined;
+    return (step.action === 'wait' ? step.until : now).toISOString();
+  }
+  return undefined;
 }

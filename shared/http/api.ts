@@ -1,6 +1,7 @@
 /**
- * The HTTP API: routes (by API Gateway route key) to use cases. Input is parsed by the zod schemas,
- * the caller comes from the verified JWT claims only, and every error leaves as problem+json.
+ * The HTTP API: each route of the table (shared/http/routes.ts, found by API Gateway route key) to
+ * its use case. Input is parsed by the route's zod schemas, the caller comes from the verified JWT
+ * claims only, and every error leaves as problem+json.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
@@ -10,8 +11,8 @@ import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
 import { toHistoryItem, toView } from '../app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
-import * as S from './schemas.ts';
 import { openApiDocument } from './openapi.ts';
+import { ROUTES, routeKey, type Route, type RouteName, type RouteSpec } from './routes.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -23,8 +24,6 @@ export interface ClaimNames {
 }
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Ctx = { event: ApiEvent; deps: Deps; claims: ClaimNames };
-type Result = { status: number; body: unknown; headers?: Record<string, string> };
 
 /**
  * A claim as API Gateway's HTTP API JWT authorizer passes it in a payload-v2 event: a string as it
@@ -96,79 +95,76 @@ async function conditional<T>(e: ApiEvent, write: (version: number | undefined) 
   }
 }
 
-const guestId = (e: ApiEvent) => parseWith(S.PathParams, e.pathParameters ?? {}, 'path').guestId;
-const caller = (c: Ctx) => callerFrom(c.event, c.claims);
-const view = (status: number) => (g: Parameters<typeof toView>[0]): Result => ({ status, body: toView(g) });
+type Field<O, K extends string> = O extends { readonly [P in K]: infer V } ? V : undefined;
+type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type RouteNamed<N extends RouteName> = Extract<Route, { name: N }>;
 
-export const routes: Record<string, (c: Ctx) => Promise<Result>> = {
-  'GET /openapi.json': async () => ({ status: 200, body: openApiDocument() }),
-  'POST /v1/guests': async (c) => {
-    const who = caller(c);
-    return uc.requestGuest(c.deps, who, body(c.event, S.CreateGuestBody)).then((g) => ({ ...view(202)(g), headers: { location: `/v1/guests/${g.guestId}` } }));
+/** What a route's handler gets: the input its route declares (shared/http/routes.ts), parsed with its schemas. */
+export interface Request<N extends RouteName> {
+  event: ApiEvent;
+  deps: Deps;
+  /** From the verified token's claims on routes behind the JWT authorizer; none on public routes. */
+  caller: RouteNamed<N>['auth'] extends true ? Caller : undefined;
+  params: Parsed<Field<RouteNamed<N>['operation'], 'params'>>;
+  query: Parsed<Field<RouteNamed<N>['operation'], 'query'>>;
+  body: Parsed<Field<Field<RouteNamed<N>['operation'], 'body'>, 'schema'>>;
+}
+
+/** A handler's answer; the status is its route's success status. */
+interface Reply {
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Exactly one handler per route of the table: a route without one, or a handler without a route, does not compile. */
+type Handlers = { [N in RouteName]: (request: Request<N>) => Promise<Reply> };
+
+const handlers: Handlers = {
+  openApi: async () => ({ body: openApiDocument() }),
+  requestGuest: async (r) => {
+    const g = await uc.requestGuest(r.deps, r.caller, r.body);
+    return { body: toView(g), headers: { location: `/v1/guests/${g.guestId}` } };
   },
-  'GET /v1/guests': async (c) => {
-    const who = caller(c);
-    const q = parseWith(S.ListQuery, c.event.queryStringParameters ?? {}, 'query');
-    const page = await uc.listGuests(c.deps, who, q);
-    return { status: 200, body: { items: page.items.map(toView), cursor: page.cursor ?? null } };
+  listGuests: async (r) => {
+    const page = await uc.listGuests(r.deps, r.caller, r.query);
+    return { body: { items: page.items.map(toView), cursor: page.cursor ?? null } };
   },
-  'GET /v1/guests/{guestId}': async (c) => {
-    const g = await uc.getGuest(c.deps, caller(c), guestId(c.event));
-    return { status: 200, body: toView(g), headers: { etag: `"${g.version}"` } };
+  getGuest: async (r) => {
+    const g = await uc.getGuest(r.deps, r.caller, r.params.guestId);
+    return { body: toView(g), headers: { etag: `"${g.version}"` } };
   },
-  'POST /v1/guests/{guestId}/decision': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    const input = body(c.event, S.DecisionBody);
-    return conditional(c.event, (v) => uc.decideRequest(c.deps, who, id, input, v)).then(view(200));
+  decide: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.decideRequest(r.deps, r.caller, r.params.guestId, r.body, v))) }),
+  extend: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.extendGuest(r.deps, r.caller, r.params.guestId, r.body, v))) }),
+  cancel: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.cancelGuest(r.deps, r.caller, r.params.guestId, v))) }),
+  resendActivation: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.resendActivation(r.deps, r.caller, r.params.guestId, v))) }),
+  history: async (r) => {
+    const events = await uc.guestHistory(r.deps, r.caller, r.params.guestId);
+    return { body: { items: events.map(toHistoryItem) } };
   },
-  'POST /v1/guests/{guestId}/extension': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    const input = body(c.event, S.ExtensionBody);
-    return conditional(c.event, (v) => uc.extendGuest(c.deps, who, id, input, v)).then(view(200));
-  },
-  'POST /v1/guests/{guestId}/cancel': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    body(c.event, S.ReasonBody, true);
-    return conditional(c.event, (v) => uc.cancelGuest(c.deps, who, id, v)).then(view(200));
-  },
-  'POST /v1/guests/{guestId}/activation/resend': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    body(c.event, S.ReasonBody, true);
-    return conditional(c.event, (v) => uc.resendActivation(c.deps, who, id, v)).then(view(200));
-  },
-  'GET /v1/guests/{guestId}/history': async (c) => {
-    const events = await uc.guestHistory(c.deps, caller(c), guestId(c.event));
-    return { status: 200, body: { items: events.map(toHistoryItem) } };
-  },
-  'POST /v1/guests/{guestId}/expire': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    const input = body(c.event, S.ReasonBody, true).reason;
-    return conditional(c.event, (v) => uc.forceExpire(c.deps, who, id, input, v)).then(view(200));
-  },
-  'POST /v1/guests/{guestId}/reassign': async (c) => {
-    const who = caller(c);
-    const id = guestId(c.event);
-    const input = body(c.event, S.ReassignBody);
-    return conditional(c.event, (v) => uc.reassignSponsor(c.deps, who, id, input, v)).then(view(200));
-  },
-  'POST /v1/activate': async (c) => {
-    const g = await uc.activate(c.deps, body(c.event, S.ActivateBody), c.event.requestContext.http.sourceIp);
-    return { status: 200, body: { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt } };
+  expire: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.forceExpire(r.deps, r.caller, r.params.guestId, r.body.reason, v))) }),
+  reassign: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.reassignSponsor(r.deps, r.caller, r.params.guestId, r.body, v))) }),
+  activate: async (r) => {
+    const g = await uc.activate(r.deps, r.body, r.event.requestContext.http.sourceIp);
+    return { body: { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt } };
   },
 };
 
+const ROUTES_BY_KEY = new Map<string, RouteSpec>(ROUTES.map((r) => [routeKey(r), r]));
+
 export async function handleApi(event: ApiEvent, deps: Deps, claims: ClaimNames): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = routes[event.routeKey];
+  const route = ROUTES_BY_KEY.get(event.routeKey);
   if (!route) throw new HttpProblem(404, 'No such route', `${event.routeKey} is not a route of this API.`);
-  const result = await route({ event, deps, claims });
+  const op = route.operation;
+  // In this order, as a handler reading them one by one would: who, which guest, then what.
+  const caller = route.auth ? callerFrom(event, claims) : undefined;
+  const params = op.params ? parseWith(op.params, event.pathParameters ?? {}, 'path') : undefined;
+  const query = op.query ? parseWith(op.query, event.queryStringParameters ?? {}, 'query') : undefined;
+  const input = op.body ? body(event, op.body.schema, !op.body.required) : undefined;
+  const handler = handlers[route.name as RouteName] as (request: Request<RouteName>) => Promise<Reply>;
+  const reply = await handler({ event, deps, caller, params, query, body: input } as Request<RouteName>);
   return {
-    statusCode: result.status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...result.headers },
-    body: JSON.stringify(result.body),
+    statusCode: op.success.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },
+    body: JSON.stringify(reply.body),
   };
 }

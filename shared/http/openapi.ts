@@ -1,7 +1,7 @@
-/** OpenAPI 3.1, generated from the same zod schemas that validate requests. */
+/** OpenAPI 3.1, generated from the route table (shared/http/routes.ts) and the zod schemas that validate requests. */
 import { z } from 'zod';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
-import * as S from './schemas.ts';
+import { ROUTES, type RouteSpec } from './routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
 
@@ -70,17 +70,48 @@ const Problem = {
   },
 };
 
-const problems = (...codes: number[]) =>
+const problems = (codes: readonly number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]));
-const ok = (description: string, schema: unknown = { $ref: '#/components/schemas/Guest' }, code = '200') => ({ [code]: { description, content: { 'application/json': { schema } } } });
-const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema: json(schema) } } });
-const guestIdParam = { name: 'guestId', in: 'path', required: true, schema: json(S.GuestId) };
 const secured = [{ harvardKey: [] }];
+
+/** A path parameter per property of the schema (required), or a query parameter (optional). */
+function parameters(schema: z.ZodObject, where: 'path' | 'query'): Record<string, unknown>[] {
+  if (where === 'path') return Object.entries(schema.shape).map(([name, property]) => ({ name, in: 'path', required: true, schema: json(property) }));
+  return Object.entries((json(schema).properties ?? {}) as Record<string, unknown>).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+/** One operation of the document, from its route (shared/http/routes.ts). */
+function operation(route: RouteSpec): Record<string, unknown> {
+  const op = route.operation;
+  const params = [
+    ...(op.params ? parameters(op.params, 'path') : []),
+    ...(op.query ? parameters(op.query, 'query') : []),
+    ...(op.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, schema: h.schema })),
+  ];
+  return {
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(route.auth ? { security: secured } : {}),
+    ...(params.length ? { parameters: params } : {}),
+    ...(op.body ? { requestBody: { required: op.body.required, content: { 'application/json': { schema: json(op.body.schema) } } } } : {}),
+    responses: {
+      [String(op.success.status)]: { description: op.success.description, content: { 'application/json': { schema: op.success.schema ?? { $ref: '#/components/schemas/Guest' } } } },
+      ...problems(op.problems),
+    },
+  };
+}
 
 let cached: Record<string, unknown> | undefined;
 
 export function openApiDocument(): Record<string, unknown> {
-  cached ??= {
+  cached ??= document();
+  return cached;
+}
+
+function document(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  return {
     openapi: '3.1.0',
     info: {
       title: 'HMS sponsored guest accounts',
@@ -91,57 +122,6 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: { harvardKey: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { Guest: GuestSchema, HistoryItem, Problem },
     },
-    paths: {
-      '/v1/guests': {
-        post: {
-          summary: 'Request a guest account',
-          security: secured,
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } }],
-          requestBody: jsonBody(S.CreateGuestBody),
-          responses: { ...ok('Accepted: the lifecycle has started', undefined, '202'), ...problems(400, 401, 403, 409, 413, 415, 422) },
-        },
-        get: {
-          summary: "List the caller's guests",
-          security: secured,
-          parameters: Object.entries(json(S.ListQuery).properties as Record<string, unknown>).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-          responses: { ...ok('A page of guests', { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Guest' } }, cursor: { type: ['string', 'null'] } } }), ...problems(400, 401, 403) },
-        },
-      },
-      '/v1/guests/{guestId}': {
-        get: { summary: 'Read a guest', security: secured, parameters: [guestIdParam], responses: { ...ok('The guest'), ...problems(400, 401, 404) } },
-      },
-      '/v1/guests/{guestId}/decision': {
-        post: { summary: 'Approve or deny (the sponsor)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.DecisionBody), responses: { ...ok('Decided'), ...problems(400, 401, 403, 404, 409, 412) } },
-      },
-      '/v1/guests/{guestId}/extension': {
-        post: { summary: 'Extend, or restore within 30 days of expiry', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ExtensionBody), responses: { ...ok('Extended'), ...problems(400, 401, 403, 404, 409, 412, 422) } },
-      },
-      '/v1/guests/{guestId}/cancel': {
-        post: { summary: 'Cancel the request or account', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Cancelled'), ...problems(400, 401, 403, 404, 409, 412) } },
-      },
-      '/v1/guests/{guestId}/activation/resend': {
-        post: { summary: 'Send a new activation code (the old one stops working)', security: secured, parameters: [guestIdParam], responses: { ...ok('Sent'), ...problems(400, 401, 403, 404, 409, 412) } },
-      },
-      '/v1/guests/{guestId}/history': {
-        get: { summary: 'Audit trail of a guest', security: secured, parameters: [guestIdParam], responses: { ...ok('Audit events', { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/HistoryItem' } } } }), ...problems(400, 401, 404) } },
-      },
-      '/v1/guests/{guestId}/expire': {
-        post: { summary: 'Expire now (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReasonBody, false), responses: { ...ok('Expired'), ...problems(400, 401, 403, 404, 409, 412) } },
-      },
-      '/v1/guests/{guestId}/reassign': {
-        post: { summary: 'Move to another sponsor (HMS IT)', security: secured, parameters: [guestIdParam], requestBody: jsonBody(S.ReassignBody), responses: { ...ok('Reassigned'), ...problems(400, 401, 403, 404, 412) } },
-      },
-      '/v1/activate': {
-        post: {
-          summary: 'Activate an HMS account (the guest; no login)',
-          description:
-            'Every attempt without the right code gets the same 400, whatever the account ID (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422).',
-          requestBody: jsonBody(S.ActivateBody),
-          responses: { ...ok('Activated', { type: 'object', properties: { accountId: { type: 'string' }, status: { type: 'string' }, activatedAt: { type: 'string' } } }), ...problems(400, 410, 422, 429) },
-        },
-      },
-      '/openapi.json': { get: { summary: 'This document', responses: ok('OpenAPI 3.1', { type: 'object' }) } },
-    },
+    paths,
   };
-  return cached;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { synthesisInputs, synthesizeForLocal } from '../../local/synth.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-import { synthesizedDefinition, template } from './synth.ts';
+import { STATE_MACHINE_NAME, synthesizedDefinition, template } from './synth.ts';
 
 describe('local synthesis', () => {
   it('has the same resources and the same state machine definition as the CDK app with cdk.json', async () => {
@@ -20,7 +20,8 @@ describe('local synthesis', () => {
     const shape = (t: { Resources: Record<string, { Type: string; Properties?: unknown }> }) =>
       Object.fromEntries(Object.entries(t.Resources).map(([id, r]) => [id, { type: r.Type, properties: r.Properties }]));
     expect(shape(local.template as never)).toEqual(shape(deployed));
-    expect(local.definition).toEqual(synthesizedDefinition().definition);
+    expect(local.stateMachines.map((m) => m.name)).toEqual([STATE_MACHINE_NAME]);
+    expect(local.stateMachines[0]!.definition).toEqual(synthesizedDefinition().definition);
   });
 
   it('is cached on disk under a hash of every input, and the cached template is the synthesized one', async () => {

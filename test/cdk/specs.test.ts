@@ -1,39 +1,71 @@
-/** The CDK-free modules the local mode shares with the stack: routes, schedule, definition resolver. */
+/** The CDK-free modules the stack, the handlers and the local mode share: the route table, the schedule; and the local template resolver. */
 import { describe, expect, it } from 'vitest';
-import { definitionFromTemplate, localFunctionArn, resolveIntrinsic, type CfnTemplate } from '../../infra/definition.ts';
-import { clientThrottleFor, DEFAULT_THROTTLE, ROUTES, matchRoute, routeKey, throttleFor } from '../../infra/routes.ts';
+import { matchRoute } from '../../local/route-match.ts';
+import { stateMachinesFromTemplate } from '../../local/state-machines.ts';
+import { localFunctionArn, localNames, resolve, type CfnTemplate } from '../../local/template.ts';
+import { clientThrottleFor } from '../../local/throttle.ts';
 import { RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
+import { DEFAULT_THROTTLE, pathParameterNames, ROUTES, routeKey, throttleFor, type RouteSpec } from '../../shared/http/routes.ts';
 
-describe('routes', () => {
-  it('are unique and public only for activation and the OpenAPI document', () => {
+const route = (key: string): RouteSpec => ROUTES.find((r) => routeKey(r) === key)!;
+
+describe('route table', () => {
+  it('has unique route keys and handler names, public only for activation and the OpenAPI document', () => {
     const keys = ROUTES.map(routeKey);
     expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(ROUTES.filter((r) => !r.auth).map(routeKey).sort()).toEqual(['GET /openapi.json', 'POST /v1/activate']);
     expect(ROUTES).toHaveLength(12);
   });
 
-  it('match requests with path parameters', () => {
-    expect(matchRoute('POST', '/v1/guests/g-123/decision')).toEqual({
-      route: { method: 'POST', path: '/v1/guests/{guestId}/decision', auth: true },
-      pathParameters: { guestId: 'g-123' },
-    });
+  it('declares a schema for exactly the path parameters of each path', () => {
+    for (const r of ROUTES as readonly RouteSpec[]) {
+      expect(Object.keys(r.operation.params?.shape ?? {}), routeKey(r)).toEqual(pathParameterNames(r.path));
+    }
+  });
+
+  it('is what the OpenAPI document describes: every route, its security, parameters, body and statuses', () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, unknown> } };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const r of ROUTES as readonly RouteSpec[]) {
+      const op = doc.paths[r.path]![r.method.toLowerCase()]!;
+      expect(op.summary, routeKey(r)).toBe(r.operation.summary);
+      expect('security' in op, routeKey(r)).toBe(r.auth);
+      expect(Object.keys(op.responses as object).sort(), routeKey(r)).toEqual([r.operation.success.status, ...r.operation.problems].map(String).sort());
+      expect((op.requestBody as { required?: boolean } | undefined)?.required, routeKey(r)).toBe(r.operation.body?.required);
+      const pathParams = ((op.parameters ?? []) as { in: string; name: string }[]).filter((p) => p.in === 'path').map((p) => p.name);
+      expect(pathParams, routeKey(r)).toEqual(pathParameterNames(r.path));
+    }
+    // Every reference names a component of the document.
+    for (const [, name] of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/(\w+)"/g)) expect(doc.components.schemas, name).toHaveProperty(name!);
+  });
+
+  it('throttles activation harder than the default', () => {
+    expect(throttleFor(route('POST /v1/activate'))).toEqual({ burstLimit: 100, rateLimit: 50 });
+    expect(throttleFor(route('GET /v1/guests'))).toBe(DEFAULT_THROTTLE);
+    expect(throttleFor(route('POST /v1/activate')).rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit);
+  });
+});
+
+describe('the local gateway', () => {
+  it('matches requests to routes of the table, with path parameters', () => {
+    expect(matchRoute('POST', '/v1/guests/g-123/decision')).toEqual({ route: route('POST /v1/guests/{guestId}/decision'), pathParameters: { guestId: 'g-123' } });
+    expect(matchRoute('POST', '/v1/guests/g-123/decision')?.route).toMatchObject({ method: 'POST', path: '/v1/guests/{guestId}/decision', auth: true });
     expect(matchRoute('get', '/v1/guests')?.route.path).toBe('/v1/guests');
     expect(matchRoute('GET', '/v1/guests/')).toBeUndefined();
     expect(matchRoute('DELETE', '/v1/guests/x')).toBeUndefined();
     expect(matchRoute('POST', '/v1/activate')?.route.auth).toBe(false);
+    expect(matchRoute('GET', '/v1/guests/a%20b')?.pathParameters).toEqual({ guestId: 'a b' });
+    expect(matchRoute('GET', '/v1/guests/%E0%A4%A')?.pathParameters).toEqual({ guestId: '%E0%A4%A' });
   });
 
-  it('throttle activation harder than the default', () => {
-    expect(throttleFor('POST /v1/activate')).toEqual({ burstLimit: 100, rateLimit: 50 });
-    expect(throttleFor('GET /v1/guests')).toBe(DEFAULT_THROTTLE);
-    expect(throttleFor('POST /v1/activate').rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit);
-  });
-
-  it('limit each client well under the route ceilings (the local gateway; a WAF rule in AWS)', () => {
-    for (const route of ROUTES) {
-      const key = routeKey(route);
-      expect(clientThrottleFor(key).burstLimit * 4, key).toBeLessThanOrEqual(throttleFor(key).burstLimit);
-      expect(clientThrottleFor(key).rateLimit * 4, key).toBeLessThanOrEqual(throttleFor(key).rateLimit);
+  it('limits each client well under the route ceilings (the local gateway; a WAF rule in AWS)', () => {
+    for (const r of ROUTES) {
+      const key = routeKey(r);
+      expect(clientThrottleFor(key).burstLimit * 4, key).toBeLessThanOrEqual(throttleFor(r).burstLimit);
+      expect(clientThrottleFor(key).rateLimit * 4, key).toBeLessThanOrEqual(throttleFor(r).rateLimit);
     }
   });
 });
@@ -44,10 +76,11 @@ describe('reconciler schedule spec', () => {
   });
 });
 
-describe('definition resolver', () => {
+describe('template resolver (local/template.ts, local/state-machines.ts)', () => {
   const template: CfnTemplate = {
     Resources: {
       Fn1: { Type: 'AWS::Lambda::Function' },
+      SomeTable: { Type: 'AWS::DynamoDB::Table' },
       Machine: {
         Type: 'AWS::StepFunctions::StateMachine',
         Properties: {
@@ -73,17 +106,17 @@ describe('definition resolver', () => {
           },
         },
       },
+      Named: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'Second', DefinitionString: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}' } },
     },
   };
 
-  it('replaces pseudo parameters, function ARNs and other references', () => {
-    const out = definitionFromTemplate(template);
-    expect(out.taskFunctionLogicalId).toBe('Fn1');
-    expect(out.stateMachineLogicalId).toBe('Machine');
-    expect(out.definition).toEqual({
+  it('resolves every state machine: pseudo parameters, function ARNs and other references', () => {
+    const [machine, named] = stateMachinesFromTemplate(template);
+    expect(machine).toMatchObject({ logicalId: 'Machine', name: 'Machine', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Machine', functions: ['Fn1'] });
+    expect(machine!.definition).toEqual({
       StartAt: 'A',
       States: {
-        A: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Fn1', Next: 'B' },
+        A: { Type: 'Task', Resource: localFunctionArn('Fn1'), Next: 'B' },
         B: {
           Type: 'Task',
           Resource: 'arn:aws:states:::states:startExecution',
@@ -92,16 +125,16 @@ describe('definition resolver', () => {
         },
       },
     });
-    expect(out.resources).toMatchObject({ Fn1: localFunctionArn('Fn1'), 'AWS::Region': 'us-east-1', SomeTable: 'SomeTable' });
+    expect(named).toMatchObject({ logicalId: 'Named', name: 'Second', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Second', functions: [] });
   });
 
-  it('takes another region and account', () => {
-    expect(resolveIntrinsic({ 'Fn::GetAtt': ['Fn1', 'Arn'] }, template, { region: 'eu-west-1', account: '123456789012' })).toBe(
-      'arn:aws:lambda:eu-west-1:123456789012:function:Fn1',
-    );
+  it('names the stack as it was synthesized', () => {
+    expect(resolve({ 'Fn::Sub': '${AWS::StackName}-x' }, localNames(template, 'MyStack'))).toBe('MyStack-x');
+    expect(resolve({ Ref: 'AWS::StackName' }, localNames(template))).toBe('GuestAccounts');
   });
 
-  it('refuses intrinsics it cannot resolve', () => {
-    expect(() => resolveIntrinsic({ 'Fn::ImportValue': 'x' }, template)).toThrow(/Unsupported intrinsic/);
+  it('refuses intrinsics it cannot resolve, and references to resources the template does not hold', () => {
+    expect(() => resolve({ 'Fn::ImportValue': 'x' }, localNames(template))).toThrow(/Unsupported intrinsic Fn::ImportValue/);
+    expect(() => resolve({ Ref: 'Missing' }, localNames(template))).toThrow('The template has no resource Missing');
   });
 });

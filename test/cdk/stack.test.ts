@@ -1,6 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THROTTLE, ROUTES, ROUTE_THROTTLES, routeKey } from '../../infra/routes.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { GuestFunction } from '../../infra/functions.ts';
+import { Storage } from '../../infra/storage.ts';
+import { ENV, REQUIRED_CONFIG } from '../../shared/config.ts';
+import { DEFAULT_THROTTLE, ROUTES, routeKey, throttleFor } from '../../shared/http/routes.ts';
+import { buildApp } from './build.ts';
 import { RECONCILER_RETRY, RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
 import { DEFAULT_CONFIG } from '../../infra/stack-config.ts';
 import { STATE_MACHINE_NAME, template } from './synth.ts';
@@ -44,30 +53,99 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('have the configuration environment read by shared/config.ts', () => {
-    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
-      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      for (const name of [
-        'GUESTS_TABLE',
-        'DIRECTORY_TABLE',
-        'IDEMPOTENCY_TABLE',
-        'STATE_MACHINE_ARN',
-        'SENDER_EMAIL',
-        'SES_CONFIGURATION_SET',
-        'ACTIVATION_URL',
-        'PORTAL_URL',
-      ]) {
-        expect(vars, name).toHaveProperty(name);
-      }
-      expect(vars).toMatchObject({
-        HUID_CLAIM: 'huid',
-        ROLES_CLAIM: 'hms_roles',
-        HMS_IT_ROLE: 'hms-it',
-        SENDER_EMAIL: DEFAULT_CONFIG.senderEmail,
-      });
-      // Built from the name, not a reference to the state machine (no dependency cycle).
-      expect(JSON.stringify(vars.STATE_MACHINE_ARN)).toContain(`:stateMachine:${STATE_MACHINE_NAME}`);
+  /** The function whose description matches, and its environment variables. */
+  const environmentOf = (t: Template, description: RegExp): Record<string, unknown> => {
+    const fns = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description.source) } })) as Resource[];
+    expect(fns).toHaveLength(1);
+    return (fns[0]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  };
+  const CONFIG_NAMES: string[] = Object.values(ENV);
+
+  it.each([
+    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE']],
+    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL']],
+    ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN']],
+  ])('%s: exactly the configuration its code reads (names from shared/config.ts), and every variable loadConfig requires', (description, expected) => {
+    // Act
+    const vars = environmentOf(template, new RegExp(description));
+
+    // Assess
+    expect(Object.keys(vars).filter((k) => CONFIG_NAMES.includes(k)).sort()).toEqual([...expected].sort());
+    expect(Object.keys(vars).filter((k) => !CONFIG_NAMES.includes(k)).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+    for (const key of REQUIRED_CONFIG) expect(vars, ENV[key]).toHaveProperty(ENV[key]);
+    // Each resource's name is a reference to it; the state machine's ARN is built from its name (no dependency cycle).
+    expect(vars.GUESTS_TABLE).toEqual({ Ref: expect.stringMatching(/^StorageGuestsTable/) });
+    expect(vars.DIRECTORY_TABLE).toEqual({ Ref: expect.stringMatching(/^StorageDirectoryTable/) });
+    expect(JSON.stringify(vars.STATE_MACHINE_ARN)).toContain(`:stateMachine:${STATE_MACHINE_NAME}`);
+  });
+
+  it('the settings come from the stack configuration: sender, claim names, links', () => {
+    const api = environmentOf(template, /HTTP API/);
+    expect(api).toMatchObject({ HUID_CLAIM: 'huid', ROLES_CLAIM: 'hms_roles', HMS_IT_ROLE: 'hms-it', SENDER_EMAIL: DEFAULT_CONFIG.senderEmail, ACTIVATION_URL: DEFAULT_CONFIG.activationUrl, PORTAL_URL: DEFAULT_CONFIG.portalUrl });
+    expect(environmentOf(template, /Step Functions task/)).toMatchObject({ SENDER_EMAIL: DEFAULT_CONFIG.senderEmail, ACTIVATION_URL: DEFAULT_CONFIG.activationUrl, PORTAL_URL: DEFAULT_CONFIG.portalUrl });
+  });
+
+  it('the directories\' URLs, when configured, go to the functions that read people and HSR records, and only to them', () => {
+    // Prepare
+    const built = buildApp({ peopleDirectoryUrl: 'https://people.example.org', hsrDirectoryUrl: 'https://hsr.example.org' });
+    try {
+      // Act
+      const t = Template.fromStack(built.stack);
+
+      // Assess
+      const urls = { PEOPLE_DIRECTORY_URL: 'https://people.example.org', HSR_DIRECTORY_URL: 'https://hsr.example.org' };
+      expect(environmentOf(t, /HTTP API/)).toMatchObject(urls);
+      expect(environmentOf(t, /Step Functions task/)).toMatchObject(urls);
+      expect(environmentOf(t, /reconciler/)).not.toHaveProperty('PEOPLE_DIRECTORY_URL');
+      expect(environmentOf(t, /reconciler/)).not.toHaveProperty('HSR_DIRECTORY_URL');
+    } finally {
+      built.cleanup();
     }
+  });
+
+  it('a function missing a variable loadConfig requires does not synthesize, and the error names the variable', () => {
+    // Prepare: a function bound to the guests table only
+    const outdir = mkdtempSync(join(tmpdir(), 'hms-guest-accounts-cdk-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Incomplete');
+      const storage = new Storage(stack, 'Storage');
+      const fn = new GuestFunction(stack, 'Reconciler', { entry: 'functions/reconciler.ts', description: 'incomplete' });
+      storage.bindGuests(fn, ['dynamodb:PutItem']);
+
+      // Act
+      let error: unknown;
+      try {
+        app.synth();
+      } catch (err) {
+        error = err;
+      }
+
+      // Assess
+      expect(String(error)).toContain('Incomplete/Reconciler: DIRECTORY_TABLE is not set');
+      expect(String(error)).toContain('Incomplete/Reconciler: STATE_MACHINE_ARN is not set');
+      expect(String(error)).not.toContain('GUESTS_TABLE is not set');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('one variable bound to two different resources is refused', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'hms-guest-accounts-cdk-'));
+    try {
+      const stack = new Stack(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), 'Twice');
+      const fn = new GuestFunction(stack, 'Fn', { entry: 'functions/reconciler.ts', description: 'twice' });
+      fn.configure({ guestsTable: 'one' });
+      expect(() => fn.configure({ guestsTable: 'one' })).not.toThrow();
+      expect(() => fn.configure({ guestsTable: 'another' })).toThrow('Twice/Fn: GUESTS_TABLE is already set to another value');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('each records its handler file as resource metadata (the local system runs it)', () => {
+    const entries = Object.values(resources('AWS::Lambda::Function')).map((fn) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.['hms:entry']);
+    expect(entries.sort()).toEqual(['functions/api.ts', 'functions/lifecycle-task.ts', 'functions/reconciler.ts']);
   });
 
   it('give the lifecycle tasks 60 s and API requests 30 s', () => {
@@ -239,7 +317,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it('has exactly the routes of infra/routes.ts, JWT-protected unless public', () => {
+  it('has exactly the routes of the route table (shared/http/routes.ts), JWT-protected unless public', () => {
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
     for (const route of ROUTES) {
@@ -264,7 +342,7 @@ describe('HTTP API', () => {
   });
 
   it('throttles the stage, and the public activation route harder', () => {
-    const activate = ROUTE_THROTTLES['POST /v1/activate']!;
+    const activate = throttleFor(ROUTES.find((r) => routeKey(r) === 'POST /v1/activate')!);
     expect(activate.burstLimit).toBeLessThan(DEFAULT_THROTTLE.burstLimit);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -273,6 +351,9 @@ describe('HTTP API', () => {
         'POST /v1/activate': { ThrottlingBurstLimit: activate.burstLimit, ThrottlingRateLimit: activate.rateLimit },
       },
     });
+    // Route settings for exactly the routes of the table with a throttle of their own.
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage'))[0]!;
+    expect(Object.keys(stage.Properties.RouteSettings as object)).toEqual(ROUTES.filter((r) => 'throttle' in r).map(routeKey));
   });
 
   it('the stage is created after the routes its settings name', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localFunctionArn } from '../../infra/definition.ts';
-import { S } from '../../workflows/guest-lifecycle.ts';
+import { localFunctionArn } from '../../local/template.ts';
+import { STATE } from '../../workflows/guest-lifecycle.ts';
 import { STATE_MACHINE_NAME, definition, synthesizedDefinition, template, type AslState } from './synth.ts';
 
 const states = () => definition().States;
@@ -36,14 +36,14 @@ describe('guest lifecycle state machine', () => {
   });
 
   it('has the lifecycle states', () => {
-    for (const name of [S.CheckHsr, S.RequestApproval, S.RemindApproval, S.WaitUntilDue, S.SendExpiryNotice, S.Expire, S.ContinueAsNew, S.RecordFailure]) {
+    for (const name of [STATE.CheckHsr, STATE.RequestApproval, STATE.RemindApproval, STATE.WaitUntilDue, STATE.SendExpiryNotice, STATE.Expire, STATE.ContinueAsNew, STATE.RecordFailure]) {
       expect(states(), name).toHaveProperty(name);
     }
-    expect(definition().StartAt).toBe(S.Start);
+    expect(definition().StartAt).toBe(STATE.Start);
   });
 
   it('asks for approval with a task token, a timeout from the input and a catch on States.Timeout', () => {
-    for (const name of [S.RequestApproval, S.RemindApproval]) {
+    for (const name of [STATE.RequestApproval, STATE.RemindApproval]) {
       const s = state(name);
       expect(s.Type).toBe('Task');
       expect(s.Resource).toContain('lambda:invoke.waitForTaskToken');
@@ -51,17 +51,17 @@ describe('guest lifecycle state machine', () => {
       expect(s.TimeoutSecondsPath).toMatch(/^\$\.hsr\.approval\./);
       expect(s.Catch?.some((c) => c.ErrorEquals.includes('States.Timeout'))).toBe(true);
     }
-    expect(state(S.RequestApproval).Catch?.find((c) => c.ErrorEquals.includes('States.Timeout'))?.Next).toBe(S.RemindApproval);
-    expect(state(S.RemindApproval).Catch?.find((c) => c.ErrorEquals.includes('States.Timeout'))?.Next).toBe(S.ExpireApproval);
+    expect(state(STATE.RequestApproval).Catch?.find((c) => c.ErrorEquals.includes('States.Timeout'))?.Next).toBe(STATE.RemindApproval);
+    expect(state(STATE.RemindApproval).Catch?.find((c) => c.ErrorEquals.includes('States.Timeout'))?.Next).toBe(STATE.ExpireApproval);
   });
 
   it('sleeps until the next due date with a timestamp from the state', () => {
-    expect(state(S.WaitUntilDue)).toMatchObject({ Type: 'Wait', TimestampPath: '$.plan.at' });
+    expect(state(STATE.WaitUntilDue)).toMatchObject({ Type: 'Wait', TimestampPath: '$.plan.at' });
   });
 
   it('retries every Lambda task with exponential backoff', () => {
     const tasks = Object.entries(states()).filter(([, s]) => isLambdaTask(s));
-    expect(tasks.map(([n]) => n)).toEqual(expect.arrayContaining([S.CheckHsr, S.RequestApproval, S.SendExpiryNotice, S.Expire, S.RecordFailure]));
+    expect(tasks.map(([n]) => n)).toEqual(expect.arrayContaining([STATE.CheckHsr, STATE.RequestApproval, STATE.SendExpiryNotice, STATE.Expire, STATE.RecordFailure]));
     for (const [name, s] of tasks) {
       expect(s.Retry?.length, name).toBeGreaterThan(0);
       for (const r of s.Retry!) expect(r.BackoffRate, name).toBeGreaterThan(1);
@@ -69,13 +69,13 @@ describe('guest lifecycle state machine', () => {
   });
 
   it('catches task failures into RecordFailure', () => {
-    for (const name of [S.CheckHsr, S.SendExpiryNotice, S.Expire, S.ContinueAsNew]) {
-      expect(state(name).Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next, name).toBe(S.RecordFailure);
+    for (const name of [STATE.CheckHsr, STATE.SendExpiryNotice, STATE.Expire, STATE.ContinueAsNew]) {
+      expect(state(name).Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next, name).toBe(STATE.RecordFailure);
     }
   });
 
   it('continues as new by starting itself, referenced by name', () => {
-    const s = state(S.ContinueAsNew);
+    const s = state(STATE.ContinueAsNew);
     expect(s.Resource).toBe('arn:aws:states:::states:startExecution');
     expect(s.Parameters).toMatchObject({
       StateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAME}`,

@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/api.ts';
 import { gatewayClaims, lambdaContext } from '../../local/api-server.ts';
-import { ROUTES, routeKey } from '../../infra/routes.ts';
+import { ROUTES, routeKey } from '../../shared/http/routes.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';

@@ -5,7 +5,7 @@
  * ceiling, so no one client can make the API answer 429 to everyone else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_ROUTE_THROTTLES, CLIENT_THROTTLE } from '../../infra/routes.ts';
+import { CLIENT_ROUTE_THROTTLES, CLIENT_THROTTLE } from '../../local/throttle.ts';
 import { TestSystem, SPONSOR } from '../support/local-system.ts';
 
 let t: TestSystem;

@@ -1,0 +1,251 @@
+/**
+ * Every port in memory, with the semantics the real adapters have where use cases depend on them:
+ * create-only and version-conditional writes (ConflictError / StaleWriteError), items copied in and
+ * out (no shared references, as with DynamoDB), audit events written once, cursors that page. For
+ * use-case tests that need no SDK mock and no local system, and run in milliseconds.
+ */
+import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
+import { FINAL_STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
+import type {
+  Alerts,
+  AttemptCounter,
+  Clock,
+  EmailMessage,
+  ExecutionStatus,
+  GuestQuery,
+  GuestRepository,
+  HsrDirectory,
+  LifecycleWorkflow,
+  Mailer,
+  Page,
+  PeopleDirectory,
+  PersonClaim,
+  Random,
+} from '../ports.ts';
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+const pageOf = <T>(all: T[], cursor: string | undefined, limit: number): Page<T> => {
+  let start = 0;
+  if (cursor) {
+    start = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0) throw new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
+  }
+  const items = all.slice(start, start + limit);
+  const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
+  return { items, cursor: next };
+};
+
+export class MemoryGuestRepository implements GuestRepository {
+  readonly guests = new Map<string, Guest>();
+  readonly audit = new Map<string, AuditEvent>();
+  readonly accounts = new Map<string, string>();
+  readonly claims = new Map<string, PersonClaim>();
+
+  async get(guestId: string): Promise<Guest | undefined> {
+    const g = this.guests.get(guestId);
+    return g && copy(g);
+  }
+
+  async create(guest: Guest): Promise<void> {
+    if (this.guests.has(guest.guestId)) throw new ConflictError(`Guest ${guest.guestId} already exists.`);
+    this.guests.set(guest.guestId, copy(guest));
+  }
+
+  async save(next: Guest): Promise<void> {
+    const current = this.guests.get(next.guestId);
+    if (current?.version !== next.version - 1) throw new StaleWriteError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
+    this.guests.set(next.guestId, copy(next));
+  }
+
+  async listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>> {
+    const all = [...this.guests.values()]
+      .filter((g) => g.sponsorHuid === sponsorHuid && (!query.expiringBefore || g.endDate < query.expiringBefore) && (!query.status || g.status === query.status))
+      .sort((a, b) => a.endDate.localeCompare(b.endDate) || a.guestId.localeCompare(b.guestId));
+    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
+  }
+
+  async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
+    const all = [...this.guests.values()]
+      .filter((g) => g.dueAt && !FINAL_STATUSES.includes(g.status) && g.dueAt <= before)
+      .sort((a, b) => a.dueAt!.localeCompare(b.dueAt!) || a.guestId.localeCompare(b.guestId));
+    return pageOf(all.map(copy), cursor, 100);
+  }
+
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    for (const e of events) {
+      const key = `${e.guestId}#${e.seq}`;
+      if (!this.audit.has(key)) this.audit.set(key, copy(e));
+    }
+  }
+
+  async history(guestId: string): Promise<AuditEvent[]> {
+    const events = [...this.audit.values()].filter((e) => e.guestId === guestId);
+    const last = this.guests.get(guestId)?.lastAudit;
+    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
+    return events.sort((a, b) => a.seq - b.seq).map(copy);
+  }
+
+  async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {
+    const holder = this.accounts.get(accountId);
+    if (holder && holder !== guestId) return false;
+    this.accounts.set(accountId, guestId);
+    return true;
+  }
+
+  async accountHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
+    if (accountIds.length > 100) throw new RangeError('at most 100 account IDs at a time');
+    return new Map(accountIds.filter((id) => this.accounts.has(id)).map((id) => [id, this.accounts.get(id)!]));
+  }
+
+  async guestIdForAccount(accountId: string): Promise<string | undefined> {
+    return this.accounts.get(accountId);
+  }
+
+  async personClaim(huid: string): Promise<PersonClaim | undefined> {
+    const c = this.claims.get(huid);
+    return c && copy(c);
+  }
+
+  async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
+    const current = this.claims.get(huid);
+    const same = previous ? current?.guestId === previous.guestId && current.claimedAt === previous.claimedAt : current === undefined;
+    if (!same) return false;
+    this.claims.set(huid, copy(claim));
+    return true;
+  }
+}
+
+export class MemoryAttemptCounter implements AttemptCounter {
+  readonly windows = new Map<string, number>();
+  readonly records = new Map<string, { attempts: number; lastAt: string }>();
+
+  async count(key: string, window: string, limit: number): Promise<number | undefined> {
+    const k = `${key}|${window}`;
+    const n = this.windows.get(k) ?? 0;
+    if (n >= limit) return undefined;
+    this.windows.set(k, n + 1);
+    return n + 1;
+  }
+
+  async attempts(key: string): Promise<{ attempts: number; lastAt: string } | undefined> {
+    const r = this.records.get(key);
+    return r && { ...r };
+  }
+
+  async record(key: string, seen: number, at: string): Promise<boolean> {
+    if ((this.records.get(key)?.attempts ?? 0) !== seen) return false;
+    this.records.set(key, { attempts: seen + 1, lastAt: at });
+    return true;
+  }
+}
+
+/** The people and HSR directories from the same records a seed file holds. */
+export class MemoryDirectory implements PeopleDirectory, HsrDirectory {
+  readonly people = new Map<string, Person>();
+  readonly hsrs = new Map<string, HsrRecord>();
+
+  constructor(seed: { people?: Person[]; hsr?: HsrRecord[] } = {}) {
+    for (const p of seed.people ?? []) this.people.set(p.huid, copy(p));
+    for (const h of seed.hsr ?? []) this.hsrs.set(h.huid, copy(h));
+  }
+
+  async person(huid: string): Promise<Person | undefined> {
+    const p = this.people.get(huid);
+    return p && copy(p);
+  }
+
+  async hsr(huid: string): Promise<HsrRecord | undefined> {
+    const h = this.hsrs.get(huid);
+    return h && copy(h);
+  }
+}
+
+export class MemoryMailer implements Mailer {
+  readonly sent: EmailMessage[] = [];
+
+  async send(message: EmailMessage): Promise<string> {
+    this.sent.push(copy(message));
+    return `memory-${this.sent.length}`;
+  }
+
+  /** Messages to one address. */
+  to(address: string): EmailMessage[] {
+    return this.sent.filter((m) => m.to.includes(address) || m.cc?.includes(address));
+  }
+}
+
+/** Records what the use cases ask of Step Functions; executions run nowhere. */
+export class MemoryWorkflow implements LifecycleWorkflow {
+  readonly executions = new Map<string, { input: Record<string, unknown>; status: ExecutionStatus; cause?: string }>();
+  readonly resumed: { taskToken: string; output: Record<string, unknown> }[] = [];
+  /** Task tokens no longer valid (timed out, or the step ended). */
+  readonly expiredTokens = new Set<string>();
+
+  async start(executionName: string, input: Record<string, unknown>): Promise<void> {
+    const existing = this.executions.get(executionName);
+    if (existing && JSON.stringify(existing.input) !== JSON.stringify(input)) throw new Error(`Execution ${executionName} already exists with another input`);
+    if (!existing) this.executions.set(executionName, { input: copy(input), status: 'RUNNING' });
+  }
+
+  async describe(executionName: string): Promise<ExecutionStatus | undefined> {
+    return this.executions.get(executionName)?.status;
+  }
+
+  async stop(executionName: string, cause: string): Promise<void> {
+    const e = this.executions.get(executionName);
+    if (e?.status === 'RUNNING') Object.assign(e, { status: 'ABORTED', cause });
+  }
+
+  async resume(taskToken: string, output: Record<string, unknown>): Promise<boolean> {
+    if (this.expiredTokens.has(taskToken)) return false;
+    this.resumed.push({ taskToken, output: copy(output) });
+    this.expiredTokens.add(taskToken);
+    return true;
+  }
+}
+
+/** A clock that moves only when told. */
+export class ManualClock implements Clock {
+  constructor(private at: Date) {}
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  set(at: Date | string): void {
+    this.at = new Date(at);
+  }
+
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+/** Deterministic "random": UUIDs and bytes from a counter, integers from a list (then 0). */
+export class SequenceRandom implements Random {
+  private n = 0;
+  constructor(private readonly ints: number[] = []) {}
+
+  bytes(n: number): Buffer {
+    this.n++;
+    return Buffer.from(Array.from({ length: n }, (_, i) => (this.n * 31 + i * 17) % 256));
+  }
+
+  uuid(): string {
+    this.n++;
+    return `00000000-0000-4000-8000-${String(this.n).padStart(12, '0')}`;
+  }
+
+  int(maxExclusive: number): number {
+    return (this.ints.shift() ?? 0) % maxExclusive;
+  }
+}
+
+export class MemoryAlerts implements Alerts {
+  readonly raised: { alert: string; detail: Record<string, unknown> }[] = [];
+
+  async raise(alert: string, detail: Record<string, unknown>): Promise<void> {
+    this.raised.push({ alert, detail: copy(detail) });
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The HTTP API's routes, declared once. API Gateway (infra/api.ts), the router (api.ts, one handler
+ * per route by name, checked by the compiler), the OpenAPI document (openapi.ts) and the local
+ * gateway (local/api-server.ts) all read this table. No CDK import.
+ *
+ * Each route says how it is reached (method, path, JWT or public, API Gateway throttle) and what it
+ * takes and answers: the zod schemas here are the ones that validate the request (the router
+ * parses path, query and body with them before the handler runs) and the ones the OpenAPI
+ * document is written from.
+ */
+import type { z } from 'zod';
+import * as S from './schemas.ts';
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface Throttle {
+  /** Token bucket size (requests). */
+  readonly burstLimit: number;
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+}
+
+/** Default stage throttling, for every route: a ceiling for all callers together. */
+export const DEFAULT_THROTTLE: Throttle = { burstLimit: 300, rateLimit: 100 };
+
+/** A JSON Schema (references name the OpenAPI document's components: Guest, HistoryItem, Problem). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+const GUEST: JsonSchema = { $ref: '#/components/schemas/Guest' };
+
+export interface Operation {
+  readonly summary: string;
+  readonly description?: string;
+  /** The path parameters, one per `{name}` in the path. */
+  readonly params?: z.ZodObject;
+  /** The query string parameters (none are read when absent). */
+  readonly query?: z.ZodObject;
+  /** Headers the operation documents (read by the handler, not validated here). */
+  readonly headers?: readonly { readonly name: string; readonly schema: JsonSchema }[];
+  /** The JSON body (none is read when absent); `required: false` takes an empty body as `{}`. */
+  readonly body?: { readonly schema: z.ZodType; readonly required: boolean };
+  /** The answer on success: its status (the router sends it), description, and JSON schema (a Guest when absent). */
+  readonly success: { readonly status: 200 | 202; readonly description: string; readonly schema?: JsonSchema };
+  /** Statuses answered with problem+json (RFC 9457). */
+  readonly problems: readonly number[];
+}
+
+export interface RouteSpec {
+  /** The handler's name in the router (shared/http/api.ts). */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** API Gateway path, path parameters in braces (`/v1/guests/{guestId}`). */
+  readonly path: string;
+  /** true: the JWT authorizer must accept the bearer token; false: public. */
+  readonly auth: boolean;
+  /** API Gateway throttling of the route (all callers together); DEFAULT_THROTTLE when absent. */
+  readonly throttle?: Throttle;
+  readonly operation: Operation;
+}
+
+const guestPath = { params: S.PathParams } as const;
+const idempotencyKey = { name: 'Idempotency-Key', schema: { type: 'string', maxLength: 128 } } as const;
+const reason = { schema: S.ReasonBody, required: false } as const;
+
+export const ROUTES = [
+  {
+    name: 'requestGuest',
+    method: 'POST',
+    path: '/v1/guests',
+    auth: true,
+    operation: {
+      summary: 'Request a guest account',
+      headers: [idempotencyKey],
+      body: { schema: S.CreateGuestBody, required: true },
+      success: { status: 202, description: 'Accepted: the lifecycle has started' },
+      problems: [400, 401, 403, 409, 413, 415, 422],
+    },
+  },
+  {
+    name: 'listGuests',
+    method: 'GET',
+    path: '/v1/guests',
+    auth: true,
+    operation: {
+      summary: "List the caller's guests",
+      query: S.ListQuery,
+      success: {
+        status: 200,
+        description: 'A page of guests',
+        schema: { type: 'object', properties: { items: { type: 'array', items: GUEST }, cursor: { type: ['string', 'null'] } } },
+      },
+      problems: [400, 401, 403],
+    },
+  },
+  {
+    name: 'getGuest',
+    method: 'GET',
+    path: '/v1/guests/{guestId}',
+    auth: true,
+    operation: { summary: 'Read a guest', ...guestPath, success: { status: 200, description: 'The guest' }, problems: [400, 401, 404] },
+  },
+  {
+    name: 'decide',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/decision',
+    auth: true,
+    operation: {
+      summary: 'Approve or deny (the sponsor)',
+      ...guestPath,
+      body: { schema: S.DecisionBody, required: true },
+      success: { status: 200, description: 'Decided' },
+      problems: [400, 401, 403, 404, 409, 412],
+    },
+  },
+  {
+    name: 'extend',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/extension',
+    auth: true,
+    operation: {
+      summary: 'Extend, or restore within 30 days of expiry',
+      ...guestPath,
+      body: { schema: S.ExtensionBody, required: true },
+      success: { status: 200, description: 'Extended' },
+      problems: [400, 401, 403, 404, 409, 412, 422],
+    },
+  },
+  {
+    name: 'cancel',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/cancel',
+    auth: true,
+    operation: { summary: 'Cancel the request or account', ...guestPath, body: reason, success: { status: 200, description: 'Cancelled' }, problems: [400, 401, 403, 404, 409, 412] },
+  },
+  {
+    name: 'resendActivation',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/activation/resend',
+    auth: true,
+    operation: {
+      summary: 'Send a new activation code (the old one stops working)',
+      ...guestPath,
+      body: reason,
+      success: { status: 200, description: 'Sent' },
+      problems: [400, 401, 403, 404, 409, 412],
+    },
+  },
+  {
+    name: 'history',
+    method: 'GET',
+    path: '/v1/guests/{guestId}/history',
+    auth: true,
+    operation: {
+      summary: 'Audit trail of a guest',
+      ...guestPath,
+      success: { status: 200, description: 'Audit events', schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/HistoryItem' } } } } },
+      problems: [400, 401, 404],
+    },
+  },
+  // HMS IT only (the use case checks the role claim).
+  {
+    name: 'expire',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/expire',
+    auth: true,
+    operation: { summary: 'Expire now (HMS IT)', ...guestPath, body: reason, success: { status: 200, description: 'Expired' }, problems: [400, 401, 403, 404, 409, 412] },
+  },
+  {
+    name: 'reassign',
+    method: 'POST',
+    path: '/v1/guests/{guestId}/reassign',
+    auth: true,
+    operation: {
+      summary: 'Move to another sponsor (HMS IT)',
+      ...guestPath,
+      body: { schema: S.ReassignBody, required: true },
+      success: { status: 200, description: 'Reassigned' },
+      problems: [400, 401, 403, 404, 412],
+    },
+  },
+  // Public: the guest activates with the emailed code; the OpenAPI document.
+  {
+    name: 'activate',
+    method: 'POST',
+    path: '/v1/activate',
+    auth: false,
+    // Stricter than the default: API Gateway applies it to the route as a whole, from every caller
+    // together; the limits per source address and per code are the activation use case's
+    // (shared/domain/activation-code.ts).
+    throttle: { burstLimit: 100, rateLimit: 50 },
+    operation: {
+      summary: 'Activate an HMS account (the guest; no login)',
+      description:
+        'Every attempt without the right code gets the same 400, whatever the account ID (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422).',
+      body: { schema: S.ActivateBody, required: true },
+      success: {
+        status: 200,
+        description: 'Activated',
+        schema: { type: 'object', properties: { accountId: { type: 'string' }, status: { type: 'string' }, activatedAt: { type: 'string' } } },
+      },
+      problems: [400, 410, 422, 429],
+    },
+  },
+  {
+    name: 'openApi',
+    method: 'GET',
+    path: '/openapi.json',
+    auth: false,
+    operation: { summary: 'This document', success: { status: 200, description: 'OpenAPI 3.1', schema: { type: 'object' } }, problems: [] },
+  },
+] as const satisfies readonly RouteSpec[];
+
+export type Route = (typeof ROUTES)[number];
+export type RouteName = Route['name'];
+/** API Gateway route key of each route, e.g. `POST /v1/activate`. */
+export type RouteKey = Route extends infer R ? (R extends Route ? `${R['method']} ${R['path']}` : never) : never;
+
+/** API Gateway route key, e.g. `POST /v1/activate`. */
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** The throttle API Gateway applies to a route (all callers together). */
+export function throttleFor(route: RouteSpec): Throttle {
+  return route.throttle ?? DEFAULT_THROTTLE;
+}
+
+/** The path parameter names of a path, in order (`/v1/guests/{guestId}` → `['guestId']`). */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+}
