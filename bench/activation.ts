@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, Systems } from '../test/e2e/support.ts';
+import { ROOT, Systems } from '../test/support/cli.ts';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '50' }, baseline: { type: 'string' }, json: { type: 'string' } },

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalCli, Systems, type Mail } from '../test/e2e/support.ts';
+import { LocalCli, Systems, type Mail } from '../test/support/cli.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, json: { type: 'string' } },

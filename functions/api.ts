@@ -4,13 +4,16 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handleApi, type ApiEvent } from '../shared/http/api.ts';
 import { idempotencyKey, makeIdempotentApi } from '../shared/http/idempotency.ts';
 import { toHttp } from '../shared/http/problem.ts';
-import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger, runtimeDeps } from './runtime.ts';
 
 let idempotent: { deps: object; handle: (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> } | undefined;
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
+  // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .before(async (request) => {
-    beginInvocation(request.context, { routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
   })
   .onError(async (request) => {
     const status = toHttp(request.error).statusCode ?? 500;

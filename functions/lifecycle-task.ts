@@ -2,11 +2,14 @@
 import middy from '@middy/core';
 import { runTask } from '../shared/app/lifecycle.ts';
 import type { TaskPayload, TaskResult } from '../shared/app/lifecycle-contract.ts';
-import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<TaskPayload, TaskResult>()
+  // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .before(async (request) => {
-    beginInvocation(request.context, { task: request.event.task, guestId: request.event.guestId });
+    logger.appendKeys({ task: request.event.task, guestId: request.event.guestId });
   })
   .onError(async (request) => {
     // Let it fail: Step Functions retries with backoff, then the Catch records it on the guest.

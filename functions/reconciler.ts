@@ -1,12 +1,12 @@
 /** Daily EventBridge Scheduler target: repairs lifecycles that fell through. */
 import middy from '@middy/core';
 import { reconcile, type ReconcileReport } from '../shared/app/reconcile.ts';
-import { beginInvocation, logger, runtimeDeps } from './runtime.ts';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<unknown, ReconcileReport>()
-  .before(async (request) => {
-    beginInvocation(request.context);
-  })
+  // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
     const report = await reconcile(runtimeDeps().deps);
     logger.info('reconciled', { examined: report.examined, restarted: report.restarted.length, errors: report.errors.length });

@@ -1,6 +1,5 @@
 /** What every handler shares: configuration, adapters (built once per container) and the logger. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { loadConfig, type Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
 import { createDeps } from './wiring.ts';
@@ -25,11 +24,4 @@ export function runtimeDeps(): { config: Config; deps: Deps } {
 /** Replaces the adapters and configuration, or with undefined makes the next invocation build them again (the local system does so after setting the environment). */
 export function setRuntimeDeps(value: { config: Config; deps: Deps } | undefined): void {
   runtime = value;
-}
-
-/** Starts an invocation's log context: keys from an earlier invocation in this container never leak into this one. */
-export function beginInvocation(context: Context, keys: Record<string, unknown> = {}): void {
-  logger.resetKeys();
-  logger.addContext(context);
-  logger.appendKeys(keys);
 }

@@ -9,11 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDirectorySeed, type DirectorySeed } from '../shared/adapters/directories.ts';
-import { logger } from '../functions/runtime.ts';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
 import { dynamoStoreProblem } from './data-dir.ts';
 import { StartupError } from './startup-error.ts';
-import { startLocalSystem, type LocalSystem } from './system.ts';
+import type { LocalSystem } from './system.ts';
 
 function fail(message: string, usage = false): never {
   process.stderr.write(`error: ${message}\n${usage ? `\n${USAGE}` : ''}`);
@@ -33,8 +32,11 @@ if (cli.help) {
 }
 
 // The handlers' structured logs (every task, every reconciler run) are for operators; locally only
-// warnings and errors are shown unless asked for. POWERTOOLS_LOG_LEVEL still wins when set.
-if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel(cli.verbose ? 'INFO' : 'WARN');
+// warnings and errors are shown unless asked for. POWERTOOLS_LOG_LEVEL still wins when set. The
+// handlers' logger reads it when it is made, and again at every warm invocation: so it is set
+// before the system (and with it the handlers) is loaded.
+if (!process.env.POWERTOOLS_LOG_LEVEL) process.env.POWERTOOLS_LOG_LEVEL = cli.verbose ? 'INFO' : 'WARN';
+const { startLocalSystem } = await import('./system.ts');
 
 let seed: DirectorySeed | undefined;
 if (cli.seed) {

@@ -9,7 +9,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, writeFileS
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, GUEST, ROOT, runCli, SPONSOR, Systems, type LocalCli } from './support.ts';
+import { childEnv, GUEST, ROOT, runCli, SPONSOR, Systems, type LocalCli } from '../support/cli.ts';
 
 const START = '2027-01-04T14:00:00.000Z';
 const FLAGS = ['--api-port', '--mail-port', '--data-dir', '--seed', '--clock', '--reset', '--verbose', '--quiet', '--help'];

@@ -5,7 +5,7 @@
  * request approved by the sponsor), readme.e2e (the README's curl walk-through, as written).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from './support.ts';
+import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
 
 // Monday 4 January 2027, 09:00 in Boston (EST).
 const START = '2027-01-04T14:00:00.000Z';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { ROOT, Systems } from './support.ts';
+import { ROOT, Systems } from '../support/cli.ts';
 
 const systems = new Systems();
 afterEach(() => systems.killAll());

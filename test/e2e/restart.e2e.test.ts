@@ -4,7 +4,7 @@
  * come back, and the lifecycle carries on — every notice exactly once, expiry once.
  */
 import { afterEach, expect, it } from 'vitest';
-import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from './support.ts';
+import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
 
 const START = '2027-01-04T14:00:00.000Z';
 const END_DATE = '2027-02-15';

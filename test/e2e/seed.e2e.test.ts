@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, Systems, type LocalCli, type Mail } from './support.ts';
+import { runCli, Systems, type LocalCli, type Mail } from '../support/cli.ts';
 
 const systems = new Systems();
 afterAll(() => systems.killAll());

@@ -31,7 +31,7 @@ function apiEvent(routeKey: string, opts: { body?: unknown; huid?: string | null
     isBase64Encoded: false,
     pathParameters: opts.path,
     queryStringParameters: opts.query,
-    requestContext: { requestId: 'r1', routeKey, http: { method: routeKey.split(' ')[0], sourceIp: '127.0.0.1' }, ...(huid ? { authorizer: { jwt: { claims: { huid, groups: '[]' }, scopes: null } } } : {}) },
+    requestContext: { requestId: 'r1', routeKey, http: { method: routeKey.split(' ')[0], sourceIp: '127.0.0.1' }, ...(huid ? { authorizer: { jwt: { claims: { huid, hms_roles: '[]' }, scopes: null } } } : {}) },
   } as never;
 }
 
@@ -179,3 +179,4 @@ describe('reconciler handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });
+

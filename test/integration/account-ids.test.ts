@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGuestRepository } from '../../shared/adapters/dynamo-guests.ts';
 import { reserveAccountId } from '../../shared/app/lifecycle.ts';
 import type { Deps } from '../../shared/app/deps.ts';
-import { startTestDynamo, type TestDynamo } from './dynalite.ts';
+import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 let db: TestDynamo;
 let guests: DynamoGuestRepository;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdempotentApi } from '../../shared/http/idempotency.ts';
 import type { ApiEvent } from '../../shared/http/api.ts';
 import { lambdaContext } from '../../local/api-server.ts';
-import { startTestDynamo, type TestDynamo } from './dynalite.ts';
+import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 let db: TestDynamo;
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import type { Caller } from '../../shared/domain/model.ts';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { TestSystem, SPONSOR, DELEGATE, type Answer, type Mail } from '../support/local-system.ts';
-import { closeObserver, systemState } from './observe.ts';
+import { closeObserver, systemState } from '../support/observe.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The rule: decide(caller, action, guest, context)

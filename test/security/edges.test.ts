@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, type DirectorySeed } from '../../shared/adapters/directories.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { TestSystem, SPONSOR, DELEGATE } from '../support/local-system.ts';
-import { systemState } from './observe.ts';
+import { systemState } from '../support/observe.ts';
 
 const INA = { huid: '10000020', name: 'Ina Leaving', email: 'ina.leaving@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: [DELEGATE.huid] };
 const OTHER_SPONSOR = '10000002';

@@ -24,7 +24,7 @@ import { ROUTES, routeKey } from '../../shared/http/routes.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
-import { closeObserver, systemState } from './observe.ts';
+import { closeObserver, systemState } from '../support/observe.ts';
 
 const IN_PROCESS_RUNS = 1000;
 const HTTP_RUNS = 30;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
-import { closeObserver, systemState } from './observe.ts';
+import { closeObserver, systemState } from '../support/observe.ts';
 
 /** An eligible sponsor who named no delegate, and whom 10000004 (DELEGATE) is not a delegate of. */
 const OTHER_SPONSOR = '10000002';

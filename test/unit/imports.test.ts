@@ -101,6 +101,23 @@ describe('import graph of shared/, functions/, workflows/, infra/', () => {
   });
 });
 
+describe('layers', () => {
+  it('use cases and the domain (shared/app, shared/domain) import no AWS SDK, no CDK and no adapter, not even for types: ports only', () => {
+    // Act
+    const offending = [...modules]
+      .filter(([f]) => f.startsWith('shared/app/') || f.startsWith('shared/domain/'))
+      .flatMap(([f, m]) =>
+        m.specifiers
+          .filter((spec) => (spec.startsWith('.') ? /^(shared\/adapters|shared\/http|functions|infra|local|workflows)\//.test(relative(ROOT, resolve(ROOT, dirname(f), spec))) : /^(@aws-sdk\/|aws-cdk-lib|constructs|@aws-lambda-powertools\/|@middy\/)/.test(spec)))
+          .map((spec) => `${f}: ${spec}`),
+      );
+
+    // Assess
+    expect(modules.has('shared/app/guests.ts')).toBe(true);
+    expect(offending).toEqual([]);
+  });
+});
+
 describe('the task contract (shared/app/lifecycle-contract.ts)', () => {
   it('reaches neither the CDK nor the AWS SDK, even for types', () => {
     // Prepare: the contract and every project module it names, type-only imports included

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { ROOT } from '../e2e/support.ts';
+import { ROOT } from '../support/cli.ts';
 
 it('npm install-scripts ls: no dependency with an install script left unreviewed', () => {
   const run = spawnSync('npm', ['install-scripts', 'ls'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION } from '../../local/template.ts';
-import type { TestSystem } from '../support/local-system.ts';
+import type { TestSystem } from './local-system.ts';
 
 export interface SystemState {
   /** Table name → its items as sorted JSON strings. */

@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector, seededRandom, type FaultRule } from '../../local/faults.ts';
 import { startLocalSystem } from '../../local/system.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer, type Mail } from '../support/local-system.ts';
-import { LocalCli, tempDataDir } from '../e2e/support.ts';
+import { LocalCli, tempDataDir } from '../support/cli.ts';
 
 const SEED = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`faults: seed ${SEED} (FAULTS_SEED=${SEED} repeats these faults)`);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from '../support/sample.ts';
+import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from './sample.ts';
 
 export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
 
