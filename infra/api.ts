@@ -9,7 +9,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Mail } from './mail.ts';
 import { acknowledge } from './nag.ts';
 import type { ConfigKey } from '../shared/config.ts';
-import { DEFAULT_THROTTLE, ROUTES, routeKey } from '../shared/http/routes.ts';
+import { DEFAULT_THROTTLE, ROUTES, routeKey, scopesFor } from '../shared/http/routes.ts';
 import type { GuestsTableAction, Storage } from './storage.ts';
 
 /** The API function's item actions on the guests table. */
@@ -19,7 +19,10 @@ export interface ApiProps {
   readonly storage: Storage;
   readonly mail: Mail;
   readonly lifecycle: Lifecycle;
-  /** OIDC issuer and audiences of the JWT authorizer. */
+  /**
+   * OIDC issuer and audiences of the JWT authorizer (HarvardKey's issuer; the API's resource
+   * identifier its access tokens carry in `aud`, or the client ID): see infra/stack-config.ts.
+   */
   readonly issuer: string;
   readonly audience: readonly string[];
   /** Settings of the API function that no resource gives (token claim names, links in emails, the directories' URLs). */
@@ -56,13 +59,15 @@ export class Api extends Construct {
     });
     // Only what the API's code calls (shared/app/guests.ts, shared/http/): guests, audit events,
     // account IDs and per-person claims (GetItem, PutItem), the activation attempt counters
-    // (UpdateItem), a guest's history (Query on the table) and a sponsor's list (Query on
-    // bySponsor); people and HSR records (GetItem); Idempotency-Key records; email; start, resume
-    // and stop lifecycles. No Scan, no DeleteItem on guests, nothing on byDue, no DescribeExecution.
+    // (UpdateItem), a guest's history (Query on the table), a sponsor's or a delegate's list (Query
+    // on bySponsor) and HMS IT's list of every guest (Query on byStatus); people, delegations and
+    // HSR records (GetItem); Idempotency-Key records; email; start, resume and stop lifecycles. No
+    // Scan, no DeleteItem on guests, nothing on byDue, no DescribeExecution.
     // Each binding sets the variable naming its resource.
     const fn = this.function;
     props.storage.bindGuests(fn, API_GUESTS_ACTIONS);
     props.storage.bindGuestsIndexQuery(fn, 'bySponsor');
+    props.storage.bindGuestsIndexQuery(fn, 'byStatus');
     props.storage.bindIdempotency(fn);
     props.storage.bindDirectory(fn, ['dynamodb:GetItem']);
     props.mail.bindSend(fn);
@@ -93,6 +98,8 @@ export class Api extends Construct {
         methods: [apigwv2.HttpMethod[route.method]],
         integration,
         authorizer: route.auth ? authorizer : none,
+        // An ID token carries no `scope`: only an access token with one of these gets through.
+        ...(route.auth ? { authorizationScopes: [...scopesFor(route)] } : {}),
       });
       if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
       created.set(routeKey(route), httpRoute);

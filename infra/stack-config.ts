@@ -3,9 +3,18 @@ import { readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
 
 export interface StackConfig {
-  /** OIDC issuer the HTTP API's JWT authorizer trusts. */
+  /**
+   * HarvardKey's OIDC issuer (`iss`), trusted by the HTTP API's JWT authorizer, which reads its
+   * keys from `<issuer>/.well-known/openid-configuration`.
+   */
   readonly issuer: string;
-  /** Audiences (client IDs) the JWT authorizer accepts. */
+  /**
+   * Audiences the JWT authorizer accepts in `aud` (or `client_id` when a token has no `aud`): the
+   * API's resource identifier that HarvardKey's access tokens carry (RFC 8707 resource
+   * indicators, as the local provider does), and/or the pages' client ID if its access tokens name
+   * that. An ID token's `aud` is the client ID: what keeps ID tokens out is the routes' scopes
+   * (shared/http/routes.ts `scopesFor`), which an ID token does not carry.
+   */
   readonly audience: readonly string[];
   /** From address of every email (an SES email identity is created for it). */
   readonly senderEmail: string;

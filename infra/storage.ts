@@ -3,11 +3,11 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GUESTS_INDEXES, type GuestsIndex } from '../shared/adapters/guests-table.ts';
 import type { GuestFunction } from './functions.ts';
 
-/** Index names the repository queries (shared/adapters/dynamo-guests.ts). */
-export const GUESTS_INDEXES = { bySponsor: 'bySponsor', byDue: 'byDue' } as const;
-export type GuestsIndex = keyof typeof GUESTS_INDEXES;
+/** The indexes the repository queries, declared once in shared/adapters/guests-table.ts (names, keys). */
+export { GUESTS_INDEXES, type GuestsIndex };
 
 /**
  * What a function may do to items of the guests table. No Scan, no DeleteItem, no batch or
@@ -35,7 +35,7 @@ const common = {
 } satisfies Partial<dynamodb.TableProps>;
 
 export class Storage extends Construct {
-  /** Guests and their history: `pk`/`sk`, GSIs `bySponsor` and `byDue`. */
+  /** Guests and their history: `pk`/`sk`, GSIs `bySponsor`, `byDue`, `byStatus`, `byFailure` (GUESTS_INDEXES). */
   readonly guests: dynamodb.Table;
   /** Directory snapshot: `PERSON#<huid>` and `HSR#<huid>` items. */
   readonly directory: dynamodb.Table;
@@ -52,20 +52,18 @@ export class Storage extends Construct {
       // Only short-lived items carry it (activation attempt counters); guests and audit events never expire.
       timeToLiveAttribute: 'expiresAt',
     });
-    this.guests.addGlobalSecondaryIndex({
-      indexName: GUESTS_INDEXES.bySponsor,
-      partitionKey: { name: 'sponsorHuid', type: S },
-      sortKey: { name: 'endDate', type: S },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Sparse: only guests with something due carry `dueShard`; the reconciler queries
-    // `dueShard = 'DUE' AND dueAt <= :now` (never a Scan).
-    this.guests.addGlobalSecondaryIndex({
-      indexName: GUESTS_INDEXES.byDue,
-      partitionKey: { name: 'dueShard', type: S },
-      sortKey: { name: 'dueAt', type: S },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
+    // bySponsor: a sponsor's (or a delegate's sponsors') guests by end date. byDue: sparse, only
+    // guests with something due carry `dueShard`; the reconciler queries `dueShard = 'DUE' AND
+    // dueAt <= :now`. byStatus: every guest by status and end date (HMS IT's list). byFailure:
+    // sparse, guests with a recorded failure. Never a Scan.
+    for (const index of Object.values(GUESTS_INDEXES)) {
+      this.guests.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: S },
+        sortKey: { name: index.sortKey, type: S },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
 
     this.directory = new dynamodb.Table(this, 'DirectoryTable', {
       ...common,
@@ -119,7 +117,7 @@ export class Storage extends Construct {
 
   /** `arn:...:table/<guests>/index/<name>` */
   guestsIndexArn(index: GuestsIndex): string {
-    return `${this.guests.tableArn}/index/${GUESTS_INDEXES[index]}`;
+    return `${this.guests.tableArn}/index/${GUESTS_INDEXES[index].name}`;
   }
 
   /** What Powertools idempotency needs on its own table, nothing else. */

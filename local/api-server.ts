@@ -1,14 +1,15 @@
 /**
  * The local API Gateway: matches the same routes as the deployed HTTP API (the one route table,
  * shared/http/routes.ts), with the same throttles, applies the same JWT
- * rules as its authorizer, builds payload-v2 events and invokes the same handler. It also serves
- * the local-only endpoints under /_local (clock, tokens, executions).
+ * rules as its authorizer (signature, issuer, audience, real-time expiry, the route's scopes), builds
+ * payload-v2 events and invokes the same handler. It also serves the local identity provider
+ * (/_local/idp) and the local-only endpoints under /_local (clock, tokens, executions).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { routeKey, throttleFor } from '../shared/http/routes.ts';
-import type { LocalIdentityProvider } from './identity.ts';
+import { routeKey, scopesFor, throttleFor } from '../shared/http/routes.ts';
+import { tokenScopes, type LocalIdentityProvider } from './identity.ts';
 import type { LocalClock } from './clock.ts';
 import { matchRoute } from './route-match.ts';
 import { clientThrottleFor, TokenBuckets } from './throttle.ts';
@@ -78,6 +79,15 @@ export function createApiServer(opts: {
   const buckets = new TokenBuckets();
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // The OpenID provider reads its own request bodies (forms, token requests).
+    if (opts.idp.handles(url.pathname)) {
+      opts.idp.handle(req, res).catch((err: unknown) => {
+        opts.log?.(`${req.method ?? 'GET'} ${url.pathname} 500 ${(err as Error).stack ?? String(err)}`);
+        if (!res.headersSent) gatewayAnswer(res, 500, 'Internal Server Error');
+        else res.end();
+      });
+      return;
+    }
     // Local endpoints are not system work: moving the clock waits for the system, not for itself.
     const run = url.pathname.startsWith('/_local/') ? (fn: () => Promise<unknown>) => fn() : (fn: () => Promise<unknown>) => opts.clock.track(fn);
     void run(async () => {
@@ -99,15 +109,28 @@ export function createApiServer(opts: {
         const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
         // Authenticate before counting: a caller without a valid token uses up nobody's requests.
         let claims: Record<string, string> | undefined;
+        let scopes: string[] | null = null;
         if (route.auth) {
           const header = String(req.headers.authorization ?? '');
           const m = /^Bearer (.+)$/i.exec(header);
           if (!m) return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+          let payload: Record<string, unknown>;
           try {
-            claims = gatewayClaims((await opts.idp.verify(m[1]!)) as Record<string, unknown>);
+            payload = await opts.idp.verify(m[1]!);
           } catch {
             return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer error="invalid_token"' });
           }
+          // The route's authorizationScopes: at least one in the token's scope (or scp) claim, else
+          // 403 {"message":"Forbidden"} (an ID token has none). The handler then gets the token's
+          // scopes, all of them, as a list; on a route without scopes API Gateway passes null.
+          const required = scopesFor(route);
+          if (required.length) {
+            scopes = tokenScopes(payload);
+            if (!scopes.some((s) => (required as readonly string[]).includes(s))) {
+              return gatewayAnswer(res, 403, 'Forbidden', { 'www-authenticate': `Bearer error="insufficient_scope" scope="${required.join(' ')}"` });
+            }
+          }
+          claims = gatewayClaims(payload);
         }
         // One bucket per client (the token's subject on signed-in routes, the source address on
         // public ones), under the route's own ceiling for all callers together, well above it.
@@ -143,7 +166,7 @@ export function createApiServer(opts: {
             stage: '$default',
             time: now.toUTCString(),
             timeEpoch: now.getTime(),
-            ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+            ...(claims ? { authorizer: { jwt: { claims, scopes } } } : {}),
           },
         };
         const out = await opts.handler(event, lambdaContext('api'));

@@ -1,5 +1,6 @@
 /** Local-only endpoints: the clock, tokens from the local identity provider, executions. */
 import { z } from 'zod';
+import { SCOPES } from '../shared/http/routes.ts';
 import { durationMs } from '../shared/domain/dates.ts';
 import type { LocalClock } from './clock.ts';
 import type { LocalIdentityProvider } from './identity.ts';
@@ -11,7 +12,12 @@ const ClockMove = z.union([
   z.strictObject({ advance: z.string().regex(/^P/, 'an ISO-8601 duration such as P7D or PT1H') }),
   z.strictObject({ to: z.iso.datetime({ offset: true }) }),
 ]);
-const TokenRequest = z.strictObject({ huid: z.string().regex(/^\d{8}$/, 'an 8-digit HUID'), roles: z.array(z.string().max(100)).max(20).optional() });
+const TokenRequest = z.strictObject({
+  huid: z.string().regex(/^\d{8}$/, 'an 8-digit HUID'),
+  roles: z.array(z.string().max(100)).max(20).optional(),
+  /** The API scopes the token carries: both when absent. */
+  scopes: z.array(z.enum([SCOPES.read, SCOPES.write])).max(2).optional(),
+});
 
 function problem(status: number, detail: string, errors?: unknown) {
   return { status, body: { type: 'about:blank', title: 'Bad request', status, detail, ...(errors ? { errors } : {}) } };
@@ -59,8 +65,6 @@ export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProv
           if (!parsed.success) return problem(400, 'Send {"huid":"12345678","roles":[]}', parsed.error.issues.map((i) => ({ pointer: `#/${i.path.join('/')}`, detail: i.message })));
           return { status: 200, body: { token: await deps.idp.token(parsed.data) } };
         }
-        case 'GET /_local/idp/.well-known/jwks.json':
-          return { status: 200, body: deps.idp.jwks() };
         case 'GET /_local/executions':
           return {
             status: 200,

@@ -132,6 +132,7 @@ const banner = [
   `  Clock:    ${system.clock.now().toISOString()} (${clockMode})`,
   `  Data:     ${system.dataDir}`,
   `  PID:      ${process.pid} (Ctrl-C or kill ${process.pid} stops it)`,
+  `  Sign-in:  ${system.idp.issuer}  (OpenID provider: client ${system.idp.clientId}, code + PKCE, scopes ${system.idp.scopes.join(' ')})`,
   `  Token:    curl -s -X POST ${system.apiUrl}/_local/token -H 'content-type: application/json' -d '{"huid":"10000001"}'`,
   '',
 ];

@@ -8,6 +8,7 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { useClock } from '../shared/adapters/system.ts';
 import { DynamoDirectory, type DirectorySeed } from '../shared/adapters/directories.ts';
 import { setRuntimeDeps } from '../functions/runtime.ts';
@@ -20,12 +21,13 @@ import { FaultInjector, type FaultRule } from './faults.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
 import { createSfnServer } from './sfn/http.ts';
 import { createApiServer, lambdaContext, type ApiHandler } from './api-server.ts';
-import { LocalIdentityProvider } from './identity.ts';
+import { IDP_KEY_FILE, IDP_PATH, LocalIdentityProvider } from './identity.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { localEndpoints } from './endpoints.ts';
 import { synthesizeForLocal, type LocalDeployment, type StackFactory } from './synth.ts';
 import { functionLogicalId, LOCAL_REGION } from './template.ts';
 import { SAMPLE_DIRECTORY } from './sample-data.ts';
+import type { Person } from '../shared/domain/model.ts';
 
 export interface LocalSystemOptions {
   apiPort?: number;
@@ -107,8 +109,18 @@ const isSavedClock = (v: unknown): v is SavedClock => {
   return typeof c === 'object' && c !== null && typeof c.now === 'string' && !Number.isNaN(Date.parse(c.now)) && typeof c.frozen === 'boolean' && (c.aheadMs === undefined || typeof c.aheadMs === 'number');
 };
 
-/** The identity provider's key file (local/identity.ts keeps its key there). */
-const IDP_KEY_FILE = 'idp-key.json';
+/** Every person of the directory table (the local sign-in page lists them): a scan, fine locally. */
+async function scanPeople(client: DynamoDBClient, table: string): Promise<Person[]> {
+  const doc = DynamoDBDocumentClient.from(client);
+  const people: Person[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'PERSON#' }, ExclusiveStartKey: start }));
+    for (const { pk: _pk, ...person } of out.Items ?? []) people.push(person as Person);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return people;
+}
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -241,17 +253,23 @@ async function start(
   undo.push(() => close(sfnServer));
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${sfnPort}`;
 
-  // API Gateway and the local identity provider
+  // API Gateway and the local identity provider (an OpenID provider on the API's port)
   const apiPort = await reservePort(wantedApiPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   let idp: LocalIdentityProvider;
   try {
     idp = await LocalIdentityProvider.create({
-      issuer: `${apiUrl.replace('127.0.0.1', 'localhost')}/_local/idp`,
+      issuer: `http://localhost:${apiPort}${IDP_PATH}`,
+      // The access tokens' audience: the API.
+      resource: apiUrl,
+      // The pages, served from the API's origin.
+      redirectUris: [`http://localhost:${apiPort}/callback`, `http://127.0.0.1:${apiPort}/callback`],
       dataDir,
-      clock,
-      // The claim names the deployed functions read (from the template), so the tokens carry them.
+      // The claim names and the HMS IT role the deployed functions read (from the template), so the tokens carry them.
       claimNames: { huidClaim: deployment.environment.HUID_CLAIM ?? 'huid', rolesClaim: deployment.environment.ROLES_CLAIM ?? 'hms_roles' },
+      hmsItRole: deployment.environment.HMS_IT_ROLE,
+      people: () => scanPeople(client, deployment.environment.DIRECTORY_TABLE!),
+      warn,
     });
   } catch (err) {
     const keyFile = join(dataDir, IDP_KEY_FILE);

@@ -1,17 +1,21 @@
-/** `npm run --silent token -- --huid X [--role R]... [--api URL]`: prints a token from the running local identity provider. */
+/**
+ * `npm run --silent token -- --huid X [--role R]... [--scope S]... [--api URL]`: prints an access
+ * token from the running local identity provider (POST /_local/token): the same provider, key and
+ * claims as a sign-in through its pages, valid an hour of real time.
+ */
 import { parseArgs } from 'node:util';
 
-const USAGE = 'usage: npm run --silent token -- --huid 10000001 [--role hms-it]... [--api http://127.0.0.1:3000]\n';
+const USAGE = 'usage: npm run --silent token -- --huid 10000001 [--role hms-it]... [--scope guests:read|guests:write]... [--api http://127.0.0.1:3000]\n';
 
 function fail(message: string): never {
   process.stderr.write(message);
   process.exit(2);
 }
 
-let values: { huid?: string | undefined; role?: string[] | undefined; api: string };
+let values: { huid?: string | undefined; role?: string[] | undefined; scope?: string[] | undefined; api: string };
 try {
   ({ values } = parseArgs({
-    options: { huid: { type: 'string' }, role: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
+    options: { huid: { type: 'string' }, role: { type: 'string', multiple: true }, scope: { type: 'string', multiple: true }, api: { type: 'string', default: 'http://127.0.0.1:3000' } },
     strict: true,
   }) as { values: typeof values });
 } catch (err) {
@@ -24,7 +28,8 @@ try {
   res = await fetch(`${values.api}/_local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ huid: values.huid, roles: values.role ?? [] }),
+    // No scopes: both API scopes.
+    body: JSON.stringify({ huid: values.huid, roles: values.role ?? [], ...(values.scope ? { scopes: values.scope } : {}) }),
   });
 } catch {
   fail(`No local system answers at ${values.api}: start it with \`npm start\` (or pass --api).\n`);

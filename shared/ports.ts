@@ -16,10 +16,18 @@ export interface Page<T> {
 
 export interface GuestQuery {
   status?: GuestStatus | undefined;
+  /** Only guests whose end date is before this day. */
   expiringBefore?: string | undefined;
+  /** Only guests with a recorded lifecycle failure (FAILED ones keep theirs). */
+  failed?: boolean | undefined;
+  /** Where the previous page ended (the page's `cursor`), for the same selection. */
   cursor?: string | undefined;
+  /** At most this many items (MAX_PAGE); fewer when the selection ends, never more. */
   limit?: number | undefined;
 }
+
+/** The most guests one page holds. */
+export const MAX_PAGE = 500;
 
 export interface GuestRepository {
   get(guestId: string): Promise<Guest | undefined>;
@@ -27,7 +35,18 @@ export interface GuestRepository {
   create(guest: Guest): Promise<void>;
   /** Writes `next` only if the stored version is still `next.version - 1` (else ConflictError). */
   save(next: Guest): Promise<void>;
-  listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>>;
+  /**
+   * The guests of these sponsors (by the sponsor index, never a Scan): ordered by sponsor HUID,
+   * then end date. A cursor names the sponsor its page ended in and the place in that sponsor's
+   * guests, so it stays meaningful when the list of sponsors changes between pages (a sponsor no
+   * longer listed is skipped, the next one in HUID order is read).
+   */
+  listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>>;
+  /**
+   * Every guest (HMS IT), from the status index (never a Scan): one status, or all of them one
+   * after the other (in the order of STATUSES), each by end date.
+   */
+  listAll(query: GuestQuery): Promise<Page<Guest>>;
   /** Guests with work due at or before `before`, from the due-date index (never a Scan). */
   listDue(before: string, cursor?: string): Promise<Page<Guest>>;
   /** Writes audit events as items; writing one again (same guest and seq) changes nothing. */
@@ -71,6 +90,11 @@ export interface Alerts {
 
 export interface PeopleDirectory {
   person(huid: string): Promise<Person | undefined>;
+  /**
+   * HUIDs of the people who named this person as a delegate (the reverse of `Person.delegates`).
+   * May hold a sponsor who has since removed the delegate: the sponsor's own record decides.
+   */
+  sponsorsOf(delegateHuid: string): Promise<string[]>;
 }
 
 export interface HsrDirectory {

@@ -79,11 +79,26 @@ export class DynamoDirectory implements PeopleDirectory, HsrDirectory {
     return this.item<HsrRecord>(`HSR#${huid}`);
   }
 
-  /** Loads a seed (people and HSR records) into the table, 25 items a batch. */
+  /** One read: the `DELEGATE#<huid>` item written with the people (see `load`). */
+  async sponsorsOf(delegateHuid: string): Promise<string[]> {
+    return (await this.item<{ sponsors?: string[] }>(`DELEGATE#${delegateHuid}`))?.sponsors ?? [];
+  }
+
+  /**
+   * Loads a seed (people and HSR records) into the table, 25 items a batch, with the reverse of
+   * every delegate list: one `DELEGATE#<delegate>` item per delegate naming the sponsors who named
+   * them, so that "whose delegate is X" is one GetItem, never a Scan. A load adds to the delegate
+   * items already there (a seed may hold only some people), so one may name a sponsor who has
+   * since dropped the delegate: readers check the sponsor's own list (the people record decides).
+   */
   async load(seed: DirectorySeed): Promise<void> {
+    const sponsorsOf = new Map<string, string[]>();
+    for (const p of seed.people) for (const d of new Set(p.delegates ?? [])) sponsorsOf.set(d, [...(sponsorsOf.get(d) ?? []), p.huid]);
+    for (const [delegate, sponsors] of sponsorsOf) sponsorsOf.set(delegate, [...(await this.sponsorsOf(delegate)), ...sponsors]);
     const items = [
       ...seed.people.map((p) => ({ pk: `PERSON#${p.huid}`, ...p })),
       ...seed.hsr.map((h) => ({ pk: `HSR#${h.huid}`, ...h })),
+      ...[...sponsorsOf].map(([delegate, sponsors]) => ({ pk: `DELEGATE#${delegate}`, huid: delegate, sponsors: [...new Set(sponsors)].sort() })),
     ];
     for (let i = 0; i < items.length; i += 25) {
       let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
@@ -106,8 +121,9 @@ export class HttpDirectory<T> {
     private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
-  async get(huid: string): Promise<T | undefined> {
-    const res = await this.fetchFn(`${this.baseUrl.replace(/\/$/, '')}/${encodeURIComponent(huid)}`, {
+  /** GET {baseUrl}/{huid}[/{sub}]: the record, or undefined on 404. */
+  async get(huid: string, sub?: string): Promise<T | undefined> {
+    const res = await this.fetchFn(`${this.baseUrl.replace(/\/$/, '')}/${encodeURIComponent(huid)}${sub ? `/${sub}` : ''}`, {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(5000),
     });
@@ -117,13 +133,24 @@ export class HttpDirectory<T> {
   }
 }
 
+/**
+ * The people directory over HTTP. Assumed endpoints: `GET {baseUrl}/{huid}` answers the person
+ * (or 404), and `GET {baseUrl}/{huid}/sponsors` answers `{"sponsors": ["<HUID>", ...]}`, the people
+ * who named that person as a delegate (or 404: none). The second is an assumption about the real
+ * directory, to be confirmed with its owners before the adapter is used in production.
+ */
 export class HttpPeopleDirectory implements PeopleDirectory {
   private readonly http: HttpDirectory<Person>;
+  private readonly sponsors: HttpDirectory<{ sponsors: string[] }>;
   constructor(baseUrl: string, fetchFn?: typeof fetch) {
     this.http = new HttpDirectory(baseUrl, PersonSchema.loose() as unknown as z.ZodType<Person>, fetchFn);
+    this.sponsors = new HttpDirectory(baseUrl, z.object({ sponsors: z.array(huid).max(1000) }), fetchFn);
   }
   person(huid: string) {
     return this.http.get(huid);
+  }
+  async sponsorsOf(delegateHuid: string): Promise<string[]> {
+    return (await this.sponsors.get(delegateHuid, 'sponsors'))?.sponsors ?? [];
   }
 }
 

@@ -1,14 +1,15 @@
 /** GuestRepository over one DynamoDB table with single-item conditional writes (no transactions). */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FINAL_STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
+import { STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
 import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
 import type { AttemptCounter, GuestQuery, GuestRepository, Page, PersonClaim } from '../ports.ts';
+import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
 const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
 const personKey = (huid: string) => ({ pk: `PERSON#${huid}`, sk: 'LIVE' });
-export const DUE_SHARD = 'DUE';
+export { DUE_SHARD };
 /** Sort key prefix of audit items (`GUEST#<id>` / `AUDIT#<seq>`): written once, never updated or deleted. */
 export const AUDIT_PREFIX = 'AUDIT#';
 
@@ -21,31 +22,65 @@ const encodeCursor = (key: Record<string, unknown> | undefined) =>
 /** The cursor is a query parameter of GET /v1/guests: a bad one is the caller's mistake (400), never ours. */
 const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
 
+/** A cursor's JSON object (or a 400 naming the cursor). */
 function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Every key attribute of the table and its indexes is a string.
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length && Object.values(value).every((v) => typeof v === 'string')) {
-      return value as Record<string, unknown>;
-    }
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) return value as Record<string, unknown>;
   } catch {
     // fall through
   }
   throw invalidCursor();
 }
 
-/** What is stored: the guest plus the index attributes derived from it. */
+/** A LastEvaluatedKey given back: every key attribute of the table and its indexes is a string. */
+function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
+  const value = decodeCursor(cursor);
+  if (value && !Object.values(value).every((v) => typeof v === 'string')) throw invalidCursor();
+  return value;
+}
+
+/** What is stored: the guest plus the index attributes derived from it (shared/adapters/guests-table.ts). */
 function toItem(guest: Guest): Record<string, unknown> {
-  const item: Record<string, unknown> = { ...guestKey(guest.guestId), type: 'guest', ...guest };
-  if (guest.dueAt && !FINAL_STATUSES.includes(guest.status)) item.dueShard = DUE_SHARD;
-  else delete item.dueAt;
+  const item: Record<string, unknown> = { ...guestKey(guest.guestId), type: 'guest', ...guest, ...indexAttributes(guest) };
+  if (!item.dueShard) delete item.dueAt;
   return item;
 }
 
 function fromItem(item: Record<string, unknown>): Guest {
-  const { pk: _pk, sk: _sk, type: _type, dueShard: _d, ...guest } = item;
-  return guest as unknown as Guest;
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  for (const k of INDEX_ATTRIBUTES) delete rest[k];
+  return rest as unknown as Guest;
+}
+
+/** One partition of an index a list reads: the guests whose `index.partitionKey` is `value`. */
+interface Partition {
+  index: IndexSpec;
+  value: string;
+}
+
+/** Queries one list page may make (each reads up to the page's remaining size): a page of sponsors or statuses with few guests ends early, with a cursor. */
+export const MAX_QUERIES_PER_PAGE = 25;
+const DEFAULT_PAGE = 50;
+
+/**
+ * A list's cursor: which index (`i`), the partition its page ended in (`p`: a sponsor's HUID, a
+ * status), and where in it (`k`, DynamoDB's LastEvaluatedKey; none: from the partition's start).
+ */
+interface ListCursor {
+  i: string;
+  p: string;
+  k?: Record<string, string>;
+}
+
+function decodeListCursor(cursor: string | undefined): ListCursor | undefined {
+  if (!cursor) return undefined;
+  const value = decodeCursor(cursor) as Partial<ListCursor> | undefined;
+  const { i, p, k } = value ?? {};
+  const keyOk = k === undefined || (typeof k === 'object' && k !== null && !Array.isArray(k) && Object.values(k).length > 0 && Object.values(k).every((v) => typeof v === 'string'));
+  if (typeof i !== 'string' || typeof p !== 'string' || !keyOk || Object.keys(value!).some((key) => !['i', 'p', 'k'].includes(key))) throw invalidCursor();
+  return { i, p, ...(k ? { k } : {}) };
 }
 
 export class DynamoGuestRepository implements GuestRepository {
@@ -100,45 +135,97 @@ export class DynamoGuestRepository implements GuestRepository {
     }
   }
 
-  async listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>> {
-    const names: Record<string, string> = { '#s': 'sponsorHuid' };
-    const values: Record<string, unknown> = { ':s': sponsorHuid };
-    let keyCondition = '#s = :s';
+  async listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>> {
+    const sponsors = [...new Set(sponsorHuids)].sort();
+    return this.listOver(
+      sponsors.map((value) => ({ index: GUESTS_INDEXES.bySponsor, value })),
+      query,
+      // A sponsor no longer listed: go on with the next one in HUID order.
+      (p) => (/^\d{8}$/.test(p) ? sponsors.findIndex((s) => s > p) : undefined),
+    );
+  }
+
+  async listAll(query: GuestQuery): Promise<Page<Guest>> {
+    const statuses = query.status ? [query.status] : STATUSES;
+    return this.listOver(statuses.map((value) => ({ index: GUESTS_INDEXES.byStatus, value })), query);
+  }
+
+  /**
+   * One page over several partitions read one after the other, each by its sort key (end date),
+   * from the cursor's place. `resume` says where to go on when the cursor's partition is no longer
+   * one of them (undefined: the cursor is not valid here).
+   */
+  private async listOver(partitions: Partition[], query: GuestQuery, resume: (p: string) => number | undefined = () => undefined): Promise<Page<Guest>> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    let at = 0;
+    let start: Record<string, string> | undefined;
+    const cursor = decodeListCursor(query.cursor);
+    if (cursor) {
+      const index = partitions[0]?.index;
+      if (index && cursor.i !== index.name) throw invalidCursor();
+      at = partitions.findIndex((x) => x.value === cursor.p);
+      if (at >= 0) {
+        start = cursor.k;
+        // A start key of another partition (a forged cursor) is refused: the key condition would refuse it too.
+        if (start && (start[index!.partitionKey] !== cursor.p || !String(start.pk).startsWith('GUEST#') || start.sk !== 'GUEST')) throw invalidCursor();
+      } else {
+        const next = resume(cursor.p);
+        if (next === undefined) throw invalidCursor();
+        at = next < 0 ? partitions.length : next;
+      }
+    }
+    const items: Guest[] = [];
+    for (let queries = 0; at < partitions.length && items.length < limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
+      const out = await this.queryFrom(this.partitionQuery(partitions[at]!, query, start, limit - items.length));
+      items.push(...(out.Items ?? []).map(fromItem));
+      start = out.LastEvaluatedKey as Record<string, string> | undefined;
+      if (!start) at++;
+    }
+    const next = at < partitions.length ? encodeCursor({ i: partitions[at]!.index.name, p: partitions[at]!.value, ...(start ? { k: start } : {}) }) : undefined;
+    return { items, cursor: next };
+  }
+
+  /** The query of one partition: end date before `expiringBefore` (key condition), status and failure as filters where the index does not hold them. */
+  private partitionQuery({ index, value }: Partition, query: GuestQuery, start: Record<string, string> | undefined, limit: number): QueryCommand {
+    const names: Record<string, string> = { '#p': index.partitionKey };
+    const values: Record<string, unknown> = { ':p': value };
+    let keyCondition = '#p = :p';
     if (query.expiringBefore) {
-      names['#e'] = 'endDate';
+      names['#e'] = index.sortKey;
       values[':e'] = query.expiringBefore;
       keyCondition += ' AND #e < :e';
     }
-    let filter: string | undefined;
-    if (query.status) {
+    const filters: string[] = [];
+    if (query.status && index !== GUESTS_INDEXES.byStatus) {
       names['#st'] = 'status';
       values[':st'] = query.status;
-      filter = '#st = :st';
+      filters.push('#st = :st');
     }
-    const out = await this.queryFrom(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'bySponsor',
-        KeyConditionExpression: keyCondition,
-        FilterExpression: filter,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: decodeCursor(query.cursor),
-        Limit: query.limit ?? 50,
-      }),
-    );
-    return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+    if (query.failed) {
+      names['#f'] = 'failure';
+      filters.push('attribute_exists(#f)');
+    }
+    return new QueryCommand({
+      TableName: this.table,
+      IndexName: index.name,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ExclusiveStartKey: start,
+      Limit: limit,
+    });
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
     const out = await this.queryFrom(
       new QueryCommand({
         TableName: this.table,
-        IndexName: 'byDue',
+        IndexName: GUESTS_INDEXES.byDue.name,
         KeyConditionExpression: '#shard = :shard AND #due <= :before',
-        ExpressionAttributeNames: { '#shard': 'dueShard', '#due': 'dueAt' },
+        ExpressionAttributeNames: { '#shard': GUESTS_INDEXES.byDue.partitionKey, '#due': GUESTS_INDEXES.byDue.sortKey },
         ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before },
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: startKey(cursor),
         Limit: 100,
       }),
     );

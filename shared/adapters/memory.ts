@@ -5,7 +5,7 @@
  * use-case tests that need no SDK mock and no local system, and run in milliseconds.
  */
 import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
-import { FINAL_STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
+import { FINAL_STATUSES, STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
 import type {
   Alerts,
   AttemptCounter,
@@ -24,6 +24,9 @@ import type {
 } from '../ports.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
+
+const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
+const listCursor = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
 const pageOf = <T>(all: T[], cursor: string | undefined, limit: number): Page<T> => {
   let start = 0;
@@ -58,11 +61,59 @@ export class MemoryGuestRepository implements GuestRepository {
     this.guests.set(next.guestId, copy(next));
   }
 
-  async listBySponsor(sponsorHuid: string, query: GuestQuery): Promise<Page<Guest>> {
-    const all = [...this.guests.values()]
-      .filter((g) => g.sponsorHuid === sponsorHuid && (!query.expiringBefore || g.endDate < query.expiringBefore) && (!query.status || g.status === query.status))
-      .sort((a, b) => a.endDate.localeCompare(b.endDate) || a.guestId.localeCompare(b.guestId));
-    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
+  async listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>> {
+    const sponsors = [...new Set(sponsorHuids)].sort();
+    return this.listOver('sponsor', sponsors, (g) => g.sponsorHuid, query, (p) => (/^\d{8}$/.test(p) ? sponsors.findIndex((s) => s > p) : undefined));
+  }
+
+  async listAll(query: GuestQuery): Promise<Page<Guest>> {
+    return this.listOver('status', query.status ? [query.status] : [...STATUSES], (g) => g.status, query);
+  }
+
+  /**
+   * As DynamoGuestRepository's lists: partitions one after the other, each by end date (then guest
+   * ID, for a stable order), filtered by status, end date and failure; the cursor names the
+   * partition and the last guest read, and a partition no longer listed is skipped.
+   */
+  private listOver(kind: string, partitions: string[], partitionOf: (g: Guest) => string | undefined, query: GuestQuery, resume: (p: string) => number | undefined = () => undefined): Page<Guest> {
+    const limit = query.limit ?? 50;
+    let at = 0;
+    let after: { endDate: string; guestId: string } | undefined;
+    if (query.cursor) {
+      let c: { kind?: unknown; p?: unknown; endDate?: unknown; guestId?: unknown };
+      try {
+        c = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as typeof c;
+      } catch {
+        throw invalidCursor();
+      }
+      if (c?.kind !== kind || typeof c.p !== 'string') throw invalidCursor();
+      at = partitions.indexOf(c.p);
+      if (at >= 0) {
+        if (typeof c.endDate === 'string' && typeof c.guestId === 'string') after = { endDate: c.endDate, guestId: c.guestId };
+      } else {
+        const next = resume(c.p);
+        if (next === undefined) throw invalidCursor();
+        at = next < 0 ? partitions.length : next;
+      }
+    }
+    const order = (a: Guest, b: Guest) => a.endDate.localeCompare(b.endDate) || a.guestId.localeCompare(b.guestId);
+    const items: Guest[] = [];
+    let last: Guest | undefined;
+    for (; at < partitions.length; at++, after = undefined) {
+      const inPartition = [...this.guests.values()]
+        .filter((g) => partitionOf(g) === partitions[at] && (!after || order(g, { ...g, ...after }) > 0))
+        .filter((g) => (!query.expiringBefore || g.endDate < query.expiringBefore) && (!query.status || g.status === query.status) && (!query.failed || g.failure))
+        .sort(order);
+      const taken = inPartition.slice(0, limit - items.length);
+      items.push(...taken.map(copy));
+      last = taken.at(-1);
+      if (items.length >= limit) {
+        if (taken.length < inPartition.length) return { items, cursor: listCursor({ kind, p: partitions[at], endDate: last!.endDate, guestId: last!.guestId }) };
+        at++;
+        break;
+      }
+    }
+    return { items, cursor: at < partitions.length ? listCursor({ kind, p: partitions[at] }) : undefined };
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
@@ -158,6 +209,10 @@ export class MemoryDirectory implements PeopleDirectory, HsrDirectory {
   async hsr(huid: string): Promise<HsrRecord | undefined> {
     const h = this.hsrs.get(huid);
     return h && copy(h);
+  }
+
+  async sponsorsOf(delegateHuid: string): Promise<string[]> {
+    return [...this.people.values()].filter((p) => p.delegates?.includes(delegateHuid)).map((p) => p.huid).sort();
   }
 }
 

@@ -1,5 +1,5 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
-import { actingAs, allowedTo, decide as decideAccess, type GuestAction, type Relation } from '../domain/access.ts';
+import { actingAs, allowedTo, decide as decideAccess, mayListEveryGuest, mayListGuestsOf, type GuestAction, type Relation } from '../domain/access.ts';
 import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
@@ -19,13 +19,14 @@ import {
   refuseWyss,
 } from '../domain/rules.ts';
 import { START, statusChange, transition } from '../domain/transitions.ts';
-import type { Page } from '../ports.ts';
+import type { GuestQuery, Page } from '../ports.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { expireAccount } from './expiry.ts';
 import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './lifecycle-contract.ts';
+import { sponsorsNaming } from './people.ts';
 
 export interface GuestRequest {
   guestHuid: string;
@@ -159,18 +160,40 @@ export async function getGuest(deps: Deps, caller: Caller, guestId: string): Pro
   return guestFor(deps, caller, guestId, 'read');
 }
 
-/** GET /v1/guests: the caller's own guests (as sponsor), or a sponsor's who named the caller delegate. */
-export async function listGuests(
-  deps: Deps,
-  caller: Caller,
-  query: { status?: Guest['status'] | undefined; expiringBefore?: string | undefined; cursor?: string | undefined; sponsorHuid?: string | undefined; limit?: number | undefined },
-): Promise<Page<Guest>> {
-  const sponsorHuid = query.sponsorHuid ?? caller.huid;
-  if (sponsorHuid !== caller.huid && !caller.roles.includes(deps.hmsItRole)) {
-    const delegates = await sponsorDelegates(deps, sponsorHuid);
-    if (!delegates.includes(caller.huid)) throw new NotAllowedError(`You are not a delegate of sponsor ${sponsorHuid}.`);
+/** Whose guests a list is: the caller's own (or one sponsor's), every sponsor's who named the caller delegate, or everyone's (HMS IT). */
+export type ListAs = 'sponsor' | 'delegate' | 'hms-it';
+
+export interface ListRequest extends GuestQuery {
+  as?: ListAs | undefined;
+  /** The sponsor whose guests to list (a delegate's sponsor; any, for HMS IT). */
+  sponsorHuid?: string | undefined;
+}
+
+/**
+ * GET /v1/guests, `as`:
+ * - `sponsor` (default): the caller's own guests, or those of `sponsorHuid` when the caller may
+ *   read that sponsor's guests (a delegate the sponsor named, HMS IT);
+ * - `delegate`: the guests of every sponsor who named the caller as a delegate, by sponsor HUID
+ *   then end date (`sponsorHuid`: one of them only);
+ * - `hms-it`: every guest (HMS IT only), by status then end date, or one sponsor's.
+ * Filters: status, end date before, recorded failure. From indexes only, never a Scan.
+ */
+export async function listGuests(deps: Deps, caller: Caller, request: ListRequest): Promise<Page<Guest>> {
+  const { as = 'sponsor', sponsorHuid, ...query } = request;
+  if (as === 'hms-it') {
+    if (!mayListEveryGuest(caller, deps)) throw new NotAllowedError('Only HMS IT may list every guest.');
+    return sponsorHuid ? deps.guests.listBySponsors([sponsorHuid], query) : deps.guests.listAll(query);
   }
-  return deps.guests.listBySponsor(sponsorHuid, query);
+  if (as === 'delegate') {
+    const sponsors = (await sponsorsNaming(deps, caller.huid)).map((p) => p.huid);
+    if (sponsorHuid && !sponsors.includes(sponsorHuid)) throw new NotAllowedError(`You are not a delegate of sponsor ${sponsorHuid}.`);
+    return deps.guests.listBySponsors(sponsorHuid ? [sponsorHuid] : sponsors, query);
+  }
+  const sponsor = sponsorHuid ?? caller.huid;
+  if (!mayListGuestsOf(caller, sponsor, { sponsorDelegates: sponsor === caller.huid ? [] : await sponsorDelegates(deps, sponsor), hmsItRole: deps.hmsItRole })) {
+    throw new NotAllowedError(`You are not a delegate of sponsor ${sponsor}.`);
+  }
+  return deps.guests.listBySponsors([sponsor], query);
 }
 
 /** POST /v1/guests/{id}/decision: the sponsor approves or denies. A second decision is a conflict. */

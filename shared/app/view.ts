@@ -1,34 +1,177 @@
 /**
- * What the API shows of a guest and of its history: never the activation code hash, the task token,
- * the guest's personal email, or the workflow's internal fields (execution, due time, checks).
+ * What the API shows: a guest, a page of guests, a guest's history, an activation, the caller.
+ * Never the activation code hash, the task token, the guest's personal email, or the workflow's
+ * internal fields (execution, due time, checks).
+ *
+ * Each answer is declared once, as a zod schema: the view functions below are typed by it (a field
+ * the schema has and a view lacks, or the other way round, does not compile), and the OpenAPI
+ * document's components are written from it (shared/http/openapi.ts; the `id` in each schema's
+ * metadata is its component's name).
  */
+import { z } from 'zod';
 import type { AuditEvent, Guest } from '../domain/model.ts';
+import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
+import { SPONSOR_REFUSALS } from '../domain/rules.ts';
 
-export interface GuestView {
-  guestId: string;
-  status: Guest['status'];
-  guestHuid: string;
-  guestName: string;
-  sponsorHuid: string;
-  submittedBy: string;
-  population: Guest['population'];
-  contractorId: string | null;
-  justification: string | null;
-  services: Guest['services'];
-  startDate: string;
-  endDate: string;
-  accountId: string | null;
-  entitlements: Guest['entitlements'];
-  approval: Guest['approval'] | null;
-  activation: { expiresAt: string; used: boolean; locked: boolean } | null;
-  activatedAt: string | null;
-  expiredAt: string | null;
-  lastNoticeDate: string | null;
-  nextActionAt: string | null;
-  failure: Guest['failure'] | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
+const Huid = z.string().regex(/^\d{8}$/).meta({ examples: ['10000001'] });
+const Instant = z.iso.datetime().meta({ examples: ['2027-01-04T14:00:00.000Z'] });
+const IsoDay = z.iso.date().meta({ examples: ['2027-06-30'] });
+
+export const EntitlementView = z
+  .strictObject({
+    name: z.enum([...SERVICES, 'digital-library']),
+    granted: z.boolean(),
+    reason: z.string().optional().describe('Why it is granted or not (e.g. "no HMS email for hospital guests")'),
+  })
+  .meta({ id: 'Entitlement', description: 'One entitlement the rules decided on' });
+
+export const ApprovalView = z
+  .strictObject({
+    decision: z.enum(['approve', 'deny']),
+    by: Huid.describe('HUID of the sponsor who decided'),
+    at: Instant,
+    reason: z.string().optional(),
+    bySubmission: z.boolean().optional().describe('True when the sponsor submitted the request: submitting is approving'),
+  })
+  .meta({ id: 'Approval', description: "The sponsor's decision on the request" });
+
+export const ActivationStateView = z
+  .strictObject({
+    expiresAt: Instant.describe('When the current activation code stops working'),
+    used: z.boolean(),
+    locked: z.boolean().describe('Locked after too many attempts from all addresses; a resend issues a new code'),
+  })
+  .meta({ id: 'ActivationState', description: 'The current activation code, as far as it may be shown (never the code)' });
+
+export const FailureView = z
+  .strictObject({
+    state: z.string(),
+    error: z.string(),
+    cause: z.string().optional(),
+    at: Instant,
+    count: z.int().min(1).describe('Recorded failures in a row; the third makes the guest FAILED'),
+  })
+  .meta({ id: 'Failure', description: 'The last recorded failure of the lifecycle (cleared by progress)' });
+
+export const GuestViewSchema = z
+  .strictObject({
+    guestId: z.uuid(),
+    status: z.enum(STATUSES),
+    guestHuid: Huid,
+    guestName: z.string(),
+    sponsorHuid: Huid,
+    submittedBy: Huid.describe('HUID of the sponsor or delegate who submitted the request'),
+    population: z.enum(POPULATIONS),
+    contractorId: z.string().nullable(),
+    justification: z.string().nullable(),
+    services: z.array(z.enum(SERVICES)),
+    startDate: IsoDay,
+    endDate: IsoDay,
+    accountId: z.string().nullable().describe('The HMS account ID, once provisioned'),
+    entitlements: z.array(EntitlementView),
+    approval: ApprovalView.nullable(),
+    activation: ActivationStateView.nullable(),
+    activatedAt: Instant.nullable(),
+    expiredAt: Instant.nullable(),
+    lastNoticeDate: IsoDay.nullable().describe('The date of the last expiry notice sent to the sponsor'),
+    nextActionAt: Instant.nullable().describe('When the lifecycle next has something to do'),
+    failure: FailureView.nullable(),
+    createdAt: Instant,
+    updatedAt: Instant,
+    version: z.int().min(1).describe('Increments on every change; the ETag is this number in quotes'),
+  })
+  .meta({ id: 'Guest', description: 'A guest account request and its lifecycle' });
+export type GuestView = z.output<typeof GuestViewSchema>;
+
+export const GuestPageSchema = z
+  .strictObject({
+    items: z.array(GuestViewSchema),
+    cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'GuestPage', description: 'A page of guests' });
+export type GuestPageView = z.output<typeof GuestPageSchema>;
+
+/** The fields of a guest a history event shows: those of the guest view that change (never its ID, version or timestamps of the record). */
+export const HistoryFieldsSchema = GuestViewSchema.omit({ guestId: true, nextActionAt: true, updatedAt: true, version: true })
+  .partial()
+  .meta({ id: 'HistoryFields', description: 'The changed fields, as the guest view shows them (only fields the view shows)' });
+export type HistoryFields = z.output<typeof HistoryFieldsSchema>;
+
+export const HistoryDetailSchema = z
+  .strictObject({
+    reason: z.string().optional(),
+    role: z.enum(['sponsor', 'delegate']).optional().describe('Who submitted the request'),
+    hsr: z.string().optional().describe('The HSR check at the request (ok, missing, inactive, ends-too-soon)'),
+    noticeDate: IsoDay.optional(),
+    to: z.string().optional().describe('Who an email went to (guest, sponsor)'),
+  })
+  .meta({ id: 'HistoryDetail', description: 'What an event says besides the changed fields' });
+export type HistoryDetail = z.output<typeof HistoryDetailSchema>;
+
+export const HistoryItemSchema = z
+  .strictObject({
+    seq: z.int().min(1).describe('The guest version this event produced'),
+    at: Instant,
+    actor: z.string().describe('HUID of the person, or workflow, reconciler, activation-limiter'),
+    action: z.string().meta({ examples: ['requested', 'approved', 'provisioned', 'activated', 'extended', 'expiry-notice-sent', 'expired'] }),
+    before: HistoryFieldsSchema,
+    after: HistoryFieldsSchema,
+    detail: HistoryDetailSchema.nullable(),
+  })
+  .meta({ id: 'HistoryItem', description: 'One event of the audit trail, redacted as the guest view is' });
+export type HistoryItem = z.output<typeof HistoryItemSchema>;
+
+export const HistoryPageSchema = z.strictObject({ items: z.array(HistoryItemSchema) }).meta({ id: 'HistoryPage', description: 'Every event of a guest, oldest first' });
+
+export const ActivationResultSchema = z
+  .strictObject({ accountId: z.string(), status: z.literal('ACTIVE'), activatedAt: Instant })
+  .meta({ id: 'ActivationResult', description: 'The account is active' });
+export type ActivationResult = z.output<typeof ActivationResultSchema>;
+
+export const ME_ROLES = ['sponsor', 'delegate', 'hms-it'] as const;
+
+export const MeSchema = z
+  .strictObject({
+    huid: Huid,
+    name: z.string().nullable().describe('From the people directory; null when the caller is not in it'),
+    email: z.string().nullable(),
+    roles: z.array(z.enum(ME_ROLES)).describe('sponsor: may sponsor now; delegate: named by at least one sponsor; hms-it: the role claim says so'),
+    sponsorEligibility: z
+      .strictObject({
+        eligible: z.boolean(),
+        reason: z.enum(SPONSOR_REFUSALS).nullable().describe('Why not, when not eligible'),
+        detail: z.string().nullable().describe('The reason in words, as a refused request would give it'),
+        contact: z.string().nullable().describe('Where to turn instead (the Wyss Institute: AcademicAffairs@wyss.harvard.edu)'),
+      })
+      .describe('Whether the caller may sponsor guests, and why not'),
+    delegateOf: z
+      .array(
+        z.strictObject({
+          huid: Huid,
+          name: z.string().nullable(),
+          eligible: z.boolean().describe('Whether that sponsor may sponsor now (a request for an ineligible sponsor is refused)'),
+        }),
+      )
+      .describe('The sponsors who named the caller as a delegate, by HUID'),
+  })
+  .meta({ id: 'Me', description: 'Who the caller is and what they may do' });
+export type MeView = z.output<typeof MeSchema>;
+
+function entitlementView(e: Guest['entitlements'][number]): GuestView['entitlements'][number] {
+  return { name: e.name, granted: e.granted, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
+}
+
+function approvalView(a: Guest['approval']): GuestView['approval'] {
+  if (!a) return null;
+  return { decision: a.decision, by: a.by, at: a.at, ...(a.reason !== undefined ? { reason: a.reason } : {}), ...(a.bySubmission !== undefined ? { bySubmission: a.bySubmission } : {}) };
+}
+
+function activationView(a: Guest['activation']): GuestView['activation'] {
+  return a ? { expiresAt: a.expiresAt, used: Boolean(a.usedAt), locked: Boolean(a.lockedAt) } : null;
+}
+
+function failureView(f: Guest['failure']): GuestView['failure'] {
+  return f ? { state: f.state, error: f.error, ...(f.cause !== undefined ? { cause: f.cause } : {}), at: f.at, count: f.count } : null;
 }
 
 export function toView(g: Guest): GuestView {
@@ -46,46 +189,32 @@ export function toView(g: Guest): GuestView {
     startDate: g.startDate,
     endDate: g.endDate,
     accountId: g.accountId ?? null,
-    entitlements: g.entitlements,
-    approval: g.approval ?? null,
+    entitlements: g.entitlements.map(entitlementView),
+    approval: approvalView(g.approval),
     activation: activationView(g.activation),
     activatedAt: g.activatedAt ?? null,
     expiredAt: g.expiredAt ?? null,
     lastNoticeDate: g.lastNoticeDate ?? null,
     nextActionAt: g.dueAt ?? null,
-    failure: g.failure ?? null,
+    failure: failureView(g.failure),
     createdAt: g.createdAt,
     updatedAt: g.updatedAt,
     version: g.version,
   };
 }
 
-function activationView(a: Guest['activation']): GuestView['activation'] {
-  return a ? { expiresAt: a.expiresAt, used: Boolean(a.usedAt), locked: Boolean(a.lockedAt) } : null;
+export function toPageView(page: { items: Guest[]; cursor?: string | undefined }): GuestPageView {
+  return { items: page.items.map(toView), cursor: page.cursor ?? null };
 }
 
-/** One event of a guest's history as the API shows it: the changed fields as the guest view shows them, and nothing it hides. */
-export interface HistoryItem {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  before: Partial<GuestView>;
-  after: Partial<GuestView>;
-  detail: HistoryDetail | null;
+/** The answer to a successful activation: only for an active account (the use case answers nothing else). */
+export function toActivationResult(g: Guest): ActivationResult {
+  if (g.status !== 'ACTIVE' || !g.accountId || !g.activatedAt) throw new Error(`Guest ${g.guestId} is not an activated account`);
+  return { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt };
 }
 
-/** What an event may say besides the changed fields (a reason, who submitted, which email or notice). */
-export interface HistoryDetail {
-  reason?: string;
-  role?: string;
-  hsr?: string;
-  noticeDate?: string;
-  to?: string;
-}
-
-/** How each guest field shows in the view; fields not listed are never shown. */
-const SHOWN: { [K in keyof Guest]?: (g: Partial<Guest>) => Partial<GuestView> } = {
+/** How each guest field shows in a history event; fields not listed are never shown. */
+const SHOWN: { [K in keyof Guest]?: (g: Partial<Guest>) => HistoryFields } = {
   status: (g) => ({ status: g.status! }),
   guestHuid: (g) => ({ guestHuid: g.guestHuid! }),
   guestName: (g) => ({ guestName: g.guestName! }),
@@ -98,18 +227,18 @@ const SHOWN: { [K in keyof Guest]?: (g: Partial<Guest>) => Partial<GuestView> } 
   startDate: (g) => ({ startDate: g.startDate! }),
   endDate: (g) => ({ endDate: g.endDate! }),
   accountId: (g) => ({ accountId: g.accountId ?? null }),
-  entitlements: (g) => ({ entitlements: g.entitlements! }),
-  approval: (g) => ({ approval: g.approval ?? null }),
+  entitlements: (g) => ({ entitlements: g.entitlements!.map(entitlementView) }),
+  approval: (g) => ({ approval: approvalView(g.approval) }),
   activation: (g) => ({ activation: activationView(g.activation) }),
   activatedAt: (g) => ({ activatedAt: g.activatedAt ?? null }),
   expiredAt: (g) => ({ expiredAt: g.expiredAt ?? null }),
   lastNoticeDate: (g) => ({ lastNoticeDate: g.lastNoticeDate ?? null }),
-  failure: (g) => ({ failure: g.failure ?? null }),
+  failure: (g) => ({ failure: failureView(g.failure) }),
   createdAt: (g) => ({ createdAt: g.createdAt! }),
 };
 
-function partialView(g: Partial<Guest> | undefined): Partial<GuestView> {
-  const out: Partial<GuestView> = {};
+function partialView(g: Partial<Guest> | undefined): HistoryFields {
+  const out: HistoryFields = {};
   if (!g) return out;
   for (const key of Object.keys(g) as (keyof Guest)[]) {
     const show = SHOWN[key];
@@ -118,11 +247,11 @@ function partialView(g: Partial<Guest> | undefined): Partial<GuestView> {
   return out;
 }
 
-const DETAIL_KEYS = ['reason', 'role', 'hsr', 'noticeDate', 'to'] as const;
-
 export function toHistoryItem(e: AuditEvent): HistoryItem {
   const detail: HistoryDetail = {};
-  for (const k of DETAIL_KEYS) if (typeof e.detail?.[k] === 'string') detail[k] = e.detail[k] as string;
+  for (const k of ['reason', 'hsr', 'noticeDate', 'to'] as const) if (typeof e.detail?.[k] === 'string') detail[k] = e.detail[k] as string;
+  const role = e.detail?.role;
+  if (role === 'sponsor' || role === 'delegate') detail.role = role;
   return {
     seq: e.seq,
     at: e.at,

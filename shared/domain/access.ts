@@ -54,3 +54,16 @@ export function actingAs(caller: Caller, action: GuestAction, guest: Pick<Guest,
   for (const r of ['hms-it', 'sponsor', 'delegate'] as const) if (relations.includes(r)) return r;
   return 'none';
 }
+
+/**
+ * Who may list a sponsor's guests: whoever may read a guest of that sponsor (the sponsor, a
+ * delegate the sponsor named, HMS IT). Others are told so (403): listing names no guest.
+ */
+export function mayListGuestsOf(caller: Caller, sponsorHuid: string, ctx: AccessContext): boolean {
+  return relationTo(caller, { sponsorHuid }, ctx).some((r) => ALLOWED.read.includes(r));
+}
+
+/** Who may list every guest, whatever the sponsor: HMS IT. */
+export function mayListEveryGuest(caller: Caller, ctx: Pick<AccessContext, 'hmsItRole'>): boolean {
+  return caller.roles.includes(ctx.hmsItRole);
+}

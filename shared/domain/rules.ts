@@ -27,31 +27,43 @@ export const HUID_PATTERN = /^\d{8}$/;
 
 const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
 
+const wyssMessage = `Wyss Institute staff and affiliates cannot request HMS guest accounts here: email Wyss HR and Academic Affairs at ${WYSS_CONTACT}.`;
+
 /** Rule "Wyss Institute": Wyss Institute staff and affiliates request through Wyss HR and Academic Affairs. */
 export function refuseWyss(requester: Person): void {
-  if (isWyss(requester)) {
-    throw new NotAllowedError(
-      `Wyss Institute staff and affiliates cannot request HMS guest accounts here: email Wyss HR and Academic Affairs at ${WYSS_CONTACT}.`,
-    );
-  }
+  if (isWyss(requester)) throw new NotAllowedError(wyssMessage);
 }
+
+/** Why a person may not sponsor (rules "Who may sponsor" and "Wyss Institute"). */
+export const SPONSOR_REFUSALS = ['invalid-huid', 'not-in-directory', 'wyss', 'inactive', 'not-faculty-or-staff', 'not-hms-or-hsdm'] as const;
+export type SponsorRefusal = (typeof SPONSOR_REFUSALS)[number];
+
+export type SponsorStanding =
+  | { eligible: true; person: Person }
+  /** `contact`: where the person is sent instead (Wyss HR and Academic Affairs), when somewhere. */
+  | { eligible: false; reason: SponsorRefusal; message: string; contact?: string };
 
 /**
  * Rule "Who may sponsor": a sponsor is an active HMS or HSDM faculty or staff member with a valid
- * HUID in the people directory.
+ * HUID in the people directory; Wyss Institute staff and affiliates are sent to Wyss HR and
+ * Academic Affairs (rule "Wyss Institute"). The standing, with the reason when not eligible.
  */
+export function sponsorStanding(huid: string, person: Person | undefined): SponsorStanding {
+  const no = (reason: SponsorRefusal, message: string, contact?: string): SponsorStanding => ({ eligible: false, reason, message, ...(contact ? { contact } : {}) });
+  if (!HUID_PATTERN.test(huid)) return no('invalid-huid', `Sponsor HUID ${huid} is not a valid 8-digit Harvard ID.`);
+  if (!person) return no('not-in-directory', `Sponsor ${huid} is not in the Harvard people directory.`);
+  if (isWyss(person)) return no('wyss', wyssMessage, WYSS_CONTACT);
+  if (!person.active) return no('inactive', `Sponsor ${huid} is not active in the Harvard people directory.`);
+  if (!(SPONSOR_ROLES as readonly string[]).includes(person.role)) return no('not-faculty-or-staff', `Sponsors must be HMS or HSDM faculty or staff; ${huid} is ${person.role}.`);
+  if (!(SPONSOR_SCHOOLS as readonly string[]).includes(person.school)) return no('not-hms-or-hsdm', `Sponsors must be HMS or HSDM faculty or staff; ${huid} belongs to ${person.school}.`);
+  return { eligible: true, person };
+}
+
+/** Rule "Who may sponsor", as a check: the person when eligible, else NotAllowedError (403) with the reason. */
 export function assertEligibleSponsor(huid: string, person: Person | undefined): Person {
-  if (!HUID_PATTERN.test(huid)) throw new NotAllowedError(`Sponsor HUID ${huid} is not a valid 8-digit Harvard ID.`);
-  if (!person) throw new NotAllowedError(`Sponsor ${huid} is not in the Harvard people directory.`);
-  refuseWyss(person);
-  if (!person.active) throw new NotAllowedError(`Sponsor ${huid} is not active in the Harvard people directory.`);
-  if (!(SPONSOR_ROLES as readonly string[]).includes(person.role)) {
-    throw new NotAllowedError(`Sponsors must be HMS or HSDM faculty or staff; ${huid} is ${person.role}.`);
-  }
-  if (!(SPONSOR_SCHOOLS as readonly string[]).includes(person.school)) {
-    throw new NotAllowedError(`Sponsors must be HMS or HSDM faculty or staff; ${huid} belongs to ${person.school}.`);
-  }
-  return person;
+  const standing = sponsorStanding(huid, person);
+  if (!standing.eligible) throw new NotAllowedError(standing.message);
+  return standing.person;
 }
 
 /** Rule "Sponsor approval" (who submits): the sponsor, or a delegate the sponsor has named. */

@@ -6,10 +6,11 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
-import type { Caller } from '../domain/model.ts';
+import type { Caller, Guest } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
-import { toHistoryItem, toView } from '../app/view.ts';
+import { whoAmI } from '../app/me.ts';
+import { toActivationResult, toHistoryItem, toPageView, toView, type GuestView } from '../app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
 import { openApiDocument } from './openapi.ts';
 import { ROUTES, routeKey, type Route, type RouteName, type RouteSpec } from './routes.ts';
@@ -72,7 +73,7 @@ function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false)
   return parseWith(schema, value, 'body');
 }
 
-/** If-Match: "<version>" (as the ETag of GET /v1/guests/{id}): the write happens only on that version. */
+/** If-Match: "<version>" (as the guest's ETag): the write happens only on that version. */
 function ifMatch(e: ApiEvent): number | undefined {
   const raw = e.headers?.['if-match'];
   if (raw === undefined) return undefined;
@@ -82,11 +83,12 @@ function ifMatch(e: ApiEvent): number | undefined {
 }
 
 /**
- * Runs a write conditional on the If-Match header's version, if one was sent: then losing a race to
- * another writer after the check is 412 as well, never a plain conflict.
+ * Runs a write conditional on the If-Match header's version, if one was sent (routes declaring
+ * `ifMatch` only): then losing a race to another writer after the check is 412 as well, never a
+ * plain conflict.
  */
-async function conditional<T>(e: ApiEvent, write: (version: number | undefined) => Promise<T>): Promise<T> {
-  const version = ifMatch(e);
+async function conditional<T>(r: { ifMatch: number | undefined }, write: (version: number | undefined) => Promise<T>): Promise<T> {
+  const version = r.ifMatch;
   try {
     return await write(version);
   } catch (err) {
@@ -108,45 +110,48 @@ export interface Request<N extends RouteName> {
   params: Parsed<Field<RouteNamed<N>['operation'], 'params'>>;
   query: Parsed<Field<RouteNamed<N>['operation'], 'query'>>;
   body: Parsed<Field<Field<RouteNamed<N>['operation'], 'body'>, 'schema'>>;
+  /** The If-Match version, on routes declaring `ifMatch`. */
+  ifMatch: Field<RouteNamed<N>['operation'], 'ifMatch'> extends true ? number | undefined : undefined;
 }
 
-/** A handler's answer; the status is its route's success status. */
-interface Reply {
-  body: unknown;
+/** What a route answers on success: its success schema's type (shared/app/view.ts), a guest when it names none. */
+type Answer<N extends RouteName> = Field<RouteNamed<N>['operation']['success'], 'schema'> extends infer S ? (S extends z.ZodType ? z.output<S> : GuestView) : never;
+
+/** A handler's answer, typed by its route's success schema (the one the OpenAPI document declares); the status is its route's success status. */
+interface Reply<B = unknown> {
+  body: B;
   headers?: Record<string, string>;
 }
 
-/** Exactly one handler per route of the table: a route without one, or a handler without a route, does not compile. */
-type Handlers = { [N in RouteName]: (request: Request<N>) => Promise<Reply> };
+/** Exactly one handler per route of the table, answering what its route declares: a route without one, a handler without a route, or another answer does not compile. */
+type Handlers = { [N in RouteName]: (request: Request<N>) => Promise<Reply<Answer<N>>> };
+
+/** An answer holding one guest: its view, and its version as the ETag (for If-Match). */
+const guestReply = (g: Guest, headers: Record<string, string> = {}): Reply<GuestView> => ({ body: toView(g), headers: { etag: `"${g.version}"`, ...headers } });
 
 const handlers: Handlers = {
   openApi: async () => ({ body: openApiDocument() }),
   requestGuest: async (r) => {
     const g = await uc.requestGuest(r.deps, r.caller, r.body);
-    return { body: toView(g), headers: { location: `/v1/guests/${g.guestId}` } };
+    return guestReply(g, { location: `/v1/guests/${g.guestId}` });
   },
   listGuests: async (r) => {
-    const page = await uc.listGuests(r.deps, r.caller, r.query);
-    return { body: { items: page.items.map(toView), cursor: page.cursor ?? null } };
+    const { failed, ...query } = r.query;
+    return { body: toPageView(await uc.listGuests(r.deps, r.caller, { ...query, failed: failed === undefined ? undefined : failed === 'true' })) };
   },
-  getGuest: async (r) => {
-    const g = await uc.getGuest(r.deps, r.caller, r.params.guestId);
-    return { body: toView(g), headers: { etag: `"${g.version}"` } };
-  },
-  decide: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.decideRequest(r.deps, r.caller, r.params.guestId, r.body, v))) }),
-  extend: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.extendGuest(r.deps, r.caller, r.params.guestId, r.body, v))) }),
-  cancel: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.cancelGuest(r.deps, r.caller, r.params.guestId, v))) }),
-  resendActivation: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.resendActivation(r.deps, r.caller, r.params.guestId, v))) }),
+  getGuest: async (r) => guestReply(await uc.getGuest(r.deps, r.caller, r.params.guestId)),
+  decide: async (r) => guestReply(await conditional(r, (v) => uc.decideRequest(r.deps, r.caller, r.params.guestId, r.body, v))),
+  extend: async (r) => guestReply(await conditional(r, (v) => uc.extendGuest(r.deps, r.caller, r.params.guestId, r.body, v))),
+  cancel: async (r) => guestReply(await conditional(r, (v) => uc.cancelGuest(r.deps, r.caller, r.params.guestId, v))),
+  resendActivation: async (r) => guestReply(await conditional(r, (v) => uc.resendActivation(r.deps, r.caller, r.params.guestId, v))),
   history: async (r) => {
     const events = await uc.guestHistory(r.deps, r.caller, r.params.guestId);
     return { body: { items: events.map(toHistoryItem) } };
   },
-  expire: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.forceExpire(r.deps, r.caller, r.params.guestId, r.body.reason, v))) }),
-  reassign: async (r) => ({ body: toView(await conditional(r.event, (v) => uc.reassignSponsor(r.deps, r.caller, r.params.guestId, r.body, v))) }),
-  activate: async (r) => {
-    const g = await uc.activate(r.deps, r.body, r.event.requestContext.http.sourceIp);
-    return { body: { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt } };
-  },
+  expire: async (r) => guestReply(await conditional(r, (v) => uc.forceExpire(r.deps, r.caller, r.params.guestId, r.body.reason, v))),
+  reassign: async (r) => guestReply(await conditional(r, (v) => uc.reassignSponsor(r.deps, r.caller, r.params.guestId, r.body, v))),
+  me: async (r) => ({ body: await whoAmI(r.deps, r.caller) }),
+  activate: async (r) => ({ body: toActivationResult(await uc.activate(r.deps, r.body, r.event.requestContext.http.sourceIp)) }),
 };
 
 const ROUTES_BY_KEY = new Map<string, RouteSpec>(ROUTES.map((r) => [routeKey(r), r]));
@@ -160,8 +165,9 @@ export async function handleApi(event: ApiEvent, deps: Deps, claims: ClaimNames)
   const params = op.params ? parseWith(op.params, event.pathParameters ?? {}, 'path') : undefined;
   const query = op.query ? parseWith(op.query, event.queryStringParameters ?? {}, 'query') : undefined;
   const input = op.body ? body(event, op.body.schema, !op.body.required) : undefined;
+  const version = op.ifMatch ? ifMatch(event) : undefined;
   const handler = handlers[route.name as RouteName] as (request: Request<RouteName>) => Promise<Reply>;
-  const reply = await handler({ event, deps, caller, params, query, body: input } as Request<RouteName>);
+  const reply = await handler({ event, deps, caller, params, query, body: input, ifMatch: version } as Request<RouteName>);
   return {
     statusCode: op.success.status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },

@@ -9,9 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ValidationError } from '../domain/errors.ts';
 import type { ApiEvent, ClaimNames } from './api.ts';
+import { IDEMPOTENCY_KEY_PATTERN as KEY } from './schemas.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY = /^[\x21-\x7e]{8,128}$/;
 
 /** The key from the request, validated; undefined when the request does not use one. */
 export function idempotencyKey(event: ApiEvent): string | undefined {

@@ -1,6 +1,6 @@
 /** RFC 9457 problem details: the one place errors become HTTP answers. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://guests.hms.harvard.edu/problems/';
@@ -30,13 +30,28 @@ export class HttpProblem extends Error {
   }
 }
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { pointer?: string; parameter?: string; header?: string; detail: string }[];
-}
+/** A problem details body (RFC 9457), as every error of the API's handler is answered: declared once, for the handler and the OpenAPI document. */
+export const ProblemSchema = z
+  .strictObject({
+    type: z.url().describe(`A URI naming the kind of problem, under ${PROBLEM_TYPE_BASE}`),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string().describe('What went wrong and, where the caller can, what to do'),
+    instance: z.string().optional().describe('The request, as urn:request:<request ID>'),
+    errors: z
+      .array(
+        z.strictObject({
+          pointer: z.string().optional().describe('A JSON Pointer into the body, as a URI fragment (#/endDate)'),
+          parameter: z.string().optional().describe('A path or query parameter by name'),
+          header: z.string().optional().describe('A request header by name'),
+          detail: z.string(),
+        }),
+      )
+      .optional()
+      .describe('Each bad part of the request, named by exactly one of pointer, parameter or header'),
+  })
+  .meta({ id: 'Problem', description: 'Problem details (RFC 9457)' });
+export type ProblemBody = Omit<z.output<typeof ProblemSchema>, 'instance'>;
 
 /** Where a field key (see FieldErrors) points: a parameter or header by name, or a place in the body. */
 const LOCATED = /^(query|path|header|body):(.*)$/s;

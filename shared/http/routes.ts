@@ -9,6 +9,7 @@
  * document is written from.
  */
 import type { z } from 'zod';
+import { ActivationResultSchema, GuestPageSchema, HistoryPageSchema, MeSchema } from '../app/view.ts';
 import * as S from './schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -23,11 +24,6 @@ export interface Throttle {
 /** Default stage throttling, for every route: a ceiling for all callers together. */
 export const DEFAULT_THROTTLE: Throttle = { burstLimit: 300, rateLimit: 100 };
 
-/** A JSON Schema (references name the OpenAPI document's components: Guest, HistoryItem, Problem). */
-export type JsonSchema = Readonly<Record<string, unknown>>;
-
-const GUEST: JsonSchema = { $ref: '#/components/schemas/Guest' };
-
 export interface Operation {
   readonly summary: string;
   readonly description?: string;
@@ -35,13 +31,23 @@ export interface Operation {
   readonly params?: z.ZodObject;
   /** The query string parameters (none are read when absent). */
   readonly query?: z.ZodObject;
-  /** Headers the operation documents (read by the handler, not validated here). */
-  readonly headers?: readonly { readonly name: string; readonly schema: JsonSchema }[];
   /** The JSON body (none is read when absent); `required: false` takes an empty body as `{}`. */
   readonly body?: { readonly schema: z.ZodType; readonly required: boolean };
-  /** The answer on success: its status (the router sends it), description, and JSON schema (a Guest when absent). */
-  readonly success: { readonly status: 200 | 202; readonly description: string; readonly schema?: JsonSchema };
-  /** Statuses answered with problem+json (RFC 9457). */
+  /**
+   * The write happens only on the version named by `If-Match: "<version>"` when one is sent (else
+   * 412): the router reads the header on these routes only (shared/http/api.ts).
+   */
+  readonly ifMatch?: true;
+  /**
+   * The answer on success: its status (the router sends it), description, and schema (shared/app/view.ts;
+   * a Guest when absent: then with the guest's `ETag`), and whether it carries `Location` (a new resource).
+   */
+  readonly success: { readonly status: 200 | 202; readonly description: string; readonly schema?: z.ZodType; readonly location?: true };
+  /**
+   * Statuses the use case answers with problem+json (RFC 9457), besides those every route of its
+   * kind can answer (bad input, no token, a body too large, If-Match, Idempotency-Key, 500: see
+   * `answersOf` in shared/http/openapi.ts).
+   */
   readonly problems: readonly number[];
 }
 
@@ -53,13 +59,17 @@ export interface RouteSpec {
   readonly path: string;
   /** true: the JWT authorizer must accept the bearer token; false: public. */
   readonly auth: boolean;
+  /**
+   * On a route with `auth`: the OAuth scopes its JWT authorizer requires, any one of them in the
+   * token's `scope` claim (API Gateway's `authorizationScopes`). Absent: the rule of `scopesFor`.
+   */
+  readonly scopes?: readonly Scope[];
   /** API Gateway throttling of the route (all callers together); DEFAULT_THROTTLE when absent. */
   readonly throttle?: Throttle;
   readonly operation: Operation;
 }
 
 const guestPath = { params: S.PathParams } as const;
-const idempotencyKey = { name: 'Idempotency-Key', schema: { type: 'string', maxLength: 128 } } as const;
 const reason = { schema: S.ReasonBody, required: false } as const;
 
 export const ROUTES = [
@@ -70,10 +80,9 @@ export const ROUTES = [
     auth: true,
     operation: {
       summary: 'Request a guest account',
-      headers: [idempotencyKey],
       body: { schema: S.CreateGuestBody, required: true },
-      success: { status: 202, description: 'Accepted: the lifecycle has started' },
-      problems: [400, 401, 403, 409, 413, 415, 422],
+      success: { status: 202, description: 'Accepted: the lifecycle has started', location: true },
+      problems: [403, 409, 422],
     },
   },
   {
@@ -82,14 +91,12 @@ export const ROUTES = [
     path: '/v1/guests',
     auth: true,
     operation: {
-      summary: "List the caller's guests",
+      summary: "List guests: the caller's own, a delegate's across their sponsors, or every guest (HMS IT)",
+      description:
+        '`as=sponsor` (default): the caller\'s own guests, or those of `sponsorHuid` for a delegate that sponsor named (or HMS IT). `as=delegate`: the guests of every sponsor who named the caller as a delegate, by sponsor HUID then end date. `as=hms-it` (HMS IT only): every guest, by status then end date, or one sponsor\'s. Pages of at most `limit` (up to 500): a page may hold fewer, even none, while `cursor` is not null; pass the cursor back with the same parameters.',
       query: S.ListQuery,
-      success: {
-        status: 200,
-        description: 'A page of guests',
-        schema: { type: 'object', properties: { items: { type: 'array', items: GUEST }, cursor: { type: ['string', 'null'] } } },
-      },
-      problems: [400, 401, 403],
+      success: { status: 200, description: 'A page of guests', schema: GuestPageSchema },
+      problems: [403],
     },
   },
   {
@@ -97,7 +104,7 @@ export const ROUTES = [
     method: 'GET',
     path: '/v1/guests/{guestId}',
     auth: true,
-    operation: { summary: 'Read a guest', ...guestPath, success: { status: 200, description: 'The guest' }, problems: [400, 401, 404] },
+    operation: { summary: 'Read a guest', ...guestPath, success: { status: 200, description: 'The guest' }, problems: [404] },
   },
   {
     name: 'decide',
@@ -108,8 +115,9 @@ export const ROUTES = [
       summary: 'Approve or deny (the sponsor)',
       ...guestPath,
       body: { schema: S.DecisionBody, required: true },
+      ifMatch: true,
       success: { status: 200, description: 'Decided' },
-      problems: [400, 401, 403, 404, 409, 412],
+      problems: [403, 404, 409],
     },
   },
   {
@@ -121,8 +129,9 @@ export const ROUTES = [
       summary: 'Extend, or restore within 30 days of expiry',
       ...guestPath,
       body: { schema: S.ExtensionBody, required: true },
+      ifMatch: true,
       success: { status: 200, description: 'Extended' },
-      problems: [400, 401, 403, 404, 409, 412, 422],
+      problems: [403, 404, 409, 422],
     },
   },
   {
@@ -130,7 +139,7 @@ export const ROUTES = [
     method: 'POST',
     path: '/v1/guests/{guestId}/cancel',
     auth: true,
-    operation: { summary: 'Cancel the request or account', ...guestPath, body: reason, success: { status: 200, description: 'Cancelled' }, problems: [400, 401, 403, 404, 409, 412] },
+    operation: { summary: 'Cancel the request or account', ...guestPath, body: reason, ifMatch: true, success: { status: 200, description: 'Cancelled' }, problems: [403, 404, 409] },
   },
   {
     name: 'resendActivation',
@@ -139,10 +148,12 @@ export const ROUTES = [
     auth: true,
     operation: {
       summary: 'Send a new activation code (the old one stops working)',
+      description: 'The body is optional: `{"reason": "..."}` or none.',
       ...guestPath,
       body: reason,
+      ifMatch: true,
       success: { status: 200, description: 'Sent' },
-      problems: [400, 401, 403, 404, 409, 412],
+      problems: [403, 404, 409],
     },
   },
   {
@@ -150,12 +161,7 @@ export const ROUTES = [
     method: 'GET',
     path: '/v1/guests/{guestId}/history',
     auth: true,
-    operation: {
-      summary: 'Audit trail of a guest',
-      ...guestPath,
-      success: { status: 200, description: 'Audit events', schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/HistoryItem' } } } } },
-      problems: [400, 401, 404],
-    },
+    operation: { summary: 'Audit trail of a guest', ...guestPath, success: { status: 200, description: 'Audit events', schema: HistoryPageSchema }, problems: [404] },
   },
   // HMS IT only (the use case checks the role claim).
   {
@@ -163,7 +169,7 @@ export const ROUTES = [
     method: 'POST',
     path: '/v1/guests/{guestId}/expire',
     auth: true,
-    operation: { summary: 'Expire now (HMS IT)', ...guestPath, body: reason, success: { status: 200, description: 'Expired' }, problems: [400, 401, 403, 404, 409, 412] },
+    operation: { summary: 'Expire now (HMS IT)', ...guestPath, body: reason, ifMatch: true, success: { status: 200, description: 'Expired' }, problems: [403, 404, 409] },
   },
   {
     name: 'reassign',
@@ -174,8 +180,20 @@ export const ROUTES = [
       summary: 'Move to another sponsor (HMS IT)',
       ...guestPath,
       body: { schema: S.ReassignBody, required: true },
+      ifMatch: true,
       success: { status: 200, description: 'Reassigned' },
-      problems: [400, 401, 403, 404, 412],
+      problems: [403, 404, 409, 422],
+    },
+  },
+  {
+    name: 'me',
+    method: 'GET',
+    path: '/v1/me',
+    auth: true,
+    operation: {
+      summary: 'Who the caller is: roles, whether they may sponsor (and why not), the sponsors who named them delegate',
+      success: { status: 200, description: 'The caller', schema: MeSchema },
+      problems: [],
     },
   },
   // Public: the guest activates with the emailed code; the OpenAPI document.
@@ -193,12 +211,8 @@ export const ROUTES = [
       description:
         'Every attempt without the right code gets the same 400, whatever the account ID (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422).',
       body: { schema: S.ActivateBody, required: true },
-      success: {
-        status: 200,
-        description: 'Activated',
-        schema: { type: 'object', properties: { accountId: { type: 'string' }, status: { type: 'string' }, activatedAt: { type: 'string' } } },
-      },
-      problems: [400, 410, 422, 429],
+      success: { status: 200, description: 'Activated', schema: ActivationResultSchema },
+      problems: [410, 422, 429],
     },
   },
   {
@@ -206,7 +220,7 @@ export const ROUTES = [
     method: 'GET',
     path: '/openapi.json',
     auth: false,
-    operation: { summary: 'This document', success: { status: 200, description: 'OpenAPI 3.1', schema: { type: 'object' } }, problems: [] },
+    operation: { summary: 'This document', success: { status: 200, description: 'OpenAPI 3.1', schema: S.OpenApiDocumentSchema }, problems: [] },
   },
 ] as const satisfies readonly RouteSpec[];
 
@@ -218,6 +232,23 @@ export type RouteKey = Route extends infer R ? (R extends Route ? `${R['method']
 /** API Gateway route key, e.g. `POST /v1/activate`. */
 export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
+}
+
+/**
+ * The API's OAuth scopes, carried by access tokens in their `scope` claim (HarvardKey's, or the
+ * local provider's). An ID token carries none, so it is refused (403) wherever scopes are required.
+ */
+export const SCOPES = { read: 'guests:read', write: 'guests:write' } as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/**
+ * The scopes the JWT authorizer requires on a route: its own `scopes`, else `guests:read` to read
+ * (GET) and `guests:write` to change anything; none on a public route. CDK (infra/api.ts) and the
+ * local gateway both read them from here.
+ */
+export function scopesFor(route: Pick<RouteSpec, 'method' | 'auth' | 'scopes'>): readonly Scope[] {
+  if (!route.auth) return [];
+  return route.scopes ?? [route.method === 'GET' ? SCOPES.read : SCOPES.write];
 }
 
 /** The throttle API Gateway applies to a route (all callers together). */

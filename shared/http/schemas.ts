@@ -3,14 +3,15 @@ import { z } from 'zod';
 import { isIsoDate } from '../domain/dates.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
 import { ACCOUNT_ID_PATTERN } from '../domain/rules.ts';
+import { MAX_PAGE } from '../ports.ts';
 import { hasLineBreak, hasUnsafeCharacters } from '../domain/text.ts';
 
-export const Huid = z.string().regex(/^\d{8}$/, 'must be an 8-digit Harvard ID (HUID)').meta({ example: '10000001' });
+export const Huid = z.string().regex(/^\d{8}$/, 'must be an 8-digit Harvard ID (HUID)').meta({ examples: ['10000001'] });
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
   .refine(isIsoDate, 'must be a real calendar date')
-  .meta({ format: 'date', example: '2027-06-30' });
+  .meta({ format: 'date', examples: ['2027-06-30'] });
 export const GuestId = z.uuid('must be a guest ID (UUID)');
 /** Free text: trimmed, bounded, no control or bidirectional formatting characters (shared/domain/text.ts); one line unless `multiline`. */
 const Text = (max: number, opts: { multiline?: boolean } = {}) =>
@@ -55,11 +56,26 @@ export const ActivateBody = z
   ;
 
 export const ListQuery = z.strictObject({
+  as: z.enum(['sponsor', 'delegate', 'hms-it']).optional().describe("Whose guests: the caller's own or `sponsorHuid`'s (sponsor, the default), every sponsor's who named the caller delegate (delegate), every guest (hms-it: HMS IT only)"),
   status: z.enum(STATUSES).optional(),
-  expiringBefore: IsoDate.optional(),
-  sponsorHuid: Huid.optional(),
-  cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by this API').optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
+  expiringBefore: IsoDate.optional().describe('Only guests whose end date is before this day'),
+  sponsorHuid: Huid.optional().describe('Only the guests of this sponsor'),
+  failed: z.enum(['true', 'false']).optional().describe('true: only guests with a recorded lifecycle failure'),
+  cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by this API').optional().describe('The `cursor` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe('At most this many guests (default 50)'),
 });
+
+/** The answer of GET /openapi.json: an OpenAPI 3.1 document (its parts are not described again here). */
+export const OpenApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.looseObject({})),
+    components: z.looseObject({ schemas: z.record(z.string(), z.looseObject({})) }),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document' });
+
+/** An Idempotency-Key header (shared/http/idempotency.ts): 8 to 128 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 
 export const PathParams = z.strictObject({ guestId: GuestId });

@@ -47,7 +47,7 @@ const EXECUTIONS = 'states:execution:GuestAccounts-GuestLifecycle:*';
 const SES = ['ses:configuration-set/{MailConfigurationSet}', 'ses:identity/{MailSenderIdentity}'];
 
 describe('least privilege: exact DynamoDB, SES and Step Functions grants per function', () => {
-  it('API: guests Get/Put/Update/Query, bySponsor only, directory GetItem, idempotency records, SendEmail, start/resume/stop', () => {
+  it('API: guests Get/Put/Update/Query, bySponsor and byStatus only, directory GetItem, idempotency records, SendEmail, start/resume/stop', () => {
     expect(grantsOf(/HTTP API/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,
@@ -55,6 +55,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `dynamodb:UpdateItem on ${GUESTS}`,
         `dynamodb:Query on ${GUESTS}`,
         `dynamodb:Query on ${GUESTS}/index/bySponsor`,
+        `dynamodb:Query on ${GUESTS}/index/byStatus`,
         'dynamodb:GetItem on {StorageDirectoryTable}',
         'dynamodb:GetItem on {StorageIdempotencyTable}',
         'dynamodb:PutItem on {StorageIdempotencyTable}',

@@ -5,8 +5,8 @@ import { stateMachinesFromTemplate } from '../../local/state-machines.ts';
 import { localFunctionArn, localNames, resolve, type CfnTemplate } from '../../local/template.ts';
 import { clientThrottleFor } from '../../local/throttle.ts';
 import { RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
-import { openApiDocument } from '../../shared/http/openapi.ts';
-import { DEFAULT_THROTTLE, pathParameterNames, ROUTES, routeKey, throttleFor, type RouteSpec } from '../../shared/http/routes.ts';
+import { answersOf, openApiDocument } from '../../shared/http/openapi.ts';
+import { DEFAULT_THROTTLE, pathParameterNames, ROUTES, routeKey, scopesFor, throttleFor, type RouteSpec } from '../../shared/http/routes.ts';
 
 const route = (key: string): RouteSpec => ROUTES.find((r) => routeKey(r) === key)!;
 
@@ -16,7 +16,7 @@ describe('route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(ROUTES.filter((r) => !r.auth).map(routeKey).sort()).toEqual(['GET /openapi.json', 'POST /v1/activate']);
-    expect(ROUTES).toHaveLength(12);
+    expect(ROUTES).toHaveLength(13);
   });
 
   it('declares a schema for exactly the path parameters of each path', () => {
@@ -25,21 +25,50 @@ describe('route table', () => {
     }
   });
 
-  it('is what the OpenAPI document describes: every route, its security, parameters, body and statuses', () => {
+  it('is what the OpenAPI document describes: every route, its operationId, security, parameters, body and statuses', () => {
     const doc = openApiDocument() as { paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, unknown> } };
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual(ROUTES.map(routeKey).sort());
     for (const r of ROUTES as readonly RouteSpec[]) {
       const op = doc.paths[r.path]![r.method.toLowerCase()]!;
+      expect(op.operationId, routeKey(r)).toBe(r.name);
       expect(op.summary, routeKey(r)).toBe(r.operation.summary);
-      expect('security' in op, routeKey(r)).toBe(r.auth);
-      expect(Object.keys(op.responses as object).sort(), routeKey(r)).toEqual([r.operation.success.status, ...r.operation.problems].map(String).sort());
+      // Secured routes name the scheme and the scopes the authorizer requires; public ones say they need nothing.
+      expect(op.security, routeKey(r)).toEqual(r.auth ? [{ harvardKey: [...scopesFor(r)] }] : []);
+      expect(Object.keys(op.responses as object).sort(), routeKey(r)).toEqual([...answersOf(r).keys()].map(String).sort());
       expect((op.requestBody as { required?: boolean } | undefined)?.required, routeKey(r)).toBe(r.operation.body?.required);
       const pathParams = ((op.parameters ?? []) as { in: string; name: string }[]).filter((p) => p.in === 'path').map((p) => p.name);
       expect(pathParams, routeKey(r)).toEqual(pathParameterNames(r.path));
     }
     // Every reference names a component of the document.
     for (const [, name] of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/(\w+)"/g)) expect(doc.components.schemas, name).toHaveProperty(name!);
+  });
+
+  it('declares what each kind of route can answer: bad input, no token, body limits, If-Match, Idempotency-Key, throttling, 500', () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; responses: Record<string, { content: Record<string, unknown>; headers?: Record<string, { required: boolean }> }> }>> };
+    for (const r of ROUTES as readonly RouteSpec[]) {
+      const op = doc.paths[r.path]![r.method.toLowerCase()]!;
+      const types = (status: number) => Object.keys(op.responses[String(status)]?.content ?? {}).sort();
+      const headers = (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+      // The gateway's throttle and failures, and the handler's, on every route.
+      expect(types(429), routeKey(r)).toContain('application/json');
+      expect(types(500), routeKey(r)).toEqual(['application/json', 'application/problem+json']);
+      if (r.auth) expect(types(401), routeKey(r)).toEqual(['application/json', 'application/problem+json']);
+      else expect(op.responses['401'], routeKey(r)).toBeUndefined();
+      if (r.operation.body) {
+        expect(types(413), routeKey(r)).toEqual(['application/json', 'application/problem+json']);
+        expect(types(415), routeKey(r)).toEqual(['application/problem+json']);
+      }
+      expect(headers.includes('Idempotency-Key'), routeKey(r)).toBe(r.method === 'POST');
+      if (r.method === 'POST') expect(op.responses['409']?.headers?.['Retry-After']?.required, routeKey(r)).toBe(false);
+      expect(headers.includes('If-Match'), routeKey(r)).toBe(Boolean(r.operation.ifMatch));
+      expect(Boolean(op.responses['412']), routeKey(r)).toBe(Boolean(r.operation.ifMatch));
+      // One guest answered: with its ETag, always.
+      const success = op.responses[String(r.operation.success.status)]!;
+      expect(success.headers?.ETag?.required ?? false, routeKey(r)).toBe(!r.operation.success.schema);
+    }
+    expect(doc.paths['/v1/guests']!.post!.responses['202']!.headers?.Location?.required).toBe(true);
+    expect(doc.paths['/v1/activate']!.post!.responses['429']!.content).toHaveProperty(['application/problem+json']);
   });
 
   it('throttles activation harder than the default', () => {

@@ -8,10 +8,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { GuestFunction } from '../../infra/functions.ts';
 import { Storage } from '../../infra/storage.ts';
 import { ENV, REQUIRED_CONFIG } from '../../shared/config.ts';
-import { DEFAULT_THROTTLE, ROUTES, routeKey, throttleFor } from '../../shared/http/routes.ts';
+import { DEFAULT_THROTTLE, ROUTES, routeKey, SCOPES, scopesFor, throttleFor } from '../../shared/http/routes.ts';
 import { buildApp } from './build.ts';
 import { RECONCILER_RETRY, RECONCILER_SCHEDULE } from '../../infra/schedule-spec.ts';
-import { DEFAULT_CONFIG } from '../../infra/stack-config.ts';
+import { configFromContext, DEFAULT_CONFIG } from '../../infra/stack-config.ts';
 import { STATE_MACHINE_NAME, template } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -183,7 +183,7 @@ describe('DynamoDB tables', () => {
     }
   });
 
-  it('guests: pk/sk with the bySponsor and byDue indexes', () => {
+  it('guests: pk/sk with the bySponsor, byDue and byStatus indexes', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -206,11 +206,20 @@ describe('DynamoDB tables', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: 'byStatus',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'endDate', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ]),
       AttributeDefinitions: Match.arrayWith([
         { AttributeName: 'sponsorHuid', AttributeType: 'S' },
         { AttributeName: 'dueShard', AttributeType: 'S' },
         { AttributeName: 'dueAt', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' },
       ]),
     });
   });
@@ -330,6 +339,40 @@ describe('HTTP API', () => {
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/activate', AuthorizationType: 'NONE' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /openapi.json', AuthorizationType: 'NONE' });
+  });
+
+  it('requires scopes on every signed-in route, so that an ID token (no scope) is refused: guests:read to read, guests:write to write', () => {
+    const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
+    for (const route of ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === routeKey(route))!;
+      if (route.auth) {
+        expect(found.Properties.AuthorizationScopes, routeKey(route)).toEqual([...scopesFor(route)]);
+        expect(found.Properties.AuthorizationScopes, routeKey(route)).toEqual([route.method === 'GET' ? SCOPES.read : SCOPES.write]);
+      } else {
+        expect(found.Properties, routeKey(route)).not.toHaveProperty('AuthorizationScopes');
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/guests/{guestId}', AuthorizationType: 'JWT', AuthorizationScopes: ['guests:read'] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/guests/{guestId}/decision', AuthorizationType: 'JWT', AuthorizationScopes: ['guests:write'] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/guests/{guestId}/expire', AuthorizationType: 'JWT', AuthorizationScopes: ['guests:write'] });
+  });
+
+  it('HarvardKey\'s issuer, the audiences and the claim names are CDK context (-c key=value or cdk.json)', () => {
+    // Prepare
+    const app = new App({
+      context: { issuer: 'https://idp.example.harvard.edu/oidc', audience: 'https://guests-api.example.harvard.edu, guests-web-client', huidClaim: 'harvard_huid', rolesClaim: 'guest_roles', hmsItRole: 'hms-it-ops' },
+    });
+    // Act
+    const config = configFromContext(app.node);
+    // Assess
+    expect(config).toMatchObject({
+      issuer: 'https://idp.example.harvard.edu/oidc',
+      audience: ['https://guests-api.example.harvard.edu', 'guests-web-client'],
+      huidClaim: 'harvard_huid',
+      rolesClaim: 'guest_roles',
+      hmsItRole: 'hms-it-ops',
+    });
+    expect(configFromContext(new App().node)).toMatchObject({ issuer: DEFAULT_CONFIG.issuer, audience: DEFAULT_CONFIG.audience, huidClaim: 'huid', rolesClaim: 'hms_roles', hmsItRole: 'hms-it' });
   });
 
   it('integrates every route with the one API function (payload 2.0)', () => {

@@ -10,6 +10,7 @@ import { handler as api } from '../../functions/api.ts';
 import { handler as task } from '../../functions/lifecycle-task.ts';
 import { handler as reconciler } from '../../functions/reconciler.ts';
 import { useClock } from '../../shared/adapters/system.ts';
+import { checkRouteAnswer } from '../support/contract.ts';
 
 const NOW = new Date('2027-01-04T14:00:00Z');
 const ctx = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -20,7 +21,7 @@ const sfn = mockClient(SFNClient);
 const SPONSOR = { pk: 'PERSON#10000001', huid: '10000001', name: 'Ada Faculty', email: 'ada@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true };
 const HSR = { pk: 'HSR#20000001', huid: '20000001', firstName: 'Grace', lastName: 'Guest', personalEmail: 'grace@example.org', status: 'active', endDate: '2030-12-31' };
 
-function apiEvent(routeKey: string, opts: { body?: unknown; huid?: string | null; path?: Record<string, string>; query?: Record<string, string> } = {}) {
+function apiEvent(routeKey: string, opts: { body?: unknown; huid?: string | null; roles?: string; path?: Record<string, string>; query?: Record<string, string> } = {}) {
   const huid = opts.huid === undefined ? '10000001' : opts.huid;
   return {
     version: '2.0',
@@ -31,7 +32,7 @@ function apiEvent(routeKey: string, opts: { body?: unknown; huid?: string | null
     isBase64Encoded: false,
     pathParameters: opts.path,
     queryStringParameters: opts.query,
-    requestContext: { requestId: 'r1', routeKey, http: { method: routeKey.split(' ')[0], sourceIp: '127.0.0.1' }, ...(huid ? { authorizer: { jwt: { claims: { huid, hms_roles: '[]' }, scopes: null } } } : {}) },
+    requestContext: { requestId: 'r1', routeKey, http: { method: routeKey.split(' ')[0], sourceIp: '127.0.0.1' }, ...(huid ? { authorizer: { jwt: { claims: { huid, hms_roles: opts.roles ?? '[]' }, scopes: null } } } : {}) },
   } as never;
 }
 
@@ -129,6 +130,57 @@ describe('api handler', () => {
     const res = await api(apiEvent('POST /v1/guests', { body: { guestHuid: '20000001', population: 'visiting-faculty', endDate: '2027-06-30' } }), ctx);
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret detail');
+  });
+
+  it('answers with what the document declares, the ETag of the guest and where it is', async () => {
+    // Act
+    const res = await api(apiEvent('POST /v1/guests', { body: { guestHuid: '20000001', population: 'visiting-faculty', endDate: '2027-06-30' } }), ctx);
+    // Assess
+    const guest = JSON.parse(res.body!);
+    expect(res.headers).toMatchObject({ etag: '"1"', location: `/v1/guests/${guest.guestId}` });
+    checkRouteAnswer('POST /v1/guests', { status: res.statusCode!, headers: res.headers as Record<string, string>, body: res.body! });
+  });
+
+  it('GET /v1/me: the caller, the sponsors who named them (one read of the reverse item, each sponsor read), whether they may sponsor', async () => {
+    // Prepare: Lee, named by Ada
+    dynamo.on(GetCommand, { Key: { pk: 'PERSON#10000004' } }).resolves({ Item: { ...SPONSOR, pk: 'PERSON#10000004', huid: '10000004', name: 'Lee LabAdmin', role: 'staff' } });
+    dynamo.on(GetCommand, { Key: { pk: 'PERSON#10000001' } }).resolves({ Item: { ...SPONSOR, delegates: ['10000004'] } });
+    dynamo.on(GetCommand, { Key: { pk: 'DELEGATE#10000004' } }).resolves({ Item: { pk: 'DELEGATE#10000004', huid: '10000004', sponsors: ['10000001'] } });
+    // Act
+    const res = await api(apiEvent('GET /v1/me', { huid: '10000004' }), ctx);
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toEqual({
+      huid: '10000004',
+      name: 'Lee LabAdmin',
+      email: SPONSOR.email,
+      roles: ['sponsor', 'delegate'],
+      sponsorEligibility: { eligible: true, reason: null, detail: null, contact: null },
+      delegateOf: [{ huid: '10000001', name: 'Ada Faculty', eligible: true }],
+    });
+    checkRouteAnswer('GET /v1/me', { status: res.statusCode!, headers: res.headers as Record<string, string>, body: res.body! });
+    expect(dynamo.calls().every((c) => c.args[0] instanceof GetCommand)).toBe(true);
+  });
+
+  it('GET /v1/guests?as=hms-it: one query per status on the status index, never a Scan; refused without the role', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    // Act
+    const all = await api(apiEvent('GET /v1/guests', { query: { as: 'hms-it' }, roles: '[hms-it]' }), ctx);
+    const active = await api(apiEvent('GET /v1/guests', { query: { as: 'hms-it', status: 'ACTIVE', expiringBefore: '2027-03-01' }, roles: '[hms-it]' }), ctx);
+    const refused = await api(apiEvent('GET /v1/guests', { query: { as: 'hms-it' } }), ctx);
+    // Assess
+    expect(all.statusCode).toBe(200);
+    expect(JSON.parse(all.body!)).toEqual({ items: [], cursor: null });
+    const queries = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.map((q) => [q.IndexName, q.ExpressionAttributeValues?.[':p']])).toEqual([
+      ...['PENDING_HSR', 'PENDING_APPROVAL', 'PENDING_ACTIVATION', 'ACTIVE', 'EXPIRED', 'DENIED', 'APPROVAL_EXPIRED', 'HSR_TIMEOUT', 'CANCELLED', 'FAILED'].map((s) => ['byStatus', s]),
+      ['byStatus', 'ACTIVE'],
+    ]);
+    expect(queries.at(-1)).toMatchObject({ KeyConditionExpression: '#p = :p AND #e < :e', ExpressionAttributeValues: { ':p': 'ACTIVE', ':e': '2027-03-01' } });
+    expect(active.statusCode).toBe(200);
+    expect(refused.statusCode).toBe(403);
+    checkRouteAnswer('GET /v1/guests', { status: refused.statusCode!, headers: refused.headers as Record<string, string>, body: refused.body! });
   });
 
   it('GET /openapi.json is an OpenAPI 3.1 document with every route', async () => {

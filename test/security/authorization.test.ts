@@ -377,3 +377,72 @@ describe('GET /v1/guests', () => {
     expect(JSON.stringify(res.body)).not.toContain(`"sponsorHuid":"${SPONSOR.huid}"`);
   });
 });
+
+describe('GET /v1/guests?as=delegate: the guests of every sponsor who named the caller, and no one else\'s', () => {
+  it.each(ROLE_KEYS.map((k) => [ROLES[k].label, k] as const))('%s → 200', async (_label, key) => {
+    // Prepare
+    const role = ROLES[key];
+    // Act
+    const res = await t.as(role.huid, 'GET', '/v1/guests?as=delegate&limit=500', undefined, role.roles);
+    // Assess: a delegate sees their sponsor's guests, everybody else (no one named them) none
+    expect(res.status).toBe(200);
+    const items = res.body.items as { guestId: string; sponsorHuid: string }[];
+    const namedBy = key === 'delegate' ? SPONSOR.huid : key === 'otherDelegate' ? OTHER_SPONSOR : undefined;
+    expect(items.every((g) => g.sponsorHuid === namedBy)).toBe(true);
+    if (key === 'delegate') expect(items.map((g) => g.guestId)).toEqual(expect.arrayContaining([shared['pending-approval'], shared['pending-activation']]));
+    else if (key === 'otherDelegate') expect(items.map((g) => g.guestId)).toContain(otherSponsorsGuest);
+    else expect(items).toEqual([]);
+  });
+
+  it("a delegate may not name a sponsor who did not name them: 403, nothing listed", async () => {
+    const res = await t.as(DELEGATE.huid, 'GET', `/v1/guests?as=delegate&sponsorHuid=${OTHER_SPONSOR}`);
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(res.body)).not.toContain(otherSponsorsGuest);
+  });
+
+  it("a delegate's page cursor does not open the sponsor's guests to someone else", async () => {
+    const page = await t.as(DELEGATE.huid, 'GET', '/v1/guests?as=delegate&limit=1');
+    expect(page.body.cursor).toEqual(expect.any(String));
+    for (const huid of [OTHER_DELEGATE, OTHER_SPONSOR, UNRELATED]) {
+      const res = await t.as(huid, 'GET', `/v1/guests?as=delegate&cursor=${String(page.body.cursor)}`);
+      expect(res.status).toBeLessThan(500);
+      expect(JSON.stringify(res.body)).not.toContain(`"sponsorHuid":"${SPONSOR.huid}"`);
+    }
+  });
+});
+
+describe('GET /v1/guests?as=hms-it: every guest, for HMS IT only', () => {
+  // prettier-ignore
+  const expected = grid(403, 403, 403, 403, 200, 403);
+  it.each(ROLE_KEYS.map((k) => [ROLES[k].label, expected[k], k] as const))('%s → %i', async (_label, status, key) => {
+    // Prepare
+    const role = ROLES[key];
+    // Act
+    const res = await t.as(role.huid, 'GET', '/v1/guests?as=hms-it&limit=500', undefined, role.roles);
+    // Assess
+    expect(res.status).toBe(status);
+    if (status !== 200) {
+      expect(res.body).toMatchObject({ status: 403, detail: 'Only HMS IT may list every guest.' });
+      expect(JSON.stringify(res.body)).not.toContain(shared['pending-activation']);
+      return;
+    }
+    const ids = (res.body.items as { guestId: string }[]).map((g) => g.guestId);
+    expect(ids).toEqual(expect.arrayContaining([shared['pending-approval'], shared['pending-activation'], otherSponsorsGuest]));
+  });
+});
+
+describe('GET /v1/me', () => {
+  it.each([
+    ['sponsor', ['sponsor'], []],
+    ['delegate', ['sponsor', 'delegate'], [SPONSOR.huid]],
+    ['otherDelegate', ['sponsor', 'delegate'], [OTHER_SPONSOR]],
+    ['hmsIt', ['sponsor', 'hms-it'], []],
+    ['unrelated', [], []],
+  ] as const)('%s: who they are, from the token and the directory only', async (key, roles, delegateOf) => {
+    const role = ROLES[key];
+    const res = await t.as(role.huid, 'GET', '/v1/me', undefined, role.roles);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ huid: role.huid, roles });
+    expect((res.body.delegateOf as { huid: string }[]).map((d) => d.huid)).toEqual(delegateOf);
+  });
+});

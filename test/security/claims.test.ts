@@ -4,9 +4,13 @@
  * known names; a group name that only contains the role, or a list that cannot be told apart from
  * one, grants nothing. The local gateway hands claims over in the same string form.
  */
-import { describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { callerFrom, claimValues, type ApiEvent, type ClaimNames } from '../../shared/http/api.ts';
-import { gatewayClaims } from '../../local/api-server.ts';
+import { createApiServer, gatewayClaims } from '../../local/api-server.ts';
+import { LocalClock } from '../../local/clock.ts';
+import { LocalIdentityProvider } from '../../local/identity.ts';
 
 const NAMES: ClaimNames = { huidClaim: 'huid', rolesClaim: 'hms_roles', hmsItRole: 'hms-it' };
 const eventWith = (claims: Record<string, unknown>) => ({ requestContext: { authorizer: { jwt: { claims, scopes: null } } } }) as unknown as ApiEvent;
@@ -59,5 +63,67 @@ describe('the local gateway passes claims in the string form of API Gateway', ()
     expect({ ...claims }).toEqual({ huid: '10000001', hms_roles: '[hms-it x]', exp: '1800000000', admin: 'false', empty: '[]', nested: '{"a":1}' });
     expect(callerFrom(eventWith(claims), NAMES)).toEqual({ huid: '10000001', roles: [] });
     expect(callerFrom(eventWith(gatewayClaims({ huid: '10000001', hms_roles: ['hms-it'] })), NAMES).roles).toEqual(['hms-it']);
+  });
+});
+
+describe('the local gateway hands the handler what API Gateway does: claims as strings, the token\'s scopes as a list', () => {
+  const events: APIGatewayProxyEventV2WithJWTAuthorizer[] = [];
+  let idp: LocalIdentityProvider;
+  let clock: LocalClock;
+  let server: ReturnType<typeof createApiServer>;
+  let url: string;
+
+  beforeAll(async () => {
+    idp = await LocalIdentityProvider.create({ issuer: 'http://localhost:1/_local/idp', resource: 'http://127.0.0.1:1', redirectUris: ['http://localhost:1/callback'] });
+    clock = new LocalClock(new Date('2027-01-04T14:00:00Z'), true);
+    server = createApiServer({
+      idp,
+      clock,
+      local: { handle: async () => undefined },
+      handler: async (event) => {
+        events.push(event as APIGatewayProxyEventV2WithJWTAuthorizer);
+        return { statusCode: 200, body: '{}' };
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    clock.dispose();
+  });
+
+  it('a signed-in route: every claim a string, `scopes` the token\'s scopes (all of them, a JSON list)', async () => {
+    // Prepare
+    const token = await idp.token({ huid: '10000001', roles: ['hms-it'] });
+    // Act
+    const res = await fetch(`${url}/v1/guests?limit=5`, { headers: { authorization: `Bearer ${token}` } });
+    // Assess
+    expect(res.status).toBe(200);
+    const jwt = events.at(-1)!.requestContext.authorizer.jwt;
+    expect(jwt.scopes).toEqual(['guests:read', 'guests:write']);
+    expect(jwt.claims).toMatchObject({ huid: '10000001', hms_roles: '[hms-it]', scope: 'guests:read guests:write', aud: 'http://127.0.0.1:1', iss: 'http://localhost:1/_local/idp' });
+    for (const value of Object.values(jwt.claims)) expect(typeof value).toBe('string');
+    expect(callerFrom(events.at(-1) as unknown as ApiEvent, NAMES)).toEqual({ huid: '10000001', roles: ['hms-it'] });
+  });
+
+  it('a token without the route\'s scope never reaches the handler: 403 {"message":"Forbidden"}', async () => {
+    // Prepare
+    const token = await idp.token({ huid: '10000001', scopes: ['guests:write'] });
+    const before = events.length;
+    // Act
+    const res = await fetch(`${url}/v1/guests`, { headers: { authorization: `Bearer ${token}` } });
+    // Assess
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ message: 'Forbidden' });
+    expect(events.length).toBe(before);
+  });
+
+  it('a public route: no authorizer context', async () => {
+    // Act
+    const res = await fetch(`${url}/openapi.json`);
+    // Assess
+    expect(res.status).toBe(200);
+    expect(events.at(-1)!.requestContext).not.toHaveProperty('authorizer');
   });
 });

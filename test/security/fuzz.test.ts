@@ -12,7 +12,8 @@
  * 1,000+ requests per endpoint go to the deployed handler module in-process, as the local API
  * Gateway would invoke it (payload v2 events, verified claims; the handler's adapters talk to the
  * running local system); a few hundred more go over real HTTP through the local API Gateway, for
- * its URL decoding. GET /openapi.json takes no input and is left out.
+ * its URL decoding. GET /openapi.json and GET /v1/me take no input and are left out. Every answer
+ * is also held to the OpenAPI document (test/support/contract.ts).
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +21,10 @@ import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/api.ts';
 import { gatewayClaims, lambdaContext } from '../../local/api-server.ts';
-import { ROUTES, routeKey } from '../../shared/http/routes.ts';
+import { ROUTES, routeKey, type RouteSpec } from '../../shared/http/routes.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
+import { MAX_PAGE } from '../../shared/ports.ts';
+import { checkRouteAnswer } from '../support/contract.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
 import { closeObserver, systemState } from '../support/observe.ts';
@@ -376,17 +379,20 @@ const badCursor = fc.oneof(
   fc.constantFrom('{"pk":1e400}', '{"pk":12345678901234567890}', '{"pk":"","sk":""}', '{"pk":"GUEST#x","sk":"GUEST","sponsorHuid":"10000002","endDate":"2027-01-01"}', '{"__proto__":{"pk":"x"}}').map(b64url),
 );
 const badLimit = fc
-  .oneof(fc.integer({ max: 0 }).map(String), fc.integer({ min: 101 }).map(String), fc.double().map(String), anyString, fc.constantFrom('', ' ', '1.5', '-1', '101', '1e3', 'ten'))
+  .oneof(fc.integer({ max: 0 }).map(String), fc.integer({ min: MAX_PAGE + 1 }).map(String), fc.double().map(String), anyString, fc.constantFrom('', ' ', '1.5', '-1', String(MAX_PAGE + 1), '1e3', 'ten'))
   .filter((s) => {
     const n = Number(s);
-    return !(Number.isInteger(n) && n >= 1 && n <= 100);
+    return !(Number.isInteger(n) && n >= 1 && n <= MAX_PAGE);
   });
 const QUERY_SPEC = {
+  // The caller (the sponsor) lists as sponsor: a valid query answers 200 (as a delegate, of no one, with sponsorHuid it is 403).
+  as: { valid: fc.constant('sponsor'), bad: badEnumString(['sponsor', 'delegate', 'hms-it']) },
   status: { valid: fc.constantFrom(...STATUSES), bad: badEnumString(STATUSES) },
   expiringBefore: { valid: fc.constant('2027-12-31'), bad: badDateString },
   sponsorHuid: { valid: fc.constant(SPONSOR.huid), bad: badHuidString },
+  failed: { valid: fc.constantFrom('true', 'false'), bad: badEnumString(['true', 'false']) },
   cursor: { valid: fc.constant(undefined), bad: badCursor },
-  limit: { valid: fc.integer({ min: 1, max: 100 }).map(String), bad: badLimit },
+  limit: { valid: fc.integer({ min: 1, max: MAX_PAGE }).map(String), bad: badLimit },
 } as const;
 const QUERY_KEYS = Object.keys(QUERY_SPEC);
 
@@ -580,11 +586,13 @@ interface Reply {
   status: number;
   contentType: string | undefined;
   body: string;
+  headers: Record<string, string>;
 }
 
 async function invoke(target: Target, c: Case): Promise<Reply> {
   const out = (await t.sys.clock.track(async () => handler((await eventFor(target, c)) as never, lambdaContext('api')))) as APIGatewayProxyStructuredResultV2;
-  return { status: out.statusCode ?? 200, contentType: (out.headers as Record<string, string> | undefined)?.['content-type'], body: out.body ?? '' };
+  const headers = (out.headers ?? {}) as Record<string, string>;
+  return { status: out.statusCode ?? 200, contentType: headers['content-type'], body: out.body ?? '', headers };
 }
 
 /**
@@ -619,7 +627,8 @@ async function sendOverHttp(target: Target, c: Case): Promise<Reply> {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, localAddress: `127.0.0.${sourceIp + 1}`, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }));
+      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8'), headers }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -644,9 +653,10 @@ function names(e: { pointer?: string; parameter?: string; header?: string }, loc
   return e.header?.toLowerCase() === loc.header.toLowerCase();
 }
 
-/** 4xx problem+json whose errors are not empty and each name one of the places the request was bad. */
-function assertRefused(reply: Reply, c: Case): void {
+/** 4xx problem+json whose errors are not empty and each name one of the places the request was bad; and an answer the OpenAPI document declares. */
+function assertRefused(target: Target, reply: Reply, c: Case): void {
   const context = `${reply.status} ${reply.body.slice(0, 2000)}\nexpected errors at ${JSON.stringify(c.bad)}`;
+  checkRouteAnswer(target.route, { status: reply.status, headers: reply.headers, body: reply.body });
   expect([400, 413, 415], context).toContain(reply.status);
   expect(reply.contentType, context).toBe('application/problem+json');
   const problem = JSON.parse(reply.body) as { status: number; errors?: { pointer?: string; parameter?: string; header?: string; detail: string }[] };
@@ -699,7 +709,9 @@ afterAll(async () => {
 });
 
 it('covers every route with input', () => {
-  const routes = ROUTES.map(routeKey).filter((r) => r !== 'GET /openapi.json');
+  // Every route that reads a path parameter, the query string or a body (GET /openapi.json and GET /v1/me read none).
+  const routes = (ROUTES as readonly RouteSpec[]).filter((r) => r.operation.params || r.operation.query || r.operation.body).map(routeKey);
+  expect(routes).not.toContain('GET /v1/me');
   expect(TARGETS.map((x) => x.route).sort()).toEqual(routes.sort());
 });
 
@@ -710,7 +722,7 @@ describe(`${IN_PROCESS_RUNS} bad requests per endpoint, to the handler in-proces
     // Act and Assess: each answer
     await fc.assert(
       fc.asyncProperty(badRequests(target, 'event'), async (c) => {
-        assertRefused(await invoke(target, c), c);
+        assertRefused(target, await invoke(target, c), c);
       }),
       { numRuns: IN_PROCESS_RUNS },
     );
@@ -727,7 +739,7 @@ describe(`${HTTP_RUNS} bad requests per endpoint, over HTTP through the local AP
     // Act and Assess
     await fc.assert(
       fc.asyncProperty(badRequests(target, 'http'), async (c) => {
-        assertRefused(await overHttp(target, c), c);
+        assertRefused(target, await overHttp(target, c), c);
       }),
       { numRuns: HTTP_RUNS },
     );

@@ -1,21 +1,30 @@
 /**
- * Identity: only a token the identity provider signed, for this API, and valid now, gets past the
- * gateway (the local gateway applies the deployed JWT authorizer's rules); a refused call runs
- * nothing. The caller is the token's `huid` claim, never anything in the body or other headers.
+ * Identity: only a token the identity provider signed, for this API, and valid now (real time, as
+ * API Gateway checks it: the local clock is business time), gets past the gateway (the local
+ * gateway applies the deployed JWT authorizer's rules); a token without one of the route's scopes
+ * (an ID token) is refused with 403; a refused call runs nothing. The caller is the token's `huid`
+ * claim, never anything in the body or other headers.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { base64url, decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { LocalIdentityProvider, WEB_CLIENT_ID } from '../../local/identity.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
 import { closeObserver, systemState } from '../support/observe.ts';
 
 /** An eligible sponsor who named no delegate, and whom 10000004 (DELEGATE) is not a delegate of. */
 const OTHER_SPONSOR = '10000002';
+/** Business time: the local clock, far from real time. */
 const NOW = '2027-01-04T14:00:00.000Z';
-const nowSeconds = Date.parse(NOW) / 1000;
+/** Token time: real time, in seconds. */
+const realNow = () => Math.floor(Date.now() / 1000);
+const API_SCOPES = 'guests:read guests:write';
 
 let t: TestSystem;
+/** The local clock's instant (frozen at NOW), in seconds. */
+const localClockSeconds = Date.parse(NOW) / 1000;
 let idpKey: CryptoKey;
 let idpJwk: JWK;
 let pendingGuestId: string;
@@ -24,7 +33,7 @@ beforeAll(async () => {
   t = await TestSystem.start({ clock: NOW });
   // The local identity provider's signing key, as it keeps it in the data directory.
   idpJwk = JSON.parse(readFileSync(join(t.dataDir, 'idp-key.json'), 'utf8')) as JWK;
-  idpKey = (await importJWK(idpJwk, 'ES256')) as CryptoKey;
+  idpKey = (await importJWK(idpJwk, 'RS256')) as CryptoKey;
   // A request waiting for the sponsor's decision: a decision on it would write, mail and resume its execution.
   const res = await t.as(DELEGATE.huid, 'POST', '/v1/guests', { guestHuid: GUEST.huid, population: 'agency-temp', endDate: '2027-06-30', sponsorHuid: SPONSOR.huid });
   expect(res.status).toBe(202);
@@ -48,17 +57,18 @@ interface Craft {
   exp?: number;
 }
 
-/** A token built like the identity provider's (same key, kid, issuer, audience, lifetime) except for what `c` changes. */
+/** An access token built like the identity provider's (same key, kid, issuer, audience, scopes, lifetime in real time) except for what `c` changes. */
 async function craft(c: Craft = {}): Promise<string> {
-  const alg = c.alg ?? 'ES256';
-  return new SignJWT({ huid: SPONSOR.huid, groups: [], ...c.claims })
-    .setProtectedHeader({ alg, kid: idpJwk.kid!, typ: 'JWT', ...c.header })
+  const alg = c.alg ?? 'RS256';
+  const now = realNow();
+  return new SignJWT({ huid: SPONSOR.huid, hms_roles: [], scope: API_SCOPES, client_id: WEB_CLIENT_ID, ...c.claims })
+    .setProtectedHeader({ alg, kid: idpJwk.kid!, typ: 'at+jwt', ...c.header })
     .setIssuer(c.issuer ?? t.sys.idp.issuer)
     .setAudience(c.audience ?? t.sys.idp.audience)
     .setSubject(String(c.claims?.huid ?? SPONSOR.huid))
-    .setIssuedAt(c.iat ?? nowSeconds)
-    .setNotBefore(c.nbf ?? nowSeconds)
-    .setExpirationTime(c.exp ?? nowSeconds + 3600)
+    .setIssuedAt(c.iat ?? now)
+    .setNotBefore(c.nbf ?? now)
+    .setExpirationTime(c.exp ?? now + 3600)
     .sign(c.key ?? idpKey);
 }
 
@@ -90,38 +100,42 @@ const BAD_CREDENTIALS: [string, () => Promise<string | undefined>][] = [
     const token = await craft({ claims: { huid: OTHER_SPONSOR } });
     return `Bearer ${withPart(token, 1, encodeJson({ ...decodeJson(token.split('.')[1]!), huid: SPONSOR.huid, sub: SPONSOR.huid }))}`;
   }],
-  ['a token whose payload was changed after signing (HMS IT group added)', async () => {
+  ['a token whose payload was changed after signing (HMS IT role added)', async () => {
     const token = await craft();
-    return `Bearer ${withPart(token, 1, encodeJson({ ...decodeJson(token.split('.')[1]!), groups: ['hms-it'] }))}`;
+    return `Bearer ${withPart(token, 1, encodeJson({ ...decodeJson(token.split('.')[1]!), hms_roles: ['hms-it'] }))}`;
   }],
-  ['an expired token', async () => `Bearer ${await craft({ iat: nowSeconds - 7200, nbf: nowSeconds - 7200, exp: nowSeconds - 1 })}`],
-  ['a token expiring this second', async () => `Bearer ${await craft({ iat: nowSeconds - 3600, nbf: nowSeconds - 3600, exp: nowSeconds })}`],
-  ['a token not valid yet (nbf in a minute)', async () => `Bearer ${await craft({ nbf: nowSeconds + 60 })}`],
+  // Real time: a token that expired a second ago in real time, whatever the local clock (years ahead) says.
+  ['an expired token (exp a second ago, real time)', async () => `Bearer ${await craft({ iat: realNow() - 7200, nbf: realNow() - 7200, exp: realNow() - 1 })}`],
+  ['a token expiring this second (real time)', async () => `Bearer ${await craft({ iat: realNow() - 3600, nbf: realNow() - 3600, exp: realNow() })}`],
+  ['a token not valid yet (nbf in a minute, real time)', async () => `Bearer ${await craft({ nbf: realNow() + 60 })}`],
+  // Issued at the local clock's instant (business time, 2027-01-04): not valid in real time
+  // (not yet before that day, expired after it), as API Gateway would see it.
+  ['a token issued on the local clock\'s time instead of real time', async () => `Bearer ${await craft({ iat: localClockSeconds, nbf: localClockSeconds, exp: localClockSeconds + 3600 })}`],
   ['a token with no expiry', async () => {
     const token = await craft();
     const { exp: _exp, ...payload } = decodeJson(token.split('.')[1]!);
-    return `Bearer ${await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: idpJwk.kid!, typ: 'JWT' }).sign(idpKey)}`;
+    return `Bearer ${await new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: idpJwk.kid!, typ: 'at+jwt' }).sign(idpKey)}`;
   }],
-  ['a token signed by another key under the same kid', async () => `Bearer ${await craft({ key: await otherKey('ES256') })}`],
-  ['a token signed by another key under its own kid', async () => `Bearer ${await craft({ key: await otherKey('ES256'), header: { kid: 'attacker-1' } })}`],
-  ['an RS256 token signed by another key', async () => `Bearer ${await craft({ alg: 'RS256', key: await otherKey('RS256') })}`],
+  ['a token signed by another key under the same kid', async () => `Bearer ${await craft({ key: await otherKey('RS256') })}`],
+  ['a token signed by another key under its own kid', async () => `Bearer ${await craft({ key: await otherKey('RS256'), header: { kid: 'attacker-1' } })}`],
+  ['an ES256 token signed by another key (an algorithm the authorizer does not take)', async () => `Bearer ${await craft({ alg: 'ES256', key: await otherKey('ES256') })}`],
   ['a token that carries its own public key (jwk header)', async () => {
-    const key = await generateKeyPair('ES256', { extractable: true });
-    const { d: _d, ...jwk } = await exportJWK(key.privateKey);
+    const key = await generateKeyPair('RS256', { extractable: true });
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...jwk } = await exportJWK(key.privateKey);
     return `Bearer ${await craft({ key: key.privateKey, header: { jwk } })}`;
   }],
   ['a token from another issuer', async () => `Bearer ${await craft({ issuer: 'https://login.example.org/' })}`],
   ['a token for another audience', async () => `Bearer ${await craft({ audience: 'some-other-api' })}`],
   ['an unsigned token (alg none)', async () => {
-    const jwt = new UnsecuredJWT({ huid: SPONSOR.huid, groups: ['hms-it'] }).setIssuer(t.sys.idp.issuer).setAudience(t.sys.idp.audience).setSubject(SPONSOR.huid).setIssuedAt(nowSeconds).setNotBefore(nowSeconds).setExpirationTime(nowSeconds + 3600);
+    const jwt = new UnsecuredJWT({ huid: SPONSOR.huid, hms_roles: ['hms-it'], scope: API_SCOPES }).setIssuer(t.sys.idp.issuer).setAudience(t.sys.idp.audience).setSubject(SPONSOR.huid).setIssuedAt(realNow()).setNotBefore(realNow()).setExpirationTime(realNow() + 3600);
     return `Bearer ${jwt.encode()}`;
   }],
-  ['an ES256 token re-labelled alg none with its signature dropped', async () => {
+  ['an RS256 token re-labelled alg none with its signature dropped', async () => {
     const token = await craft();
     return `Bearer ${withPart(withPart(token, 0, encodeJson({ alg: 'none', kid: idpJwk.kid, typ: 'JWT' })), 2, '')}`;
   }],
   ['an HS256 token keyed with the public key (algorithm confusion)', async () => {
-    const { d: _d, ...publicJwk } = idpJwk;
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = idpJwk;
     return `Bearer ${await craft({ alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(publicJwk)) })}`;
   }],
 ];
@@ -140,7 +154,8 @@ describe('the control: a token crafted the same way, with the right key, issuer 
   it('uses the key the identity provider publishes in its JWKS', async () => {
     const jwks = (await t.raw<{ keys: JWK[] }>('GET', '/_local/idp/.well-known/jwks.json')).body;
     expect(jwks.keys.map((k) => k.kid)).toEqual([idpJwk.kid]);
-    expect(jwks.keys[0]).not.toHaveProperty('d');
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', n: idpJwk.n, e: idpJwk.e });
+    for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(jwks.keys[0]).not.toHaveProperty(secret);
   });
 });
 
@@ -249,13 +264,13 @@ describe('the caller is the token holder, never the body', () => {
 
   it('the HUID is the huid claim: a token whose sub is the sponsor but whose huid is not cannot see the sponsor\'s guest', async () => {
     // Prepare
-    const token = await new SignJWT({ huid: OTHER_SPONSOR, groups: [] })
-      .setProtectedHeader({ alg: 'ES256', kid: idpJwk.kid!, typ: 'JWT' })
+    const token = await new SignJWT({ huid: OTHER_SPONSOR, hms_roles: [], scope: API_SCOPES })
+      .setProtectedHeader({ alg: 'RS256', kid: idpJwk.kid!, typ: 'at+jwt' })
       .setIssuer(t.sys.idp.issuer)
       .setAudience(t.sys.idp.audience)
       .setSubject(SPONSOR.huid)
-      .setIssuedAt(nowSeconds)
-      .setExpirationTime(nowSeconds + 3600)
+      .setIssuedAt(realNow())
+      .setExpirationTime(realNow() + 3600)
       .sign(idpKey);
     // Act
     const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization: `Bearer ${token}` });
@@ -275,5 +290,152 @@ describe('the caller is the token holder, never the body', () => {
     expect(read.status).toBe(404);
     expect(decide.status).toBe(404);
     expect(await systemState(t)).toEqual(before);
+  });
+});
+
+describe('scopes: a valid token without one of the route\'s scopes gets API Gateway\'s 403, nothing runs', () => {
+  /** Tokens the authorizer accepts (signature, issuer, audience, time) but whose scopes open no route. */
+  const UNSCOPED: [string, () => Promise<string>][] = [
+    // An ID token names the pages' client in `aud` (an audience the authorizer may well accept)
+    // and carries no scope; here one that even carries the HUID claim.
+    ['an ID token (audience the pages\' client, no scope claim)', () => craft({ audience: WEB_CLIENT_ID, claims: { scope: undefined, client_id: undefined, name: 'Ada Faculty' }, header: { typ: 'JWT' } })],
+    ['an access token with no scope claim', () => craft({ claims: { scope: undefined } })],
+    ['an access token with OpenID scopes only', () => craft({ claims: { scope: 'openid profile email offline_access' } })],
+    ['an access token with scopes that only look like the API\'s', () => craft({ claims: { scope: 'guests guests:readwrite GUESTS:READ api:read' } })],
+  ];
+
+  it.each(
+    UNSCOPED.flatMap(([name, token]) => [
+      [`${name}: GET /v1/guests/{id}`, token, 'GET', (): string => `/v1/guests/${pendingGuestId}`, undefined],
+      [`${name}: POST /v1/guests/{id}/decision`, token, 'POST', (): string => `/v1/guests/${pendingGuestId}/decision`, { decision: 'approve' }],
+      [`${name}: POST /v1/guests`, token, 'POST', (): string => '/v1/guests', newGuest],
+    ] as const),
+  )('%s', async (_case, token, method, path, body) => {
+    // Prepare
+    const authorization = `Bearer ${await token()}`;
+    const before = await systemState(t);
+    // Act
+    const res = await t.raw(method, path(), body, { authorization });
+    await t.advance('PT0S');
+    // Assess: API Gateway's own answer to a token without the route's scopes
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ message: 'Forbidden' });
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_scope"/);
+    expect(await systemState(t)).toEqual(before);
+  });
+
+  it('guests:read reads but does not write', async () => {
+    // Prepare
+    const authorization = `Bearer ${await craft({ claims: { scope: 'openid guests:read' } })}`;
+    const before = await systemState(t);
+    // Act
+    const read = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization });
+    const write = await t.raw('POST', `/v1/guests/${pendingGuestId}/decision`, { decision: 'approve' }, { authorization });
+    await t.advance('PT0S');
+    // Assess
+    expect(read.status).toBe(200);
+    expect(write.status).toBe(403);
+    expect(write.body).toEqual({ message: 'Forbidden' });
+    expect(await systemState(t)).toEqual(before);
+  });
+
+  it('guests:write reaches the write routes (the handler answers) but not the read routes', async () => {
+    // Prepare
+    const authorization = `Bearer ${await craft({ claims: { scope: 'guests:write' } })}`;
+    // Act
+    const read = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization });
+    const write = await t.raw('POST', '/v1/guests', {}, { authorization });
+    // Assess: past the gateway, the handler refuses the empty body itself
+    expect(read.status).toBe(403);
+    expect(write.status).toBe(400);
+    expect(write.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('the scp claim counts as the scope claim does (API Gateway reads either)', async () => {
+    // Prepare
+    const authorization = `Bearer ${await craft({ claims: { scope: undefined, scp: ['guests:read'] } })}`;
+    // Act
+    const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization });
+    // Assess
+    expect(res.status).toBe(200);
+  });
+
+  it('a token for another audience is refused before its scopes are looked at: 401', async () => {
+    // Act
+    const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization: `Bearer ${await craft({ audience: 'some-other-api' })}` });
+    // Assess
+    expect(res.status).toBe(401);
+  });
+
+  it('POST /_local/token issues the scopes a script asks for, and the gateway holds the token to them', async () => {
+    // Prepare
+    const minted = await t.raw<{ token: string }>('POST', '/_local/token', { huid: SPONSOR.huid, scopes: ['guests:read'] });
+    const authorization = `Bearer ${minted.body.token}`;
+    // Act
+    const read = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization });
+    const write = await t.raw('POST', `/v1/guests/${pendingGuestId}/decision`, { decision: 'deny' }, { authorization });
+    // Assess
+    expect(decodeJwt(minted.body.token)).toMatchObject({ scope: 'guests:read', huid: SPONSOR.huid, aud: t.sys.idp.audience, iss: t.sys.idp.issuer, client_id: WEB_CLIENT_ID });
+    expect(read.status).toBe(200);
+    expect(write.status).toBe(403);
+  });
+
+  it('POST /_local/token refuses a scope the API does not have: 400', async () => {
+    // Act
+    const res = await t.raw('POST', '/_local/token', { huid: SPONSOR.huid, scopes: ['admin'] });
+    // Assess
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('token time is real time; the local clock is business time', () => {
+  it('a token is issued in real time, and stays valid when the local clock moves 365 days ahead', async () => {
+    // Prepare: the local clock is frozen at 2027-01-04
+    const minted = await t.raw<{ token: string }>('POST', '/_local/token', { huid: SPONSOR.huid });
+    const claims = decodeJwt(minted.body.token);
+    // Act
+    await t.advance('P365D');
+    const res = await t.raw('GET', `/v1/guests/${pendingGuestId}`, undefined, { authorization: `Bearer ${minted.body.token}` });
+    // Assess
+    expect(Math.abs(claims.iat! - realNow())).toBeLessThan(60);
+    expect(claims.exp! - claims.iat!).toBe(3600);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('the signing key is kept in the data directory', () => {
+  const opts = { issuer: 'http://localhost:3000/_local/idp', resource: 'http://127.0.0.1:3000', redirectUris: ['http://localhost:3000/callback'] };
+
+  it('a token taken before a restart is still accepted after it (same issuer and audience: same port)', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'hms-guests-idp-'));
+    try {
+      const token = await (await LocalIdentityProvider.create({ ...opts, dataDir })).token({ huid: SPONSOR.huid });
+      // Act
+      const restarted = await LocalIdentityProvider.create({ ...opts, dataDir });
+      // Assess
+      await expect(restarted.verify(token)).resolves.toMatchObject({ huid: SPONSOR.huid });
+      await expect((await LocalIdentityProvider.create(opts)).verify(token)).rejects.toThrow();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the ES256 key of an earlier version is replaced by an RS256 key, with a warning', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'hms-guests-idp-'));
+    try {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      writeFileSync(join(dataDir, 'idp-key.json'), JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'local-old', alg: 'ES256' }));
+      const warnings: string[] = [];
+      // Act
+      const idp = await LocalIdentityProvider.create({ ...opts, dataDir, warn: (line) => warnings.push(line) });
+      // Assess
+      expect(warnings).toEqual([expect.stringContaining('ES256 key of an earlier local identity provider')]);
+      expect(JSON.parse(readFileSync(join(dataDir, 'idp-key.json'), 'utf8'))).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+      await expect(idp.verify(await idp.token({ huid: SPONSOR.huid }))).resolves.toMatchObject({ huid: SPONSOR.huid });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -140,6 +140,8 @@ export class LocalCli {
   spawnToReadyMs = 0;
   /** Requests made to the API proper (not /_local), i.e. invocations of the API's Lambda handler. */
   apiCalls = 0;
+  /** Hold every API answer to this checkout's OpenAPI document (test/support/contract.ts); off for a baseline of another commit (bench/). */
+  checkContract = true;
 
   private constructor(
     readonly child: ChildProcess,
@@ -227,7 +229,7 @@ export class LocalCli {
 
   async raw<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, source?: string): Promise<Answer<T>> {
     if (!path.startsWith('/_local/')) this.apiCalls++;
-    return requestJson<T>(this.apiUrl, method, path, body, headers, source);
+    return requestJson<T>(this.apiUrl, method, path, body, headers, source, { contract: this.checkContract });
   }
 
   /** A token from the local identity provider (POST /_local/token). */
@@ -238,9 +240,15 @@ export class LocalCli {
     return res.body.token;
   }
 
-  /** A call as the person with this HUID. Tokens live an hour of the local clock, so one is minted per call. */
+  /**
+   * A call as the person with this HUID. Tokens live an hour of real time, whatever the local
+   * clock does: one per caller, kept (a test runs well within the hour).
+   */
   async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, roles: string[] = []): Promise<Answer<T>> {
-    return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, roles)}` });
+    const key = `${huid}|${roles.join(',')}`;
+    let token = this.tokens.get(key);
+    if (!token) this.tokens.set(key, (token = await this.token(huid, roles)));
+    return this.raw<T>(method, path, body, { authorization: `Bearer ${token}` });
   }
 
   /** POST /_local/clock: answers when the system is quiet at the new instant. */

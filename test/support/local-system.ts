@@ -40,9 +40,11 @@ export class TestSystem {
     return requestJson<T>(this.sys.apiUrl, method, path, body, headers, source);
   }
 
-  /** A call as the person with this HUID (token from the local identity provider; tokens expire after an hour of the local clock, so fresh ones are minted). */
+  /**
+   * A call as the person with this HUID, with a token from the local identity provider. Tokens
+   * live an hour of real time, whatever the local clock does: one per caller, kept for the file.
+   */
   async as<T = Record<string, unknown>>(huid: string, method: string, path: string, body?: unknown, roles: string[] = []): Promise<Answer<T>> {
-    this.tokens.clear();
     return this.raw<T>(method, path, body, { authorization: `Bearer ${await this.token(huid, roles)}` });
   }
 

@@ -23,6 +23,7 @@ import {
   noticeDates,
   refuseWyss,
   restoreDeadline,
+  sponsorStanding,
 } from '../../shared/domain/rules.ts';
 import { transition } from '../../shared/domain/transitions.ts';
 
@@ -137,6 +138,27 @@ describe('assertEligibleSponsor (rule 1)', () => {
   ])('sends %s to Wyss HR and Academic Affairs', (_label, wyss) => {
     const error = thrown(() => assertEligibleSponsor('10000005', wyss), NotAllowedError);
     expect(error.message).toContain('AcademicAffairs@wyss.harvard.edu');
+  });
+});
+
+describe('sponsorStanding (rules 1 and 6, as GET /v1/me shows them)', () => {
+  it('an eligible sponsor: the person', () => {
+    const sponsor = person();
+    expect(sponsorStanding('10000001', sponsor)).toEqual({ eligible: true, person: sponsor });
+  });
+
+  it.each([
+    ['a malformed HUID', '1234', person({ huid: '1234' }), 'invalid-huid', undefined],
+    ['someone not in the directory', '10000099', undefined, 'not-in-directory', undefined],
+    ['Wyss staff (before anything else, even inactive)', '10000005', person({ huid: '10000005', school: 'Wyss', site: 'Wyss', active: false }), 'wyss', 'AcademicAffairs@wyss.harvard.edu'],
+    ['an inactive faculty member', '10000008', person({ huid: '10000008', active: false }), 'inactive', undefined],
+    ['a student', '10000006', person({ huid: '10000006', role: 'student' }), 'not-faculty-or-staff', undefined],
+    ['FAS staff', '10000009', person({ huid: '10000009', role: 'staff', school: 'FAS' }), 'not-hms-or-hsdm', undefined],
+  ] as const)('%s: %s, with the message assertEligibleSponsor refuses with', (_label, huid, who, reason, contact) => {
+    const standing = sponsorStanding(huid, who);
+    expect(standing).toMatchObject({ eligible: false, reason });
+    expect(standing.eligible ? undefined : standing.contact).toBe(contact);
+    expect(thrown(() => assertEligibleSponsor(huid, who), NotAllowedError).message).toBe(standing.eligible ? '' : standing.message);
   });
 });
 
