@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The browser tests' Chromium, extracted once before the workers start (test/support/global-setup.ts).
+    globalSetup: ['test/support/global-setup.ts'],
     environment: 'node',
-    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
+    // The handlers' metrics and traces off, as locally (tests that check them turn them on).
+    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

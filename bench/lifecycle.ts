@@ -115,7 +115,7 @@ await expectStatus(sys, guestId, 'PENDING_ACTIVATION');
 const activation = (await sys.mailTo(GUEST.email)).find((m) => m.subject === 'Activate your HMS account');
 check(activation !== undefined, 'no activation email');
 const text = activation.body.text ?? '';
-const activated = await sys.raw('POST', '/v1/activate', { accountId: /HMS account ID: (\S+)/.exec(text)?.[1], code: /Activation code: ([A-Z0-9-]+)/.exec(text)?.[1] });
+const activated = await sys.raw('POST', '/v1/activate', { accountId: /HMS account ID: (\S+)/.exec(text)?.[1], code: /Activation code: ([A-Z0-9-]+)/.exec(text)?.[1], password: 'correct-tulip-7-lantern' });
 check(activated.status === 200, `activation answered ${activated.status}`);
 await expectStatus(sys, guestId, 'ACTIVE');
 phase('request → approval → activation');

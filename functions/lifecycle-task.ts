@@ -3,9 +3,15 @@ import middy from '@middy/core';
 import { runTask } from '../shared/app/lifecycle.ts';
 import type { TaskPayload, TaskResult } from '../shared/app/lifecycle-contract.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logger, runtimeDeps } from './runtime.ts';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
 
 export const handler = middy<TaskPayload, TaskResult>()
+  // An X-Ray segment per invocation (the SDK clients' calls as subsegments); the metrics counted
+  // during the invocation written as one EMF line at its end, whatever the outcome.
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .before(async (request) => {

@@ -2,14 +2,28 @@
 import middy from '@middy/core';
 import { reconcile, type ReconcileReport } from '../shared/app/reconcile.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logger, runtimeDeps } from './runtime.ts';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
 
 export const handler = middy<unknown, ReconcileReport>()
+  // An X-Ray segment per invocation (the SDK clients' calls as subsegments); the metrics counted
+  // during the invocation written as one EMF line at its end, whatever the outcome.
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
     const report = await reconcile(runtimeDeps().deps);
-    logger.info('reconciled', { examined: report.examined, restarted: report.restarted.length, errors: report.errors.length });
+    logger.info('reconciled', {
+      examined: report.examined,
+      restarted: report.restarted.length,
+      errors: report.errors.length,
+      usersChanged: report.usersChanged,
+      accountsRepaired: report.accountsRepaired,
+      // The account directory did not answer: compared again next run (the DirectoryFailures alarm says so).
+      deferred: report.deferred.length,
+    });
     if (report.errors.length) {
       // Fail the invocation so the Errors alarm fires and the schedule's retry policy runs again.
       throw new Error(`Reconciler could not repair ${report.errors.length} guests: ${JSON.stringify(report.errors.slice(0, 5))}`);

@@ -1,14 +1,43 @@
-/** What every handler shares: configuration, adapters (built once per container) and the logger. */
+/**
+ * What every handler shares: configuration, adapters (built once per container), the logger, the
+ * metrics (EMF, flushed by each handler's `logMetrics`) and the tracer (X-Ray, `captureLambdaHandler`).
+ * Locally and in tests the same code runs, quiet by configuration: POWERTOOLS_METRICS_DISABLED=true
+ * (nothing written) and POWERTOOLS_TRACE_ENABLED=false (the tracer is off outside Lambda anyway).
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { loadConfig, type Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
 import { createDeps } from './wiring.ts';
 import { redactForLog } from '../shared/adapters/log-redaction.ts';
+import { EmfMetrics, METRICS_NAMESPACE } from '../shared/adapters/emf-metrics.ts';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hms-guest-accounts';
 
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hms-guest-accounts',
+  serviceName,
   jsonReplacerFn: (key, value) => redactForLog(key, value),
 });
+
+/**
+ * Metrics of the use cases (shared/ports.ts METRIC_NAMES), with the dimension `service`. An
+ * invocation that counted nothing (most API reads) is normal: Powertools' warning about it is a
+ * debug line here, not a warning in every such invocation's log.
+ */
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName,
+  logger: {
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.info(String(args[0])),
+    warn: (...args: unknown[]) => (String(args[0]).startsWith('No application metrics') ? logger.debug(String(args[0])) : logger.warn(String(args[0]))),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
+});
+
+/** X-Ray: the handler's segment (captureLambdaHandler) and every AWS SDK client's calls (wiring.ts). */
+export const tracer = new Tracer({ serviceName });
 
 let runtime: { config: Config; deps: Deps } | undefined;
 
@@ -16,7 +45,11 @@ let runtime: { config: Config; deps: Deps } | undefined;
 export function runtimeDeps(): { config: Config; deps: Deps } {
   if (!runtime) {
     const config = loadConfig();
-    runtime = { config, deps: createDeps(config, (message, fields) => logger.error(message, fields)) };
+    const report = (message: string, fields: Record<string, unknown>) => logger.error(message, fields);
+    runtime = {
+      config,
+      deps: createDeps(config, report, { metrics: new EmfMetrics(metrics, report), capture: (client) => tracer.captureAWSv3Client(client) }),
+    };
   }
   return runtime;
 }

@@ -5,10 +5,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
-import { DynamoAttemptCounter, DynamoGuestRepository } from '../shared/adapters/dynamo-guests.ts';
+import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/ports.ts';
+import { DirectoryUnavailableError } from '../shared/domain/errors.ts';
+import { DynamoAttemptCounter, DynamoCheckpoints, DynamoGuestRepository } from '../shared/adapters/dynamo-guests.ts';
+import { ScimAccountDirectory } from '../shared/adapters/scim-directory.ts';
+import { SecretToken } from '../shared/adapters/secret-token.ts';
 import { DynamoDirectory, HttpHsrDirectory, HttpPeopleDirectory } from '../shared/adapters/directories.ts';
 import { LogAlerts, type AlertWriter } from '../shared/adapters/log-alerts.ts';
 import { SesMailer } from '../shared/adapters/ses-mailer.ts';
@@ -18,8 +23,16 @@ import { clock, random } from '../shared/adapters/system.ts';
 /** SDK clients retry with backoff (standard mode, up to 5 attempts) before an error reaches a use case. */
 const sdk = { maxAttempts: 5, retryMode: 'standard' as const };
 
-export function createDeps(config: Config, alert: AlertWriter): Deps {
-  const dynamo = new DynamoDBClient(sdk);
+/** What the handlers observe with (functions/runtime.ts): the metrics adapter, and tracing of SDK clients. */
+export interface Instruments {
+  metrics: Metrics;
+  /** Traces an AWS SDK client's calls (Powertools Tracer's captureAWSv3Client; the client as it is when tracing is off). */
+  capture: <T>(client: T) => T;
+}
+
+export function createDeps(config: Config, alert: AlertWriter, instruments: Instruments): Deps {
+  const { capture } = instruments;
+  const dynamo = capture(new DynamoDBClient(sdk));
   const directory = new DynamoDirectory(dynamo, config.directoryTable);
   return {
     guests: new DynamoGuestRepository(dynamo, config.guestsTable),
@@ -27,11 +40,41 @@ export function createDeps(config: Config, alert: AlertWriter): Deps {
     alerts: new LogAlerts(alert),
     people: config.peopleDirectoryUrl ? new HttpPeopleDirectory(config.peopleDirectoryUrl) : directory,
     hsr: config.hsrDirectoryUrl ? new HttpHsrDirectory(config.hsrDirectoryUrl) : directory,
-    mailer: new SesMailer(new SESClient(sdk), config.senderEmail, config.sesConfigurationSet),
-    workflow: new StepFunctionsWorkflow(new SFNClient(sdk), config.stateMachineArn),
+    mailer: new SesMailer(capture(new SESClient(sdk)), config.senderEmail, config.sesConfigurationSet),
+    workflow: new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.stateMachineArn),
     clock,
     random,
     links: { activationUrl: config.activationUrl, portalUrl: config.portalUrl },
     hmsItRole: config.hmsItRole,
+    metrics: instruments.metrics,
+    accounts: accountDirectory(config, alert, instruments),
+    checkpoints: new DynamoCheckpoints(dynamo, config.guestsTable),
   };
+}
+
+/**
+ * The HMS account directory over SCIM 2.0, its bearer token from Secrets Manager (read at the first
+ * call, kept). Each failed call is counted (DirectoryFailures, alarmed) and logged, without a body,
+ * a token or a password. Without an endpoint or a secret, every call fails as the directory being
+ * unavailable: nothing is lost, and the alarm says so.
+ */
+function accountDirectory(config: Config, alert: AlertWriter, instruments: Instruments): AccountDirectory {
+  if (!config.scimEndpoint || !config.scimTokenSecret) {
+    const missing = !config.scimEndpoint ? 'SCIM_ENDPOINT' : 'SCIM_TOKEN_SECRET';
+    const fail = async (): Promise<never> => {
+      instruments.metrics.count(METRIC_NAMES.directoryFailure);
+      throw new DirectoryUnavailableError(`The account directory is not configured (${missing} is not set).`);
+    };
+    return { findByExternalId: fail, findByUserName: fail, modifiedSince: fail, create: fail, update: fail, setPassword: fail, addToGroup: fail, removeFromGroup: fail };
+  }
+  const token = new SecretToken(instruments.capture(new SecretsManagerClient(sdk)), config.scimTokenSecret);
+  return new ScimAccountDirectory({
+    endpoint: config.scimEndpoint,
+    token,
+    setPasswordUrl: config.setPasswordUrl,
+    onFailure: (failure) => {
+      instruments.metrics.count(METRIC_NAMES.directoryFailure);
+      alert('account directory call failed', { directoryFailure: failure });
+    },
+  });
 }

@@ -61,8 +61,9 @@ export class Api extends Construct {
     // account IDs and per-person claims (GetItem, PutItem), the activation attempt counters
     // (UpdateItem), a guest's history (Query on the table), a sponsor's or a delegate's list (Query
     // on bySponsor) and HMS IT's list of every guest (Query on byStatus); people, delegations and
-    // HSR records (GetItem); Idempotency-Key records; email; start, resume and stop lifecycles. No
-    // Scan, no DeleteItem on guests, nothing on byDue, no DescribeExecution.
+    // HSR records (GetItem); Idempotency-Key records; email; start, resume and stop lifecycles, and
+    // describe them with their history for HMS IT (GET /v1/guests/{guestId}/executions). No Scan, no
+    // DeleteItem on guests, nothing on byDue.
     // Each binding sets the variable naming its resource.
     const fn = this.function;
     props.storage.bindGuests(fn, API_GUESTS_ACTIONS);
@@ -73,7 +74,7 @@ export class Api extends Construct {
     props.mail.bindSend(fn);
     props.lifecycle.bindStart(fn);
     props.lifecycle.bindTaskResponse(fn);
-    props.lifecycle.bindExecutions(fn, ['states:StopExecution']);
+    props.lifecycle.bindExecutions(fn, ['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory']);
     fn.configure(props.settings);
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {

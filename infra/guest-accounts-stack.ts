@@ -1,17 +1,28 @@
-/** The whole system in one stack. The stack only composes: each concern is its own construct. */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+/**
+ * The whole system in one stack, and beside it the small us-east-1 stack CloudFront needs (the WAF
+ * web ACL and the certificate: infra/edge-stack.ts), which this stack creates and reads through
+ * weak cross-stack references. The stack only composes: each concern is its own construct.
+ */
+import { App, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AccountDirectory } from './account-directory.ts';
 import { Api } from './api.ts';
+import { EdgeStack, WEB_ACL_METRIC_NAME } from './edge-stack.ts';
+import { SERVICE_NAME } from './functions.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { Mail } from './mail.ts';
 import { Monitoring } from './monitoring.ts';
 import { Schedules } from './schedules.ts';
-import { DEFAULT_CONFIG, type StackConfig } from './stack-config.ts';
+import { DEFAULT_CONFIG, DEFAULT_REGION, type StackConfig } from './stack-config.ts';
 import { Storage } from './storage.ts';
+import { Web } from './web.ts';
 
 export interface GuestAccountsStackProps extends StackProps {
   readonly config?: StackConfig;
 }
+
+/** The id of the us-east-1 stack beside a GuestAccountsStack of this id. */
+export const edgeStackId = (id: string): string => `${id}Edge`;
 
 export class GuestAccountsStack extends Stack {
   readonly storage: Storage;
@@ -20,10 +31,24 @@ export class GuestAccountsStack extends Stack {
   readonly api: Api;
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
+  readonly accounts: AccountDirectory;
+  readonly edge: EdgeStack;
+  readonly web: Web;
 
   constructor(scope: Construct, id: string, props: GuestAccountsStackProps = {}) {
-    super(scope, id, props);
+    // A region of its own always: stacks are referenced across regions only between explicit ones.
+    super(scope, id, { ...props, env: { account: props.env?.account, region: props.env?.region ?? DEFAULT_REGION } });
     const config = props.config ?? DEFAULT_CONFIG;
+    if (!App.isApp(scope)) throw new Error('GuestAccountsStack belongs directly to an App (its edge stack is created beside it)');
+    // What this stack reads of another (the edge stack's web ACL and certificate): Fn::GetStackOutput,
+    // across regions, with no custom resource and no export pinning the edge stack.
+    CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);
+    this.edge = new EdgeStack(scope, edgeStackId(id), {
+      description: 'HMS sponsored guest accounts: what CloudFront needs in us-east-1 (WAF web ACL, certificate)',
+      env: { account: props.env?.account },
+      domainName: config.domainName,
+      certificateArn: config.certificateArn,
+    });
 
     this.storage = new Storage(this, 'Storage');
     this.mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
@@ -52,10 +77,23 @@ export class GuestAccountsStack extends Stack {
       audience: config.audience,
       settings: { ...links, ...directories, ...claims },
     });
+    this.web = new Web(this, 'Web', {
+      httpApi: this.api.httpApi,
+      domainName: config.domainName,
+      certificate: this.edge.certificate,
+      webAclArn: this.edge.webAcl.attrArn,
+      issuer: config.issuer,
+      clientId: config.webClientId,
+      resource: config.webResource,
+    });
+    this.web.bindOriginSecret(this.api.function);
     this.schedules = new Schedules(this, 'Schedules', {
       storage: this.storage,
       lifecycle: this.lifecycle,
     });
+    // The HMS account directory (SCIM 2.0): the functions that call it read its token's secret.
+    this.accounts = new AccountDirectory(this, 'AccountDirectory', { endpoint: config.scimEndpoint, setPasswordUrl: config.setPasswordUrl });
+    for (const fn of [this.lifecycle.taskFunction, this.api.function, this.schedules.reconciler]) this.accounts.bindAccess(fn);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.lifecycle.stateMachine,
       functions: {
@@ -67,9 +105,14 @@ export class GuestAccountsStack extends Stack {
       deadLetterQueue: this.schedules.deadLetterQueue,
       alertLogGroups: { Api: this.api.function.logGroup },
       alarmEmail: config.alarmEmail,
+      serviceName: SERVICE_NAME,
+      mail: this.mail,
+      edge: { distributionId: this.web.distribution.distributionId, webAclName: WEB_ACL_METRIC_NAME },
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API endpoint' });
+    new CfnOutput(this, 'SiteUrl', { value: config.portalUrl, description: 'The pages and the API (/v1/), through the distribution' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API endpoint (answers only requests from the distribution)' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'StateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn });
     new CfnOutput(this, 'GuestsTableName', { value: this.storage.guests.tableName });
     new CfnOutput(this, 'DirectoryTableName', { value: this.storage.directory.tableName });

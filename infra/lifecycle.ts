@@ -20,7 +20,7 @@ import type { GuestsTableAction, Storage } from './storage.ts';
 export const LIFECYCLE_TASK_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'];
 
 /** Calls on running executions (the execution ARNs), as the reconciler and the API make them. */
-export type ExecutionAction = 'states:DescribeExecution' | 'states:StopExecution';
+export type ExecutionAction = 'states:DescribeExecution' | 'states:GetExecutionHistory' | 'states:StopExecution';
 
 /** ARNs of a state machine and of its executions, built from its name (no reference, so no cycle). */
 export function stateMachineArns(scope: Construct, stateMachineName: string): { stateMachineArn: string; executionsArn: string } {

@@ -1,10 +1,14 @@
 /** SES: the sender identity and a configuration set that suppresses bad addresses and reports bounces. */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GuestFunction } from './functions.ts';
+
+/** The dimension of the configuration set's metrics: SES's own message tag naming the configuration set. */
+export const CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
 
 export interface MailProps {
   /** From address of every email. */
@@ -38,10 +42,29 @@ export class Mail extends Construct {
       destination: ses.EventDestination.snsTopic(this.feedbackTopic),
       events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
+    // Every sending event as a CloudWatch metric of this configuration set (AWS/SES, dimension
+    // `ses:configuration-set`, the tag SES puts on every message it sends through it): the dashboard's emails.
+    this.configurationSet.addEventDestination('Metrics', {
+      destination: ses.EventDestination.cloudWatchDimensions([
+        { name: CONFIGURATION_SET_DIMENSION, source: ses.CloudWatchDimensionSource.MESSAGE_TAG, defaultValue: 'none' },
+      ]),
+      events: [ses.EmailSendingEvent.SEND, ses.EmailSendingEvent.DELIVERY, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
 
     this.identity = new ses.EmailIdentity(this, 'SenderIdentity', {
       identity: ses.Identity.email(props.senderEmail),
       configurationSet: this.configurationSet,
+    });
+  }
+
+  /** A sending event of this configuration set, counted (`Send`, `Delivery`, `Bounce`, `Complaint`, `Reject`). */
+  metric(metricName: 'Send' | 'Delivery' | 'Bounce' | 'Complaint' | 'Reject', period: Duration = Duration.hours(1)): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SES',
+      metricName,
+      dimensionsMap: { [CONFIGURATION_SET_DIMENSION]: this.configurationSetName },
+      statistic: 'Sum',
+      period,
     });
   }
 

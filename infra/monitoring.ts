@@ -1,4 +1,7 @@
-/** Alarms on everything that fails silently otherwise, all to one SNS topic. */
+/**
+ * Alarms on everything that fails silently otherwise, all to one SNS topic; and the operators'
+ * dashboard: what the system did (the use cases' metrics), its lifecycles, its API, its emails, its edge.
+ */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +14,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ALERTS } from '../shared/adapters/log-alerts.ts';
+import { METRICS_NAMESPACE } from '../shared/adapters/emf-metrics.ts';
+import { METRIC_NAMES, type MetricName } from '../shared/ports.ts';
+import { CLOUDFRONT_REGION } from './edge-stack.ts';
+import type { Mail } from './mail.ts';
 
 /** Namespace of the metrics counted from the functions' alert log lines. */
 export const ALERT_NAMESPACE = 'HmsGuestAccounts/Alerts';
@@ -25,13 +32,23 @@ export interface MonitoringProps {
   readonly alertLogGroups: Record<string, logs.ILogGroup>;
   /** Optional email subscribed to the alarm topic. */
   readonly alarmEmail?: string | undefined;
+  /** The functions' Powertools service name: the dimension of the use cases' metrics. */
+  readonly serviceName: string;
+  /** The emails' configuration set (its sending metrics). */
+  readonly mail: Mail;
+  /** The site's distribution and its web ACL (metrics in us-east-1), when the stack has them. */
+  readonly edge?: { readonly distributionId: string; readonly webAclName: string } | undefined;
 }
 
 const PERIOD = Duration.minutes(5);
 
+/** What a dashboard graph sums a count over. */
+const DASHBOARD_PERIOD = Duration.hours(1);
+
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -83,6 +100,76 @@ export class Monitoring extends Construct {
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
       'A reconciler run could not be delivered or failed after its retries (see the dead-letter queue).',
     );
+
+    // The HMS account directory (SCIM 2.0): calls that failed after the adapter's own retries (an
+    // outage loses nothing, but accounts wait until it answers), and accounts the reconciler set
+    // right because the directory differed from the guest records (drift: someone changed it by hand).
+    const useCase = (name: MetricName) => new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: props.serviceName }, period: PERIOD, statistic: 'Sum' });
+    this.alarm('DirectoryFailures', useCase(METRIC_NAMES.directoryFailure), 'Calls to the HMS account directory (SCIM) failed: it is unavailable, throttling, refusing the bearer token, or refusing a change (see the functions\' "account directory call failed" log lines). Nothing is lost; what is owed is done when it answers.');
+    this.alarm('AccountsRepaired', useCase(METRIC_NAMES.accountRepaired), 'The reconciler set HMS directory accounts right that differed from the guest records (the history of each guest says what: actor reconciler, account-repaired).');
+
+    this.dashboard = this.buildDashboard(props);
+  }
+
+  /** One graph per question an operator asks; counts summed per hour. */
+  private buildDashboard(props: MonitoringProps): cloudwatch.Dashboard {
+    const shown = new Set<MetricName>();
+    const count = (name: MetricName, label: string) =>
+      shown.add(name) &&
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: props.serviceName }, statistic: 'Sum', period: DASHBOARD_PERIOD, label });
+    const api = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiId: props.httpApi.apiId }, statistic, period: Duration.minutes(5), label });
+    const sm = props.stateMachine;
+    const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
+
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    dashboard.addWidgets(
+      graph('Guests: requested, provisioned, expired', [
+        count(METRIC_NAMES.requested, 'requested'),
+        count(METRIC_NAMES.provisioned, 'provisioned'),
+        count(METRIC_NAMES.expired, 'expired'),
+      ]),
+      graph('Expiry notices sent', [count(METRIC_NAMES.noticeSent, 'notices sent')]),
+      graph('Lifecycle failures and reconciler repairs', [count(METRIC_NAMES.lifecycleFailure, 'failures recorded'), count(METRIC_NAMES.repaired, 'lifecycles restarted')]),
+    );
+    dashboard.addWidgets(
+      graph('Lifecycle executions', [
+        sm.metricStarted({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'started' }),
+        sm.metricSucceeded({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'succeeded' }),
+        sm.metricFailed({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'failed' }),
+        sm.metricTimedOut({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'timed out' }),
+        sm.metricAborted({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'aborted (cancel, force-expire, reconciler)' }),
+      ]),
+      graph('API: requests and errors', [api('Count', 'Sum', 'requests'), api('4xx', 'Sum', '4xx'), api('5xx', 'Sum', '5xx')]),
+      graph('API: latency (ms)', [api('Latency', 'p50', 'p50'), api('Latency', 'p99', 'p99'), api('IntegrationLatency', 'p99', 'function p99')]),
+    );
+    const edge = props.edge
+      ? [
+          graph(
+            'Edge: requests, and blocked by WAF',
+            [new cloudwatch.Metric({ namespace: 'AWS/CloudFront', metricName: 'Requests', dimensionsMap: { DistributionId: props.edge.distributionId, Region: 'Global' }, statistic: 'Sum', period: DASHBOARD_PERIOD, region: CLOUDFRONT_REGION, label: 'requests' })],
+            [new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensionsMap: { WebACL: props.edge.webAclName, Rule: 'ALL' }, statistic: 'Sum', period: DASHBOARD_PERIOD, region: CLOUDFRONT_REGION, label: 'blocked by WAF' })],
+          ),
+        ]
+      : [];
+    dashboard.addWidgets(
+      graph('Emails: sent, delivered, bounced', [
+        props.mail.metric('Send', DASHBOARD_PERIOD),
+        props.mail.metric('Delivery', DASHBOARD_PERIOD),
+        props.mail.metric('Bounce', DASHBOARD_PERIOD),
+        props.mail.metric('Complaint', DASHBOARD_PERIOD),
+      ]),
+      graph(
+        'Functions: errors and duration (ms, p99)',
+        Object.entries(props.functions).map(([name, fn]) => fn.metricErrors({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: `${name} errors` })),
+        Object.entries(props.functions).map(([name, fn]) => fn.metricDuration({ statistic: 'p99', period: DASHBOARD_PERIOD, label: `${name} p99` })),
+      ),
+      ...edge,
+    );
+    // Every other count of the use cases (METRIC_NAMES), so that none is left off the dashboard.
+    const others = Object.values(METRIC_NAMES).filter((name) => !shown.has(name));
+    if (others.length) dashboard.addWidgets(graph(`More counts: ${others.join(', ')}`, others.map((name) => count(name, name))));
+    return dashboard;
   }
 
   private alarm(id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {

@@ -28,16 +28,18 @@ export class Schedules extends Construct {
 
     this.reconciler = new GuestFunction(this, 'Reconciler', {
       entry: 'functions/reconciler.ts',
-      description: 'Guest accounts reconciler: restarts lifecycles that fell through (daily)',
+      description: 'Guest accounts reconciler: restarts lifecycles that fell through, repairs directory accounts that drifted (daily)',
       // A batch over every guest due; far longer than an API request.
       timeout: Duration.minutes(5),
     });
     // Only what shared/app/reconcile.ts calls: the due guests (Query on byDue), the conditional
-    // change recording a restart and its audit event (PutItem), and the executions. No email, no
-    // GetItem (it works from the query's items), no directory: the directory table is only named,
-    // because the handler loads the whole configuration (shared/config.ts), which requires it.
+    // change recording a restart or a repair and its audit event (PutItem), the guest of a user the
+    // account directory reports changed and the drift check's checkpoint (GetItem; PutItem), and the
+    // executions. No email, no people directory: the directory table is only named, because the
+    // handler loads the whole configuration (shared/config.ts), which requires it. The account
+    // directory's token is bound by the stack (infra/account-directory.ts).
     const fn = this.reconciler;
-    props.storage.bindGuests(fn, ['dynamodb:PutItem']);
+    props.storage.bindGuests(fn, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     props.storage.bindGuestsIndexQuery(fn, 'byDue');
     props.storage.bindDirectory(fn, []);
     props.lifecycle.bindStart(fn);

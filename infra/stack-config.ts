@@ -20,10 +20,36 @@ export interface StackConfig {
   readonly senderEmail: string;
   /** Optional address subscribed to the alarm topic. */
   readonly alarmEmail?: string | undefined;
+  /**
+   * The site's domain: the CloudFront distribution answers on it (the pages, and the API under
+   * /v1/), and every link the system emails points at it (`activationUrl`, `portalUrl`).
+   */
+  readonly domainName: string;
+  /**
+   * ACM certificate of `domainName`, in us-east-1 (CloudFront's region), already issued: its ARN.
+   * Without one the edge stack requests it, validated by DNS (infra/edge-stack.ts).
+   */
+  readonly certificateArn?: string | undefined;
+  /** The activation page, `https://<domainName>/activate` (the "Activate your HMS account" email links here). */
   readonly activationUrl: string;
+  /** The pages, `https://<domainName>` (the guest links of the emails are under it). */
   readonly portalUrl: string;
+  /** The pages' public OpenID client ID at HarvardKey (code + PKCE, no secret): written in the site's /config.json. */
+  readonly webClientId: string;
+  /** The RFC 8707 resource indicator the pages ask access tokens for, when HarvardKey needs one (the API's identifier, an `audience`). */
+  readonly webResource?: string | undefined;
   readonly peopleDirectoryUrl?: string | undefined;
   readonly hsrDirectoryUrl?: string | undefined;
+  /**
+   * The HMS account directory's SCIM 2.0 base URL (HTTPS): where guest accounts are created,
+   * enabled, disabled and put in groups. Its bearer token is in the stack's secret (SECURITY.md).
+   */
+  readonly scimEndpoint: string;
+  /**
+   * Where guests set their password, for a directory that takes no password writes (its
+   * ServiceProviderConfig says changePassword is not supported): the activation answers with it.
+   */
+  readonly setPasswordUrl?: string | undefined;
   /** Name of the access-token claim that carries the caller's HUID. */
   readonly huidClaim: string;
   /**
@@ -36,15 +62,31 @@ export interface StackConfig {
   readonly hmsItRole: string;
 }
 
+/** The links the emails carry, on the site's domain. */
+export function siteLinks(domainName: string): Pick<StackConfig, 'activationUrl' | 'portalUrl'> {
+  return { activationUrl: `https://${domainName}/activate`, portalUrl: `https://${domainName}` };
+}
+
+/** The site's domain today (the links already emailed point here). */
+export const DEFAULT_DOMAIN = 'guests.hms.harvard.edu';
+
+/** Region of the main stack when neither the context (`region`) nor the CDK CLI (CDK_DEFAULT_REGION) names one. */
+export const DEFAULT_REGION = 'us-east-1';
+
 export const DEFAULT_CONFIG: StackConfig = {
   issuer: 'https://login.hms.harvard.edu',
   audience: ['hms-guest-accounts'],
   senderEmail: 'hms-guest-accounts@hms.harvard.edu',
   alarmEmail: undefined,
-  activationUrl: 'https://guests.hms.harvard.edu/activate',
-  portalUrl: 'https://guests.hms.harvard.edu',
+  domainName: DEFAULT_DOMAIN,
+  certificateArn: undefined,
+  ...siteLinks(DEFAULT_DOMAIN),
+  webClientId: 'hms-guest-accounts-web',
+  webResource: undefined,
   peopleDirectoryUrl: undefined,
   hsrDirectoryUrl: undefined,
+  scimEndpoint: 'https://identity.hms.harvard.edu/scim/v2',
+  setPasswordUrl: undefined,
   huidClaim: 'huid',
   rolesClaim: 'hms_roles',
   hmsItRole: 'hms-it',
@@ -65,17 +107,31 @@ function list(node: Node, key: string): string[] | undefined {
   throw new Error(`Context "${key}" must be a string or a list of strings`);
 }
 
+/** The password travels to the directory only over TLS: its endpoint is an https URL. */
+function https(url: string, key: string): string {
+  if (!/^https:\/\/[^\s/]+/.test(url)) throw new Error(`Context "${key}" must be an https:// URL (the guests' passwords travel to it): ${url}`);
+  return url;
+}
+
 /** Reads the configuration from the construct tree's context, falling back to the defaults. */
 export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CONFIG): StackConfig {
+  const domainName = str(node, 'domainName') ?? defaults.domainName;
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) throw new Error(`Context "domainName" must be a lower-case DNS name, e.g. ${DEFAULT_DOMAIN}: ${domainName}`);
   return {
     issuer: str(node, 'issuer') ?? defaults.issuer,
     audience: list(node, 'audience') ?? defaults.audience,
     senderEmail: str(node, 'senderEmail') ?? defaults.senderEmail,
     alarmEmail: str(node, 'alarmEmail') ?? defaults.alarmEmail,
-    activationUrl: str(node, 'activationUrl') ?? defaults.activationUrl,
-    portalUrl: str(node, 'portalUrl') ?? defaults.portalUrl,
+    domainName,
+    certificateArn: str(node, 'certificateArn') ?? defaults.certificateArn,
+    // Derived, never configured apart: the emailed links always lead to the deployed site.
+    ...siteLinks(domainName),
+    webClientId: str(node, 'webClientId') ?? defaults.webClientId,
+    webResource: str(node, 'webResource') ?? defaults.webResource,
     peopleDirectoryUrl: str(node, 'peopleDirectoryUrl') ?? defaults.peopleDirectoryUrl,
     hsrDirectoryUrl: str(node, 'hsrDirectoryUrl') ?? defaults.hsrDirectoryUrl,
+    scimEndpoint: https(str(node, 'scimEndpoint') ?? defaults.scimEndpoint, 'scimEndpoint'),
+    setPasswordUrl: str(node, 'setPasswordUrl') ?? defaults.setPasswordUrl,
     huidClaim: str(node, 'huidClaim') ?? defaults.huidClaim,
     rolesClaim: str(node, 'rolesClaim') ?? defaults.rolesClaim,
     hmsItRole: str(node, 'hmsItRole') ?? defaults.hmsItRole,

@@ -13,6 +13,9 @@ import { tokenScopes, type LocalIdentityProvider } from './identity.ts';
 import type { LocalClock } from './clock.ts';
 import { matchRoute } from './route-match.ts';
 import { clientThrottleFor, TokenBuckets } from './throttle.ts';
+import type { LocalSite } from './web.ts';
+import { viewerAddressHeader } from './edge.ts';
+import { VIEWER_ADDRESS_HEADER } from '../shared/http/origin.ts';
 
 export type ApiHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -75,6 +78,13 @@ export function createApiServer(opts: {
   clock: LocalClock;
   local: LocalEndpoints;
   log?: (line: string) => void;
+  /** The pages (local/web.ts), served beside the API at `/`: whatever is not the API's, the provider's or /_local/*. */
+  site?: LocalSite | undefined;
+  /**
+   * What the template's distribution adds to the API's requests (local/edge.ts): with them, the
+   * viewer's address as CloudFront-Viewer-Address too, as CloudFront does. None: the request as it came.
+   */
+  originHeaders?: Record<string, string>;
 }): Server {
   const buckets = new TokenBuckets();
   return createServer((req, res) => {
@@ -88,6 +98,8 @@ export function createApiServer(opts: {
       });
       return;
     }
+    // The pages: static files, not system work.
+    if (opts.site?.handle(req, res, url)) return;
     // Local endpoints are not system work: moving the clock waits for the system, not for itself.
     const run = url.pathname.startsWith('/_local/') ? (fn: () => Promise<unknown>) => fn() : (fn: () => Promise<unknown>) => opts.clock.track(fn);
     void run(async () => {
@@ -141,6 +153,8 @@ export function createApiServer(opts: {
         }
         const now = opts.clock.now();
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v)]));
+        // As CloudFront: its own headers replace any the client sent under their names.
+        if (opts.originHeaders && Object.keys(opts.originHeaders).length) Object.assign(headers, { ...opts.originHeaders, [VIEWER_ADDRESS_HEADER]: viewerAddressHeader(sourceIp, req.socket.remotePort) });
         // No prototype: a parameter may be called "__proto__" or "constructor".
         const query = Object.create(null) as Record<string, string>;
         for (const [k, v] of url.searchParams) query[k] = Object.hasOwn(query, k) ? `${query[k]},${v}` : v;

@@ -8,12 +8,15 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: npm start -- [options]
 
 Runs the whole system on this machine (API, Step Functions, DynamoDB, the SES mailbox, the
-reconciler's schedule) on one local clock, with its data in a data directory.
+account directory (SCIM 2.0), the reconciler's schedule) on one local clock, with its data in a
+data directory.
 
 Options:
   --api-port N     port of the local API (default 3000; 0 picks a free port)
   --mail-port N    port of the mailbox, aws-ses-v2-local (default 8005; 0 picks a free port)
-  --data-dir DIR   where tables, executions, mail and the clock are kept (default .local)
+  --scim-port N    port of the account directory, an embedded SCIM 2.0 server with a read-only
+                   page at / (default 8006; 0 picks a free port)
+  --data-dir DIR   where tables, executions, mail, the directory and the clock are kept (default .local)
   --seed FILE      the people and HSR directory to load, a JSON file (default: built-in sample)
   --clock ISO      freeze the clock at this instant (POST /_local/clock moves it). Without
                    --clock, the clock kept in the data directory goes on where the last run
@@ -30,6 +33,7 @@ export interface CliOptions {
   help: boolean;
   apiPort: number;
   mailPort: number;
+  scimPort: number;
   dataDir: string;
   seed: string | undefined;
   clock: string | undefined;
@@ -46,6 +50,7 @@ export class UsageError extends Error {
 const OPTIONS = {
   'api-port': { type: 'string', default: '3000' },
   'mail-port': { type: 'string', default: '8005' },
+  'scim-port': { type: 'string', default: '8006' },
   'data-dir': { type: 'string', default: '.local' },
   seed: { type: 'string' },
   clock: { type: 'string' },
@@ -116,11 +121,12 @@ export function parseCli(argv: string[]): CliOptions {
   const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
   const bool = (k: keyof typeof OPTIONS) => values[k] === true;
   // --help answers whatever else is on the line.
-  if (bool('help')) return { help: true, apiPort: 3000, mailPort: 8005, dataDir: '.local', seed: undefined, clock: undefined, reset: false, quiet: false, verbose: false };
+  if (bool('help')) return { help: true, apiPort: 3000, mailPort: 8005, scimPort: 8006, dataDir: '.local', seed: undefined, clock: undefined, reset: false, quiet: false, verbose: false };
   const opts: CliOptions = {
     help: bool('help'),
     apiPort: port('--api-port', str('api-port')!),
     mailPort: port('--mail-port', str('mail-port')!),
+    scimPort: port('--scim-port', str('scim-port')!),
     dataDir: str('data-dir')!,
     seed: str('seed'),
     clock: str('clock'),
@@ -128,7 +134,11 @@ export function parseCli(argv: string[]): CliOptions {
     quiet: bool('quiet'),
     verbose: bool('verbose'),
   };
-  if (opts.apiPort !== 0 && opts.apiPort === opts.mailPort) throw new UsageError(`--api-port and --mail-port are both ${opts.apiPort}: they need a port each`);
+  const ports = [['--api-port', opts.apiPort], ['--mail-port', opts.mailPort], ['--scim-port', opts.scimPort]] as const;
+  for (const [i, [flag, n]] of ports.entries()) {
+    const same = ports.slice(i + 1).find(([, m]) => n !== 0 && m === n);
+    if (same) throw new UsageError(`${flag} and ${same[0]} are both ${n}: they need a port each`);
+  }
   if (!opts.dataDir) throw new UsageError('--data-dir needs a directory');
   if (opts.seed === '') throw new UsageError('--seed needs a file');
   if (opts.clock !== undefined && (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(opts.clock) || Number.isNaN(Date.parse(opts.clock)))) {

@@ -1,6 +1,6 @@
 /**
- * Fault injection for the local system: a small HTTP proxy in front of dynalite and one in front of
- * the SES emulator. When `startLocalSystem` is given `faults`, the handlers' SDK clients are pointed
+ * Fault injection for the local system: a small HTTP proxy in front of dynalite, one in front of
+ * the SES emulator and one in front of the embedded SCIM server (the account directory). When `startLocalSystem` is given `faults`, the handlers' SDK clients are pointed
  * at the proxies (AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SES) and never know: what they see
  * are the answers the real services give — DynamoDB's awsJson1_0 errors, SES's query-protocol XML
  * ErrorResponse — or a connection reset.
@@ -16,23 +16,28 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-export type FaultService = 'dynamodb' | 'ses';
+export type FaultService = 'dynamodb' | 'ses' | 'scim';
 
 /** DynamoDB's errors. */
 export type DynamoFault = 'ProvisionedThroughputExceededException' | 'ThrottlingException' | 'InternalServerError';
 /** SES's errors (v1 API, query protocol). */
 export type SesFault = 'Throttling' | 'ServiceUnavailable' | 'AccountSendingPausedException';
+/** The account directory's (SCIM 2.0) errors: 429 with Retry-After, 500, 503. */
+export type ScimFault = 'TooManyRequests' | 'InternalServerError' | 'ServiceUnavailable';
 /** The connection is dropped without an answer (the SDK sees ECONNRESET / socket hang up). */
 export type NetworkFault = 'ECONNRESET';
-export type FaultError = DynamoFault | SesFault | NetworkFault;
+export type FaultError = DynamoFault | SesFault | ScimFault | NetworkFault;
 
 export interface FaultRule {
   service: FaultService;
-  /** DynamoDB's operation (X-Amz-Target: PutItem, GetItem, …) or SES's Action (SendEmail); any when omitted. */
+  /**
+   * DynamoDB's operation (X-Amz-Target: PutItem, GetItem, …), SES's Action (SendEmail), or the SCIM
+   * method and resource type (`POST Users`, `PATCH Groups`, `GET Users`); any when omitted.
+   */
   operation?: string | string[];
   /** Only requests whose body contains this text (SES bodies are decoded to `Name=value` lines), or for which this is true. */
   match?: string | ((body: string) => boolean);
-  /** Default: the service's throttling error (ProvisionedThroughputExceededException, Throttling). */
+  /** Default: the service's throttling error (ProvisionedThroughputExceededException, Throttling, TooManyRequests). */
   error?: FaultError;
   /** Default `refuse`. */
   mode?: FaultMode;
@@ -46,6 +51,8 @@ export interface FaultRule {
   hold?: () => Promise<void>;
   /** Name in the log of injected faults. */
   label?: string;
+  /** The Retry-After of a SCIM TooManyRequests, in seconds (default 1). */
+  retryAfter?: number;
 }
 
 export type FaultMode = 'refuse' | 'lose-response' | 'delay';
@@ -93,11 +100,31 @@ const SES_ERRORS: Record<SesFault, { status: number; type: 'Sender' | 'Receiver'
   AccountSendingPausedException: { status: 400, type: 'Sender', message: 'Email sending is disabled for your entire Amazon SES account.' },
 };
 
+const SCIM_ERRORS: Record<ScimFault, { status: number; detail: string }> = {
+  TooManyRequests: { status: 429, detail: 'Too many requests: retry after the time given' },
+  InternalServerError: { status: 500, detail: 'Internal server error' },
+  ServiceUnavailable: { status: 503, detail: 'The directory is unavailable' },
+};
+
 const isDynamoFault = (e: FaultError): e is DynamoFault => e in DYNAMO_ERRORS;
 const isSesFault = (e: FaultError): e is SesFault => e in SES_ERRORS;
+const isScimFault = (e: FaultError): e is ScimFault => e in SCIM_ERRORS;
+const faultOf: Record<FaultService, (e: FaultError) => boolean> = { dynamodb: isDynamoFault, ses: isSesFault, scim: isScimFault };
+const DEFAULT_ERROR: Record<FaultService, FaultError> = { dynamodb: 'ProvisionedThroughputExceededException', ses: 'Throttling', scim: 'TooManyRequests' };
 
-/** The operation a request asks for, and its body as text to match on. */
-export function describeRequest(service: FaultService, headers: IncomingHttpHeaders, body: string): { operation: string; text: string } {
+/** The operation a request asks for, and its body as text to match on (for SCIM, its path and query too). */
+export function describeRequest(service: FaultService, headers: IncomingHttpHeaders, body: string, request: { method?: string | undefined; url?: string | undefined } = {}): { operation: string; text: string } {
+  if (service === 'scim') {
+    const url = request.url ?? '/';
+    const resource = /\/scim\/v2\/([^/?]+)/.exec(url)?.[1] ?? 'unknown';
+    let path = url;
+    try {
+      path = decodeURIComponent(url);
+    } catch {
+      // as sent
+    }
+    return { operation: `${request.method ?? 'GET'} ${resource}`, text: `${path}\n${body}` };
+  }
   if (service === 'dynamodb') {
     const target = String(headers['x-amz-target'] ?? '');
     return { operation: target.split('.').pop() || 'unknown', text: body };
@@ -127,7 +154,7 @@ export class FaultInjector {
   /** Replaces the rules (their counts start again). */
   set(rules: FaultRule[]): void {
     for (const r of rules) {
-      if (r.error && r.error !== 'ECONNRESET' && !(r.service === 'dynamodb' ? isDynamoFault(r.error) : isSesFault(r.error))) {
+      if (r.error && r.error !== 'ECONNRESET' && !faultOf[r.service](r.error)) {
         throw new Error(`${r.error} is not an error ${r.service} answers with`);
       }
       if (r.rate !== undefined && !(r.rate >= 0 && r.rate <= 1)) throw new Error(`rate must be within 0..1, not ${r.rate}`);
@@ -163,7 +190,7 @@ export class FaultInjector {
       if (rule.rate !== undefined && rule.rate < 1 && this.random() >= rule.rate) continue;
       state.fired++;
       const mode = rule.mode ?? 'refuse';
-      const error = mode === 'delay' ? undefined : (rule.error ?? (service === 'dynamodb' ? 'ProvisionedThroughputExceededException' : 'Throttling'));
+      const error = mode === 'delay' ? undefined : (rule.error ?? DEFAULT_ERROR[service]);
       this.injected.push({ service, operation, error, mode, label: rule.label });
       return { rule, error, mode };
     }
@@ -202,14 +229,14 @@ export class FaultInjector {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const { operation, text } = describeRequest(service, req.headers, body.toString('utf8'));
+    const { operation, text } = describeRequest(service, req.headers, body.toString('utf8'), { method: req.method, url: req.url });
     const key = `${service}:${operation}`;
     this.seen[key] = (this.seen[key] ?? 0) + 1;
     const fault = this.decide(service, operation, text);
     if (fault?.rule.hold) await fault.rule.hold();
-    if (fault?.error && fault.mode === 'refuse') return this.fail(service, fault.error, res);
+    if (fault?.error && fault.mode === 'refuse') return this.fail(service, fault.error, res, fault.rule);
     const answer = await this.forward(upstream, req, body);
-    if (fault?.error) return this.fail(service, fault.error, res);
+    if (fault?.error) return this.fail(service, fault.error, res, fault.rule);
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   }
@@ -240,7 +267,7 @@ export class FaultInjector {
   }
 
   /** The service's own answer for `error`, or a dropped connection. */
-  private fail(service: FaultService, error: FaultError, res: ServerResponse) {
+  private fail(service: FaultService, error: FaultError, res: ServerResponse, rule?: FaultRule) {
     if (error === 'ECONNRESET') {
       res.socket?.resetAndDestroy();
       return;
@@ -260,6 +287,17 @@ export class FaultInjector {
         `<Error><Type>${e.type}</Type><Code>${error}</Code><Message>${e.message}</Message></Error>` +
         `<RequestId>${requestId}</RequestId></ErrorResponse>`;
       res.writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': String(Buffer.byteLength(payload)) });
+      res.end(payload);
+      return;
+    }
+    if (service === 'scim' && isScimFault(error)) {
+      const e = SCIM_ERRORS[error];
+      const payload = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(e.status), detail: e.detail });
+      res.writeHead(e.status, {
+        'content-type': 'application/scim+json',
+        'content-length': String(Buffer.byteLength(payload)),
+        ...(e.status === 429 ? { 'retry-after': String(rule?.retryAfter ?? 1) } : {}),
+      });
       res.end(payload);
       return;
     }

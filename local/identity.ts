@@ -54,6 +54,8 @@ export interface LocalIdentityOptions {
   resource: string;
   /** Where the pages may be sent back to with a code. */
   redirectUris: readonly string[];
+  /** Where the pages may be sent back to after signing out (RP-initiated logout). */
+  postLogoutRedirectUris?: readonly string[] | undefined;
   /** Keeps the signing key there (idp-key.json); a new key each start without one. */
   dataDir?: string | undefined;
   /** The names of the claims that carry the HUID and the roles, as the deployed functions read them. */
@@ -151,6 +153,7 @@ export class LocalIdentityProvider {
           grant_types: ['authorization_code', 'refresh_token'],
           response_types: ['code'],
           redirect_uris: [...opts.redirectUris],
+          post_logout_redirect_uris: [...(opts.postLogoutRedirectUris ?? [])],
         },
       ],
       jwks: { keys: [key as never] },

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on this machine, no AWS account needed.
- *   npm start -- [--api-port N] [--mail-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet] [--help]
+ *   npm start -- [--api-port N] [--mail-port N] [--scim-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet] [--help]
  * One process (the start script execs node with tsx's loader, no tsx or shell in between):
  * SIGTERM or SIGINT to it, or to npm (which forwards them), stops everything and frees the ports.
  * What the user can fix (a flag, a port in use, a damaged or busy data directory) is one line on
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseDirectorySeed, type DirectorySeed } from '../shared/adapters/directories.ts';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
 import { dynamoStoreProblem } from './data-dir.ts';
+import { SCIM_TOKEN_FILE } from './secrets.ts';
 import { StartupError } from './startup-error.ts';
 import type { LocalSystem } from './system.ts';
 
@@ -36,6 +37,10 @@ if (cli.help) {
 // handlers' logger reads it when it is made, and again at every warm invocation: so it is set
 // before the system (and with it the handlers) is loaded.
 if (!process.env.POWERTOOLS_LOG_LEVEL) process.env.POWERTOOLS_LOG_LEVEL = cli.verbose ? 'INFO' : 'WARN';
+// The handlers' metrics (EMF lines) and traces are for CloudWatch and X-Ray: locally the same code
+// runs with both off, by configuration, read when the handlers load (functions/runtime.ts).
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 const { startLocalSystem } = await import('./system.ts');
 
 let seed: DirectorySeed | undefined;
@@ -94,6 +99,7 @@ try {
   system = await startLocalSystem({
     apiPort: cli.apiPort,
     mailPort: cli.mailPort,
+    scimPort: cli.scimPort,
     dataDir: cli.dataDir,
     seed,
     clock: cli.clock,
@@ -126,9 +132,11 @@ const clockMode =
 
 const banner = [
   `HMS guest accounts — local system ready in ${Math.round(system.startupMs)} ms`,
+  `  Pages:    ${system.pagesUrl ?? '(not served: see the warning above)'}  (sponsors, HMS IT, and guests' activation at /activate; the emails link here)`,
   `  API:      ${system.apiUrl}`,
   `  OpenAPI:  ${system.openApiUrl}`,
   `  Mailbox:  ${system.mailUrl}  (messages as JSON: ${system.mailUrl}/store)`,
+  `  Directory: ${system.scimUrl}  (the HMS account directory: SCIM 2.0 at ${system.scimApiUrl}, bearer token in ${join(system.dataDir, SCIM_TOKEN_FILE)})`,
   `  Clock:    ${system.clock.now().toISOString()} (${clockMode})`,
   `  Data:     ${system.dataDir}`,
   `  PID:      ${process.pid} (Ctrl-C or kill ${process.pid} stops it)`,

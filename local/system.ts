@@ -23,8 +23,13 @@ import { createSfnServer } from './sfn/http.ts';
 import { createApiServer, lambdaContext, type ApiHandler } from './api-server.ts';
 import { IDP_KEY_FILE, IDP_PATH, LocalIdentityProvider } from './identity.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { startScimServer, type ScimServer } from './scim/server.ts';
+import { createSecretsServer, localScimToken } from './secrets.ts';
 import { localEndpoints } from './endpoints.ts';
+import { builtPages, localSite } from './web.ts';
+import { ENV } from '../shared/config.ts';
 import { synthesizeForLocal, type LocalDeployment, type StackFactory } from './synth.ts';
+import { originHeadersFromTemplate } from './edge.ts';
 import { functionLogicalId, LOCAL_REGION } from './template.ts';
 import { SAMPLE_DIRECTORY } from './sample-data.ts';
 import type { Person } from '../shared/domain/model.ts';
@@ -32,6 +37,8 @@ import type { Person } from '../shared/domain/model.ts';
 export interface LocalSystemOptions {
   apiPort?: number;
   mailPort?: number;
+  /** The embedded SCIM 2.0 server's port (the account directory; default 8006, 0 picks a free one). */
+  scimPort?: number;
   dataDir: string;
   seed?: DirectorySeed | undefined;
   /** Start a frozen clock at this instant. */
@@ -48,11 +55,20 @@ export interface LocalSystemOptions {
   faults?: FaultInjector | { seed: number; rules?: FaultRule[] } | undefined;
   /** The stack to run (tests): the app's own GuestAccountsStack when not given. */
   stack?: StackFactory | undefined;
+  /** Serve the pages (web/) at `/` on the API's port, built when their sources changed (local/web.ts); true when not given. */
+  pages?: boolean | undefined;
 }
 
 export interface LocalSystem {
   apiUrl: string;
+  /** The pages (`/` on the API's port), where the emails link; undefined when they are not served (`pages: false`, or their build failed). */
+  pagesUrl: string | undefined;
   mailUrl: string;
+  /** The account directory's read-only page (`/` of the SCIM server). */
+  scimUrl: string;
+  /** Its SCIM 2.0 API (bearer token in the data directory, `scim-token`). */
+  scimApiUrl: string;
+  scim: ScimServer;
   openApiUrl: string;
   clock: LocalClock;
   /** Where the clock came from: the --clock flag, the data directory (the last run's), or real time. */
@@ -138,6 +154,7 @@ export async function startLocalSystem(opts: LocalSystemOptions): Promise<LocalS
   // Every port before anything else: another program on one is found out before the rest starts.
   await checkPort(wantedApiPort, '--api-port');
   await checkPort(wantedMailPort, '--mail-port');
+  await checkPort(opts.scimPort ?? 8006, '--scim-port');
   const data = openDataDir(opts.dataDir, { reset: opts.reset, warn });
   const undo: (() => unknown)[] = [() => data.release()];
   try {
@@ -184,6 +201,8 @@ async function start(
   useClock(clock);
   undo.push(() => clock.dispose());
 
+  // The pages build (when their sources changed) in a process of their own, beside the synthesis.
+  const pagesDir = opts.pages === false ? Promise.resolve(undefined) : builtPages({ log }).catch((err: unknown) => (warn(`the pages are not served: ${(err as Error).message}`), undefined));
   const deployment = await synthesizeForLocal({ stack: opts.stack });
   const apiFunction = deployment.apiFunction;
   if (!apiFunction) throw new Error('The template has no HTTP API integrated with a function: the local gateway has nothing to serve');
@@ -203,11 +222,21 @@ async function start(
   undo.push(() => close(mailbox));
   const mailAddress = mailbox.address();
   const mailUrl = `http://127.0.0.1:${typeof mailAddress === 'object' && mailAddress ? mailAddress.port : wantedMailPort}`;
+  // The account directory: the embedded SCIM server, its bearer token in the data directory.
+  const scimToken = localScimToken(dataDir);
+  let scim: ScimServer;
+  try {
+    scim = await startScimServer(opts.scimPort ?? 8006, { token: scimToken, clock, dataDir });
+  } catch (err) {
+    throw portError(err, '--scim-port', opts.scimPort ?? 8006);
+  }
+  undo.push(() => close(scim.server));
   // Faults: proxies in front of both, for the handlers only.
   const faults = opts.faults instanceof FaultInjector ? opts.faults : opts.faults ? new FaultInjector(opts.faults.seed, opts.faults.rules) : undefined;
   if (faults) undo.push(() => faults.close());
   const dynamoForHandlers = faults ? (await faults.proxy('dynamodb', dynamo.endpoint)).endpoint : dynamo.endpoint;
   const sesForHandlers = faults ? (await faults.proxy('ses', mailUrl)).endpoint : mailUrl;
+  const scimForHandlers = faults ? `${(await faults.proxy('scim', scim.url)).endpoint}${new URL(scim.scimUrl).pathname}` : scim.scimUrl;
 
   // Environment of the deployed functions, with the SDK pointed at the local services.
   Object.assign(process.env, {
@@ -219,6 +248,13 @@ async function start(
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...deployment.environment,
   });
+  // The account directory the functions call (their template names the deployed one): the embedded
+  // SCIM server, its token served by a local Secrets Manager under the template's secret.
+  const scimSecret = deployment.environment[ENV.scimTokenSecret];
+  const secrets = createSecretsServer(new Map(scimSecret ? [[scimSecret, scimToken]] : []));
+  const secretsPort = await listen(secrets, 0);
+  undo.push(() => close(secrets));
+  Object.assign(process.env, { [ENV.scimEndpoint]: scimForHandlers, AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${secretsPort}` });
 
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   undo.push(() => client.destroy());
@@ -256,6 +292,9 @@ async function start(
   // API Gateway and the local identity provider (an OpenID provider on the API's port)
   const apiPort = await reservePort(wantedApiPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // The emails link to the pages served here (the handlers read the links at their first call).
+  const pagesUrl = apiUrl;
+  Object.assign(process.env, { [ENV.activationUrl]: `${pagesUrl}/activate`, [ENV.portalUrl]: pagesUrl });
   let idp: LocalIdentityProvider;
   try {
     idp = await LocalIdentityProvider.create({
@@ -264,6 +303,7 @@ async function start(
       resource: apiUrl,
       // The pages, served from the API's origin.
       redirectUris: [`http://localhost:${apiPort}/callback`, `http://127.0.0.1:${apiPort}/callback`],
+      postLogoutRedirectUris: [`http://localhost:${apiPort}/`, `http://127.0.0.1:${apiPort}/`],
       dataDir,
       // The claim names and the HMS IT role the deployed functions read (from the template), so the tokens carry them.
       claimNames: { huidClaim: deployment.environment.HUID_CLAIM ?? 'huid', rolesClaim: deployment.environment.ROLES_CLAIM ?? 'hms_roles' },
@@ -282,12 +322,19 @@ async function start(
         modules[schedule.target]!(schedule.input ?? { source: 'local.scheduler' }, lambdaContext(schedule.target)),
       ),
   );
+  // The pages, and where they sign in and what time it is (the local clock: business time).
+  const builtDir = await pagesDir;
+  const site = builtDir
+    ? localSite(builtDir, () => ({ issuer: idp.issuer, clientId: idp.clientId, scopes: ['openid', 'profile', 'email', ...idp.scopes].join(' '), apiUrl: '', now: clock.now().toISOString() }))
+    : undefined;
   const apiServer = createApiServer({
     handler: modules[apiFunction] as ApiHandler,
     idp,
     clock,
     log,
     local: localEndpoints({ clock, idp, sfn, schedulers, onClockMoved: saveClock }),
+    originHeaders: originHeadersFromTemplate(deployment.template, deployment.stackName),
+    site,
   });
   try {
     await listen(apiServer, apiPort);
@@ -310,6 +357,10 @@ async function start(
   return {
     apiUrl,
     mailUrl,
+    pagesUrl: site ? `${pagesUrl}/` : undefined,
+    scimUrl: scim.url,
+    scimApiUrl: scim.scimUrl,
+    scim,
     openApiUrl: `${apiUrl}/openapi.json`,
     clock,
     clockOrigin,
@@ -329,7 +380,7 @@ async function start(
         await Promise.race([clock.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
         clock.dispose();
         await faults?.close();
-        await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server)]);
+        await Promise.all([close(sfnServer), close(mailbox), close(dynamo.server), close(scim.server), close(secrets)]);
         client.destroy();
         // The data directory's lock, last: the store is closed.
         undo[0]!();

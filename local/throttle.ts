@@ -1,27 +1,13 @@
 /**
- * Token buckets (rate per second, burst), as API Gateway throttles, and the limits per client the
- * local gateway applies on top of each route's own (shared/http/routes.ts).
+ * Token buckets (rate per second, burst), as API Gateway throttles; the local gateway applies the
+ * limits per client (shared/http/client-limits.ts) on top of each route's own (shared/http/routes.ts).
  */
-import type { RouteKey, Throttle } from '../shared/http/routes.ts';
+import type { Throttle } from '../shared/http/routes.ts';
 
 export type Limits = Throttle;
 
-/**
- * Limits per client, well under the route ceilings so that no one client can use a route up for
- * everyone: per token subject on signed-in routes, per source address on public ones. An HTTP API
- * cannot apply these (its throttles are per route, for all callers); the local gateway applies
- * them, and in AWS they belong to a WAF rate-based rule on the CloudFront distribution in front of
- * the API (SECURITY.md, "Limits per client").
- */
-export const CLIENT_THROTTLE: Throttle = { burstLimit: 60, rateLimit: 20 };
-export const CLIENT_ROUTE_THROTTLES: Readonly<Partial<Record<RouteKey, Throttle>>> = {
-  'POST /v1/activate': { burstLimit: 20, rateLimit: 2 },
-};
-
-/** The per-client throttle of a route key. */
-export function clientThrottleFor(key: string): Throttle {
-  return CLIENT_ROUTE_THROTTLES[key as RouteKey] ?? CLIENT_THROTTLE;
-}
+// The limits per client are declared once, beside the routes: the WAF web ACL in AWS reads them too.
+export { CLIENT_ROUTE_THROTTLES, CLIENT_THROTTLE, clientThrottleFor } from '../shared/http/client-limits.ts';
 
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -18,6 +18,10 @@ export const ENV = {
   huidClaim: 'HUID_CLAIM',
   rolesClaim: 'ROLES_CLAIM',
   hmsItRole: 'HMS_IT_ROLE',
+  scimEndpoint: 'SCIM_ENDPOINT',
+  scimTokenSecret: 'SCIM_TOKEN_SECRET',
+  setPasswordUrl: 'SET_PASSWORD_URL',
+  originSecret: 'ORIGIN_VERIFY_SECRET',
 } as const;
 
 export type ConfigKey = keyof typeof ENV;
@@ -43,6 +47,18 @@ export interface Config {
   huidClaim: string;
   rolesClaim: string;
   hmsItRole: string;
+  /** The HMS account directory's SCIM 2.0 base URL (CDK context `scimEndpoint`). */
+  scimEndpoint?: string | undefined;
+  /** The Secrets Manager secret (ARN) holding the directory's bearer token. */
+  scimTokenSecret?: string | undefined;
+  /** Where guests set their password, for a directory that takes no password writes (CDK context `setPasswordUrl`). */
+  setPasswordUrl?: string | undefined;
+  /**
+   * The secret the CloudFront distribution adds to every request it sends to the API
+   * (shared/http/origin.ts): requests without it are refused. Unset (a stack without a
+   * distribution): no request is refused for it, and the source address is the client's.
+   */
+  originSecret?: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     huidClaim: get('huidClaim', 'huid'),
     rolesClaim: get('rolesClaim', 'hms_roles'),
     hmsItRole: get('hmsItRole', 'hms-it'),
+    scimEndpoint: env[ENV.scimEndpoint] || undefined,
+    scimTokenSecret: env[ENV.scimTokenSecret] || undefined,
+    setPasswordUrl: env[ENV.setPasswordUrl] || undefined,
+    originSecret: env[ENV.originSecret] || undefined,
   };
 }

@@ -34,10 +34,12 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DIRECTORY_ERRORS } from '../shared/domain/errors.ts';
 import {
   APPROVAL_OUTCOME,
   APPROVAL_STAGE,
   EXECUTION_PHASE,
+  FAILURE_OUTCOME,
   executionInput,
   HSR_CHECK,
   PLAN_ACTION,
@@ -75,6 +77,8 @@ export const STATE = {
   ContinueAsNew: 'ContinueAsNew',
   Closed: 'Closed',
   RecordFailure: 'RecordFailure',
+  Deferred: 'Deferred?',
+  WaitingForDirectory: 'WaitingForDirectory',
   LifecycleFailed: 'LifecycleFailed',
 } as const;
 type StateName = (typeof STATE)[keyof typeof STATE];
@@ -98,6 +102,12 @@ const RETRYABLE = [
   Errors.TASKS_FAILED,
 ];
 const BACKOFF = { interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 };
+/**
+ * The account directory's failures (shared/domain/errors.ts): a transient one is retried a few
+ * times more (the adapter retried already; a longer outage is the reconciler's, the next morning,
+ * and never counts toward FAILED); a permanent one not at all: no retry can make that change.
+ */
+const DIRECTORY_TRANSIENT_BACKOFF = { interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 };
 
 // --- the contract, in JSONPath --------------------------------------------------------------
 
@@ -157,6 +167,8 @@ export class GuestLifecycleDefinition extends Construct {
       resultPath: result ? at(result) : JsonPath.DISCARD,
       taskTimeout: Timeout.duration(Duration.minutes(2)),
     })
+      .addRetry({ errors: [...DIRECTORY_ERRORS.permanent], maxAttempts: 0, backoffRate: 2 })
+      .addRetry({ errors: [...DIRECTORY_ERRORS.transient], ...DIRECTORY_TRANSIENT_BACKOFF })
       .addRetry({ errors: RETRYABLE, ...BACKOFF })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
   }
@@ -188,10 +200,14 @@ export class GuestLifecycleDefinition extends Construct {
       lambdaFunction: this.taskFunction,
       payloadResponseOnly: true,
       payload: taskPayload('recordFailure', { error: JsonPath.objectAt('$.error') }),
-      resultPath: JsonPath.DISCARD,
-      comment: 'Record the failure on the guest (the reconciler resumes it) and end as failed, which raises the alarm.',
+      resultPath: at('failure'),
+      comment: 'Record the failure on the guest (the reconciler resumes it) and end as failed, which raises the alarm; a transient failure of the account directory ends waiting for it instead.',
     }).addRetry({ errors: RETRYABLE, ...BACKOFF });
-    recordFailure.next(new Fail(this, STATE.LifecycleFailed, { error: 'GuestLifecycleFailed', causePath: '$.error.Cause' }));
+    const failed = new Fail(this, STATE.LifecycleFailed, { error: 'GuestLifecycleFailed', causePath: '$.error.Cause' });
+    const waiting = new Succeed(this, STATE.WaitingForDirectory, {
+      comment: 'The account directory did not answer (recorded on the guest, not counted toward FAILED): the reconciler starts the lifecycle again when it is due.',
+    });
+    recordFailure.next(new Choice(this, STATE.Deferred).when(stateIs('failure', 'outcome', FAILURE_OUTCOME.deferred), waiting).otherwise(failed));
     return recordFailure;
   }
 

@@ -1,6 +1,6 @@
 /** The local Step Functions service over HTTP, speaking the AWS JSON 1.0 protocol @aws-sdk/client-sfn uses; every state machine it runs. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { ExecutionRecord, ExecutionStatus, LocalStepFunctions } from './service.ts';
+import type { ExecutionRecord, ExecutionStatus, HistoryEvent, LocalStepFunctions } from './service.ts';
 import { SfnError } from './service.ts';
 
 const seconds = (iso: string | undefined) => (iso ? Date.parse(iso) / 1000 : undefined);
@@ -22,6 +22,32 @@ function describe(r: ExecutionRecord) {
 
 type Body = Record<string, unknown>;
 
+const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A history event in the shape GetExecutionHistory gives it: the details of its kind, under that kind's key. */
+function historyEvent(e: HistoryEvent): Record<string, unknown> {
+  const d = (e.detail ?? {}) as { input?: unknown; error?: unknown; cause?: unknown };
+  const failure = { error: text(d.error), cause: text(d.cause) };
+  const details: Record<string, unknown> =
+    e.type === 'StateEntered'
+      ? { stateEnteredEventDetails: { name: e.state } }
+      : e.type === 'StateExited'
+        ? { stateExitedEventDetails: { name: e.state } }
+        : e.type === 'ExecutionStarted'
+          ? { executionStartedEventDetails: { input: text(d.input) } }
+          : e.type === 'ExecutionFailed'
+            ? { executionFailedEventDetails: failure }
+            : e.type === 'ExecutionAborted'
+              ? { executionAbortedEventDetails: failure }
+              : e.type === 'ExecutionTimedOut'
+                ? { executionTimedOutEventDetails: failure }
+                : d.error !== undefined
+                  ? // The emulator's StateFailed, StateRetried and StateCaught: a task's failure.
+                    { taskFailedEventDetails: { resourceType: 'lambda', resource: e.state ?? '', ...failure } }
+                  : {};
+  return { id: e.id, timestamp: seconds(e.timestamp), type: e.type, ...details };
+}
+
 export function sfnOperations(sfn: LocalStepFunctions): Record<string, (b: Body) => unknown> {
   return {
     StartExecution: (b) => {
@@ -42,13 +68,14 @@ export function sfnOperations(sfn: LocalStepFunctions): Record<string, (b: Body)
     }),
     GetExecutionHistory: (b) => {
       const r = sfn.describeExecution(String(b.executionArn));
-      const events = r.history.map((e) => ({
-        id: e.id,
-        timestamp: seconds(e.timestamp),
-        type: e.type,
-        ...(e.state ? { stateEnteredEventDetails: { name: e.state } } : {}),
-      }));
-      return { events: b.reverseOrder ? events.reverse() : events };
+      const events = r.history.map(historyEvent);
+      if (b.reverseOrder) events.reverse();
+      // Pages as AWS gives them: maxResults (100 by default, at most 1000), then nextToken.
+      const max = Math.min(Math.max(Number(b.maxResults) || 100, 1), 1000);
+      const from = b.nextToken === undefined ? 0 : Number(b.nextToken);
+      if (!Number.isInteger(from) || from < 0 || from > events.length) throw new SfnError('InvalidToken', 'Invalid nextToken');
+      const page = events.slice(from, from + max);
+      return { events: page, ...(from + max < events.length ? { nextToken: String(from + max) } : {}) };
     },
     StopExecution: (b) => ({ stopDate: seconds(sfn.stopExecution(String(b.executionArn), b.error as string | undefined, b.cause as string | undefined).stopDate) }),
     SendTaskSuccess: (b) => (sfn.sendTaskSuccess(String(b.taskToken), String(b.output)), {}),

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
 import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
-import type { AttemptCounter, GuestQuery, GuestRepository, Page, PersonClaim } from '../ports.ts';
+import type { AttemptCounter, Checkpoints, GuestQuery, GuestRepository, Page, PersonClaim } from '../ports.ts';
 import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
@@ -377,7 +377,11 @@ export class DynamoAttemptCounter implements AttemptCounter {
 
   async attempts(key: string): Promise<{ attempts: number; lastAt: string } | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' }, ConsistentRead: true }));
-    return out.Item ? { attempts: Number(out.Item.attempts), lastAt: String(out.Item.lastAt) } : undefined;
+    return out.Item && out.Item.attempts !== undefined ? { attempts: Number(out.Item.attempts), lastAt: String(out.Item.lastAt) } : undefined;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' }, UpdateExpression: 'REMOVE attempts, lastAt' }));
   }
 
   async record(key: string, seen: number, at: string, expiresAt: Date): Promise<boolean> {
@@ -403,5 +407,26 @@ export class DynamoAttemptCounter implements AttemptCounter {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+}
+
+/** Named instants in the guests table (`CHECKPOINT#<name>` / `CHECKPOINT`): the reconciler's last drift check. */
+export class DynamoCheckpoints implements Checkpoints {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    // The same options as every document client here: `from` sets them on the client it shares.
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(name: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `CHECKPOINT#${name}`, sk: 'CHECKPOINT' }, ConsistentRead: true }));
+    return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `CHECKPOINT#${name}`, sk: 'CHECKPOINT', type: 'checkpoint', value } }));
   }
 }

@@ -3,7 +3,7 @@
  * them from this (infra/storage.ts), the repository queries them (dynamo-guests.ts) and writes the
  * attributes they are keyed on, and test tables are made with them.
  */
-import { FINAL_STATUSES, type Guest } from '../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
 
 export interface IndexSpec {
   readonly name: string;
@@ -27,9 +27,13 @@ export type GuestsIndex = keyof typeof GUESTS_INDEXES;
 
 export const DUE_SHARD = 'DUE';
 
-/** The index attributes a guest item carries besides its own fields, derived from the guest (and only from it). */
+/**
+ * The index attributes a guest item carries besides its own fields, derived from the guest (and only
+ * from it). A guest is due whatever its status when it carries `dueAt`: a final one only does when
+ * work is owed all the same (its account in the directory, after a cancel the directory did not take).
+ */
 export function indexAttributes(guest: Guest): { dueShard?: string } {
-  return guest.dueAt && !FINAL_STATUSES.includes(guest.status) ? { dueShard: DUE_SHARD } : {};
+  return guest.dueAt ? { dueShard: DUE_SHARD } : {};
 }
 
 /** Names of the derived attributes, taken off again when an item is read. */

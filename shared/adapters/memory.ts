@@ -4,19 +4,31 @@
  * out (no shared references, as with DynamoDB), audit events written once, cursors that page. For
  * use-case tests that need no SDK mock and no local system, and run in milliseconds.
  */
-import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
-import { FINAL_STATUSES, STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
+import { createHash } from 'node:crypto';
+import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../domain/account.ts';
+import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../domain/errors.ts';
+import { STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
 import type {
+  AccountDirectory,
   Alerts,
+  Checkpoints,
+  DirectoryUser,
+  DirectoryUserChanges,
+  NewDirectoryUser,
+  PasswordOutcome,
   AttemptCounter,
   Clock,
   EmailMessage,
+  ExecutionDetail,
+  ExecutionEvent,
   ExecutionStatus,
   GuestQuery,
   GuestRepository,
   HsrDirectory,
   LifecycleWorkflow,
   Mailer,
+  MetricName,
+  Metrics,
   Page,
   PeopleDirectory,
   PersonClaim,
@@ -118,7 +130,7 @@ export class MemoryGuestRepository implements GuestRepository {
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
     const all = [...this.guests.values()]
-      .filter((g) => g.dueAt && !FINAL_STATUSES.includes(g.status) && g.dueAt <= before)
+      .filter((g) => g.dueAt && g.dueAt <= before)
       .sort((a, b) => a.dueAt!.localeCompare(b.dueAt!) || a.guestId.localeCompare(b.guestId));
     return pageOf(all.map(copy), cursor, 100);
   }
@@ -189,6 +201,10 @@ export class MemoryAttemptCounter implements AttemptCounter {
     this.records.set(key, { attempts: seen + 1, lastAt: at });
     return true;
   }
+
+  async reset(key: string): Promise<void> {
+    this.records.delete(key);
+  }
 }
 
 /** The people and HSR directories from the same records a seed file holds. */
@@ -232,7 +248,10 @@ export class MemoryMailer implements Mailer {
 
 /** Records what the use cases ask of Step Functions; executions run nowhere. */
 export class MemoryWorkflow implements LifecycleWorkflow {
-  readonly executions = new Map<string, { input: Record<string, unknown>; status: ExecutionStatus; cause?: string }>();
+  readonly executions = new Map<string, { input: Record<string, unknown>; status: ExecutionStatus; startDate: string; cause?: string }>();
+
+  /** Gives the executions it starts their start date (the world's clock). */
+  constructor(private readonly clock?: Clock) {}
   readonly resumed: { taskToken: string; output: Record<string, unknown> }[] = [];
   /** Task tokens no longer valid (timed out, or the step ended). */
   readonly expiredTokens = new Set<string>();
@@ -240,11 +259,19 @@ export class MemoryWorkflow implements LifecycleWorkflow {
   async start(executionName: string, input: Record<string, unknown>): Promise<void> {
     const existing = this.executions.get(executionName);
     if (existing && JSON.stringify(existing.input) !== JSON.stringify(input)) throw new Error(`Execution ${executionName} already exists with another input`);
-    if (!existing) this.executions.set(executionName, { input: copy(input), status: 'RUNNING' });
+    if (!existing) this.executions.set(executionName, { input: copy(input), status: 'RUNNING', startDate: (this.clock?.now() ?? new Date(0)).toISOString() });
   }
 
   async describe(executionName: string): Promise<ExecutionStatus | undefined> {
     return this.executions.get(executionName)?.status;
+  }
+
+  async execution(executionName: string): Promise<ExecutionDetail | undefined> {
+    const e = this.executions.get(executionName);
+    if (!e) return undefined;
+    const events: ExecutionEvent[] = [{ id: 1, at: e.startDate, type: 'ExecutionStarted' }];
+    if (e.status === 'ABORTED') events.unshift({ id: 2, at: e.startDate, type: 'ExecutionAborted', cause: e.cause });
+    return { name: executionName, status: e.status, startDate: e.startDate, cause: e.cause, events, eventsTruncated: false };
   }
 
   async stop(executionName: string, cause: string): Promise<void> {
@@ -302,5 +329,173 @@ export class MemoryAlerts implements Alerts {
 
   async raise(alert: string, detail: Record<string, unknown>): Promise<void> {
     this.raised.push({ alert, detail: copy(detail) });
+  }
+}
+
+/** Counts in memory, by metric name. */
+export class MemoryMetrics implements Metrics {
+  readonly counts = new Map<MetricName, number>();
+
+  count(name: MetricName, value = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+
+  /** The count of one metric (0 when never counted). */
+  of(name: MetricName): number {
+    return this.counts.get(name) ?? 0;
+  }
+}
+
+/** One user of the in-memory account directory. */
+export interface MemoryDirectoryUser extends DirectoryUser {
+  givenName: string;
+  familyName: string;
+  email: string;
+  /** A hash of the password set, never the password. */
+  passwordHash?: string | undefined;
+}
+
+/**
+ * The account directory in memory, with the semantics of the SCIM adapter where use cases depend on
+ * them: userName unique (case-insensitive: DirectoryConflictError), groups that must exist
+ * (DirectoryNotFoundError), lastModified from the clock, users copied in and out. `down` makes every
+ * call fail with that error (an outage); `failNext` fails the next calls of one operation.
+ */
+export class MemoryAccountDirectory implements AccountDirectory {
+  readonly users = new Map<string, MemoryDirectoryUser>();
+  readonly groups = new Map<string, Set<string>>();
+  /** Every call, in order: `create jd123`, `update jd123 active=true`, `add hms-guest-email jd123`, ... */
+  readonly calls: string[] = [];
+  /** Every call fails with this while set. */
+  down: AccountDirectoryError | undefined;
+  private readonly failures: { op: string; error: AccountDirectoryError }[] = [];
+  private n = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: { takesPasswords?: boolean; setPasswordUrl?: string; groups?: readonly string[] } = {},
+  ) {
+    for (const g of opts.groups ?? [...MANAGED_GROUPS, 'hms-staff']) this.groups.set(g, new Set());
+  }
+
+  /** The next `times` calls of `op` (create, update, setPassword, addToGroup, removeFromGroup, find, modifiedSince) fail with `error`. */
+  failNext(op: string, error: AccountDirectoryError, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ op, error });
+  }
+
+  /** The user holding this userName, with its groups (for assertions). */
+  user(userName: string): MemoryDirectoryUser | undefined {
+    const u = [...this.users.values()].find((x) => x.userName.toLowerCase() === userName.toLowerCase());
+    return u && this.out(u);
+  }
+
+  /** A change made by hand in the directory (HMS IT's console): not through this system. */
+  edit(userName: string, change: { active?: boolean; addGroup?: string; removeGroup?: string }): void {
+    const u = [...this.users.values()].find((x) => x.userName === userName);
+    if (!u) throw new Error(`no user ${userName}`);
+    if (change.active !== undefined) u.active = change.active;
+    if (change.addGroup) this.groups.get(change.addGroup)!.add(u.id);
+    if (change.removeGroup) this.groups.get(change.removeGroup)?.delete(u.id);
+    u.lastModified = this.clock.now().toISOString();
+  }
+
+  private gate(op: string): void {
+    if (this.down) throw this.down;
+    const i = this.failures.findIndex((f) => f.op === op);
+    if (i >= 0) throw this.failures.splice(i, 1)[0]!.error;
+  }
+
+  private out(u: MemoryDirectoryUser): MemoryDirectoryUser {
+    const groups = [...this.groups].filter(([, members]) => members.has(u.id)).map(([g]) => g).sort();
+    return copy({ ...u, groups });
+  }
+
+  private touch(u: MemoryDirectoryUser): void {
+    u.lastModified = this.clock.now().toISOString();
+  }
+
+  private byId(userId: string): MemoryDirectoryUser {
+    const u = this.users.get(userId);
+    if (!u) throw new DirectoryNotFoundError(`No user ${userId} in the directory.`, { status: 404 });
+    return u;
+  }
+
+  async findByExternalId(externalId: string): Promise<DirectoryUser | undefined> {
+    this.gate('find');
+    const u = [...this.users.values()].find((x) => x.externalId === externalId);
+    return u && this.out(u);
+  }
+
+  async findByUserName(userName: string): Promise<DirectoryUser | undefined> {
+    this.gate('find');
+    return this.user(userName);
+  }
+
+  async modifiedSince(since: string, cursor?: string): Promise<Page<DirectoryUser>> {
+    this.gate('modifiedSince');
+    const all = [...this.users.values()].filter((u) => (u.lastModified ?? '') > since).sort((a, b) => a.id.localeCompare(b.id));
+    return pageOf(all.map((u) => this.out(u)), cursor, 2);
+  }
+
+  async create(user: NewDirectoryUser): Promise<DirectoryUser> {
+    this.gate('create');
+    if (this.user(user.userName)) throw new DirectoryConflictError(`userName ${user.userName} is already taken.`, { status: 409, scimType: 'uniqueness' });
+    const id = `user-${++this.n}`;
+    this.users.set(id, { ...copy(user), id, groups: [], lastModified: this.clock.now().toISOString() });
+    this.calls.push(`create ${user.userName}`);
+    return this.out(this.users.get(id)!);
+  }
+
+  async update(userId: string, changes: DirectoryUserChanges): Promise<void> {
+    this.gate('update');
+    const u = this.byId(userId);
+    Object.assign(u, copy(changes));
+    this.touch(u);
+    this.calls.push(`update ${u.userName} ${Object.entries(changes).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+  }
+
+  async setPassword(userId: string, password: string): Promise<PasswordOutcome> {
+    this.gate('setPassword');
+    const u = this.byId(userId);
+    if (this.opts.takesPasswords === false) return { set: false, setPasswordUrl: this.opts.setPasswordUrl ?? 'https://password.example/set' };
+    u.passwordHash = createHash('sha256').update(password).digest('hex');
+    this.touch(u);
+    this.calls.push(`password ${u.userName}`);
+    return { set: true };
+  }
+
+  async addToGroup(group: string, userId: string): Promise<void> {
+    this.gate('addToGroup');
+    const members = this.groups.get(group);
+    if (!members) throw new DirectoryNotFoundError(`No group ${group} in the directory.`, { status: 404 });
+    const u = this.byId(userId);
+    if (group === DIGITAL_LIBRARY_GROUP) this.calls.push(`add ${group} ${u.userName} (the Digital Library!)`);
+    if (members.has(userId)) return;
+    members.add(userId);
+    this.touch(u);
+    this.calls.push(`add ${group} ${u.userName}`);
+  }
+
+  async removeFromGroup(group: string, userId: string): Promise<void> {
+    this.gate('removeFromGroup');
+    const members = this.groups.get(group);
+    const u = this.byId(userId);
+    if (!members?.has(userId)) return;
+    members.delete(userId);
+    this.touch(u);
+    this.calls.push(`remove ${group} ${u.userName}`);
+  }
+}
+
+/** Named instants in memory. */
+export class MemoryCheckpoints implements Checkpoints {
+  readonly values = new Map<string, string>();
+
+  async get(name: string): Promise<string | undefined> {
+    return this.values.get(name);
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    this.values.set(name, value);
   }
 }

@@ -3,6 +3,8 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidToken,
   type SFNClient,
   SendTaskSuccessCommand,
@@ -11,7 +13,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { ExecutionStatus, LifecycleWorkflow } from '../ports.ts';
+import { EXECUTION_EVENTS_SHOWN, type ExecutionDetail, type ExecutionEvent, type ExecutionStatus, type LifecycleWorkflow } from '../ports.ts';
 
 export class StepFunctionsWorkflow implements LifecycleWorkflow {
   constructor(
@@ -45,6 +47,30 @@ export class StepFunctionsWorkflow implements LifecycleWorkflow {
     }
   }
 
+  async execution(executionName: string): Promise<ExecutionDetail | undefined> {
+    const executionArn = this.executionArn(executionName);
+    try {
+      const [out, history] = await Promise.all([
+        this.sfn.send(new DescribeExecutionCommand({ executionArn })),
+        // The newest events first, one page: what an operator looks at.
+        this.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: EXECUTION_EVENTS_SHOWN, includeExecutionData: false })),
+      ]);
+      return {
+        name: executionName,
+        status: (out.status ?? 'RUNNING') as ExecutionStatus,
+        startDate: (out.startDate ?? new Date(0)).toISOString(),
+        stopDate: out.stopDate?.toISOString(),
+        error: out.error,
+        cause: out.cause,
+        events: (history.events ?? []).map(eventOf),
+        eventsTruncated: Boolean(history.nextToken),
+      };
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return undefined;
+      throw err;
+    }
+  }
+
   async stop(executionName: string, cause: string): Promise<void> {
     try {
       await this.sfn.send(new StopExecutionCommand({ executionArn: this.executionArn(executionName), cause }));
@@ -63,4 +89,18 @@ export class StepFunctionsWorkflow implements LifecycleWorkflow {
       throw err;
     }
   }
+}
+
+/** One history event: its type, the state it names, and the error and cause of a failure, whichever details it carries. */
+function eventOf(e: HistoryEvent): ExecutionEvent {
+  const details = Object.entries(e).filter(([k, v]) => k.endsWith('EventDetails') && typeof v === 'object' && v !== null).map(([, v]) => v as Record<string, unknown>);
+  const pick = (key: string) => details.map((d) => d[key]).find((v): v is string => typeof v === 'string');
+  return {
+    id: e.id ?? 0,
+    at: (e.timestamp ?? new Date(0)).toISOString(),
+    type: e.type ?? 'Unknown',
+    state: e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name,
+    error: pick('error'),
+    cause: pick('cause'),
+  };
 }

@@ -2,7 +2,7 @@
  * What a use case needs: ports only. The real adapters are wired at the entry points
  * (functions/wiring.ts); fast use-case tests wire in-memory ones (shared/adapters/memory.ts).
  */
-import type { Alerts, AttemptCounter, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, PeopleDirectory, Random } from '../ports.ts';
+import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, PeopleDirectory, Random } from '../ports.ts';
 import type { Links } from './emails.ts';
 
 export interface Deps {
@@ -17,4 +17,10 @@ export interface Deps {
   random: Random;
   links: Links;
   hmsItRole: string;
+  /** The HMS account directory (SCIM 2.0): where the guest's account really exists. */
+  accounts: AccountDirectory;
+  /** Instants kept between runs (the reconciler's last drift check). */
+  checkpoints: Checkpoints;
+  /** Counts what happened, for the dashboard (never fails a use case). */
+  metrics: Metrics;
 }

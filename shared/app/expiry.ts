@@ -6,17 +6,21 @@
 import type { Guest } from '../domain/model.ts';
 import { restoreDeadline } from '../domain/rules.ts';
 import { can, transition } from '../domain/transitions.ts';
+import { syncAccount, syncFirst } from './account.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { recordSent } from './sent.ts';
+import { METRIC_NAMES } from '../ports.ts';
 
 /**
  * Expires the account now, if its status allows: EXPIRED, entitlements revoked, due again at the end
- * of the restore window; then the "expired" email to the sponsor and to the guest, each recorded as
- * it goes out. Run again, it sends only the emails still owed.
+ * of the restore window; the directory account disabled and out of its groups; then the "expired"
+ * email to the sponsor and to the guest, each recorded as it goes out. Run again, it sends only the
+ * emails still owed. `directory: 'first'` (HMS IT, through the API): the directory before the
+ * change, never failing it (the reconciler repairs what it could not do).
  */
-export async function expireAccount(deps: Deps, guest: Guest, actor: string): Promise<Guest> {
+export async function expireAccount(deps: Deps, guest: Guest, actor: string, opts: { directory: 'before-emails' | 'first' } = { directory: 'before-emails' }): Promise<Guest> {
   const now = deps.clock.now();
   let g = guest;
   if (can(g.status, 'expire')) {
@@ -26,9 +30,14 @@ export async function expireAccount(deps: Deps, guest: Guest, actor: string): Pr
       entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
       dueAt: restoreDeadline(g.endDate).toISOString(),
     };
-    g = await change(deps, g, actor, 'expired', patch);
+    // HMS IT's expiry (the API): the directory account first, never failing the expiry.
+    g = await change(deps, g, actor, 'expired', opts.directory === 'first' ? await syncFirst(deps, g, patch) : patch);
+    deps.metrics.count(METRIC_NAMES.expired);
   }
   if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
+    // The lifecycle's expiry: the account disabled and out of its groups in the directory before
+    // anyone is told it expired. A directory that cannot do it fails the task: nothing downstream runs.
+    if (opts.directory === 'before-emails') await syncAccount(deps, g);
     // One email each to the sponsor and the guest, each recorded as it goes out: a retry sends only what is still owed.
     const sponsor = await deps.people.person(g.sponsorHuid);
     const expiredAt = g.expiredAt;

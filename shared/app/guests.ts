@@ -3,6 +3,7 @@ import { actingAs, allowedTo, decide as decideAccess, mayListEveryGuest, mayList
 import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
+import { PASSWORD_RULES, passwordProblem } from '../domain/password-policy.ts';
 import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
 import {
   ACTIVATION_CODE_VALID_MS,
@@ -19,7 +20,8 @@ import {
   refuseWyss,
 } from '../domain/rules.ts';
 import { START, statusChange, transition } from '../domain/transitions.ts';
-import type { GuestQuery, Page } from '../ports.ts';
+import { METRIC_NAMES, type GuestQuery, type Page } from '../ports.ts';
+import { syncAccount, syncFirst } from './account.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
@@ -126,6 +128,7 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   await deps.guests.create(guest);
   await deps.guests.appendAudit([requested]);
   await deps.workflow.start(guest.execution!.name, executionInput(guestId));
+  deps.metrics.count(METRIC_NAMES.requested);
   return guest;
 }
 
@@ -243,7 +246,8 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
     patch.execution = { name: executionName(guestId, generation), generation };
   }
   patch.dueAt = nextDueAt({ ...guest, ...patch }, now);
-  const next = await change(deps, guest, caller.huid, restores ? 'restored' : 'extended', patch);
+  // The directory account first (new end date; a restore enables it with its groups back), never failing the extension.
+  const next = await change(deps, guest, caller.huid, restores ? 'restored' : 'extended', await syncFirst(deps, guest, patch));
   if (restores) {
     // The old execution sleeps until the end of the restore window: hand over to a new one now.
     if (guest.execution) await deps.workflow.stop(guest.execution.name, 'restored by an extension');
@@ -255,12 +259,14 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
 /** POST /v1/guests/{id}/cancel: ends the request or the account now. */
 export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, ifMatch?: number): Promise<Guest> {
   const guest = await guestFor(deps, caller, guestId, 'cancel', ifMatch);
-  const next = await change(deps, guest, caller.huid, 'cancelled', {
+  const patch: Partial<Guest> = {
     status: transition(guest.status, 'cancel'),
     entitlements: guest.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'cancelled' : e.reason })),
     dueAt: undefined,
     approvalTaskToken: undefined,
-  });
+  };
+  // The directory account disabled and out of its groups first, never failing the cancellation.
+  const next = await change(deps, guest, caller.huid, 'cancelled', await syncFirst(deps, guest, patch));
   if (guest.approvalTaskToken) await deps.workflow.resume(guest.approvalTaskToken, { outcome: APPROVAL_OUTCOME.cancelled } satisfies ApprovalDecision);
   if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
   const sponsor = await deps.people.person(guest.sponsorHuid);
@@ -273,6 +279,12 @@ export async function resendActivation(deps: Deps, caller: Caller, guestId: stri
   const guest = await guestFor(deps, caller, guestId, 'resend', ifMatch);
   transition(guest.status, 'resend-activation'); // 409 unless the account waits for activation
   return issueActivation(deps, guest, caller.huid, 'activation-resent');
+}
+
+/** A successful activation: the active guest and, when the directory takes no password writes, where the guest sets the password. */
+export interface Activation {
+  guest: Guest;
+  setPasswordUrl?: string | undefined;
 }
 
 /** The guest record read for an unknown account ID, so that an unknown ID costs the same reads as a known one. */
@@ -290,13 +302,14 @@ const activationThrottled = (retryAfterSeconds: number) =>
  * code: see ACTIVATION_LIMITS), and every step is the same whether or not the account exists, so a
  * caller without the right code gets the same answer, after the same work, for any account ID.
  */
-export async function activate(deps: Deps, input: { accountId: string; code: string }, sourceIp: string): Promise<Guest> {
+export async function activate(deps: Deps, input: { accountId: string; code: string; password: string }, sourceIp: string): Promise<Activation> {
   const now = deps.clock.now();
   const window = activationAttemptWindow(now);
   if ((await deps.attempts.count(`activate#${sourceIp}`, window.window, ACTIVATION_LIMITS.perSource.attempts, window.expiresAt)) === undefined) {
     throw activationThrottled(window.retryAfterSeconds);
   }
-  await countPairAttempt(deps, `activate-pair#${input.accountId}#${sourceIp}`, now);
+  const pairKey = `activate-pair#${input.accountId}#${sourceIp}`;
+  await countPairAttempt(deps, pairKey, now);
 
   const guestId = await deps.guests.guestIdForAccount(input.accountId);
   const guest = await deps.guests.get(guestId ?? NO_GUEST_ID);
@@ -316,20 +329,34 @@ export async function activate(deps: Deps, input: { accountId: string; code: str
     if (guest && code && milestone) await reportAttempts(deps, guest, code.hash, milestone, attempts);
     throw activationFailed();
   }
-  // From here on the caller holds the right code.
+  // From here on the caller holds the right code: not a stranger guessing, so the next try (another
+  // password, after the directory answered 503) need not wait.
+  await deps.attempts.reset(pairKey);
   switch (verdict) {
     case 'ok': {
+      // Rule "Password policy": only now, with the right code. A refusal names the rule (never the
+      // password) and uses nothing up: the code still works.
+      const broken = passwordProblem(input.password, { accountId: guest!.accountId ?? input.accountId, names: [guest!.guestName] });
+      if (broken) {
+        throw new RuleViolation(`The password ${PASSWORD_RULES[broken]}. Choose another one; your activation code still works.`, { password: [PASSWORD_RULES[broken]] });
+      }
+      // The account in the directory first: the password set, then the user enabled with its groups.
+      // Only then is the code spent; if the directory cannot do it, nothing is used up (503/502).
+      const { password } = await syncAccount(deps, { ...guest!, status: transition(guest!.status, 'activate') }, { password: input.password });
       const activated = await changeWithRetry(deps, guest!.guestId, guest!.guestHuid, 'activated', (cur) =>
         checkActivation(cur, cur.activation?.hash === code!.hash, now) === 'ok'
           ? { status: transition(cur.status, 'activate'), activatedAt: now.toISOString(), activation: { ...cur.activation!, usedAt: now.toISOString() } }
           : undefined,
       );
+      const setPasswordUrl = password?.set === false ? password.setPasswordUrl : undefined;
       // Activated by a parallel attempt with the same code: the same success.
-      if (activated?.status === 'ACTIVE') return activated;
+      if (activated?.status === 'ACTIVE') return { guest: activated, setPasswordUrl };
+      // The guest changed meanwhile (a resend, a cancel): the directory goes back to what the record says.
+      await syncAccount(deps, activated ?? guest!).catch(() => undefined);
       throw new GoneError('This activation code can no longer be used. Ask your sponsor to send a new one.');
     }
     case 'already-active':
-      return guest!;
+      return { guest: guest! };
     case 'locked':
       throw new GoneError('This activation code was locked after too many attempts. Your sponsor has been told; ask them to send a new one.');
     case 'expired':
@@ -379,7 +406,7 @@ export async function forceExpire(deps: Deps, caller: Caller, guestId: string, r
   transition(guest.status, 'expire'); // 409 unless the account can expire
   const today = dateIn(deps.clock.now());
   const shortened = await change(deps, guest, caller.huid, 'end-date-set-by-hms-it', { endDate: today < guest.endDate ? today : guest.endDate }, reason ? { reason } : undefined);
-  return expireAccount(deps, shortened, caller.huid);
+  return expireAccount(deps, shortened, caller.huid, { directory: 'first' });
 }
 
 /** HMS IT: move a guest to another eligible sponsor. */
@@ -387,5 +414,6 @@ export async function reassignSponsor(deps: Deps, caller: Caller, guestId: strin
   const guest = await guestFor(deps, caller, guestId, 'reassign', ifMatch);
   const sponsor = assertEligibleSponsor(input.sponsorHuid, await deps.people.person(input.sponsorHuid));
   if (sponsor.huid === guest.guestHuid) throw new RuleViolation('A guest cannot sponsor themselves.');
-  return change(deps, guest, caller.huid, 'sponsor-reassigned', { sponsorHuid: sponsor.huid }, input.reason ? { reason: input.reason } : undefined);
+  const patch = await syncFirst(deps, guest, { sponsorHuid: sponsor.huid });
+  return change(deps, guest, caller.huid, 'sponsor-reassigned', patch, input.reason ? { reason: input.reason } : undefined);
 }

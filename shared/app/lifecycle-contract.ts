@@ -82,6 +82,15 @@ export type PlanResult = { [A in PlanAction]: { action: A; iteration: number } &
 /** A failure as Step Functions' Catch hands it over. */
 export type TaskError = { Error?: string; Cause?: string };
 
+/**
+ * RecordFailure's `outcome`, tested by the Deferred? Choice: the execution ends as failed (the
+ * LifecycleExecutionsFailed alarm), or — a transient failure of the account directory, recorded on
+ * the guest, never counted toward FAILED — it ends waiting for the directory: the reconciler starts
+ * the lifecycle again, and no execution fails for an outage (the DirectoryFailures alarm says it).
+ */
+export const FAILURE_OUTCOME = { failed: 'failed', deferred: 'deferred' } as const;
+export type FailureOutcome = (typeof FAILURE_OUTCOME)[keyof typeof FAILURE_OUTCOME];
+
 type NoFields = Record<never, never>;
 
 /** Each task: the fields the definition sends it (besides `v`, `task`, `guestId`), and what it answers. */
@@ -109,8 +118,8 @@ export interface LifecycleTasks {
   notice: { input: { noticeDate: IsoDate }; result: { sent: boolean; reason?: string } };
   /** Expire: the account expires, unless an extension moved its end date (expireIfDue). */
   expire: { input: NoFields; result: { expired: boolean; reason?: string } };
-  /** RecordFailure: the failure on the guest, FAILED at the third. */
-  recordFailure: { input: { error: TaskError }; result: { recorded: boolean; status: GuestStatus | undefined } };
+  /** RecordFailure: the failure on the guest, FAILED at the third (or at once, a permanent one); `outcome` tested by Deferred?. */
+  recordFailure: { input: { error: TaskError }; result: { recorded: boolean; status: GuestStatus | undefined; outcome: FailureOutcome } };
 }
 export type TaskName = keyof LifecycleTasks;
 /** Every task name, at run time: the handler refuses any other. */
@@ -148,6 +157,8 @@ export interface LifecycleState {
   decision: ApprovalDecision;
   /** PlanSchedule's answer. */
   plan: TaskResult<'plan'>;
+  /** RecordFailure's answer. */
+  failure: TaskResult<'recordFailure'>;
 }
 export type StateKey = keyof LifecycleState;
 

@@ -5,7 +5,8 @@
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */
 import { compareDates } from '../domain/dates.ts';
-import type { Guest } from '../domain/model.ts';
+import { DIRECTORY_ERRORS, DirectoryConflictError } from '../domain/errors.ts';
+import type { Guest, HsrRecord } from '../domain/model.ts';
 import {
   accountIdCandidates,
   accountIdLetters,
@@ -20,6 +21,7 @@ import {
   type ApprovalTimeouts,
 } from '../domain/rules.ts';
 import { can, isOpenRequest, isProvisioned, MAX_FAILURES, transition } from '../domain/transitions.ts';
+import { syncAccount } from './account.ts';
 import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
@@ -28,6 +30,7 @@ import { expireAccount } from './expiry.ts';
 import {
   APPROVAL_OUTCOME,
   APPROVAL_STAGE,
+  FAILURE_OUTCOME,
   HSR_CHECK,
   PLAN_ACTION,
   TASK_NAMES,
@@ -40,6 +43,7 @@ import {
   type TaskResult,
 } from './lifecycle-contract.ts';
 import { recordSent } from './sent.ts';
+import { METRIC_NAMES } from '../ports.ts';
 
 const WORKFLOW = 'workflow';
 /**
@@ -163,21 +167,25 @@ export async function provision(deps: Deps, guestId: string): Promise<TaskResult
     const [hsr, sponsor] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid)]);
     if (!hsr) throw new Error(`No HSR record for guest HUID ${g.guestHuid}`);
     if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
-    const accountId = g.accountId ?? (await reserveAccountId(deps, guestId, accountIdLetters(hsr.firstName, hsr.lastName)));
     const patch: Partial<Guest> = {
       status: transition(g.status, 'provision'),
-      accountId,
       entitlements: computeEntitlements(g.services, sponsor),
       guestName: `${hsr.firstName} ${hsr.lastName}`,
       guestEmail: hsr.personalEmail,
       approvalTaskToken: undefined,
     };
+    // The account exists in the directory (disabled, with its groups) before the table says provisioned.
+    patch.accountId = await createAccount(deps, { ...g, ...patch }, hsr);
     patch.dueAt = nextDueAt({ ...g, ...patch }, now);
     g = await change(deps, g, WORKFLOW, 'provisioned', patch);
+    deps.metrics.count(METRIC_NAMES.provisioned);
   }
   // The activation email is owed until it is recorded as sent: a retry after the guest's email
   // failed sends a new code; after only the sponsor's copy failed, only the copy.
   if (activationOwed(g)) {
+    // Never an email for an account that does not exist: a restarted Provision (the directory was
+    // down, or the user was removed by hand) makes it exist first.
+    await syncAccount(deps, g);
     if (g.activationSentTo?.includes('guest')) await sendActivationCopy(deps, g, WORKFLOW);
     else await issueActivation(deps, g, WORKFLOW, 'activation-issued');
   }
@@ -185,12 +193,51 @@ export async function provision(deps: Deps, guestId: string): Promise<TaskResult
 }
 
 /**
+ * The guest's user in the account directory, created disabled with the groups of its entitlements,
+ * under a free HMS account ID: the answer is the account ID it has. A user this guest already has
+ * (an earlier attempt whose answer was lost, or whose table write failed) is the one used; a
+ * userName the directory reports taken at create time moves on to the next candidate.
+ */
+async function createAccount(deps: Deps, guest: Guest, hsr: HsrRecord): Promise<string> {
+  const own = await deps.accounts.findByExternalId(guest.guestId);
+  if (own) {
+    if (!(await deps.guests.reserveAccountId(own.userName, guest.guestId))) {
+      throw new DirectoryConflictError(`The directory user of guest ${guest.guestId} is ${own.userName}, an account ID another guest holds here.`);
+    }
+    await syncAccount(deps, { ...guest, accountId: own.userName }, { hsr });
+    return own.userName;
+  }
+  const letters = accountIdLetters(hsr.firstName, hsr.lastName);
+  const taken = new Set<string>();
+  for (let tries = 0; tries < MAX_ACCOUNT_ID_CONFLICTS; tries++) {
+    const accountId = await reserveAccountId(deps, guest.guestId, letters, taken);
+    try {
+      const userName = (await syncAccount(deps, { ...guest, accountId }, { hsr })).user?.userName ?? accountId;
+      if (userName !== accountId && !(await deps.guests.reserveAccountId(userName, guest.guestId))) {
+        throw new DirectoryConflictError(`The directory user of guest ${guest.guestId} is ${userName}, an account ID another guest holds here.`);
+      }
+      return userName;
+    } catch (err) {
+      if (!(err instanceof DirectoryConflictError)) throw err;
+      // Taken in the directory by a user that is not this guest's (created between the check and now): the next one.
+      taken.add(accountId);
+    }
+  }
+  throw new DirectoryConflictError(`${MAX_ACCOUNT_ID_CONFLICTS} HMS account IDs in a row were taken in the directory at create time for guest ${guest.guestId}.`);
+}
+
+/** Account IDs in a row found taken in the directory at create time before provisioning gives up (a permanent failure). */
+const MAX_ACCOUNT_ID_CONFLICTS = 20;
+
+/**
  * A free HMS account ID for the guest, always: the candidates (rules.ts, accountIdCandidates) are
  * read 100 at a time in one batch (one this guest reserved already is taken again), and the free ones tried in order with a conditional write (a
  * parallel provisioning may take one first). Ends on a free ID however full the space is: all
- * thousand three-digit IDs taken costs ten batched reads before the four-digit ones.
+ * thousand three-digit IDs taken costs ten batched reads before the four-digit ones. "Free" means
+ * free in the HMS account directory too (a user there holding it that is not this guest's is
+ * skipped), and not among `skip` (IDs the directory refused at create time).
  */
-export async function reserveAccountId(deps: Deps, guestId: string, letters: string): Promise<string> {
+export async function reserveAccountId(deps: Pick<Deps, 'guests' | 'random' | 'accounts'>, guestId: string, letters: string, skip: ReadonlySet<string> = new Set()): Promise<string> {
   const candidates = accountIdCandidates(letters, deps.random.int(1000));
   for (;;) {
     const batch: string[] = [];
@@ -202,7 +249,10 @@ export async function reserveAccountId(deps: Deps, guestId: string, letters: str
     const holders = await deps.guests.accountHolders(batch);
     for (const candidate of batch) {
       const holder = holders.get(candidate);
-      if (holder === guestId || (!holder && (await deps.guests.reserveAccountId(candidate, guestId)))) return candidate;
+      if (skip.has(candidate) || (holder && holder !== guestId)) continue;
+      const user = await deps.accounts.findByUserName(candidate);
+      if (user && user.externalId !== guestId) continue;
+      if (holder === guestId || (await deps.guests.reserveAccountId(candidate, guestId))) return candidate;
     }
   }
 }
@@ -250,6 +300,7 @@ export async function notice(deps: Deps, guestId: string, noticeDate: string): P
   const sponsor = await deps.people.person(g.sponsorHuid);
   if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
   await deps.mailer.send(emails.expiryNotice(g, sponsor, deps.links, noticeDate));
+  deps.metrics.count(METRIC_NAMES.noticeSent);
   await recordSent(
     deps,
     g,
@@ -279,18 +330,29 @@ export async function expireIfDue(deps: Deps, guestId: string): Promise<TaskResu
 /**
  * Recorded on the guest and visible in the API; after MAX_FAILURES in a row the guest is FAILED
  * (the transition 'fail'). A recorded email (recordSent) is progress: it clears the failure, ending
- * the streak.
+ * the streak. The account directory's failures are classed (shared/domain/errors.ts): a transient
+ * one (an outage, throttling) is recorded but never counts toward FAILED — the reconciler starts the
+ * lifecycle again the next morning, and again, until the directory answers; a permanent one (a
+ * change no retry can make) makes the guest FAILED at once: nothing downstream runs, an operator looks.
  */
 export async function recordFailure(deps: Deps, guestId: string, error: TaskError): Promise<TaskResult<'recordFailure'>> {
   const now = deps.clock.now();
+  const name = error.Error ?? 'Unknown';
+  const kind: 'transient' | 'permanent' | undefined = (DIRECTORY_ERRORS.transient as readonly string[]).includes(name)
+    ? 'transient'
+    : (DIRECTORY_ERRORS.permanent as readonly string[]).includes(name)
+      ? 'permanent'
+      : undefined;
   const g = await changeWithRetry(deps, guestId, WORKFLOW, 'failed', (cur) => {
-    const count = (cur.failure?.count ?? 0) + 1;
-    const failure = { state: 'lifecycle', error: error.Error ?? 'Unknown', at: now.toISOString(), count, ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
-    if (count < MAX_FAILURES) return { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+    const count = (cur.failure?.count ?? 0) + (kind === 'transient' ? 0 : 1);
+    const failure = { state: 'lifecycle', error: name, at: now.toISOString(), count, ...(kind ? { kind } : {}), ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
+    if (kind === 'transient' || (count < MAX_FAILURES && kind !== 'permanent')) return { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
     // A guest whose lifecycle is over already (cancelled meanwhile, ...) keeps its status.
     return can(cur.status, 'fail') ? { failure, status: transition(cur.status, 'fail'), dueAt: undefined } : { failure, dueAt: undefined };
   });
-  return { recorded: Boolean(g), status: g?.status };
+  deps.metrics.count(METRIC_NAMES.lifecycleFailure);
+  const deferred = kind === 'transient' && g !== undefined && g.status !== 'FAILED';
+  return { recorded: Boolean(g), status: g?.status, outcome: deferred ? FAILURE_OUTCOME.deferred : FAILURE_OUTCOME.failed };
 }
 
 /** Each task of the state machine, by the name the definition sends (lifecycle-contract.ts). */

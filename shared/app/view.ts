@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { AuditEvent, Guest } from '../domain/model.ts';
+import type { GuestExecution } from './executions.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
 import { SPONSOR_REFUSALS } from '../domain/rules.ts';
 
@@ -49,7 +50,12 @@ export const FailureView = z
     error: z.string(),
     cause: z.string().optional(),
     at: Instant,
-    count: z.int().min(1).describe('Recorded failures in a row; the third makes the guest FAILED'),
+    count: z.int().min(0).describe('Recorded failures in a row that count toward FAILED (transient ones do not); the third makes the guest FAILED'),
+    kind: z
+      .enum(['transient', 'permanent', 'counted'])
+      .describe(
+        'transient: the HMS account directory was unavailable (nothing is lost; the reconciler starts the lifecycle again until it answers; it does not count toward FAILED); permanent: a change no retry can make (the guest is FAILED at once); counted: any other failure',
+      ),
   })
   .meta({ id: 'Failure', description: 'The last recorded failure of the lifecycle (cleared by progress)' });
 
@@ -104,6 +110,7 @@ export const HistoryDetailSchema = z
     hsr: z.string().optional().describe('The HSR check at the request (ok, missing, inactive, ends-too-soon)'),
     noticeDate: IsoDay.optional(),
     to: z.string().optional().describe('Who an email went to (guest, sponsor)'),
+    repaired: z.array(z.string()).optional().describe('What the reconciler set right in the HMS account directory (e.g. "active: false", "group -hms-guest-email")'),
   })
   .meta({ id: 'HistoryDetail', description: 'What an event says besides the changed fields' });
 export type HistoryDetail = z.output<typeof HistoryDetailSchema>;
@@ -124,7 +131,15 @@ export type HistoryItem = z.output<typeof HistoryItemSchema>;
 export const HistoryPageSchema = z.strictObject({ items: z.array(HistoryItemSchema) }).meta({ id: 'HistoryPage', description: 'Every event of a guest, oldest first' });
 
 export const ActivationResultSchema = z
-  .strictObject({ accountId: z.string(), status: z.literal('ACTIVE'), activatedAt: Instant })
+  .strictObject({
+    accountId: z.string(),
+    status: z.literal('ACTIVE'),
+    activatedAt: Instant,
+    setPasswordUrl: z
+      .url()
+      .nullable()
+      .describe('null: the password chosen is set. Otherwise the HMS account directory takes no password from this system: the guest sets it at this link'),
+  })
   .meta({ id: 'ActivationResult', description: 'The account is active' });
 export type ActivationResult = z.output<typeof ActivationResultSchema>;
 
@@ -157,6 +172,52 @@ export const MeSchema = z
   .meta({ id: 'Me', description: 'Who the caller is and what they may do' });
 export type MeView = z.output<typeof MeSchema>;
 
+export const ExecutionEventSchema = z
+  .strictObject({
+    id: z.int().min(0),
+    at: Instant,
+    type: z.string().meta({ examples: ['StateEntered', 'TaskFailed', 'ExecutionSucceeded'] }),
+    state: z.string().nullable().describe('The state the event is about, when it is about one'),
+    error: z.string().nullable(),
+    cause: z.string().nullable(),
+  })
+  .meta({ id: 'ExecutionEvent', description: "One event of an execution's history (GetExecutionHistory)" });
+
+export const ExecutionSchema = z
+  .strictObject({
+    name: z.string().describe('`<guestId>-<generation>`'),
+    generation: z.int().min(1).describe('1 for the lifecycle started at the request; each restart, restore or hand-over adds one'),
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
+    currentState: z.string().nullable().describe('The state a running execution is in (its latest state entered)'),
+    startDate: Instant,
+    stopDate: Instant.nullable(),
+    error: z.string().nullable(),
+    cause: z.string().nullable(),
+    events: z.array(ExecutionEventSchema).describe('The latest events, newest first'),
+    eventsTruncated: z.boolean().describe('Older events were left out'),
+  })
+  .meta({ id: 'Execution', description: "A Step Functions execution of the guest's lifecycle (DescribeExecution and its latest history)" });
+
+export const ExecutionListSchema = z
+  .strictObject({ items: z.array(ExecutionSchema) })
+  .meta({ id: 'ExecutionList', description: "The guest's lifecycle executions, newest first" });
+export type ExecutionListView = z.output<typeof ExecutionListSchema>;
+
+export const SponsorStandingSchema = z
+  .strictObject({
+    huid: Huid,
+    name: z.string().nullable().describe('From the people directory; null when the person is not in it'),
+    eligible: z.boolean().describe('Whether the person may sponsor now'),
+    reason: z.enum(SPONSOR_REFUSALS).nullable().describe('Why not, when not eligible'),
+    detail: z.string().nullable().describe('The reason in words'),
+  })
+  .meta({ id: 'SponsorStanding', description: 'Whether a person may sponsor guests now, and why not' });
+
+export const SponsorStandingListSchema = z
+  .strictObject({ items: z.array(SponsorStandingSchema) })
+  .meta({ id: 'SponsorStandingList', description: 'The standing of each sponsor asked about, by HUID' });
+export type SponsorStandingListView = z.output<typeof SponsorStandingListSchema>;
+
 function entitlementView(e: Guest['entitlements'][number]): GuestView['entitlements'][number] {
   return { name: e.name, granted: e.granted, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
 }
@@ -171,7 +232,7 @@ function activationView(a: Guest['activation']): GuestView['activation'] {
 }
 
 function failureView(f: Guest['failure']): GuestView['failure'] {
-  return f ? { state: f.state, error: f.error, ...(f.cause !== undefined ? { cause: f.cause } : {}), at: f.at, count: f.count } : null;
+  return f ? { state: f.state, error: f.error, ...(f.cause !== undefined ? { cause: f.cause } : {}), at: f.at, count: f.count, kind: f.kind ?? 'counted' } : null;
 }
 
 export function toView(g: Guest): GuestView {
@@ -207,10 +268,10 @@ export function toPageView(page: { items: Guest[]; cursor?: string | undefined }
   return { items: page.items.map(toView), cursor: page.cursor ?? null };
 }
 
-/** The answer to a successful activation: only for an active account (the use case answers nothing else). */
-export function toActivationResult(g: Guest): ActivationResult {
+/** The answer to a successful activation: only for an active account (the use case answers nothing else). Never the password. */
+export function toActivationResult({ guest: g, setPasswordUrl }: { guest: Guest; setPasswordUrl?: string | undefined }): ActivationResult {
   if (g.status !== 'ACTIVE' || !g.accountId || !g.activatedAt) throw new Error(`Guest ${g.guestId} is not an activated account`);
-  return { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt };
+  return { accountId: g.accountId, status: g.status, activatedAt: g.activatedAt, setPasswordUrl: setPasswordUrl ?? null };
 }
 
 /** How each guest field shows in a history event; fields not listed are never shown. */
@@ -250,6 +311,8 @@ function partialView(g: Partial<Guest> | undefined): HistoryFields {
 export function toHistoryItem(e: AuditEvent): HistoryItem {
   const detail: HistoryDetail = {};
   for (const k of ['reason', 'hsr', 'noticeDate', 'to'] as const) if (typeof e.detail?.[k] === 'string') detail[k] = e.detail[k] as string;
+  const repaired = e.detail?.repaired;
+  if (Array.isArray(repaired) && repaired.every((r) => typeof r === 'string')) detail.repaired = repaired as string[];
   const role = e.detail?.role;
   if (role === 'sponsor' || role === 'delegate') detail.role = role;
   return {
@@ -260,5 +323,23 @@ export function toHistoryItem(e: AuditEvent): HistoryItem {
     before: partialView(e.before),
     after: partialView(e.after),
     detail: Object.keys(detail).length ? detail : null,
+  };
+}
+
+/** A guest's executions as the API shows them (absent values are null). */
+export function toExecutionList(executions: readonly GuestExecution[]): ExecutionListView {
+  return {
+    items: executions.map((e) => ({
+      name: e.name,
+      generation: e.generation,
+      status: e.status,
+      currentState: e.currentState,
+      startDate: e.startDate,
+      stopDate: e.stopDate ?? null,
+      error: e.error ?? null,
+      cause: e.cause ?? null,
+      events: e.events.map((v) => ({ id: v.id, at: v.at, type: v.type, state: v.state ?? null, error: v.error ?? null, cause: v.cause ?? null })),
+      eventsTruncated: e.eventsTruncated,
+    })),
   };
 }

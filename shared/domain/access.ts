@@ -4,7 +4,7 @@
  */
 import type { Caller, Guest } from './model.ts';
 
-export type GuestAction = 'read' | 'decide' | 'extend' | 'cancel' | 'resend' | 'force-expire' | 'reassign';
+export type GuestAction = 'read' | 'decide' | 'extend' | 'cancel' | 'resend' | 'force-expire' | 'reassign' | 'read-executions';
 
 export type Relation = 'sponsor' | 'delegate' | 'hms-it' | 'none';
 
@@ -30,6 +30,8 @@ const ALLOWED: Record<GuestAction, readonly Relation[]> = {
   resend: ['sponsor'],
   'force-expire': ['hms-it'],
   reassign: ['hms-it'],
+  /** The lifecycle's Step Functions executions: what operators look at. */
+  'read-executions': ['hms-it'],
 };
 
 /** Who may do `action` (for telling a refused caller). */

@@ -5,7 +5,18 @@
 export type FieldErrors = Record<string, string[]>;
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed' | 'gone' | 'unprocessable' | 'unauthenticated' | 'rate-limited';
+  abstract readonly kind:
+    | 'invalid'
+    | 'forbidden'
+    | 'not-found'
+    | 'conflict'
+    | 'precondition-failed'
+    | 'gone'
+    | 'unprocessable'
+    | 'unauthenticated'
+    | 'rate-limited'
+    | 'unavailable'
+    | 'upstream';
   abstract readonly title: string;
   readonly fields?: FieldErrors;
   constructor(message: string, fields?: FieldErrors) {
@@ -78,3 +89,67 @@ export class RateLimitedError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * The account directory (the AccountDirectory port: the HMS identity store, over SCIM 2.0) failed
+ * or refused a call. Every SCIM error becomes one of the classes below at the adapter, each either
+ * transient (retrying later can succeed: an outage, throttling, a credential HMS IT must renew) or
+ * permanent (this request can never succeed as it is). Transient failures never count toward a
+ * guest's FAILED status (docs/design.md §5); a permanent one ends the lifecycle at once.
+ */
+export abstract class AccountDirectoryError extends DomainError {
+  abstract readonly transient: boolean;
+  /** The SCIM status and scimType, when the directory answered. */
+  readonly status?: number | undefined;
+  readonly scimType?: string | undefined;
+  constructor(message: string, detail: { status?: number | undefined; scimType?: string | undefined } = {}) {
+    super(message);
+    if (detail.status !== undefined) this.status = detail.status;
+    if (detail.scimType !== undefined) this.scimType = detail.scimType;
+  }
+}
+
+/** Transient: the directory did not answer, answered 5xx, timed out, or refused our credentials (401/403: HMS IT renews the token; nothing about the guest is wrong). */
+export class DirectoryUnavailableError extends AccountDirectoryError {
+  readonly kind = 'unavailable';
+  readonly title: string = 'The HMS account directory is not available';
+  readonly transient = true;
+  /** When to try again, if the directory said (Retry-After). */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, detail: { status?: number | undefined; scimType?: string | undefined; retryAfterSeconds?: number | undefined } = {}) {
+    super(message, detail);
+    this.retryAfterSeconds = detail.retryAfterSeconds ?? 60;
+  }
+}
+
+/** Transient: the directory throttled us (429), with its Retry-After. */
+export class DirectoryThrottledError extends DirectoryUnavailableError {
+  override readonly title = 'The HMS account directory asked us to slow down';
+}
+
+/** Permanent: a uniqueness conflict (409 `uniqueness`), e.g. the userName is taken by another user. */
+export class DirectoryConflictError extends AccountDirectoryError {
+  readonly kind = 'upstream';
+  readonly title = 'The HMS account directory holds a conflicting account';
+  readonly transient = false;
+}
+
+/** Permanent: the user or group is not in the directory (404). */
+export class DirectoryNotFoundError extends AccountDirectoryError {
+  readonly kind = 'upstream';
+  readonly title = 'Not found in the HMS account directory';
+  readonly transient = false;
+}
+
+/** Permanent: the directory refused the request as it is (400 invalidValue, invalidSyntax, mutability, ...; any other 4xx). */
+export class DirectoryRejectedError extends AccountDirectoryError {
+  readonly kind = 'upstream';
+  readonly title = 'The HMS account directory refused the change';
+  readonly transient = false;
+}
+
+/** The names the directory errors are known by (Step Functions' `Error` of a task that threw one), by class. */
+export const DIRECTORY_ERRORS = {
+  transient: ['DirectoryUnavailableError', 'DirectoryThrottledError'],
+  permanent: ['DirectoryConflictError', 'DirectoryNotFoundError', 'DirectoryRejectedError'],
+} as const;

@@ -132,7 +132,12 @@ export interface Guest {
   lastNoticeDate?: IsoDate;
   hsrCheckedAt?: string;
   hsrWaitingSince?: string;
-  failure?: { state: string; error: string; cause?: string; at: string; count: number };
+  /**
+   * The last recorded failure of the lifecycle. `count`: failures in a row that count toward FAILED;
+   * `kind`: `transient` (the account directory unavailable: never counted), `permanent` (a change no
+   * retry can make: FAILED at once), absent for any other failure (counted).
+   */
+  failure?: { state: string; error: string; cause?: string; at: string; count: number; kind?: 'transient' | 'permanent' };
   /**
    * The audit event of the change that produced this version, stored with it in the same write and
    * written again with the next change: a crash between the guest write and the audit write loses

@@ -9,10 +9,12 @@ import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, Validat
 import type { Caller, Guest } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
+import { guestExecutions, sponsorStandings } from '../app/executions.ts';
 import { whoAmI } from '../app/me.ts';
-import { toActivationResult, toHistoryItem, toPageView, toView, type GuestView } from '../app/view.ts';
+import { toActivationResult, toExecutionList, toHistoryItem, toPageView, toView, type GuestView } from '../app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
 import { openApiDocument } from './openapi.ts';
+import { clientAddress } from './origin.ts';
 import { ROUTES, routeKey, type Route, type RouteName, type RouteSpec } from './routes.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -22,6 +24,11 @@ export interface ClaimNames {
   huidClaim: string;
   rolesClaim: string;
   hmsItRole: string;
+}
+
+/** What the API reads of the configuration: the claim names, and the origin secret of its distribution (shared/http/origin.ts). */
+export interface ApiSettings extends ClaimNames {
+  originSecret?: string | undefined;
 }
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -107,6 +114,8 @@ export interface Request<N extends RouteName> {
   deps: Deps;
   /** From the verified token's claims on routes behind the JWT authorizer; none on public routes. */
   caller: RouteNamed<N>['auth'] extends true ? Caller : undefined;
+  /** The client's address: the viewer's behind the distribution (shared/http/origin.ts `clientAddress`). */
+  client: string;
   params: Parsed<Field<RouteNamed<N>['operation'], 'params'>>;
   query: Parsed<Field<RouteNamed<N>['operation'], 'query'>>;
   body: Parsed<Field<Field<RouteNamed<N>['operation'], 'body'>, 'schema'>>;
@@ -150,24 +159,28 @@ const handlers: Handlers = {
   },
   expire: async (r) => guestReply(await conditional(r, (v) => uc.forceExpire(r.deps, r.caller, r.params.guestId, r.body.reason, v))),
   reassign: async (r) => guestReply(await conditional(r, (v) => uc.reassignSponsor(r.deps, r.caller, r.params.guestId, r.body, v))),
+  executions: async (r) => ({ body: toExecutionList(await guestExecutions(r.deps, r.caller, r.params.guestId)) }),
+  sponsorStandings: async (r) => ({ body: { items: await sponsorStandings(r.deps, r.caller, r.query.huids.split(',')) } }),
   me: async (r) => ({ body: await whoAmI(r.deps, r.caller) }),
-  activate: async (r) => ({ body: toActivationResult(await uc.activate(r.deps, r.body, r.event.requestContext.http.sourceIp)) }),
+  activate: async (r) => ({ body: toActivationResult(await uc.activate(r.deps, r.body, r.client)) }),
 };
 
 const ROUTES_BY_KEY = new Map<string, RouteSpec>(ROUTES.map((r) => [routeKey(r), r]));
 
-export async function handleApi(event: ApiEvent, deps: Deps, claims: ClaimNames): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handleApi(event: ApiEvent, deps: Deps, settings: ApiSettings): Promise<APIGatewayProxyStructuredResultV2> {
+  // Before anything else: a request that went around the distribution is refused (403), whatever it asks.
+  const client = clientAddress(event, settings.originSecret);
   const route = ROUTES_BY_KEY.get(event.routeKey);
   if (!route) throw new HttpProblem(404, 'No such route', `${event.routeKey} is not a route of this API.`);
   const op = route.operation;
   // In this order, as a handler reading them one by one would: who, which guest, then what.
-  const caller = route.auth ? callerFrom(event, claims) : undefined;
+  const caller = route.auth ? callerFrom(event, settings) : undefined;
   const params = op.params ? parseWith(op.params, event.pathParameters ?? {}, 'path') : undefined;
   const query = op.query ? parseWith(op.query, event.queryStringParameters ?? {}, 'query') : undefined;
   const input = op.body ? body(event, op.body.schema, !op.body.required) : undefined;
   const version = op.ifMatch ? ifMatch(event) : undefined;
   const handler = handlers[route.name as RouteName] as (request: Request<RouteName>) => Promise<Reply>;
-  const reply = await handler({ event, deps, caller, params, query, body: input, ifMatch: version } as Request<RouteName>);
+  const reply = await handler({ event, deps, caller, client, params, query, body: input, ifMatch: version } as Request<RouteName>);
   return {
     statusCode: op.success.status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },

@@ -56,6 +56,8 @@ const MEANING: Record<number, string> = {
   422: 'Well-formed, but a guest account rule refuses it; or this Idempotency-Key was used with another body',
   429: 'Too many requests: the gateway\'s throttle (`{"message":"Too Many Requests"}`, no Retry-After), or the activation limits (problem+json with Retry-After)',
   500: 'Something failed on our side: the handler (problem+json) or the integration (the gateway: `{"message":"Internal Server Error"}`)',
+  502: 'The HMS account directory refused the change (HMS IT is alerted); nothing was changed here',
+  503: 'The HMS account directory is not available right now: nothing was changed or used up; try again after Retry-After seconds',
 };
 
 interface HeaderSpec {
@@ -74,6 +76,7 @@ export interface AnswerSpec {
 const ETAG: HeaderSpec = { description: 'The guest\'s version in quotes ("3"): send it back as If-Match to write only on that version', required: true, schema: { type: 'string', pattern: '^"\\d+"$' } };
 const LOCATION: HeaderSpec = { description: 'The new guest', required: true, schema: { type: 'string', pattern: '^/v1/guests/[0-9a-f-]{36}$' } };
 const RETRY_AFTER_409: HeaderSpec = { description: 'Seconds to wait: sent when a request with the same Idempotency-Key is still in progress', required: false, schema: { type: 'string', pattern: '^\\d+$' } };
+const RETRY_AFTER_503: HeaderSpec = { description: 'Seconds to wait before trying again', required: true, schema: { type: 'string', pattern: '^\\d+$' } };
 const RETRY_AFTER_429: HeaderSpec = { description: 'Seconds to wait: always sent with the problem+json answer (the activation limits); the gateway\'s throttle sends none', required: false, schema: { type: 'string', pattern: '^\\d+$' } };
 const WWW_AUTHENTICATE: HeaderSpec = { description: 'The bearer challenge of the gateway\'s refusal', required: false, schema: { type: 'string' } };
 
@@ -106,6 +109,7 @@ export function answersOf(route: RouteSpec): Map<number, AnswerSpec> {
     const headers: AnswerSpec['headers'] = {};
     if (status === 409 && post) headers['Retry-After'] = RETRY_AFTER_409;
     if (status === 429) headers['Retry-After'] = RETRY_AFTER_429;
+    if (status === 503) headers['Retry-After'] = RETRY_AFTER_503;
     if ((status === 401 || status === 403) && gateway.has(status)) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
     answers.set(status, { description: MEANING[status] ?? 'Problem details (RFC 9457)', content, headers });
   }

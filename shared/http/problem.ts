@@ -1,7 +1,7 @@
 /** RFC 9457 problem details: the one place errors become HTTP answers. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { DirectoryUnavailableError, DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://guests.hms.harvard.edu/problems/';
 
@@ -15,6 +15,8 @@ const STATUS: Record<DomainError['kind'], number> = {
   gone: 410,
   unprocessable: 422,
   'rate-limited': 429,
+  upstream: 502,
+  unavailable: 503,
 };
 
 export class HttpProblem extends Error {
@@ -87,7 +89,8 @@ export function problemResponse(err: unknown): { body: ProblemBody; headers: Rec
     const status = STATUS[err.kind];
     const body: ProblemBody = { type: `${PROBLEM_TYPE_BASE}${err.kind}`, title: err.title, status, detail: err.message };
     if (err.fields) body.errors = fieldErrors(err.fields);
-    return { body, headers: err instanceof RateLimitedError ? { 'retry-after': String(err.retryAfterSeconds) } : {} };
+    const retryAfter = err instanceof RateLimitedError || err instanceof DirectoryUnavailableError ? err.retryAfterSeconds : undefined;
+    return { body, headers: retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {} };
   }
   const name = (err as { name?: string } | undefined)?.name;
   if (name === 'IdempotencyValidationError') {

@@ -9,7 +9,7 @@
  * document is written from.
  */
 import type { z } from 'zod';
-import { ActivationResultSchema, GuestPageSchema, HistoryPageSchema, MeSchema } from '../app/view.ts';
+import { ActivationResultSchema, ExecutionListSchema, GuestPageSchema, HistoryPageSchema, MeSchema, SponsorStandingListSchema } from '../app/view.ts';
 import * as S from './schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -186,6 +186,32 @@ export const ROUTES = [
     },
   },
   {
+    name: 'executions',
+    method: 'GET',
+    path: '/v1/guests/{guestId}/executions',
+    auth: true,
+    operation: {
+      summary: "The guest's lifecycle executions (HMS IT)",
+      description: 'Each Step Functions execution the lifecycle ran, newest first: status, current state, error and cause, and its latest history events (DescribeExecution, GetExecutionHistory).',
+      ...guestPath,
+      success: { status: 200, description: 'Executions', schema: ExecutionListSchema },
+      problems: [403, 404],
+    },
+  },
+  {
+    name: 'sponsorStandings',
+    method: 'GET',
+    path: '/v1/sponsors',
+    auth: true,
+    operation: {
+      summary: 'Whether these people may sponsor now (HMS IT)',
+      description: 'The standing of each HUID asked about (rule "Who may sponsor"): HMS IT puts the guests of sponsors who may no longer sponsor first, and reassigns them.',
+      query: S.SponsorsQuery,
+      success: { status: 200, description: 'Standings, by HUID', schema: SponsorStandingListSchema },
+      problems: [403],
+    },
+  },
+  {
     name: 'me',
     method: 'GET',
     path: '/v1/me',
@@ -207,12 +233,12 @@ export const ROUTES = [
     // (shared/domain/activation-code.ts).
     throttle: { burstLimit: 100, rateLimit: 50 },
     operation: {
-      summary: 'Activate an HMS account (the guest; no login)',
+      summary: 'Activate an HMS account with the password the guest chooses (the guest; no login)',
       description:
-        'Every attempt without the right code gets the same 400, whatever the account ID (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422).',
+        'Every attempt without the right code gets the same 400, whatever the account ID and whatever the password (or a 429 when the caller must slow down). Only a caller holding the right code learns that the account is already active (200 again), closed or its code expired or locked (410), or not started yet (422); then that the password breaks a rule of the password policy (422 naming the rule in `errors`, at `#/password`; the code still works). The password is set in the HMS account directory and the account enabled there before the code is spent: when the directory cannot be reached (503, with Retry-After) or refuses (502), nothing is used up.',
       body: { schema: S.ActivateBody, required: true },
       success: { status: 200, description: 'Activated', schema: ActivationResultSchema },
-      problems: [410, 422, 429],
+      problems: [410, 422, 429, 502, 503],
     },
   },
   {

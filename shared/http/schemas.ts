@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isIsoDate } from '../domain/dates.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../domain/password-policy.ts';
 import { ACCOUNT_ID_PATTERN } from '../domain/rules.ts';
 import { MAX_PAGE } from '../ports.ts';
 import { hasLineBreak, hasUnsafeCharacters } from '../domain/text.ts';
@@ -52,6 +53,15 @@ export const ActivateBody = z
   .strictObject({
     accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an HMS account ID like jd123'),
     code: z.string().regex(/^[A-Za-z0-9-]{20,40}$/, 'must be the activation code from the email'),
+    // Only its shape here: the password policy (shared/domain/password-policy.ts) is checked after
+    // the code, so that a caller without the right code learns nothing about the password.
+    password: z
+      .string()
+      .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+      .describe(
+        `The password the guest chooses for the HMS account: at least ${MIN_PASSWORD_LENGTH} characters, not containing the account ID or the guest's names, not a common password. Sent to the HMS account directory only; never stored, logged or returned`,
+      )
+      .meta({ format: 'password', writeOnly: true }),
   })
   ;
 
@@ -63,6 +73,14 @@ export const ListQuery = z.strictObject({
   failed: z.enum(['true', 'false']).optional().describe('true: only guests with a recorded lifecycle failure'),
   cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by this API').optional().describe('The `cursor` of the previous page'),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe('At most this many guests (default 50)'),
+});
+
+export const SponsorsQuery = z.strictObject({
+  huids: z
+    .string()
+    .regex(/^\d{8}(,\d{8}){0,99}$/, 'must be 1 to 100 HUIDs separated by commas')
+    .describe('The sponsors to look up: 8-digit HUIDs separated by commas (at most 100)')
+    .meta({ examples: ['10000001,10000002'] }),
 });
 
 /** The answer of GET /openapi.json: an OpenAPI 3.1 document (its parts are not described again here). */

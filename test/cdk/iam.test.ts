@@ -16,7 +16,8 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 function arnName(resource: unknown): string {
   return flattenReference(resource)
     .replace(/<([A-Za-z]+?)[0-9A-F]{8}\.Arn>/g, '{$1}')
-    .replace(/^arn:<AWS::Partition>:([a-z0-9-]+):<AWS::Region>:<AWS::AccountId>:/, '$1:')
+    // The stack's region is explicit (its edge stack is referenced across regions): literal in its ARNs.
+    .replace(/^arn:<AWS::Partition>:([a-z0-9-]+):(?:<AWS::Region>|[a-z]{2}(?:-[a-z]+)+-\d):<AWS::AccountId>:/, '$1:')
     .replace(/<([A-Za-z]+?)[0-9A-F]{8}>/g, '{$1}');
 }
 
@@ -34,7 +35,7 @@ function grantsOf(description: RegExp): string[] {
   for (const s of statements) {
     expect(s.Effect).toBe('Allow');
     for (const action of [s.Action].flat()) {
-      if (!/^(dynamodb|ses|states):/.test(action)) continue;
+      if (!/^(dynamodb|ses|states|secretsmanager):/.test(action)) continue;
       for (const resource of [s.Resource].flat()) out.push(`${action} on ${arnName(resource)}`);
     }
   }
@@ -45,9 +46,11 @@ const GUESTS = '{StorageGuestsTable}';
 const STATE_MACHINE = 'states:stateMachine:GuestAccounts-GuestLifecycle';
 const EXECUTIONS = 'states:execution:GuestAccounts-GuestLifecycle:*';
 const SES = ['ses:configuration-set/{MailConfigurationSet}', 'ses:identity/{MailSenderIdentity}'];
+/** The account directory's bearer token: read (GetSecretValue, DescribeSecret) on that one secret, by each function that calls the directory. */
+const SCIM_TOKEN = ['secretsmanager:DescribeSecret on {AccountDirectoryScimToken}', 'secretsmanager:GetSecretValue on {AccountDirectoryScimToken}'];
 
 describe('least privilege: exact DynamoDB, SES and Step Functions grants per function', () => {
-  it('API: guests Get/Put/Update/Query, bySponsor and byStatus only, directory GetItem, idempotency records, SendEmail, start/resume/stop', () => {
+  it('API: guests Get/Put/Update/Query, bySponsor and byStatus only, directory GetItem, idempotency records, SendEmail, start/resume/stop, describe with history (HMS IT)', () => {
     expect(grantsOf(/HTTP API/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,
@@ -65,6 +68,9 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `states:StartExecution on ${STATE_MACHINE}`,
         `states:SendTaskSuccess on ${STATE_MACHINE}`,
         `states:StopExecution on ${EXECUTIONS}`,
+        `states:DescribeExecution on ${EXECUTIONS}`,
+        `states:GetExecutionHistory on ${EXECUTIONS}`,
+        ...SCIM_TOKEN,
       ].sort(),
     );
   });
@@ -78,20 +84,37 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         'dynamodb:GetItem on {StorageDirectoryTable}',
         ...SES.map((r) => `ses:SendEmail on ${r}`),
         `states:SendTaskSuccess on ${STATE_MACHINE}`,
+        ...SCIM_TOKEN,
       ].sort(),
     );
   });
 
-  it('reconciler: guests PutItem, byDue Query, start/describe/stop; no directory, no email', () => {
+  it('reconciler: guests Get/PutItem, byDue Query, start/describe/stop, the account directory\'s token; no people directory, no email', () => {
     expect(grantsOf(/reconciler/)).toEqual(
       [
+        `dynamodb:GetItem on ${GUESTS}`,
         `dynamodb:PutItem on ${GUESTS}`,
         `dynamodb:Query on ${GUESTS}/index/byDue`,
         `states:StartExecution on ${STATE_MACHINE}`,
         `states:DescribeExecution on ${EXECUTIONS}`,
         `states:StopExecution on ${EXECUTIONS}`,
+        ...SCIM_TOKEN,
       ].sort(),
     );
+  });
+
+  it("the account directory's token is read by exactly the three functions that call the directory, and by nothing else", () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+    const readers = policies.filter((p) =>
+      (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:'))),
+    );
+    expect(readers).toHaveLength(3);
+    for (const p of readers) {
+      for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((x) => [x.Action].flat().some((a) => a.startsWith('secretsmanager:')))) {
+        expect([s.Action].flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        expect(arnName(s.Resource)).toBe('{AccountDirectoryScimToken}');
+      }
+    }
   });
 
   it('no function may Scan, delete guests, write in batches or transactions, or touch an index by wildcard', () => {
@@ -105,5 +128,34 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         expect(g).not.toMatch(/ on \*$/);
       }
     }
+  });
+});
+
+describe('least privilege: the site', () => {
+  it("the pages' deployment (BucketDeployment's function): reads its two assets, lists and writes the site bucket, writes its log group; nothing else, no managed policy", () => {
+    // Prepare: the role of the function behind the deployments, and every statement of its policies
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as (Resource & { Metadata?: Record<string, unknown> })[];
+    const deployment = fns.filter((f) => f.Metadata?.['hms:entry'] === undefined);
+    expect(deployment).toHaveLength(1);
+    const roleId = (deployment[0]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+
+    // Act
+    const grants = statements.flatMap((st) => [st.Action].flat().flatMap((a) => [st.Resource].flat().map((r) => `${a} on ${arnName(r).replace(/\/[0-9a-f]{64}\.zip$/, '/<asset>.zip')}`))).sort();
+
+    // Assess
+    expect(template.findResources('AWS::IAM::Role')[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(grants).toEqual(
+      [
+        'logs:CreateLogStream on {WebDeploymentLogs}',
+        'logs:PutLogEvents on {WebDeploymentLogs}',
+        's3:GetObject on arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-us-east-1/<asset>.zip',
+        's3:GetObject on arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-us-east-1/<asset>.zip',
+        's3:ListBucket on {WebSiteBucket}',
+        's3:PutObject on {WebSiteBucket}/*',
+      ].sort(),
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
   EXECUTION_PHASE,
   executionInput,
   HSR_CHECK,
+  FAILURE_OUTCOME,
   PLAN_ACTION,
   TASK_NAMES,
   TASK_PAYLOAD_VERSION,
@@ -80,6 +81,7 @@ describe('the definition speaks the task contract', () => {
       '$.hsr.approval.stage': ['request', 'remind'],
       '$.decision.outcome': Object.values(APPROVAL_OUTCOME),
       '$.plan.action': Object.values(PLAN_ACTION),
+      '$.failure.outcome': Object.values(FAILURE_OUTCOME),
     };
     const choices = Object.values(states).filter((s) => s.Type === 'Choice');
     const pairs = choices.flatMap((s) => tested(s.Choices ?? []));

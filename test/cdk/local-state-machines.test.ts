@@ -44,7 +44,7 @@ afterAll(async () => {
 
 /** The local system running the test stack; a frozen clock at `clock`, or the one the data directory keeps. */
 async function start(dataDir: string, clock?: string): Promise<{ sys: LocalSystem; client: SFNClient }> {
-  const sys = await startLocalSystem({ apiPort: 0, mailPort: 0, dataDir, clock, stack: withSecondStateMachine });
+  const sys = await startLocalSystem({ apiPort: 0, mailPort: 0, scimPort: 0, dataDir, clock, stack: withSecondStateMachine });
   systems.push(sys);
   const client = new SFNClient({ endpoint: process.env.AWS_ENDPOINT_URL_SFN, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return { sys, client };

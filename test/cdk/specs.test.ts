@@ -16,7 +16,7 @@ describe('route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(ROUTES.filter((r) => !r.auth).map(routeKey).sort()).toEqual(['GET /openapi.json', 'POST /v1/activate']);
-    expect(ROUTES).toHaveLength(13);
+    expect(ROUTES).toHaveLength(15);
   });
 
   it('declares a schema for exactly the path parameters of each path', () => {

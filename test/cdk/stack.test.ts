@@ -16,6 +16,9 @@ import { STATE_MACHINE_NAME, template } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 const resources = (type: string): Record<string, Resource> => template.findResources(type) as Record<string, Resource>;
+/** The project's own functions (GuestFunction: their handler file recorded), not aws-cdk-lib's (the site's BucketDeployment). */
+const guestFunctions = (): Record<string, Resource> =>
+  Object.fromEntries(Object.entries(resources('AWS::Lambda::Function')).filter(([, fn]) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.['hms:entry'] !== undefined));
 const logicalIdOf = (type: string, props: Record<string, unknown>): string => {
   const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
   expect(ids).toHaveLength(1);
@@ -38,8 +41,12 @@ const actionsOf = (policyPrefix: string): string[] =>
 
 describe('Lambda functions', () => {
   it('are three, Node.js 24 on arm64, 512 MB, traced, with source maps and the Powertools service name', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
-    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
+    // Besides them, only aws-cdk-lib's function behind the site's BucketDeployment.
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    expect(Object.keys(guestFunctions())).toHaveLength(3);
+    const others = Object.entries(resources('AWS::Lambda::Function')).filter(([id]) => !(id in guestFunctions()));
+    expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    for (const fn of Object.values(guestFunctions())) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -62,9 +69,9 @@ describe('Lambda functions', () => {
   const CONFIG_NAMES: string[] = Object.values(ENV);
 
   it.each([
-    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE']],
-    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL']],
-    ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN']],
+    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE', 'ORIGIN_VERIFY_SECRET', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
+    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
+    ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
   ])('%s: exactly the configuration its code reads (names from shared/config.ts), and every variable loadConfig requires', (description, expected) => {
     // Act
     const vars = environmentOf(template, new RegExp(description));
@@ -144,7 +151,7 @@ describe('Lambda functions', () => {
   });
 
   it('each records its handler file as resource metadata (the local system runs it)', () => {
-    const entries = Object.values(resources('AWS::Lambda::Function')).map((fn) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.['hms:entry']);
+    const entries = Object.values(guestFunctions()).map((fn) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.['hms:entry']);
     expect(entries.sort()).toEqual(['functions/api.ts', 'functions/lifecycle-task.ts', 'functions/reconciler.ts']);
   });
 

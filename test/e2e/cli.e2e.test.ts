@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, GUEST, ROOT, runCli, SPONSOR, Systems, type LocalCli } from '../support/cli.ts';
 
 const START = '2027-01-04T14:00:00.000Z';
-const FLAGS = ['--api-port', '--mail-port', '--data-dir', '--seed', '--clock', '--reset', '--verbose', '--quiet', '--help'];
+const FLAGS = ['--api-port', '--mail-port', '--scim-port', '--data-dir', '--seed', '--clock', '--reset', '--verbose', '--quiet', '--help'];
 
 const systems = new Systems();
 afterEach(() => systems.killAll());
@@ -78,6 +78,8 @@ describe('flags', () => {
       [['--reset=yes'], /^error: --reset takes no value$/],
       [['8080'], /^error: unexpected argument 8080/],
       [['--api-port', '4100', '--mail-port', '4100'], /^error: --api-port and --mail-port are both 4100/],
+      [['--scim-port', 'abc'], /^error: --scim-port must be a port number/],
+      [['--mail-port', '4200', '--scim-port', '4200'], /^error: --mail-port and --scim-port are both 4200/],
     ];
     for (const [args, first] of cases) {
       const out = await runCli(args);
@@ -98,7 +100,7 @@ describe('ports', () => {
     const held = await holdPort();
     try {
       const dataDir = join(systems.dir(), 'data');
-      const out = await runCli(['--api-port', String(held.port), '--mail-port', '0', '--data-dir', dataDir]);
+      const out = await runCli(['--api-port', String(held.port), '--mail-port', '0', '--scim-port', '0', '--data-dir', dataDir]);
       expectRefusal(out);
       expect(out.stderr).toBe(`error: port ${held.port} is already in use by another program: stop it, or pass another --api-port (--api-port 0 picks a free port)\n`);
     } finally {
@@ -111,13 +113,38 @@ describe('ports', () => {
       const held = await holdPort(host);
       try {
         const dataDir = join(systems.dir(), 'data');
-        const out = await runCli(['--api-port', '0', '--mail-port', String(held.port), '--data-dir', dataDir]);
+        const out = await runCli(['--api-port', '0', '--mail-port', String(held.port), '--scim-port', '0', '--data-dir', dataDir]);
         expectRefusal(out);
         expect(out.stderr, host).toBe(`error: port ${held.port} is already in use by another program: stop it, or pass another --mail-port (--mail-port 0 picks a free port)\n`);
       } finally {
         held.server.close();
       }
     }
+  });
+});
+
+describe('the account directory port', () => {
+  it('held by another program: one line naming --scim-port, exit 2, never "ready"', async () => {
+    const held = await holdPort();
+    try {
+      const dataDir = join(systems.dir(), 'data');
+      const out = await runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', String(held.port), '--data-dir', dataDir]);
+      expectRefusal(out);
+      expect(out.stderr).toBe(`error: port ${held.port} is already in use by another program: stop it, or pass another --scim-port (--scim-port 0 picks a free port)\n`);
+    } finally {
+      held.server.close();
+    }
+  });
+
+  it('prints the directory page and its SCIM API at start; the page lists users and groups, the API wants the bearer token of the data directory', async () => {
+    const sys = await systems.start({ clock: START });
+    expect(sys.stdout).toMatch(/^ {2}Directory: http:\/\/127\.0\.0\.1:\d+\/ {2}\(the HMS account directory: SCIM 2\.0 at http:\/\/127\.0\.0\.1:\d+\/scim\/v2, bearer token in .*scim-token\)$/m);
+    const page = await fetch(sys.directoryUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h2>Groups</h2>');
+    expect((await sys.directory()).groups.map((g) => g.displayName)).toEqual(expect.arrayContaining(['hms-guest-email', 'hms-digital-library']));
+    expect((await fetch(`${sys.scimApiUrl}/Users`)).status).toBe(401);
+    expect((await sys.scim('GET', '/ServiceProviderConfig')).body).toMatchObject({ changePassword: { supported: true }, filter: { supported: true } });
   });
 });
 
@@ -143,7 +170,7 @@ describe('a damaged or busy data directory', () => {
     cpSync(base, dir, { recursive: true });
     return dir;
   };
-  const start = (dataDir: string) => runCli(['--api-port', '0', '--mail-port', '0', '--data-dir', dataDir]);
+  const start = (dataDir: string) => runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', dataDir]);
   const checkpoint = (dataDir: string) => join(dataDir, 'executions', readdirSync(join(dataDir, 'executions')).find((f) => f.startsWith(guestId) && f.endsWith('.json'))!);
 
   it('a truncated clock.json: names the file and the fixes (--clock, --reset); exit 2', async () => {
@@ -177,11 +204,27 @@ describe('a damaged or busy data directory', () => {
     expect(out.stderr).toContain(`${join(dataDir, 'idp-key.json')} is damaged`);
   });
 
+  it('the account directory is kept in the data directory; damaged (a truncated scim.json), it is named with --reset; exit 2', async () => {
+    const kept = copy();
+    const sys = await systems.start({ dataDir: kept });
+    expect((await sys.directory()).users).toEqual([expect.objectContaining({ externalId: guestId, active: false })]);
+    await sys.stop();
+
+    const dataDir = copy();
+    const file = join(dataDir, 'scim.json');
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 30));
+    const out = await start(dataDir);
+    expectRefusal(out);
+    expect(out.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(out.stderr).toContain(`${file} is damaged`);
+    expect(out.stderr).toContain('--reset');
+  });
+
   it('a --data-dir that is a file: names the flag; exit 2; the file is left alone', async () => {
     const file = join(systems.dir(), 'not-a-dir');
     writeFileSync(file, 'mine');
     for (const extra of [[], ['--reset']]) {
-      const out = await runCli(['--api-port', '0', '--mail-port', '0', '--data-dir', file, ...extra]);
+      const out = await runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', file, ...extra]);
       expectRefusal(out);
       expect(out.stderr).toBe(`error: --data-dir ${file} is a file, not a directory: pass the path of a directory (it is made if missing)\n`);
       expect(readFileSync(file, 'utf8')).toBe('mine');
@@ -193,7 +236,7 @@ describe('a damaged or busy data directory', () => {
     const first = await systems.start({ dataDir });
     const pid = /PID:\s+(\d+)/.exec(first.stdout)![1]!;
     for (const extra of [[], ['--reset']]) {
-      const out = await runCli(['--api-port', '0', '--mail-port', '0', '--data-dir', dataDir, ...extra]);
+      const out = await runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', dataDir, ...extra]);
       expectRefusal(out);
       expect(out.stderr).toBe(`error: the data directory ${dataDir} is in use by another local system (PID ${pid}, see ${join(dataDir, 'pid.lock')}): stop it (kill ${pid}), or pass another --data-dir\n`);
     }
@@ -299,6 +342,7 @@ describe('stopping', () => {
       output: () => out,
       apiPort: Number(/^\s*API:\s+http:\/\/127\.0\.0\.1:(\d+)/m.exec(out)![1]),
       mailPort: Number(/^\s*Mailbox:\s+http:\/\/127\.0\.0\.1:(\d+)/m.exec(out)![1]),
+      scimPort: Number(/^\s*Directory:\s+http:\/\/127\.0\.0\.1:(\d+)/m.exec(out)![1]),
       nodePid: Number(/^\s*PID:\s+(\d+)/m.exec(out)?.[1]),
       kill: () => {
         try {
@@ -317,7 +361,7 @@ describe('stopping', () => {
   ] as const) {
     it(`${signal} to the PID of ${whom === 'npm' ? 'npm start' : 'the node process it prints'} (not its group) stops every process and frees the ports; a new start on the same ports and data directory works`, async () => {
       const dataDir = systems.dir();
-      const run = await npmStart(['--api-port', '0', '--mail-port', '0', '--data-dir', dataDir]);
+      const run = await npmStart(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', dataDir]);
       try {
         const pid = whom === 'npm' ? run.child.pid! : run.nodePid;
         expect(pid, run.output()).toBeGreaterThan(0);
@@ -327,6 +371,7 @@ describe('stopping', () => {
         expect(await until(() => groupGone(run.child.pid!), 15_000), run.output()).toBe(true);
         expect(await portFree(run.apiPort)).toBe(true);
         expect(await portFree(run.mailPort)).toBe(true);
+        expect(await portFree(run.scimPort)).toBe(true);
         expect(existsSync(join(dataDir, 'pid.lock')), run.output()).toBe(false);
         expect(run.output()).not.toContain('warning');
       } finally {

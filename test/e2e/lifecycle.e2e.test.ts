@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 // Monday 4 January 2027, 09:00 in Boston (EST).
 const START = '2027-01-04T14:00:00.000Z';
@@ -31,7 +32,7 @@ function activationOf(mail: Mail): { accountId: string; code: string } {
 }
 
 describe('the local system, end to end', () => {
-  it('a full lifecycle: request, activation email, activation, a notice a day from T-7, expiry, history', async () => {
+  it('a full lifecycle: request, activation email, activation with a password, a notice a day from T-7, expiry, a hand-made change repaired, restore, history; the directory account all along', async () => {
     const sys = await systems.start({ clock: START });
     expect(await sys.now()).toEqual({ now: START, frozen: true });
 
@@ -54,11 +55,15 @@ describe('the local system, end to end', () => {
     expect(copy[0]!.body.text).toContain('[redacted');
 
     // The guest activates, without a login; a wrong code first is refused.
-    const wrong = await sys.raw('POST', '/v1/activate', { accountId, code: code === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA' });
+    const wrong = await sys.raw('POST', '/v1/activate', { accountId, code: code === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA', password: PASSWORD });
     expect(wrong.status).toBe(400);
-    const activated = await sys.raw('POST', '/v1/activate', { accountId, code });
+    const activated = await sys.raw('POST', '/v1/activate', { accountId, code, password: PASSWORD });
     expect(activated.status, JSON.stringify(activated.body)).toBe(200);
     expect((await sys.guest(SPONSOR.huid, guestId)).status).toBe('ACTIVE');
+    // The account directory (its page, as JSON): the user active, with exactly the granted groups.
+    expect((await sys.directory()).users.filter((u) => u.externalId === guestId)).toEqual([
+      expect.objectContaining({ userName: accountId, active: true, groups: ['hms-guest-email'], passwordSet: true }),
+    ]);
 
     // The evening before T-7: nothing yet.
     await sys.advanceTo('2027-02-07T20:00:00Z');
@@ -88,10 +93,27 @@ describe('the local system, end to end', () => {
     expect((guest.entitlements as { granted: boolean }[]).every((e) => !e.granted)).toBe(true);
     const expired = (await sys.mail()).filter((m) => m.subject.includes(' expired on '));
     expect(expired.map((m) => m.destination.to).sort()).toEqual([[GUEST.email], [SPONSOR.email]].sort());
+    // Disabled in the directory, in no group.
+    expect((await sys.directory()).users.find((u) => u.userName === accountId)).toMatchObject({ active: false, groups: [] });
 
-    // No more notices after expiry, whatever the clock does.
-    await sys.advance('P3D');
-    expect(expiryNotices(await sys.mail())).toHaveLength(days.length);
+    // Enabled by hand in the directory days later: the next reconciler run (06:00 New York) disables it again, audited.
+    await sys.advanceTo('2027-02-17T15:00:00Z');
+    await sys.setActiveByHand(accountId, true);
+    expect((await sys.directory()).users.find((u) => u.userName === accountId)).toMatchObject({ active: true });
+    await sys.advanceTo('2027-02-18T12:00:00Z');
+    expect((await sys.directory()).users.find((u) => u.userName === accountId)).toMatchObject({ active: false, groups: [] });
+    const repairs = await sys.as<{ items: { actor: string; action: string; detail: { repaired?: string[] } | null }[] }>(SPONSOR.huid, 'GET', `/v1/guests/${guestId}/history`);
+    expect(repairs.body.items.filter((e) => e.action === 'account-repaired')).toEqual([expect.objectContaining({ actor: 'reconciler', detail: { repaired: ['active: false'] } })]);
+
+    // A restore within 30 days: active again, with its group back and the new end date.
+    const restored = await sys.as(SPONSOR.huid, 'POST', `/v1/guests/${guestId}/extension`, { endDate: '2027-04-30' });
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    await sys.settle();
+    expect((await sys.guest(SPONSOR.huid, guestId)).status).toBe('ACTIVE');
+    expect((await sys.directory()).users.find((u) => u.userName === accountId)).toMatchObject({ active: true, groups: ['hms-guest-email'], endDate: '2027-04-30' });
+
+    // No notice for the old end date after the expiry.
+    expect(expiryNotices(await sys.mail()).filter((m) => m.subject.includes(`expires on ${END_DATE}`))).toHaveLength(days.length);
 
     // The history lists every change, in order, with who made it.
     const history = await sys.as<{ items: { seq: number; action: string; actor: string; at: string }[] }>(SPONSOR.huid, 'GET', `/v1/guests/${guestId}/history`);
@@ -100,7 +122,7 @@ describe('the local system, end to end', () => {
     const actions = items.map((e) => e.action);
     expect(actions[0]).toBe('requested');
     expect(items[0]!.actor).toBe(SPONSOR.huid);
-    for (const action of ['provisioned', 'activation-sent', 'activated', 'expired']) expect(actions, action).toContain(action);
+    for (const action of ['provisioned', 'activation-sent', 'activated', 'expired', 'account-repaired', 'restored']) expect(actions, action).toContain(action);
     expect(actions.filter((a) => a === 'expiry-notice-sent')).toHaveLength(days.length);
     expect(actions.indexOf('activated')).toBeLessThan(actions.indexOf('expiry-notice-sent'));
     expect(actions.lastIndexOf('expiry-notice-sent')).toBeLessThan(actions.indexOf('expired'));

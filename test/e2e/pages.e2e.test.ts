@@ -109,7 +109,7 @@ describe('what API Gateway answers itself, as documented', () => {
 
   it('activation with a wrong code: the one 400 for every failure, through the client', async () => {
     const anonymous = createApiClient({ baseUrl: sys.apiUrl, fetch: contractFetch() });
-    const wrong = await activate(anonymous, { accountId: 'xx123', code: 'ABCD-EFGH-IJKL-MNOP-QRST' }).catch((e: unknown) => e);
+    const wrong = await activate(anonymous, { accountId: 'xx123', code: 'ABCD-EFGH-IJKL-MNOP-QRST', password: 'weak' }).catch((e: unknown) => e);
     expect(wrong).toMatchObject({ status: 400, fieldErrors: [{ pointer: '#/code' }] });
   });
 });

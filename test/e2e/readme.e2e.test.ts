@@ -49,7 +49,7 @@ function steps(lines: string[]): Step[] {
   return out;
 }
 
-it('the README walk-through with curl runs as written: request, activation, notices, expiry, history', async () => {
+it('the README walk-through with curl runs as written: request, the directory page, activation with a password, notices, expiry, history', async () => {
   for (const tool of ['bash', 'curl']) expect(spawnSync('sh', ['-c', `command -v ${tool}`]).status, `${tool} is needed to run the README's walk-through`).toBe(0);
   const all = steps(walkthrough());
 
@@ -64,9 +64,12 @@ it('the README walk-through with curl runs as written: request, activation, noti
   all.pop();
 
   const script = all
-    .map((s, i) => `printf '\\n@@@STEP ${i}@@@\\n'\n${s.command.replaceAll('http://127.0.0.1:3000', sys.apiUrl).replaceAll('http://127.0.0.1:8005', sys.mailUrl)}`)
+    .map(
+      (s, i) =>
+        `printf '\\n@@@STEP ${i}@@@\\n'\n${s.command.replaceAll('http://127.0.0.1:3000', sys.apiUrl).replaceAll('http://127.0.0.1:8005', sys.mailUrl).replaceAll('http://127.0.0.1:8006', sys.directoryUrl.replace(/\/$/, ''))}`,
+    )
     .join('\n');
-  expect(script, 'the walk-through uses the default ports, which the test replaces').not.toMatch(/:(3000|8005)\b/);
+  expect(script, 'the walk-through uses the default ports, which the test replaces').not.toMatch(/:(3000|8005|8006)\b/);
   const run = spawnSync('bash', ['-c', `${script}\nprintf '\\n@@@VARS@@@\\n%s\\n' "$GUEST"`], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
   expect(run.error).toBeUndefined();
   expect(run.status, run.stderr).toBe(0);
@@ -101,4 +104,6 @@ it('the README walk-through with curl runs as written: request, activation, noti
   expect(mail.filter((m) => m.subject.includes('expired on 2027-03-01')).map((m) => m.destination.to[0]).sort()).toEqual(['ada.faculty@hms.harvard.edu', 'grace.guest@example.org']);
   const history = await sys.as<{ items: { action: string }[] }>('10000001', 'GET', `/v1/guests/${guestId}/history`);
   expect(history.body.items.map((e) => e.action)).toEqual(expect.arrayContaining(['requested', 'provisioned', 'activated', 'expiry-notice-sent', 'expired']));
+  // The HMS account in the directory: activated with a password, then disabled and out of its groups.
+  expect((await sys.directory()).users.filter((u) => u.externalId === guestId)).toEqual([expect.objectContaining({ userName: guest.accountId, active: false, groups: [], passwordSet: true })]);
 });

@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 const START = '2027-01-04T14:00:00.000Z';
 const END_DATE = '2027-02-15';
@@ -46,6 +47,7 @@ it('killed with SIGKILL while a guest waits, and again in the middle of the noti
   const activated = await sys.raw('POST', '/v1/activate', {
     accountId: /HMS account ID: (\S+)/.exec(activation)![1],
     code: /Activation code: ([A-Z0-9-]+)/.exec(activation)![1],
+    password: PASSWORD,
   });
   expect(activated.status, JSON.stringify(activated.body)).toBe(200);
   await sys.advanceTo('2027-02-01T12:00:00Z');

@@ -41,7 +41,7 @@ it('an invalid --seed file: exit non-zero, the file and the path of each bad fie
       hsr: [hsr('40000001'), hsr('40000002', { endDate: '2030-02-30' }), hsr('40000003', { status: 'retired' })],
     }),
   );
-  const out = await runCli(['--api-port', '0', '--mail-port', '0', '--data-dir', join(dir, 'data'), '--seed', file]);
+  const out = await runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', join(dir, 'data'), '--seed', file]);
   expect(out.code).not.toBe(0);
   expect(out.code).not.toBeNull();
   expect(out.stderr).toContain(file);
@@ -57,7 +57,7 @@ it('a --seed file that is not JSON: exit non-zero naming the file', async () => 
   const dir = systems.dir();
   const file = join(dir, 'not-json.json');
   writeFileSync(file, '{"people": [');
-  const out = await runCli(['--api-port', '0', '--mail-port', '0', '--data-dir', join(dir, 'data'), '--seed', file]);
+  const out = await runCli(['--api-port', '0', '--mail-port', '0', '--scim-port', '0', '--data-dir', join(dir, 'data'), '--seed', file]);
   expect(out.code).not.toBe(0);
   expect(out.code).not.toBeNull();
   expect(out.stderr).toContain(file);

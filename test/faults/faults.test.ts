@@ -18,6 +18,7 @@ import { FaultInjector, seededRandom, type FaultRule } from '../../local/faults.
 import { startLocalSystem } from '../../local/system.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer, type Mail } from '../support/local-system.ts';
 import { LocalCli, tempDataDir } from '../support/cli.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 const SEED = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`faults: seed ${SEED} (FAULTS_SEED=${SEED} repeats these faults)`);
@@ -169,7 +170,7 @@ afterEach(async () => {
 async function startWithFaults(rules: FaultRule[] = []): Promise<{ t: TestSystem; faults: FaultInjector }> {
   const faults = new FaultInjector(SEED, rules);
   const dataDir = mkdtempSync(join(tmpdir(), 'hms-faults-'));
-  t = new TestSystem(await startLocalSystem({ apiPort: 0, mailPort: 0, dataDir, clock: START, faults }), dataDir);
+  t = new TestSystem(await startLocalSystem({ apiPort: 0, mailPort: 0, scimPort: 0, dataDir, clock: START, faults }), dataDir);
   return { t, faults };
 }
 
@@ -270,11 +271,11 @@ describe('DynamoDB throughput errors', () => {
 
     // The guest activates: the first answer is a 500 problem and nothing was written; the retry succeeds and is visible
     const { accountId, code } = await activationCode(t);
-    const refused = await call('activate', () => t.raw('POST', '/v1/activate', { accountId, code }), 1);
+    const refused = await call('activate', () => t.raw('POST', '/v1/activate', { accountId, code, password: PASSWORD }), 1);
     expect(refused.status).toBe(500);
     expect(isProblem(refused)).toBe(true);
     expect((await call('read', () => t.as(SPONSOR.huid, 'GET', `/v1/guests/${guestId}`))).body.status).toBe('PENDING_ACTIVATION');
-    const activated = await call('activate', () => t.raw('POST', '/v1/activate', { accountId, code }));
+    const activated = await call('activate', () => t.raw('POST', '/v1/activate', { accountId, code, password: PASSWORD }));
     expect(activated.status, JSON.stringify(activated.body)).toBe(200);
     expect((await call('read', () => t.as(SPONSOR.huid, 'GET', `/v1/guests/${guestId}`))).body.status).toBe('ACTIVE');
 
@@ -305,7 +306,7 @@ describe('a task whose write landed but whose answer was lost', () => {
     // after its first write, before any mail; and (4) the guest activates while the 12 February notice
     // is with SES, so the notice's record meets a newer version of the guest
     let race: Promise<unknown> | undefined;
-    const guestCode: { accountId?: string; code?: string } = {};
+    const guestCode: { accountId?: string; code?: string; password: string } = { password: PASSWORD };
     const { t, faults } = await startWithFaults([
       { service: 'dynamodb', operation: 'PutItem', match: '"activationSentTo":{"L":[{"S":"guest"}]}', mode: 'lose-response', error: 'ECONNRESET', times: 1, label: 'activation record' },
       { service: 'dynamodb', operation: 'PutItem', match: '"lastNoticeDate":{"S":"2027-02-10"}', mode: 'lose-response', error: 'ECONNRESET', times: 1, label: 'notice record' },
@@ -402,6 +403,47 @@ describe('failure bursts longer than Step Functions’ retries', () => {
     expect(await guest(guestId)).toMatchObject({ status: 'EXPIRED', failure: null });
     expect((await executionsOf(t, guestId)).map((e) => e.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'SUCCEEDED']);
   });
+});
+
+describe('the account directory (SCIM) failing', () => {
+  it('a quarter of SCIM calls throttled (429, Retry-After), failing (500, 503) or reset, and a lost answer to the create: every account change done once, every email once', async () => {
+    // Prepare: the faults drawn from the seed; the first create applied, its answer lost
+    const errors = ['TooManyRequests', 'InternalServerError', 'ServiceUnavailable', 'ECONNRESET'] as const;
+    const error = errors[Math.floor(seededRandom(SEED)() * errors.length)]!;
+    const { t, faults } = await startWithFaults([
+      { service: 'scim', operation: 'POST Users', mode: 'lose-response', error: 'ServiceUnavailable', times: 1, label: 'create answer lost' },
+      { service: 'scim', error, retryAfter: 1, rate: 0.25, label: 'random' },
+    ]);
+
+    // Act: request, activate (a 503 uses nothing up: the guest tries again), expire, past the restore window
+    const guestId = await request(t);
+    const { accountId, code } = await activationCode(t);
+    let activated: Answer | undefined;
+    for (let i = 0; i < 10 && activated?.status !== 200; i++) {
+      activated = await t.raw('POST', '/v1/activate', { accountId, code, password: PASSWORD });
+      expect([200, 503], JSON.stringify(activated.body)).toContain(activated.status);
+      if (activated.status === 503) expect(Number(activated.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    await t.advanceTo(PAST_EXPIRY);
+    await t.advanceTo(reconcilerRan('2027-02-17'));
+    await t.advanceTo(reconcilerRan('2027-02-18'));
+    const guest = await t.guest(SPONSOR.huid, guestId);
+    await t.advanceTo(PAST_RESTORE_WINDOW);
+
+    // Assess: the faults happened, and what they cost was done again, once
+    expect(faults.count({ label: 'create answer lost' })).toBe(1);
+    expect(faults.count({ service: 'scim' })).toBeGreaterThan(1);
+    expect(activated?.status).toBe(200);
+    expect(guest).toMatchObject({ status: 'EXPIRED', failure: null });
+    const directory = await t.directory();
+    expect(directory.users.filter((u) => u.externalId === guestId)).toEqual([expect.objectContaining({ userName: accountId, active: false, groups: [], passwordSet: true })]);
+    const events = directory.events.filter((e) => e.userName === accountId);
+    expect(events.filter((e) => e.op === 'user-created')).toHaveLength(1);
+    expect(events.filter((e) => e.op === 'user-updated' && e.changes?.includes('active: true'))).toHaveLength(1);
+    expect(events.filter((e) => e.op === 'user-updated' && e.changes?.includes('active: false'))).toHaveLength(1);
+    for (const op of ['member-added', 'member-removed']) expect(events.filter((e) => e.op === op).map((e) => e.group).sort(), op).toEqual(['hms-guest-email', 'hms-guest-o2']);
+    expect(tally(await t.mail())).toEqual(onceEach());
+  }, 300_000);
 });
 
 describe('the process killed at random moments', () => {

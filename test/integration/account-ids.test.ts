@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGuestRepository } from '../../shared/adapters/dynamo-guests.ts';
+import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
 import { reserveAccountId } from '../../shared/app/lifecycle.ts';
 import type { Deps } from '../../shared/app/deps.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
@@ -25,7 +26,9 @@ function deps(start: number) {
   const counted = Object.create(guests) as DynamoGuestRepository;
   counted.accountHolders = (ids) => ((calls.batches += 1), guests.accountHolders(ids));
   counted.reserveAccountId = (id, guestId) => ((calls.reservations += 1), guests.reserveAccountId(id, guestId));
-  return { deps: { guests: counted, random: { int: () => start } } as unknown as Deps, calls };
+  // An empty account directory: every candidate free in the table is free there too.
+  const accounts = new MemoryAccountDirectory({ now: () => new Date('2027-01-04T14:00:00Z') });
+  return { deps: { guests: counted, random: { int: () => start }, accounts } as unknown as Deps, calls };
 }
 
 async function take(letters: string, suffixes: number[]): Promise<void> {

@@ -4,12 +4,17 @@
  * account and address, per account and code), every failure without the right code looks the same
  * whatever the account, a stranger slowing themselves down cannot lock the guest out, a burst is
  * reported to the sponsor, the ceiling locks the code and alerts HMS IT, and the code never comes
- * back out of any endpoint. Calls come from many loopback addresses (127.x.y.z), as from many clients.
+ * back out of any endpoint. The password the guest chooses is checked only after the code (a caller
+ * without it learns nothing about the password), refused naming the rule without using anything
+ * up, set in the account directory before the code is spent, and never stored, logged or echoed.
+ * Calls come from many loopback addresses (127.x.y.z), as from many clients.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../functions/runtime.ts';
 import { ACTIVATION_LIMITS, pairDelayMs } from '../../shared/domain/activation-code.ts';
+import { PASSWORD_RULES } from '../../shared/domain/password-policy.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer } from '../support/local-system.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 // Monday 4 January 2027, 09:00 in Boston.
 const START = '2027-01-04T14:00:00.000Z';
@@ -43,7 +48,7 @@ async function latestCode(accountId: string): Promise<string> {
   return /Activation code: ([A-Z0-9-]+)/.exec(mails.at(-1)!.body.text!)![1]!;
 }
 
-const activate = (accountId: string, code: string, source: string) => t.raw('POST', '/v1/activate', { accountId, code }, {}, source);
+const activate = (accountId: string, code: string, source: string, password = PASSWORD) => t.raw('POST', '/v1/activate', { accountId, code, password }, {}, source);
 const wrongCode = 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A';
 
 /** What a caller sees of an answer: status, media type, Retry-After and body (without `instance`, the request's own ID). */
@@ -253,6 +258,66 @@ describe('activation', () => {
 
     // Assess
     expect((await activate(accountId, code, from(0))).status).toBe(200);
+  });
+
+  it('a weak password is refused with the rule named; nothing changes and the same code then works; the directory user is active with exactly its groups', async () => {
+    // Prepare
+    await nextWindow();
+    const from = addresses(7);
+    const { guestId, accountId, code } = await provisionedGuest('20000020');
+    const before = await t.guest(SPONSOR.huid, guestId);
+    const userBefore = (await t.directory()).users.find((u) => u.userName === accountId);
+    const log = vi.spyOn(process.stdout, 'write');
+
+    // Act: with the right code, passwords that break each rule
+    const lastName = String(before.guestName).split(' ').at(-1)!;
+    const weak = [];
+    for (const [password, rule] of [['short', 'length'], [`my-${accountId}-password`, 'account-id'], [`${lastName}-Rocks-2027!`, 'name'], ['Password1234!', 'common']] as const) {
+      weak.push([await activate(accountId, code, from(0), password), rule] as const);
+    }
+    const after = await t.guest(SPONSOR.huid, guestId);
+    const userAfter = (await t.directory()).users.find((u) => u.userName === accountId);
+    const ok = await activate(accountId, code, from(0));
+
+    // Assess: each refused naming its rule, at /password; nothing changed, nothing used up
+    for (const [answer, rule] of weak) {
+      expect(answer.status, rule).toBe(422);
+      expect((answer.body as { errors: unknown[] }).errors, rule).toEqual([{ pointer: '#/password', detail: PASSWORD_RULES[rule] }]);
+    }
+    expect(after).toEqual(before);
+    expect(userAfter).toEqual(userBefore);
+    expect(userBefore).toMatchObject({ active: false, passwordSet: false });
+    // The same code, at once, with a good password
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ accountId, status: 'ACTIVE', setPasswordUrl: null });
+    const granted = (before.entitlements as { name: string; granted: boolean }[]).filter((e) => e.granted).map((e) => `hms-guest-${e.name}`).sort();
+    expect((await t.directory()).users.find((u) => u.userName === accountId)).toMatchObject({ active: true, passwordSet: true, groups: granted });
+    // Never echoed, stored, audited or logged
+    const history = await t.as(SPONSOR.huid, 'GET', `/v1/guests/${guestId}/history`);
+    const seenText = JSON.stringify([weak.map(([a]) => a.body), ok.body, history.body, await t.guest(SPONSOR.huid, guestId), await t.directory(), log.mock.calls]);
+    for (const password of [PASSWORD, `${lastName}-Rocks-2027!`, 'Password1234!', `my-${accountId}-password`]) expect(seenText).not.toContain(password);
+  });
+
+  it('a wrong code with a weak password answers exactly as a wrong code (whatever the account, whatever the password)', async () => {
+    // Prepare
+    await nextWindow();
+    const from = addresses(8);
+    const { accountId } = await provisionedGuest('20000021');
+
+    // Act
+    const answers = [
+      await activate(accountId, wrongCode, from(0), PASSWORD),
+      await activate(accountId, wrongCode, from(1), 'short'),
+      await activate(accountId, wrongCode, from(2), `${accountId}${accountId}${accountId}`),
+      await activate('zzz998', wrongCode, from(3), 'password'),
+      await activate('zzz997', wrongCode, from(4), PASSWORD),
+    ];
+
+    // Assess
+    const views = answers.map(seen);
+    for (const v of views) expect(v).toEqual(views[0]);
+    expect(views[0]).toMatchObject({ status: 400 });
+    expect(JSON.stringify(views[0])).not.toMatch(/password/i);
   });
 
   it('the code never comes back out: not in the guest, the list, the history, or the sponsor copy', async () => {

@@ -17,6 +17,7 @@ import { startDynalite } from '../../local/dynamo.ts';
 import { AUDIT_PREFIX, DynamoGuestRepository } from '../../shared/adapters/dynamo-guests.ts';
 import type { AuditEvent } from '../../shared/domain/model.ts';
 import { TestSystem, DELEGATE, GUEST, SPONSOR } from '../support/local-system.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ONLY_IF_NEW = 'attribute_not_exists(pk)';
@@ -122,8 +123,8 @@ describe('no code path updates or deletes an audit item', () => {
     const mail = (await t.mailTo(GUEST.email)).at(-1)!;
     const accountId = /HMS account ID: ([a-z0-9]+)/.exec(mail.body.text!)![1];
     const code = /Activation code: ([A-Z0-9-]+)/.exec(mail.body.text!)![1];
-    expect((await t.raw('POST', '/v1/activate', { accountId, code: 'WRONG-CODE-0000' })).status).toBeGreaterThanOrEqual(400);
-    expect((await t.raw('POST', '/v1/activate', { accountId, code })).status).toBe(200);
+    expect((await t.raw('POST', '/v1/activate', { accountId, code: 'WRONG-CODE-0000', password: PASSWORD })).status).toBeGreaterThanOrEqual(400);
+    expect((await t.raw('POST', '/v1/activate', { accountId, code, password: PASSWORD })).status).toBe(200);
     expect((await t.as(SPONSOR.huid, 'POST', `/v1/guests/${guestA}/extension`, { endDate: '2027-02-20' })).status).toBe(200);
 
     // ...a delegate's request, approved, then cancelled

@@ -20,7 +20,7 @@ import { closeObserver, systemState } from '../support/observe.ts';
 // The rule: decide(caller, action, guest, context)
 // ---------------------------------------------------------------------------------------------
 
-const ACTIONS = ['read', 'decide', 'extend', 'cancel', 'resend', 'force-expire', 'reassign'] as const satisfies readonly GuestAction[];
+const ACTIONS = ['read', 'decide', 'extend', 'cancel', 'resend', 'force-expire', 'reassign', 'read-executions'] as const satisfies readonly GuestAction[];
 // Compile-time check that the table below covers every action there is.
 const everyAction: [Exclude<GuestAction, (typeof ACTIONS)[number]>] extends [never] ? true : false = true;
 
@@ -51,6 +51,7 @@ const EXPECTED: Record<(typeof ACTIONS)[number], Record<keyof typeof CALLERS, Ve
   resend:         { nobody: 'hide', sponsor: 'allow',  delegate: 'forbid', 'HMS IT': 'forbid', 'sponsor in HMS IT': 'allow', 'delegate in HMS IT': 'forbid' },
   'force-expire': { nobody: 'hide', sponsor: 'forbid', delegate: 'forbid', 'HMS IT': 'allow',  'sponsor in HMS IT': 'allow', 'delegate in HMS IT': 'allow' },
   reassign:       { nobody: 'hide', sponsor: 'forbid', delegate: 'forbid', 'HMS IT': 'allow',  'sponsor in HMS IT': 'allow', 'delegate in HMS IT': 'allow' },
+  'read-executions': { nobody: 'hide', sponsor: 'forbid', delegate: 'forbid', 'HMS IT': 'allow', 'sponsor in HMS IT': 'allow', 'delegate in HMS IT': 'allow' },
 };
 
 describe('decide: every action × relation', () => {
@@ -201,6 +202,12 @@ const GUEST_ENDPOINTS: GuestEndpoint[] = [
   { name: 'GET /v1/guests/{id}/history', action: 'read', method: 'GET', path: (id) => `/v1/guests/${id}/history`, fixture: 'pending-activation', mutates: false, expected: grid(200, 404, 200, 404, 200, 404),
     effect: async (res) => {
       expect((res.body.items as Event[])[0]).toMatchObject({ action: 'requested', actor: SPONSOR.huid });
+    } },
+  { name: 'GET /v1/guests/{id}/executions', action: 'read-executions', method: 'GET', path: (id) => `/v1/guests/${id}/executions`, fixture: 'pending-activation', mutates: false, expected: grid(403, 404, 403, 404, 200, 404), whoMay: 'HMS IT',
+    effect: async (res, id) => {
+      const [first] = res.body.items as { name: string; generation: number; status: string; events: { type: string }[] }[];
+      expect(first).toMatchObject({ name: `${id}-1`, generation: 1, status: 'RUNNING' });
+      expect(first!.events.at(-1)).toMatchObject({ type: 'ExecutionStarted' });
     } },
   { name: 'POST /v1/guests/{id}/decision', action: 'decide', method: 'POST', path: (id) => `/v1/guests/${id}/decision`, body: { decision: 'approve' }, fixture: 'pending-approval', mutates: true, expected: grid(200, 404, 403, 404, 403, 404), whoMay: "the guest's sponsor",
     effect: async (res, id, role) => {
@@ -428,6 +435,23 @@ describe('GET /v1/guests?as=hms-it: every guest, for HMS IT only', () => {
     }
     const ids = (res.body.items as { guestId: string }[]).map((g) => g.guestId);
     expect(ids).toEqual(expect.arrayContaining([shared['pending-approval'], shared['pending-activation'], otherSponsorsGuest]));
+  });
+});
+
+describe('GET /v1/sponsors: whether people may sponsor, for HMS IT only', () => {
+  it.each(ROLE_KEYS.map((k) => [ROLES[k].label, k === 'hmsIt' ? 200 : 403, k] as const))('%s → %i', async (_label, status, key) => {
+    const role = ROLES[key];
+    const res = await t.as(role.huid, 'GET', `/v1/sponsors?huids=${SPONSOR.huid},10000008,10000005`, undefined, role.roles);
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    if (status !== 200) {
+      expect(res.body).toMatchObject({ status: 403, detail: "Only HMS IT may look up sponsors' standing." });
+      return;
+    }
+    expect(res.body.items).toEqual([
+      { huid: SPONSOR.huid, name: 'Ada Faculty', eligible: true, reason: null, detail: null },
+      { huid: '10000005', name: 'Wren Wyss', eligible: false, reason: 'wyss', detail: expect.stringContaining('AcademicAffairs@wyss.harvard.edu') },
+      { huid: '10000008', name: 'Fay Former', eligible: false, reason: 'inactive', detail: expect.stringContaining('not active') },
+    ]);
   });
 });
 

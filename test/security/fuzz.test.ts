@@ -21,11 +21,13 @@ import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/api.ts';
 import { gatewayClaims, lambdaContext } from '../../local/api-server.ts';
+import { originHeadersFromTemplate } from '../../local/edge.ts';
 import { ROUTES, routeKey, type RouteSpec } from '../../shared/http/routes.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
 import { MAX_PAGE } from '../../shared/ports.ts';
 import { checkRouteAnswer } from '../support/contract.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
+import { MAX_PASSWORD_LENGTH } from '../../shared/domain/password-policy.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
 import { closeObserver, systemState } from '../support/observe.ts';
 
@@ -187,6 +189,9 @@ const badCode = fc.oneof(
   fc.tuple(fc.stringMatching(/^[A-Za-z0-9-]{20,39}$/).map((s) => s.slice(0, 39)), fc.constantFrom(' ', '_', '.', '+', '/', '=', 'é', '\n'), fc.nat()).map(([s, c, i]) => insertAt(s, i % (s.length + 1), c)),
   nonString,
 );
+
+/** Not a password the schema takes: not a string, or longer than MAX_PASSWORD_LENGTH (its shape only: the policy comes after the code). */
+const badPassword = fc.oneof(fc.integer({ min: MAX_PASSWORD_LENGTH + 1, max: MAX_PASSWORD_LENGTH + 200 }).map((n) => 'p'.repeat(n)), nonString);
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Not a guest ID (a UUID), as the handler would see it. */
@@ -384,7 +389,10 @@ const badLimit = fc
     const n = Number(s);
     return !(Number.isInteger(n) && n >= 1 && n <= MAX_PAGE);
   });
-const QUERY_SPEC = {
+/** A query parameter: a valid value, bad ones, and whether a request must carry it. */
+type QuerySpec = Record<string, { valid: fc.Arbitrary<string | undefined>; bad: fc.Arbitrary<string>; required?: true }>;
+
+const QUERY_SPEC: QuerySpec = {
   // The caller (the sponsor) lists as sponsor: a valid query answers 200 (as a delegate, of no one, with sponsorHuid it is 403).
   as: { valid: fc.constant('sponsor'), bad: badEnumString(['sponsor', 'delegate', 'hms-it']) },
   status: { valid: fc.constantFrom(...STATUSES), bad: badEnumString(STATUSES) },
@@ -393,12 +401,24 @@ const QUERY_SPEC = {
   failed: { valid: fc.constantFrom('true', 'false'), bad: badEnumString(['true', 'false']) },
   cursor: { valid: fc.constant(undefined), bad: badCursor },
   limit: { valid: fc.integer({ min: 1, max: MAX_PAGE }).map(String), bad: badLimit },
-} as const;
-const QUERY_KEYS = Object.keys(QUERY_SPEC);
+};
+/** GET /v1/sponsors (HMS IT): HUIDs separated by commas, 1 to 100 of them. */
+const SPONSORS_QUERY_SPEC: QuerySpec = {
+  huids: {
+    valid: fc.uniqueArray(fc.constantFrom(SPONSOR.huid, DELEGATE.huid, NEW_SPONSOR, '10000005', '19999999'), { minLength: 1 }).map((h) => h.join(',')),
+    bad: fc.oneof(
+      badHuidString,
+      fc.tuple(badHuidString, fc.constant(SPONSOR.huid)).map(([bad, good]) => `${good},${bad}`),
+      fc.constantFrom('', ',', `${SPONSOR.huid},`, `,${SPONSOR.huid}`, `${SPONSOR.huid},,${SPONSOR.huid}`, `${SPONSOR.huid};${DELEGATE.huid}`, `${SPONSOR.huid} ${DELEGATE.huid}`, Array(101).fill(SPONSOR.huid).join(',')),
+    ),
+    required: true,
+  },
+};
 
-function badQuery(mode: Mode): fc.Arbitrary<Case> {
-  const valid = fc.record(Object.fromEntries(QUERY_KEYS.map((k) => [k, QUERY_SPEC[k as keyof typeof QUERY_SPEC].valid])) as Record<string, fc.Arbitrary<string | undefined>>, { requiredKeys: [] });
-  const badFields = fc.subarray(QUERY_KEYS).chain((keys) => fc.tuple(...keys.map((k) => QUERY_SPEC[k as keyof typeof QUERY_SPEC].bad)).map((vs) => keys.map((k, i) => [k, vs[i]!] as [string, string])));
+function badQuery(spec: QuerySpec, mode: Mode): fc.Arbitrary<Case> {
+  const QUERY_KEYS = Object.keys(spec);
+  const valid = fc.record(Object.fromEntries(QUERY_KEYS.map((k) => [k, spec[k]!.valid])) as Record<string, fc.Arbitrary<string | undefined>>, { requiredKeys: QUERY_KEYS.filter((k) => spec[k]!.required) });
+  const badFields = fc.subarray(QUERY_KEYS).chain((keys) => fc.tuple(...keys.map((k) => spec[k]!.bad)).map((vs) => keys.map((k, i) => [k, vs[i]!] as [string, string])));
   const unknown = fc.uniqueArray(fc.tuple(unknownKey(QUERY_KEYS), anyString), { selector: ([k]) => k, maxLength: 3 });
   // Over HTTP: a value of a known parameter as raw, malformed percent-encoding
   const raw = mode === 'http' ? fc.option(fc.tuple(fc.constantFrom(...QUERY_KEYS), MALFORMED), { nil: undefined }) : fc.constant(undefined);
@@ -432,7 +452,7 @@ interface Target {
   /** The guest a {guestId} route is aimed at (the call would succeed on it). */
   guest?: () => { guestId: string; version: number };
   body?: { spec: BodySpec; optional: boolean };
-  query?: true;
+  query?: QuerySpec;
   ifMatch?: true;
 }
 
@@ -460,7 +480,9 @@ const TARGETS: Target[] = [
       },
     },
   },
-  { route: 'GET /v1/guests', caller: { huid: SPONSOR.huid, roles: [] }, query: true },
+  { route: 'GET /v1/guests', caller: { huid: SPONSOR.huid, roles: [] }, query: QUERY_SPEC },
+  { route: 'GET /v1/sponsors', caller: { huid: IT, roles: [IT_ROLE] }, query: SPONSORS_QUERY_SPEC },
+  { route: 'GET /v1/guests/{guestId}/executions', caller: { huid: IT, roles: [IT_ROLE] }, guest: () => fixtures.pendingActivation },
   { route: 'GET /v1/guests/{guestId}', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation },
   { route: 'GET /v1/guests/{guestId}/history', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation },
   {
@@ -494,6 +516,8 @@ const TARGETS: Target[] = [
       spec: {
         accountId: { valid: fc.constant('').map(() => fixtures.accountId), bad: badAccountId, required: true },
         code: { valid: fc.stringMatching(/^[A-Za-z0-9-]{20,40}$/).filter((c) => c.length <= 40), bad: badCode, required: true },
+        // Any string of the right length is well-formed, weak ones too: whether it keeps the policy is only asked with the right code.
+        password: { valid: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('correct-tulip-7-lantern', 'short', 'password1234')), bad: badPassword, required: true },
       },
     },
   },
@@ -501,7 +525,7 @@ const TARGETS: Target[] = [
 
 /** Bad requests for `target`: each part (path, query, body, headers) good or bad, at least one bad. */
 function badRequests(target: Target, mode: Mode): fc.Arbitrary<Case> {
-  if (target.query) return badQuery(mode);
+  if (target.query) return badQuery(target.query, mode);
   const method = target.route.split(' ')[0];
   const none = fc.constant({ bad: [] as Loc[] });
   const path = target.guest
@@ -549,7 +573,8 @@ async function claimsFor(caller: { huid: string; roles: string[] }): Promise<Rec
 async function eventFor(target: Target, c: Case) {
   const [method, routePath] = target.route.split(' ') as [string, string];
   const rawPath = c.guestId ? routePath.replace('{guestId}', c.guestId.segment) : routePath;
-  const headers: Record<string, string> = { host: 'localhost', 'user-agent': 'fuzz' };
+  // What the distribution (locally: the gateway) adds to every API request: the origin secret and the viewer's address.
+  const headers: Record<string, string> = { host: 'localhost', 'user-agent': 'fuzz', ...originHeadersFromTemplate(t.sys.deployment.template, t.sys.deployment.stackName), 'cloudfront-viewer-address': '127.0.0.1:50000' };
   if (c.body !== undefined && c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
   if (c.idempotencyKey !== undefined) headers['idempotency-key'] = c.idempotencyKey;
   if (c.ifMatch !== undefined) headers['if-match'] = c.ifMatch;

@@ -49,11 +49,11 @@ describe('per-client limits', () => {
   it('four addresses sending junk to /v1/activate do not make ten other clients answer 429', async () => {
     // Prepare
     const perClient = CLIENT_ROUTE_THROTTLES['POST /v1/activate']!;
-    const junk = (i: number) => t.raw('POST', '/v1/activate', { accountId: 'zzz001', code: 'AAAAA-AAAAA-AAAAA-AAAAA-A' }, {}, `127.9.0.${(i % 4) + 1}`);
+    const junk = (i: number) => t.raw('POST', '/v1/activate', { accountId: 'zzz001', code: 'AAAAA-AAAAA-AAAAA-AAAAA-A', password: 'correct-tulip-7-lantern' }, {}, `127.9.0.${(i % 4) + 1}`);
 
     // Act
     const flood = await burst(perClient.burstLimit * 4 * 2, junk);
-    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => t.raw('POST', '/v1/activate', { accountId: 'abc123', code: 'BBBBB-BBBBB-BBBBB-BBBBB-B' }, {}, `127.9.1.${i + 1}`)));
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => t.raw('POST', '/v1/activate', { accountId: 'abc123', code: 'BBBBB-BBBBB-BBBBB-BBBBB-B', password: 'correct-tulip-7-lantern' }, {}, `127.9.1.${i + 1}`)));
 
     // Assess: the junk senders are cut off, the others reach the handler (a wrong code: 400)
     expect(flood.filter((r) => r.status === 429).length).toBeGreaterThan(0);

@@ -5,13 +5,13 @@
  * modules: what is tested is the command and its HTTP surface. Used by test/e2e and bench/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from './sample.ts';
+import { DELEGATE, GUEST, SPONSOR, directoryOf, requestJson, scimCall, setActiveByHand, type Answer, type DirectoryView, type Mail } from './sample.ts';
 
-export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
+export { DELEGATE, GUEST, SPONSOR, type Answer, type DirectoryView, type Mail };
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -85,10 +85,20 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }
 
+/** Whether the checkout at `root` knows the flag (a baseline of an older commit, bench/, may not). */
+function knowsFlag(root: string, flag: string): boolean {
+  try {
+    return readFileSync(join(root, 'local', 'cli-args.ts'), 'utf8').includes(`'${flag}'`);
+  } catch {
+    return false;
+  }
+}
+
 function cliArgs(opts: StartOptions, dataDir: string): string[] {
   return [
     '--api-port', '0',
     '--mail-port', '0',
+    ...(knowsFlag(opts.root ?? ROOT, 'scim-port') ? ['--scim-port', '0'] : []),
     '--data-dir', dataDir,
     ...(opts.clock ? ['--clock', opts.clock] : []),
     ...(opts.seed ? ['--seed', opts.seed] : []),
@@ -134,6 +144,10 @@ export class LocalCli {
   apiUrl = '';
   mailUrl = '';
   openApiUrl = '';
+  /** The account directory's page (empty for a checkout without one). */
+  directoryUrl = '';
+  /** Its SCIM 2.0 API. */
+  scimApiUrl = '';
   /** What the system printed as its startup time. */
   readyInMs = 0;
   /** From spawning to the URLs printed, measured here. */
@@ -176,6 +190,8 @@ export class LocalCli {
         if (ready && api && mail && openApi) {
           this.readyInMs = Number(ready[1]);
           [this.apiUrl, this.mailUrl, this.openApiUrl] = [api[1]!, mail[1]!, openApi[1]!];
+          const directory = /^\s*Directory:\s+(\S+)\s+\(.*SCIM 2\.0 at (\S+),/m.exec(this.out);
+          if (directory) [this.directoryUrl, this.scimApiUrl] = [directory[1]!, directory[2]!];
           done();
           resolveReady();
         }
@@ -283,6 +299,21 @@ export class LocalCli {
 
   async mailTo(address: string): Promise<Mail[]> {
     return (await this.mail()).filter((m) => m.destination.to.includes(address) || m.destination.cc.includes(address));
+  }
+
+  /** The account directory as its page lists it (GET / as JSON): users with their groups, groups, the changes it made. */
+  directory(): Promise<DirectoryView> {
+    return directoryOf(this.directoryUrl);
+  }
+
+  /** A call to the account directory's SCIM API, with the bearer token of the data directory. */
+  scim(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    return scimCall(this.scimApiUrl, this.dataDir, method, path, body);
+  }
+
+  /** Enables or disables a directory user by hand (as HMS IT's console would), not through this system. */
+  setActiveByHand(userName: string, active: boolean): Promise<void> {
+    return setActiveByHand(this.scimApiUrl, this.dataDir, userName, active);
   }
 
   async executions(): Promise<{ stats: Record<string, number>; executions: ExecutionView[] }> {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import { DELEGATE, GUEST, SPONSOR, requestJson, type Answer, type Mail } from './sample.ts';
+import { DELEGATE, GUEST, SPONSOR, directoryOf, requestJson, scimCall, type Answer, type DirectoryView, type Mail } from './sample.ts';
 
-export { DELEGATE, GUEST, SPONSOR, type Answer, type Mail };
+export { DELEGATE, GUEST, SPONSOR, type Answer, type DirectoryView, type Mail };
 
 export class TestSystem {
   private readonly tokens = new Map<string, string>();
@@ -17,7 +17,7 @@ export class TestSystem {
 
   static async start(opts: { clock?: string; seed?: DirectorySeed; dataDir?: string } = {}): Promise<TestSystem> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hms-guests-'));
-    const sys = await startLocalSystem({ apiPort: 0, mailPort: 0, dataDir, clock: opts.clock, seed: opts.seed });
+    const sys = await startLocalSystem({ apiPort: 0, mailPort: 0, scimPort: 0, dataDir, clock: opts.clock, seed: opts.seed, pages: false });
     return new TestSystem(sys, dataDir);
   }
 
@@ -73,6 +73,16 @@ export class TestSystem {
 
   async executions(): Promise<{ name: string; status: string; currentState: string | null; transitions: number; error: string | null }[]> {
     return ((await this.raw('GET', '/_local/executions')).body as { executions: never[] }).executions;
+  }
+
+  /** The account directory as its page lists it (users with their groups, groups, the changes it made). */
+  async directory(): Promise<DirectoryView> {
+    return directoryOf(this.sys.scimUrl);
+  }
+
+  /** A call to the account directory's SCIM API with its bearer token (a change "by hand", as HMS IT's console would make it). */
+  async scim(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    return scimCall(this.sys.scimApiUrl, this.dataDir, method, path, body);
   }
 
   async guest(huid: string, guestId: string): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 /** Use cases wired to in-memory ports (shared/adapters/memory.ts): no SDK, no local system, milliseconds. */
 import type { Deps } from '../../shared/app/deps.ts';
 import type { HsrRecord, Person } from '../../shared/domain/model.ts';
-import { ManualClock, MemoryAlerts, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
+import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryMetrics, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 
 export interface MemoryWorld {
@@ -13,6 +13,10 @@ export interface MemoryWorld {
   workflow: MemoryWorkflow;
   alerts: MemoryAlerts;
   clock: ManualClock;
+  metrics: MemoryMetrics;
+  /** The HMS account directory. */
+  accounts: MemoryAccountDirectory;
+  checkpoints: MemoryCheckpoints;
 }
 
 /** A world at `now` with the built-in sample directory (plus `people`/`hsr`). */
@@ -21,9 +25,12 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
   const attempts = new MemoryAttemptCounter();
   const directory = new MemoryDirectory({ people: [...SAMPLE_DIRECTORY.people, ...(extra.people ?? [])], hsr: [...SAMPLE_DIRECTORY.hsr, ...(extra.hsr ?? [])] });
   const mailer = new MemoryMailer();
-  const workflow = new MemoryWorkflow();
   const alerts = new MemoryAlerts();
   const clock = new ManualClock(new Date(now));
+  const metrics = new MemoryMetrics();
+  const workflow = new MemoryWorkflow(clock);
+  const accounts = new MemoryAccountDirectory(clock);
+  const checkpoints = new MemoryCheckpoints();
   const deps: Deps = {
     guests,
     attempts,
@@ -36,6 +43,9 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
     random: new SequenceRandom(),
     links: { activationUrl: 'https://guests.example/activate', portalUrl: 'https://guests.example' },
     hmsItRole: 'hms-it',
+    metrics,
+    accounts,
+    checkpoints,
   };
-  return { deps, guests, attempts, directory, mailer, workflow, alerts, clock };
+  return { deps, guests, attempts, directory, mailer, workflow, alerts, clock, metrics, accounts, checkpoints };
 }

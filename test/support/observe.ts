@@ -1,6 +1,7 @@
 /**
  * What the security tests compare before and after a refused request: every item of every
- * DynamoDB table (a Scan is fine in a test), the SES mailbox and the Step Functions executions.
+ * DynamoDB table (a Scan is fine in a test), the SES mailbox, the Step Functions executions and
+ * the account directory.
  */
 import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION } from '../../local/template.ts';
@@ -11,6 +12,8 @@ export interface SystemState {
   tables: Record<string, string[]>;
   mail: string[];
   executions: string[];
+  /** The account directory's users and groups (local/scim), as JSON. */
+  directory: string;
 }
 
 let client: DynamoDBClient | undefined;
@@ -54,9 +57,10 @@ export async function scanTables(): Promise<Record<string, string[]>> {
 }
 
 export async function systemState(t: TestSystem): Promise<SystemState> {
-  const [tables, mail, executions] = await Promise.all([scanTables(), t.mail(), t.executions()]);
+  const [tables, mail, executions, directory] = await Promise.all([scanTables(), t.mail(), t.executions(), t.directory()]);
   return {
     tables,
+    directory: canonical({ users: directory.users, groups: directory.groups }),
     mail: mail.map((m) => m.messageId).sort(),
     executions: executions.map((e) => `${e.name} ${e.status} ${e.currentState ?? ''} ${e.transitions}`).sort(),
   };

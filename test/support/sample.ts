@@ -5,6 +5,9 @@ export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' 
 export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
 export const GUEST = { huid: '20000001', email: 'grace.guest@example.org' };
 
+/** A password that keeps every rule of the password policy (shared/domain/password-policy.ts), for activations in tests. */
+export const PASSWORD = 'correct-tulip-7-lantern';
+
 /** One message of the mailbox's GET /store (aws-ses-v2-local's format). */
 export interface Mail {
   messageId: string;
@@ -85,4 +88,41 @@ async function requestFrom(source: string, baseUrl: string, method: string, path
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The account directory's page as JSON (local/scim/server.ts `snapshot`): users with their groups, groups with their members, the changes it made. */
+export interface DirectoryView {
+  users: { id: string; userName: string; externalId: string | null; name: string | null; active: boolean; groups: string[]; endDate: string | null; population: string | null; sponsorHuid: string | null; passwordSet: boolean; lastModified: string }[];
+  groups: { id: string; displayName: string; members: string[] }[];
+  events: { at: string; op: string; userName?: string; group?: string; changes?: string[] }[];
+}
+
+/** GET / of the local account directory, as JSON. */
+export async function directoryOf(pageUrl: string): Promise<DirectoryView> {
+  const res = await fetch(pageUrl, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`directory page: ${res.status}`);
+  return (await res.json()) as DirectoryView;
+}
+
+/** One call of the local account directory's SCIM API, with the bearer token kept in the data directory. */
+export async function scimCall(scimApiUrl: string, dataDir: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const token = readFileSync(join(dataDir, 'scim-token'), 'utf8').trim();
+  const res = await fetch(`${scimApiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json', ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Enables (or disables) a directory user by hand through the SCIM API, as HMS IT's console would. */
+export async function setActiveByHand(scimApiUrl: string, dataDir: string, userName: string, active: boolean): Promise<void> {
+  const found = await scimCall(scimApiUrl, dataDir, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+  const id = (found.body.Resources as { id: string }[] | undefined)?.[0]?.id;
+  if (!id) throw new Error(`no directory user ${userName}`);
+  const res = await scimCall(scimApiUrl, dataDir, 'PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: active }] });
+  if (res.status !== 200) throw new Error(`PATCH user: ${res.status} ${JSON.stringify(res.body)}`);
 }

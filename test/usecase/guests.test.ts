@@ -116,6 +116,9 @@ describe('a sponsor who is no longer eligible', () => {
   });
 });
 
+/** A password that keeps every rule of the password policy. */
+const PASSWORD = 'correct-tulip-7-lantern';
+
 describe('activate', () => {
   async function provisioned() {
     const w = memoryWorld();
@@ -129,10 +132,10 @@ describe('activate', () => {
 
   it('the right code activates once; the same code again is the same success', async () => {
     const { w, guestId, code, accountId } = await provisioned();
-    const first = await uc.activate(w.deps, { accountId, code }, '192.0.2.1');
+    const first = (await uc.activate(w.deps, { accountId, code, password: PASSWORD }, '192.0.2.1')).guest;
     expect(first).toMatchObject({ guestId, status: 'ACTIVE', activatedAt: '2027-01-04T14:00:00.000Z' });
     w.clock.advance(60_000);
-    await expect(uc.activate(w.deps, { accountId, code }, '192.0.2.2')).resolves.toMatchObject({ status: 'ACTIVE', activatedAt: first.activatedAt });
+    await expect(uc.activate(w.deps, { accountId, code, password: PASSWORD }, '192.0.2.2')).resolves.toMatchObject({ guest: { status: 'ACTIVE', activatedAt: first.activatedAt } });
   });
 
   it('a wrong code and an unknown account ID fail alike, and each attempt is counted', async () => {
@@ -140,8 +143,8 @@ describe('activate', () => {
     const { w, accountId } = await provisioned();
 
     // Act
-    const wrong = await uc.activate(w.deps, { accountId, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A' }, '192.0.2.1').catch((e: unknown) => e);
-    const unknown = await uc.activate(w.deps, { accountId: 'zzz999', code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A' }, '192.0.2.2').catch((e: unknown) => e);
+    const wrong = await uc.activate(w.deps, { accountId, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A', password: PASSWORD }, '192.0.2.1').catch((e: unknown) => e);
+    const unknown = await uc.activate(w.deps, { accountId: 'zzz999', code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A', password: PASSWORD }, '192.0.2.2').catch((e: unknown) => e);
 
     // Assess
     expect(wrong).toBeInstanceOf(ValidationError);
@@ -156,8 +159,8 @@ describe('activate', () => {
     const { w, guestId, accountId, code } = await provisioned();
 
     // Act: 100 wrong codes, each from its own address
-    for (let i = 0; i < 100; i++) await uc.activate(w.deps, { accountId, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A' }, `10.0.${Math.floor(i / 200)}.${i % 200}`).catch(() => undefined);
-    const holder = await uc.activate(w.deps, { accountId, code }, '10.9.9.9').catch((e: unknown) => e);
+    for (let i = 0; i < 100; i++) await uc.activate(w.deps, { accountId, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A', password: PASSWORD }, `10.0.${Math.floor(i / 200)}.${i % 200}`).catch(() => undefined);
+    const holder = await uc.activate(w.deps, { accountId, code, password: PASSWORD }, '10.9.9.9').catch((e: unknown) => e);
 
     // Assess
     expect((holder as Error).name).toBe('RateLimitedError');

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDBClient, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDirectory } from '../../shared/adapters/directories.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
+import { PASSWORD } from '../support/sample.ts';
 
 // Monday 4 January 2027, 09:00 in Boston (EST).
 const START = '2027-01-04T14:00:00.000Z';
@@ -62,9 +63,15 @@ describe('guest lifecycle state machine', () => {
     expect(copy.body.text).toContain('[redacted');
     expect((await execution(guestId)).currentState).toBe('WaitUntilDue');
 
-    // Act: the guest activates
-    const activated = await t.raw('POST', '/v1/activate', { accountId: guest.accountId, code });
+    // The account exists in the directory before the email: disabled, with its groups
+    const granted = (guest.entitlements as { name: string; granted: boolean }[]).filter((e) => e.granted).map((e) => `hms-guest-${e.name}`).sort();
+    expect((await t.directory()).users.find((u) => u.userName === guest.accountId)).toMatchObject({ active: false, groups: granted, externalId: guestId, endDate: END_DATE });
+
+    // Act: the guest activates, choosing a password
+    const activated = await t.raw('POST', '/v1/activate', { accountId: guest.accountId, code, password: PASSWORD });
     expect(activated.status).toBe(200);
+    // Assess: the directory user is active with exactly the granted groups, its password set
+    expect((await t.directory()).users.find((u) => u.userName === guest.accountId)).toMatchObject({ active: true, groups: granted, passwordSet: true });
 
     // Act: the day before T-7 nothing is sent; from T-7 one notice a day through the end date
     await t.advanceTo('2027-02-07T20:00:00Z');
@@ -80,6 +87,8 @@ describe('guest lifecycle state machine', () => {
     expect((guest.entitlements as { granted: boolean }[]).every((e) => !e.granted)).toBe(true);
     const expired = (await t.mail()).filter((m) => m.subject.includes('expired'));
     expect(expired.map((m) => m.destination.to)).toEqual([[SPONSOR.email], [GUEST.email]]);
+    // The directory user is disabled and in no group
+    expect((await t.directory()).users.find((u) => u.userName === guest.accountId)).toMatchObject({ active: false, groups: [] });
 
     // Act: the 30-day restore window closes: the execution ends
     await t.advance('P31D');

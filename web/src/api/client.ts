@@ -19,6 +19,13 @@ export type GatewayError = Schemas['GatewayUnauthorized'] | Schemas['GatewayForb
 export type ListQuery = NonNullable<paths['/v1/guests']['get']['parameters']['query']>;
 export type Decision = NonNullable<paths['/v1/guests/{guestId}/decision']['post']['requestBody']>['content']['application/json'];
 export type Activation = NonNullable<paths['/v1/activate']['post']['requestBody']>['content']['application/json'];
+export type GuestRequest = NonNullable<paths['/v1/guests']['post']['requestBody']>['content']['application/json'];
+export type Execution = Schemas['Execution'];
+export type ExecutionEvent = Schemas['ExecutionEvent'];
+export type SponsorStanding = Schemas['SponsorStanding'];
+export type GuestStatus = Guest['status'];
+export type Population = Guest['population'];
+export type Service = Guest['services'][number];
 
 export type ApiClient = Client<paths>;
 
@@ -94,9 +101,66 @@ export async function getGuest(client: ApiClient, guestId: string): Promise<{ gu
 }
 
 /** The sponsor approves or denies, on the version read (412 if it changed since). */
-export async function decide(client: ApiClient, guestId: string, etag: string, decision: Decision): Promise<{ guest: Guest; etag: string }> {
-  const result = await client.POST('/v1/guests/{guestId}/decision', { params: { path: { guestId }, header: { 'If-Match': etag } }, body: decision });
+export async function decide(client: ApiClient, guestId: string, etag: string, decision: Decision, key?: string): Promise<{ guest: Guest; etag: string }> {
+  const result = await client.POST('/v1/guests/{guestId}/decision', { params: { path: { guestId }, header: { 'If-Match': etag, ...(key ? { 'Idempotency-Key': key } : {}) } }, body: decision });
   return { guest: ok(result), etag: etagOf(result.response) };
+}
+
+/** A fresh Idempotency-Key for one action of the person (a retry of the same action may send it again). */
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/** A guest and its ETag from an answer holding one guest. */
+function guestOf(result: { data?: Guest; error?: unknown; response: Response }): { guest: Guest; etag: string } {
+  return { guest: ok(result), etag: etagOf(result.response) };
+}
+
+/** A sponsor (or a delegate, naming the sponsor) requests an account (202: the lifecycle has started). */
+export async function requestGuest(client: ApiClient, request: GuestRequest, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(await client.POST('/v1/guests', { params: { header: { 'Idempotency-Key': key } }, body: request }));
+}
+
+/** The sponsor extends (or restores within 30 days of expiry) to a new end date. */
+export async function extendGuest(client: ApiClient, guestId: string, etag: string, endDate: string, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(await client.POST('/v1/guests/{guestId}/extension', { params: { path: { guestId }, header: { 'If-Match': etag, 'Idempotency-Key': key } }, body: { endDate } }));
+}
+
+/** The sponsor or HMS IT cancels the request or the account. */
+export async function cancelGuest(client: ApiClient, guestId: string, etag: string, reason?: string, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(await client.POST('/v1/guests/{guestId}/cancel', { params: { path: { guestId }, header: { 'If-Match': etag, 'Idempotency-Key': key } }, body: reason ? { reason } : {} }));
+}
+
+/** The sponsor sends a new activation code (the old one stops working). */
+export async function resendActivation(client: ApiClient, guestId: string, etag: string, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(await client.POST('/v1/guests/{guestId}/activation/resend', { params: { path: { guestId }, header: { 'If-Match': etag, 'Idempotency-Key': key } }, body: {} }));
+}
+
+/** HMS IT expires the account now. */
+export async function expireGuest(client: ApiClient, guestId: string, etag: string, reason?: string, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(await client.POST('/v1/guests/{guestId}/expire', { params: { path: { guestId }, header: { 'If-Match': etag, 'Idempotency-Key': key } }, body: reason ? { reason } : {} }));
+}
+
+/** HMS IT moves the guest to another (eligible) sponsor. */
+export async function reassignGuest(client: ApiClient, guestId: string, etag: string, sponsorHuid: string, reason?: string, key = idempotencyKey()): Promise<{ guest: Guest; etag: string }> {
+  return guestOf(
+    await client.POST('/v1/guests/{guestId}/reassign', { params: { path: { guestId }, header: { 'If-Match': etag, 'Idempotency-Key': key } }, body: { sponsorHuid, ...(reason ? { reason } : {}) } }),
+  );
+}
+
+/** HMS IT: the guest's Step Functions executions, newest first, with their latest events. */
+export async function guestExecutions(client: ApiClient, guestId: string): Promise<Execution[]> {
+  return ok(await client.GET('/v1/guests/{guestId}/executions', { params: { path: { guestId } } })).items;
+}
+
+/** HMS IT: whether these people may sponsor now (at most 100 HUIDs a call). */
+export async function sponsorStandings(client: ApiClient, huids: readonly string[]): Promise<SponsorStanding[]> {
+  const unique = [...new Set(huids)].sort();
+  const out: SponsorStanding[] = [];
+  for (let i = 0; i < unique.length; i += 100) {
+    out.push(...ok(await client.GET('/v1/sponsors', { params: { query: { huids: unique.slice(i, i + 100).join(',') } } })).items);
+  }
+  return out;
 }
 
 /** The audit trail of a guest. */

@@ -1,0 +1,40 @@
+/** Rule "Password policy" (shared/domain/password-policy.ts): each rule, and what it does not refuse. */
+import { describe, expect, it } from 'vitest';
+import { MIN_PASSWORD_LENGTH, PASSWORD_RULES, passwordProblem } from '../../shared/domain/password-policy.ts';
+
+const grace = { accountId: 'ggu123', names: ['Grace Guest'] };
+
+describe('passwordProblem', () => {
+  it.each([
+    ['', 'length'],
+    ['a'.repeat(MIN_PASSWORD_LENGTH - 1), 'length'],
+    ['🌷🌷🌷🌷🌷🌷🌷🌷🌷🌷🌷', 'length'],
+    ['my-ggu123-secret!', 'account-id'],
+    ['MY-GGU123-SECRET!', 'account-id'],
+    ['grace-in-boston-7', 'name'],
+    ['Boston-GUEST-2027', 'name'],
+    ['Grâce-in-boston-7', 'name'],
+    ['password1234', 'common'],
+    ['Password1234!', 'common'],
+    ['!!Welcome2027!!', 'common'],
+    ['qwertyuiop123', 'common'],
+    ['Harvard2027!!', 'common'],
+    ['aaaaaaaaaaaaaaaa', 'common'],
+  ] as const)('%j breaks the rule %s', (password, rule) => {
+    expect(passwordProblem(password, grace)).toBe(rule);
+  });
+
+  it.each(['correct-tulip-7-lantern', 'violet harbor lantern 42', 'Tr0ub4dor&3-Quill', 'ß-straße-über-alles'])('%j keeps every rule', (password) => {
+    expect(passwordProblem(password, grace)).toBeUndefined();
+  });
+
+  it('looks for name parts of three letters and more only (two letters are inside too many words)', () => {
+    expect(passwordProblem('violet-harbor-li-42', { accountId: 'jli001', names: ['Jo Li'] })).toBeUndefined();
+    expect(passwordProblem('violet-harbor-jo-42', { accountId: 'jli001', names: ['Jo Li'] })).toBeUndefined();
+  });
+
+  it('names every rule in words a guest reads (the activation page lists them)', () => {
+    expect(Object.keys(PASSWORD_RULES).sort()).toEqual(['account-id', 'common', 'length', 'name']);
+    for (const words of Object.values(PASSWORD_RULES)) expect(words).toMatch(/^must /);
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * The HMS IT console: every guest, with filters (status, sponsor, expiring before, failed);
+ * failures and lifecycles at risk first (FAILED, a recorded failure, a sponsor who may no longer
+ * sponsor); each guest's page has its executions and the expire and reassign actions. The filtered
+ * list downloads as CSV.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { allGuests, sponsorStandings, type Guest, type GuestStatus, type ListQuery, type SponsorStanding } from '../api/client.ts';
+import { api, describeError } from '../api.ts';
+import { today as businessToday } from '../clock.ts';
+import { Alert, Field, Loading, Page, StatusBadge } from '../components/ui.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { compareDates, isFinal } from '../rules.ts';
+import { useSession } from '../session.tsx';
+import { formatDate, POPULATION_LABELS, STATUS_LABELS } from '../text.ts';
+import { DaysLeft } from './MyGuests.tsx';
+
+const STATUSES = Object.keys(STATUS_LABELS) as GuestStatus[];
+
+type Row = { guest: Guest; sponsor: SponsorStanding | undefined; risk: 0 | 1 | 2 | 3 };
+type State = { kind: 'loading' } | { kind: 'ready'; rows: Row[] } | { kind: 'error'; message: string };
+
+const RISK_LABELS = ['Failed', 'Lifecycle failure recorded', 'Sponsor may no longer sponsor', ''] as const;
+
+/** 0 FAILED, 1 a recorded failure, 2 a live guest whose sponsor may no longer sponsor, 3 nothing wrong. */
+function riskOf(guest: Guest, sponsor: SponsorStanding | undefined): Row['risk'] {
+  if (guest.status === 'FAILED') return 0;
+  if (guest.failure) return 1;
+  if (sponsor && !sponsor.eligible && !isFinal(guest.status)) return 2;
+  return 3;
+}
+
+/** A CSV cell: quoted, and never read as a formula by a spreadsheet (=, +, -, @ first). */
+function cell(value: string | number | null | undefined): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function toCsv(rows: Row[]): string {
+  const header = ['guestId', 'guestName', 'guestHuid', 'status', 'population', 'sponsorHuid', 'sponsorName', 'sponsorEligible', 'startDate', 'endDate', 'accountId', 'risk', 'failureState', 'failureError', 'failureCount', 'updatedAt'];
+  const lines = rows.map(({ guest: g, sponsor, risk }) =>
+    [g.guestId, g.guestName, g.guestHuid, g.status, g.population, g.sponsorHuid, sponsor?.name, sponsor ? String(sponsor.eligible) : '', g.startDate, g.endDate, g.accountId, RISK_LABELS[risk], g.failure?.state, g.failure?.error, g.failure?.count, g.updatedAt]
+      .map(cell)
+      .join(','),
+  );
+  return `${[header.map(cell).join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+export function Console() {
+  const { me } = useSession();
+  const { search, href } = useLocation();
+  const filters = {
+    status: (STATUSES as string[]).includes(search.get('status') ?? '') ? (search.get('status') as GuestStatus) : undefined,
+    sponsorHuid: /^\d{8}$/.test(search.get('sponsor') ?? '') ? search.get('sponsor')! : undefined,
+    expiringBefore: /^\d{4}-\d{2}-\d{2}$/.test(search.get('expiringBefore') ?? '') ? search.get('expiringBefore')! : undefined,
+    failed: search.get('failed') === 'true' ? ('true' as const) : undefined,
+  };
+  const [form, setForm] = useState({ status: filters.status ?? '', sponsor: filters.sponsorHuid ?? '', expiringBefore: filters.expiringBefore ?? '', failed: Boolean(filters.failed) });
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const today = businessToday();
+  const isIt = me.roles.includes('hms-it');
+  const queryKey = JSON.stringify(filters);
+
+  useEffect(() => {
+    if (!isIt) return;
+    let live = true;
+    setState({ kind: 'loading' });
+    (async () => {
+      const query: Omit<ListQuery, 'cursor'> = { as: 'hms-it', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) };
+      const guests: Guest[] = [];
+      for await (const g of allGuests(api(), query)) guests.push(g);
+      const standings = guests.length ? await sponsorStandings(api(), guests.map((g) => g.sponsorHuid)) : [];
+      const bySponsor = new Map(standings.map((s) => [s.huid, s]));
+      const rows = guests.map((guest) => {
+        const sponsor = bySponsor.get(guest.sponsorHuid);
+        return { guest, sponsor, risk: riskOf(guest, sponsor) };
+      });
+      rows.sort((a, b) => a.risk - b.risk || compareDates(a.guest.endDate, b.guest.endDate) || a.guest.guestName.localeCompare(b.guest.guestName));
+      if (live) setState({ kind: 'ready', rows });
+    })().catch((err: unknown) => live && setState({ kind: 'error', message: describeError(err) }));
+    return () => {
+      live = false;
+    };
+    // The filters are in the address: a new address, a new list.
+  }, [queryKey, attempt, isIt]);
+
+  const csvUrl = useMemo(() => (state.kind === 'ready' && state.rows.length ? URL.createObjectURL(new Blob([toCsv(state.rows)], { type: 'text/csv;charset=utf-8' })) : undefined), [state]);
+  useEffect(() => () => (csvUrl ? URL.revokeObjectURL(csvUrl) : undefined), [csvUrl]);
+
+  if (!isIt) {
+    return (
+      <Page title="HMS IT console">
+        <Alert kind="warning">
+          <p>This page is for HMS IT. Your sign-in does not carry the HMS IT role.</p>
+        </Alert>
+      </Page>
+    );
+  }
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    if (form.status) q.set('status', form.status);
+    if (form.sponsor.trim()) q.set('sponsor', form.sponsor.trim());
+    if (form.expiringBefore) q.set('expiringBefore', form.expiringBefore);
+    if (form.failed) q.set('failed', 'true');
+    const to = `/console${q.size ? `?${q.toString()}` : ''}`;
+    if (to === href) setAttempt((n) => n + 1);
+    else navigate(to);
+  };
+  const sponsorInvalid = form.sponsor.trim() !== '' && !/^\d{8}$/.test(form.sponsor.trim());
+  const rows = state.kind === 'ready' ? state.rows : [];
+  const counts = [0, 1, 2].map((k) => rows.filter((r) => r.risk === k).length);
+
+  return (
+    <Page title="HMS IT console" lead={<p>Every guest account. Failures and lifecycles at risk come first: failed guests, recorded failures, then guests whose sponsor may no longer sponsor.</p>}>
+      <form className="filters" onSubmit={apply} noValidate aria-label="Filters">
+        <div className="field">
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
+            <option value="">Any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field id="filter-sponsor" label="Sponsor HUID" error={sponsorInvalid ? 'An HUID has 8 digits.' : undefined}>
+          {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" value={form.sponsor} onChange={(e) => setForm({ ...form, sponsor: e.target.value })} />}
+        </Field>
+        <Field id="filter-expiring" label="Expiring before">
+          {(p) => <input {...p} type="date" value={form.expiringBefore} onChange={(e) => setForm({ ...form, expiringBefore: e.target.value })} />}
+        </Field>
+        <div className="field checkbox">
+          <input id="filter-failed" type="checkbox" checked={form.failed} onChange={(e) => setForm({ ...form, failed: e.target.checked })} />
+          <label htmlFor="filter-failed">Only with a recorded failure</label>
+        </div>
+        <div className="buttons">
+          <button type="submit" className="button-primary" disabled={sponsorInvalid}>
+            Apply filters
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setForm({ status: '', sponsor: '', expiringBefore: '', failed: false });
+              navigate('/console');
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+
+      {state.kind === 'loading' ? <Loading what="every guest" /> : null}
+      {state.kind === 'error' ? (
+        <Alert kind="error" title="We could not load the guests">
+          <p>{state.message}</p>
+          <p>
+            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
+          </p>
+        </Alert>
+      ) : null}
+      {state.kind === 'ready' ? (
+        <>
+          <div className="toolbar">
+            <p role="status" className="count">
+              {rows.length} {rows.length === 1 ? 'guest' : 'guests'}
+              {rows.length ? `: ${counts[0]} failed, ${counts[1]} with a recorded failure, ${counts[2]} with a sponsor who may no longer sponsor` : ''}.
+            </p>
+            {csvUrl ? (
+              <a className="button" href={csvUrl} download={`hms-guests-${today}.csv`}>
+                Download CSV ({rows.length} {rows.length === 1 ? 'guest' : 'guests'})
+              </a>
+            ) : null}
+          </div>
+          {rows.length === 0 ? (
+            <div className="empty">
+              <p>No guest matches these filters.</p>
+            </div>
+          ) : (
+            <div className="table-wrap">
+              <table className="guests">
+                <caption className="visually-hidden">Guests, at risk first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Guest</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Sponsor</th>
+                    <th scope="col">End date</th>
+                    <th scope="col">Days left</th>
+                    <th scope="col">At risk</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map(({ guest: g, sponsor, risk }) => (
+                    <tr key={g.guestId} className={risk < 3 ? 'at-risk' : undefined}>
+                      <th scope="row">
+                        <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
+                        <span className="sub">
+                          HUID {g.guestHuid} · {POPULATION_LABELS[g.population]}
+                        </span>
+                      </th>
+                      <td>
+                        <StatusBadge status={g.status} />
+                      </td>
+                      <td>
+                        {sponsor?.name ?? g.sponsorHuid}
+                        <span className="sub">
+                          {g.sponsorHuid}
+                          {sponsor && !sponsor.eligible ? ` · may not sponsor (${sponsor.reason ?? 'unknown'})` : ''}
+                        </span>
+                      </td>
+                      <td>
+                        <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
+                      </td>
+                      <td>
+                        <DaysLeft guest={g} today={today} />
+                      </td>
+                      <td>
+                        {risk < 3 ? <strong className="risk">{RISK_LABELS[risk]}</strong> : '—'}
+                        {g.failure ? <span className="sub">{`${g.failure.error} in ${g.failure.state} (${g.failure.count}×)`}</span> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      ) : null}
+    </Page>
+  );
+}
