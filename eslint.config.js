@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // web/src/api/schema.d.ts is generated from the OpenAPI document (npm run build:client).
-  { ignores: ['node_modules/**', 'cdk.out/**', '.local/**', 'coverage/**', 'web/src/api/schema.d.ts'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.local/**', 'coverage/**', 'web/src/api/schema.d.ts', 'web/dist/**', '.tmp/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,11 +14,15 @@ export const handler = middy<unknown, ReconcileReport>()
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
-    const report = await reconcile(runtimeDeps().deps);
+    const { config, deps } = runtimeDeps();
+    // O2 accounts too, when the function is bound to the O2 table and state machine (infra/schedules.ts).
+    const report = await reconcile(deps, { o2: Boolean(config.o2Table && config.o2StateMachineArn) });
     logger.info('reconciled', {
       examined: report.examined,
       restarted: report.restarted.length,
       errors: report.errors.length,
+      o2Examined: report.o2Examined,
+      o2Restarted: report.o2Restarted.length,
       usersChanged: report.usersChanged,
       accountsRepaired: report.accountsRepaired,
       // The account directory did not answer: compared again next run (the DirectoryFailures alarm says so).
@@ -26,7 +30,7 @@ export const handler = middy<unknown, ReconcileReport>()
     });
     if (report.errors.length) {
       // Fail the invocation so the Errors alarm fires and the schedule's retry policy runs again.
-      throw new Error(`Reconciler could not repair ${report.errors.length} guests: ${JSON.stringify(report.errors.slice(0, 5))}`);
+      throw new Error(`Reconciler could not repair ${report.errors.length} guests or O2 accounts: ${JSON.stringify(report.errors.slice(0, 5))}`);
     }
     return report;
   });

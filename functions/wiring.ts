@@ -12,6 +12,7 @@ import type { Deps } from '../shared/app/deps.ts';
 import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/ports.ts';
 import { DirectoryUnavailableError } from '../shared/domain/errors.ts';
 import { DynamoAttemptCounter, DynamoCheckpoints, DynamoGuestRepository } from '../shared/adapters/dynamo-guests.ts';
+import { DynamoO2Repository } from '../shared/adapters/dynamo-o2.ts';
 import { ScimAccountDirectory } from '../shared/adapters/scim-directory.ts';
 import { SecretToken } from '../shared/adapters/secret-token.ts';
 import { DynamoDirectory, HttpHsrDirectory, HttpPeopleDirectory } from '../shared/adapters/directories.ts';
@@ -49,7 +50,24 @@ export function createDeps(config: Config, alert: AlertWriter, instruments: Inst
     metrics: instruments.metrics,
     accounts: accountDirectory(config, alert, instruments),
     checkpoints: new DynamoCheckpoints(dynamo, config.guestsTable),
+    o2: config.o2Table ? new DynamoO2Repository(dynamo, config.o2Table) : unconfigured('O2_TABLE'),
+    o2Workflow: config.o2StateMachineArn ? new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.o2StateMachineArn) : unconfigured('O2_STATE_MACHINE_ARN'),
   };
+}
+
+/**
+ * A port of a function that was not given its variable (it is set only on the functions that use it):
+ * any call fails naming the variable, so a missing grant shows up as what it is.
+ */
+function unconfigured<T extends object>(variable: string): T {
+  return new Proxy({} as T, {
+    get: (_target, method) =>
+      method === 'then'
+        ? undefined
+        : async () => {
+            throw new Error(`${variable} is not set on this function (called ${String(method)})`);
+          },
+  });
 }
 
 /**

@@ -8,17 +8,29 @@ import { GuestFunction } from './functions.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Mail } from './mail.ts';
 import { acknowledge } from './nag.ts';
+import type { O2Lifecycle } from './o2-lifecycle.ts';
 import type { ConfigKey } from '../shared/config.ts';
 import { DEFAULT_THROTTLE, ROUTES, routeKey, scopesFor } from '../shared/http/routes.ts';
-import type { GuestsTableAction, Storage } from './storage.ts';
+import type { GuestsTableAction, O2TableAction, Storage } from './storage.ts';
 
 /** The API function's item actions on the guests table. */
 export const API_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
+
+/**
+ * The API function's item actions on the O2 table (shared/app/o2.ts): labs, O2 accounts, their
+ * audit events, uid numbers and user claims (GetItem, conditional PutItem), a record's history
+ * (Query on its partition). The lists go through the indexes (API_O2_INDEXES).
+ */
+export const API_O2_ACTIONS: readonly O2TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+/** The O2 table's indexes the API lists from: a PI's labs and sponsored accounts, a user's, the RC Core's queues, a lab's accounts. */
+export const API_O2_INDEXES = ['byPi', 'byUser', 'byQueue', 'byLab'] as const;
 
 export interface ApiProps {
   readonly storage: Storage;
   readonly mail: Mail;
   readonly lifecycle: Lifecycle;
+  /** The O2 lifecycle (issue 14): started, woken and stopped by the O2 use cases. */
+  readonly o2Lifecycle: O2Lifecycle;
   /**
    * OIDC issuer and audiences of the JWT authorizer (HarvardKey's issuer; the API's resource
    * identifier its access tokens carry in `aud`, or the client ID): see infra/stack-config.ts.
@@ -75,6 +87,13 @@ export class Api extends Construct {
     props.lifecycle.bindStart(fn);
     props.lifecycle.bindTaskResponse(fn);
     props.lifecycle.bindExecutions(fn, ['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory']);
+    // Labs and O2 accounts (shared/app/o2.ts): the O2 table and the indexes its lists read; start,
+    // wake (SendTaskSuccess) and stop (cancel, renewal) O2 lifecycles.
+    props.storage.bindO2(fn, API_O2_ACTIONS);
+    for (const index of API_O2_INDEXES) props.storage.bindO2IndexQuery(fn, index);
+    props.o2Lifecycle.bindStart(fn);
+    props.o2Lifecycle.bindTaskResponse(fn);
+    props.o2Lifecycle.bindExecutions(fn, ['states:StopExecution']);
     fn.configure(props.settings);
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {

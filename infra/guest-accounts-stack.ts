@@ -12,6 +12,7 @@ import { SERVICE_NAME } from './functions.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { Mail } from './mail.ts';
 import { Monitoring } from './monitoring.ts';
+import { O2Lifecycle } from './o2-lifecycle.ts';
 import { Schedules } from './schedules.ts';
 import { DEFAULT_CONFIG, DEFAULT_REGION, type StackConfig } from './stack-config.ts';
 import { Storage } from './storage.ts';
@@ -28,6 +29,7 @@ export class GuestAccountsStack extends Stack {
   readonly storage: Storage;
   readonly mail: Mail;
   readonly lifecycle: Lifecycle;
+  readonly o2Lifecycle: O2Lifecycle;
   readonly api: Api;
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
@@ -69,10 +71,23 @@ export class GuestAccountsStack extends Stack {
       mail: this.mail,
       settings: { ...links, ...directories },
     });
+    // The O2 lifecycle (issue 14): one execution per O2 account, named for the same reason.
+    this.o2Lifecycle = new O2Lifecycle(this, 'O2Lifecycle', {
+      stateMachineName: `${this.stackName}-O2Lifecycle`,
+      storage: this.storage,
+      mail: this.mail,
+      guestLifecycle: this.lifecycle,
+      settings: { ...links, ...directories },
+    });
+    // The guest lifecycle tells the O2 lifecycle when a guest account an O2 account rests on moves
+    // (shared/app/o2-hms.ts tellO2): it reads and changes that O2 account and wakes its waiting execution.
+    this.storage.bindO2(this.lifecycle.taskFunction, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    this.o2Lifecycle.bindTaskResponse(this.lifecycle.taskFunction);
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       mail: this.mail,
       lifecycle: this.lifecycle,
+      o2Lifecycle: this.o2Lifecycle,
       issuer: config.issuer,
       audience: config.audience,
       settings: { ...links, ...directories, ...claims },
@@ -90,20 +105,24 @@ export class GuestAccountsStack extends Stack {
     this.schedules = new Schedules(this, 'Schedules', {
       storage: this.storage,
       lifecycle: this.lifecycle,
+      o2Lifecycle: this.o2Lifecycle,
     });
     // The HMS account directory (SCIM 2.0): the functions that call it read its token's secret.
     this.accounts = new AccountDirectory(this, 'AccountDirectory', { endpoint: config.scimEndpoint, setPasswordUrl: config.setPasswordUrl });
-    for (const fn of [this.lifecycle.taskFunction, this.api.function, this.schedules.reconciler]) this.accounts.bindAccess(fn);
+    for (const fn of [this.lifecycle.taskFunction, this.o2Lifecycle.taskFunction, this.api.function, this.schedules.reconciler]) this.accounts.bindAccess(fn);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.lifecycle.stateMachine,
+      o2StateMachine: this.o2Lifecycle.stateMachine,
       functions: {
         Api: this.api.function.fn,
         LifecycleTask: this.lifecycle.taskFunction.fn,
+        O2Task: this.o2Lifecycle.taskFunction.fn,
         Reconciler: this.schedules.reconciler.fn,
       },
       httpApi: this.api.httpApi,
       deadLetterQueue: this.schedules.deadLetterQueue,
-      alertLogGroups: { Api: this.api.function.logGroup },
+      // Each alert, from the log groups of the functions that raise it.
+      alertLogGroups: { 'activation-ceiling': { Api: this.api.function.logGroup }, 'o2-rc-core-overdue': { O2Task: this.o2Lifecycle.taskFunction.logGroup } },
       alarmEmail: config.alarmEmail,
       serviceName: SERVICE_NAME,
       mail: this.mail,
@@ -114,7 +133,9 @@ export class GuestAccountsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API endpoint (answers only requests from the distribution)' });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'StateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'O2StateMachineArn', { value: this.o2Lifecycle.stateMachine.stateMachineArn });
     new CfnOutput(this, 'GuestsTableName', { value: this.storage.guests.tableName });
+    new CfnOutput(this, 'O2TableName', { value: this.storage.o2.tableName });
     new CfnOutput(this, 'DirectoryTableName', { value: this.storage.directory.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.storage.idempotency.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });

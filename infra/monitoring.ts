@@ -13,7 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ALERTS } from '../shared/adapters/log-alerts.ts';
+import { ALERTS, type AlertName } from '../shared/adapters/log-alerts.ts';
 import { METRICS_NAMESPACE } from '../shared/adapters/emf-metrics.ts';
 import { METRIC_NAMES, type MetricName } from '../shared/ports.ts';
 import { CLOUDFRONT_REGION } from './edge-stack.ts';
@@ -24,12 +24,14 @@ export const ALERT_NAMESPACE = 'HmsGuestAccounts/Alerts';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
+  /** The O2 lifecycle's state machine (issue 14). */
+  readonly o2StateMachine?: sfn.IStateMachine | undefined;
   /** Every Lambda function, by a short name used in the alarm names. */
   readonly functions: Record<string, lambda.IFunction>;
   readonly httpApi: apigwv2.IHttpApi;
   readonly deadLetterQueue: sqs.IQueue;
-  /** Log groups of the functions that raise alerts for HMS IT (shared/adapters/log-alerts.ts). */
-  readonly alertLogGroups: Record<string, logs.ILogGroup>;
+  /** Each alert for HMS IT (shared/adapters/log-alerts.ts): the log groups of the functions that raise it, by a short name. */
+  readonly alertLogGroups: { readonly [A in AlertName]: Record<string, logs.ILogGroup> };
   /** Optional email subscribed to the alarm topic. */
   readonly alarmEmail?: string | undefined;
   /** The functions' Powertools service name: the dimension of the use cases' metrics. */
@@ -63,6 +65,12 @@ export class Monitoring extends Construct {
     this.alarm('LifecycleExecutionsFailed', sm.metricFailed({ period: PERIOD, statistic: 'Sum' }), 'A guest lifecycle execution failed (the failure is recorded on the guest).');
     this.alarm('LifecycleExecutionsTimedOut', sm.metricTimedOut({ period: PERIOD, statistic: 'Sum' }), 'A guest lifecycle execution timed out.');
     // No alarm on ExecutionsAborted: cancelling a guest and force-expiring stop executions by design.
+    if (props.o2StateMachine) {
+      const o2 = props.o2StateMachine;
+      this.alarm('O2LifecycleExecutionsFailed', o2.metricFailed({ period: PERIOD, statistic: 'Sum' }), 'An O2 lifecycle execution failed (the failure is recorded on the O2 account).');
+      this.alarm('O2LifecycleExecutionsTimedOut', o2.metricTimedOut({ period: PERIOD, statistic: 'Sum' }), 'An O2 lifecycle execution timed out.');
+      // No alarm on ExecutionsAborted either: cancelling and renewing an O2 account stop its execution by design.
+    }
 
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `The ${name} Lambda function reported errors.`);
@@ -81,9 +89,9 @@ export class Monitoring extends Construct {
     );
 
     // Alerts for HMS IT: a structured log line {"alert": "<name>"} counted by a metric filter.
-    for (const [alert, description] of Object.entries(ALERTS)) {
+    for (const [alert, description] of Object.entries(ALERTS) as [AlertName, string][]) {
       const metricName = alert.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
-      for (const [name, logGroup] of Object.entries(props.alertLogGroups)) {
+      for (const [name, logGroup] of Object.entries(props.alertLogGroups[alert])) {
         new logs.MetricFilter(this, `${name}${metricName}Filter`, {
           logGroup,
           filterPattern: logs.FilterPattern.stringValue('$.alert', '=', alert),
@@ -143,6 +151,18 @@ export class Monitoring extends Construct {
       graph('API: requests and errors', [api('Count', 'Sum', 'requests'), api('4xx', 'Sum', '4xx'), api('5xx', 'Sum', '5xx')]),
       graph('API: latency (ms)', [api('Latency', 'p50', 'p50'), api('Latency', 'p99', 'p99'), api('IntegrationLatency', 'p99', 'function p99')]),
     );
+    const o2 = props.o2StateMachine;
+    if (o2) {
+      dashboard.addWidgets(
+        graph('O2 lifecycle executions', [
+          o2.metricStarted({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'started' }),
+          o2.metricSucceeded({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'succeeded' }),
+          o2.metricFailed({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'failed' }),
+          o2.metricTimedOut({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'timed out' }),
+          o2.metricAborted({ statistic: 'Sum', period: DASHBOARD_PERIOD, label: 'aborted (cancel, renewal, reconciler)' }),
+        ]),
+      );
+    }
     const edge = props.edge
       ? [
           graph(

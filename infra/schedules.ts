@@ -9,12 +9,14 @@ import { Construct } from 'constructs';
 import { GuestFunction } from './functions.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+import type { O2Lifecycle } from './o2-lifecycle.ts';
 import { RECONCILER_RETRY, RECONCILER_SCHEDULE } from './schedule-spec.ts';
 import type { Storage } from './storage.ts';
 
 export interface SchedulesProps {
   readonly storage: Storage;
   readonly lifecycle: Lifecycle;
+  readonly o2Lifecycle: O2Lifecycle;
 }
 
 export class Schedules extends Construct {
@@ -44,6 +46,11 @@ export class Schedules extends Construct {
     props.storage.bindDirectory(fn, []);
     props.lifecycle.bindStart(fn);
     props.lifecycle.bindExecutions(fn, ['states:DescribeExecution', 'states:StopExecution']);
+    // O2 accounts due (Query on the O2 table's byDue), the change recording a restart (GetItem, PutItem), their executions.
+    props.storage.bindO2(fn, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    props.storage.bindO2IndexQuery(fn, 'byDue');
+    props.o2Lifecycle.bindStart(fn);
+    props.o2Lifecycle.bindExecutions(fn, ['states:DescribeExecution', 'states:StopExecution']);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

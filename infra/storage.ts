@@ -1,13 +1,14 @@
-/** DynamoDB: guests (with their history), the people/HSR directory, and Powertools idempotency records. */
+/** DynamoDB: guests (with their history), labs and O2 accounts (with theirs), the people/HSR directory, and Powertools idempotency records. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GUESTS_INDEXES, type GuestsIndex } from '../shared/adapters/guests-table.ts';
+import { O2_INDEXES, type O2Index } from '../shared/adapters/o2-table.ts';
 import type { GuestFunction } from './functions.ts';
 
 /** The indexes the repository queries, declared once in shared/adapters/guests-table.ts (names, keys). */
-export { GUESTS_INDEXES, type GuestsIndex };
+export { GUESTS_INDEXES, type GuestsIndex, O2_INDEXES, type O2Index };
 
 /**
  * What a function may do to items of the guests table. No Scan, no DeleteItem, no batch or
@@ -16,6 +17,13 @@ export { GUESTS_INDEXES, type GuestsIndex };
  * write, shared/adapters/dynamo-guests.ts) and tested (test/security/audit-immutable.test.ts).
  */
 export type GuestsTableAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
+
+/**
+ * What a function may do to items of the O2 table (labs, O2 accounts, their audit events, uid
+ * number reservations, user claims): as for guests, no Scan, no DeleteItem, no batch or
+ * transactional call; Query on the table itself only for a record's history (its partition).
+ */
+export type O2TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:Query';
 
 /** What a function may do to the directory table: GetItem, the only call DynamoDirectory makes at run time. */
 export type DirectoryTableAction = 'dynamodb:GetItem';
@@ -37,6 +45,8 @@ const common = {
 export class Storage extends Construct {
   /** Guests and their history: `pk`/`sk`, GSIs `bySponsor`, `byDue`, `byStatus`, `byFailure` (GUESTS_INDEXES). */
   readonly guests: dynamodb.Table;
+  /** Labs and O2 accounts and their history (issue 14): `pk`/`sk`, GSIs `byPi`, `byUser`, `byQueue`, `byLab`, `byDue` (O2_INDEXES). */
+  readonly o2: dynamodb.Table;
   /** Directory snapshot: `PERSON#<huid>` and `HSR#<huid>` items. */
   readonly directory: dynamodb.Table;
   /** Powertools idempotency records (TTL `expiration`). */
@@ -58,6 +68,23 @@ export class Storage extends Construct {
     // sparse, guests with a recorded failure. Never a Scan.
     for (const index of Object.values(GUESTS_INDEXES)) {
       this.guests.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: S },
+        sortKey: { name: index.sortKey, type: S },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // Labs and O2 accounts: every index of shared/adapters/o2-table.ts, created with the table (a new
+    // table may have several at once). byDue is sparse, as the guests': the reconciler reads only
+    // O2 accounts with work due. Never a Scan.
+    this.o2 = new dynamodb.Table(this, 'O2Table', {
+      ...common,
+      partitionKey: { name: 'pk', type: S },
+      sortKey: { name: 'sk', type: S },
+    });
+    for (const index of Object.values(O2_INDEXES)) {
+      this.o2.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: S },
         sortKey: { name: index.sortKey, type: S },
@@ -87,6 +114,23 @@ export class Storage extends Construct {
   bindGuestsIndexQuery(fn: GuestFunction, index: GuestsIndex): iam.Grant {
     fn.configure({ guestsTable: this.guests.tableName });
     return this.grantGuestsIndexQuery(fn.role, index);
+  }
+
+  /** Exactly these item actions on the O2 table (not its indexes), and the table's name (O2_TABLE). */
+  bindO2(fn: GuestFunction, actions: readonly O2TableAction[]): iam.Grant {
+    fn.configure({ o2Table: this.o2.tableName });
+    return iam.Grant.addToPrincipal({ grantee: fn.role, actions: [...new Set(actions)], resourceArns: [this.o2.tableArn] });
+  }
+
+  /** Query on one index of the O2 table (its exact ARN, no `index/*`), and the table's name (O2_TABLE). */
+  bindO2IndexQuery(fn: GuestFunction, index: O2Index): iam.Grant {
+    fn.configure({ o2Table: this.o2.tableName });
+    return iam.Grant.addToPrincipal({ grantee: fn.role, actions: ['dynamodb:Query'], resourceArns: [this.o2IndexArn(index)] });
+  }
+
+  /** `arn:...:table/<o2>/index/<name>` */
+  o2IndexArn(index: O2Index): string {
+    return `${this.o2.tableArn}/index/${O2_INDEXES[index].name}`;
   }
 
   /**

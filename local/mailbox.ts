@@ -46,6 +46,31 @@ export function loadMailboxFile(file: string, warn: (line: string) => void = () 
   return emails;
 }
 
+interface SavedEmail {
+  replyTo?: string[];
+  destination?: { to?: string[]; cc?: string[]; bcc?: string[] };
+}
+
+/** Every `<prefix>N` value of an SES v1 form, by N. */
+function members(form: Record<string, unknown>, prefix: string): string[] {
+  return Object.entries(form)
+    .filter(([k, v]) => k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length)) && typeof v === 'string')
+    .sort(([a], [b]) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)))
+    .map(([, v]) => v as string);
+}
+
+function withEveryAddress(email: SavedEmail, form: Record<string, unknown>): SavedEmail {
+  return {
+    ...email,
+    replyTo: members(form, 'ReplyToAddresses.member.'),
+    destination: {
+      to: members(form, 'Destination.ToAddresses.member.'),
+      cc: members(form, 'Destination.CcAddresses.member.'),
+      bcc: members(form, 'Destination.BccAddresses.member.'),
+    },
+  };
+}
+
 export async function startMailbox(opts: { port: number; host?: string; dataDir?: string | undefined; warn?: (line: string) => void }): Promise<Server> {
   const store = require('aws-ses-v2-local/dist/store.js') as StoreModule;
   const { default: sesServer } = (await import('aws-ses-v2-local')) as unknown as { default: (c: { host: string; port: number }) => Promise<Server> };
@@ -54,9 +79,26 @@ export async function startMailbox(opts: { port: number; host?: string; dataDir?
   if (file) store.getStoreReadonly().emails.push(...loadMailboxFile(file, opts.warn));
   const original = (store as { __original?: StoreModule['saveEmail'] }).__original ?? store.saveEmail;
   (store as { __original?: StoreModule['saveEmail'] }).__original = original;
+  // aws-ses-v2-local's SES v1 SendEmail validates its form with a schema naming only `member.1` of
+  // To, Cc, Bcc and Reply-To, and drops every other address; SES keeps them all (up to 50). The
+  // handler runs synchronously up to saving the email, so the form it was given is kept here and the
+  // addresses are read from it again, in order.
+  const v1 = require('aws-ses-v2-local/dist/v1/sendEmail.js') as { default: (req: { body: Record<string, unknown> }, ...rest: unknown[]) => unknown; __original?: unknown };
+  const handler = (v1.__original ?? v1.default) as typeof v1.default;
+  v1.__original = handler;
+  let form: Record<string, unknown> | undefined;
+  v1.default = (req, ...rest) => {
+    form = req.body;
+    try {
+      return handler(req, ...rest);
+    } finally {
+      form = undefined;
+    }
+  };
   store.saveEmail = (email: unknown) => {
-    if (file) appendFileSync(file, `${JSON.stringify(email)}\n`);
-    original(email);
+    const saved = form ? withEveryAddress(email as SavedEmail, form) : email;
+    if (file) appendFileSync(file, `${JSON.stringify(saved)}\n`);
+    original(saved);
   };
   const host = opts.host ?? '127.0.0.1';
   const server = await sesServer({ host, port: opts.port });

@@ -24,6 +24,7 @@ import { createApiServer, lambdaContext, type ApiHandler } from './api-server.ts
 import { IDP_KEY_FILE, IDP_PATH, LocalIdentityProvider } from './identity.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { startScimServer, type ScimServer } from './scim/server.ts';
+import { ensureHmsAccounts } from './scim/store.ts';
 import { createSecretsServer, localScimToken } from './secrets.ts';
 import { localEndpoints } from './endpoints.ts';
 import { builtPages, localSite } from './web.ts';
@@ -260,8 +261,14 @@ async function start(
   undo.push(() => client.destroy());
   await ensureTables(client, tablesFromTemplate(deployment.template));
   const directory = new DynamoDirectory(client, deployment.environment.DIRECTORY_TABLE!);
-  if (opts.seed) await directory.load(opts.seed);
-  else if (!(await directory.person(SAMPLE_DIRECTORY.people[0]!.huid))) await directory.load(SAMPLE_DIRECTORY);
+  // The sample is loaded into a new data directory, and again into one missing its newest people
+  // (the O2 people came later; a load adds and overwrites, it never removes).
+  const seeded = opts.seed ?? ((await Promise.all([SAMPLE_DIRECTORY.people[0]!, SAMPLE_DIRECTORY.people.at(-1)!].map((p) => directory.person(p.huid)))).some((p) => !p) ? SAMPLE_DIRECTORY : undefined);
+  if (seeded) {
+    await directory.load(seeded);
+    // The people's own HMS accounts, as the real account directory would hold them.
+    ensureHmsAccounts(scim.store, seeded.people);
+  }
 
   // Handlers: the deployed modules, each function's from its `hms:entry`.
   const modules = Object.fromEntries(

@@ -9,6 +9,8 @@ export const ENV = {
   directoryTable: 'DIRECTORY_TABLE',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
   stateMachineArn: 'STATE_MACHINE_ARN',
+  o2Table: 'O2_TABLE',
+  o2StateMachineArn: 'O2_STATE_MACHINE_ARN',
   senderEmail: 'SENDER_EMAIL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   activationUrl: 'ACTIVATION_URL',
@@ -38,6 +40,13 @@ export interface Config {
   directoryTable: string;
   idempotencyTable?: string | undefined;
   stateMachineArn: string;
+  /**
+   * Labs and O2 accounts (issue 14), and the O2 lifecycle's state machine: set on the functions
+   * that use them (Storage.bindO2, O2Lifecycle.bind…); a function without them fails when it
+   * reaches for them, naming the variable.
+   */
+  o2Table?: string | undefined;
+  o2StateMachineArn?: string | undefined;
   senderEmail: string;
   sesConfigurationSet?: string | undefined;
   activationUrl: string;
@@ -73,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directoryTable: required('directoryTable'),
     idempotencyTable: env[ENV.idempotencyTable] || undefined,
     stateMachineArn: required('stateMachineArn'),
+    o2Table: env[ENV.o2Table] || undefined,
+    o2StateMachineArn: env[ENV.o2StateMachineArn] || undefined,
     senderEmail: get('senderEmail', 'hms-guest-accounts@hms.harvard.edu'),
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,
     activationUrl: get('activationUrl', 'https://guests.hms.harvard.edu/activate'),

@@ -4,6 +4,7 @@
  * adapters to local endpoints.
  */
 import type { AuditEvent, Guest, GuestStatus, HsrRecord, Person } from './domain/model.ts';
+import type { Lab, O2Account, O2AuditEvent, O2Status, Posix, RegistrationStatus } from './domain/o2-model.ts';
 
 export interface Clock {
   now(): Date;
@@ -73,6 +74,53 @@ export interface PersonClaim {
   claimedAt: string;
 }
 
+/** A page of labs or O2 accounts: `cursor` from the previous page, at most `limit` (MAX_PAGE). */
+export interface O2Query {
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/**
+ * Labs and O2 accounts (issue 14), with their audit events: single-item conditional writes on a
+ * version, lists from indexes only (never a Scan), newest first.
+ */
+export interface O2Repository {
+  getLab(labId: string): Promise<Lab | undefined>;
+  /** Creates the lab; ConflictError if the ID exists. */
+  createLab(lab: Lab): Promise<void>;
+  /** Writes `next` only if the stored version is still `next.version - 1` (else StaleWriteError). */
+  saveLab(next: Lab): Promise<void>;
+  /** A PI's labs (the `byPi` index). */
+  labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>>;
+  /** Labs by registration status (the `byQueue` index): the RC Core's queue is `pending`. */
+  labsByRegistration(status: RegistrationStatus, query: O2Query): Promise<Page<Lab>>;
+
+  get(o2AccountId: string): Promise<O2Account | undefined>;
+  create(o2: O2Account): Promise<void>;
+  save(next: O2Account): Promise<void>;
+  /** O2 accounts a person sponsors (`byPi`). */
+  listByPi(piHuid: string, query: O2Query): Promise<Page<O2Account>>;
+  /** A user's O2 accounts (`byUser`). */
+  listByUser(userHuid: string, query: O2Query): Promise<Page<O2Account>>;
+  /** O2 accounts in these statuses, one status after the other (`byQueue`): the RC Core's queue. */
+  listByStatus(statuses: readonly O2Status[], query: O2Query): Promise<Page<O2Account>>;
+  /** The O2 accounts of a lab (`byLab`): those waiting for its registration. */
+  listByLab(labId: string, query: O2Query): Promise<Page<O2Account>>;
+  /** O2 accounts with work due at or before `before` (`byDue`): the reconciler. */
+  listDue(before: string, cursor?: string): Promise<Page<O2Account>>;
+
+  /** Writes audit events as items; writing one again changes nothing. */
+  appendAudit(events: O2AuditEvent[]): Promise<void>;
+  /** Every audit event of the lab or O2 account in order, including the one its item carries. */
+  history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]>;
+  /** Reserves a Unix uid number for an O2 account; false if another holds it. Idempotent per account. */
+  reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean>;
+  /** The O2 account that last claimed this user: one live O2 account per person. */
+  userClaim(huid: string): Promise<PersonClaim | undefined>;
+  /** Claims the user for `claim.guestId` (an O2 account ID here) if nobody has, or if the claim is still `previous`. */
+  claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean>;
+}
+
 /** Counts attempts with conditional writes (for limits no gateway can apply). */
 export interface AttemptCounter {
   /** Counts one attempt in (key, window): the new count, or undefined (nothing counted) when `limit` attempts are already counted. */
@@ -87,7 +135,7 @@ export interface AttemptCounter {
 
 /** Raises an alert for HMS IT (a structured log line in AWS, with a metric filter and an alarm on it). */
 export interface Alerts {
-  raise(alert: 'activation-ceiling', detail: Record<string, unknown>): Promise<void>;
+  raise(alert: 'activation-ceiling' | 'o2-rc-core-overdue', detail: Record<string, unknown>): Promise<void>;
 }
 
 export interface PeopleDirectory {
@@ -189,6 +237,12 @@ export const METRIC_NAMES = {
   accountRepaired: 'AccountsRepaired',
   /** A call to the account directory failed after the adapter's own retries (alarmed). */
   directoryFailure: 'DirectoryFailures',
+  /** An O2 account was requested (POST /v1/o2-accounts, or a guest's `o2` service). */
+  o2Requested: 'O2AccountsRequested',
+  /** An O2 account became active (set up on-Quad, or completed by the RC Core). */
+  o2Activated: 'O2AccountsActivated',
+  /** An O2 account expired with its HMS account. */
+  o2Expired: 'O2AccountsExpired',
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
@@ -209,6 +263,8 @@ export interface DirectoryUser {
   sponsorHuid?: string | undefined;
   /** When the directory last changed the user (meta.lastModified). */
   lastModified?: string | undefined;
+  /** The user's POSIX attributes (an O2 login), when it has them. */
+  posix?: Posix | undefined;
 }
 
 /** A user to create: the HMS account of one guest. */
@@ -231,6 +287,10 @@ export interface DirectoryUserChanges {
   endDate?: string;
   population?: string;
   sponsorHuid?: string;
+  /** The guest record the user now belongs to (a person's own account kept as a guest account when leaving HMS). */
+  externalId?: string;
+  /** The POSIX attributes of an O2 login; null takes them away. */
+  posix?: Posix | null;
 }
 
 /** What setting a password came to: set, or (a directory that takes no password writes) the link where the guest sets it. */

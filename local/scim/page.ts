@@ -8,7 +8,7 @@ export function directoryPage(d: DirectorySnapshot, scimPath: string): string {
   const users = d.users
     .map(
       (u) =>
-        `<tr>${cell(u.userName)}${cell(u.name)}${cell(u.active ? 'active' : 'disabled')}${cell(u.groups.join(', '))}${cell(u.endDate)}${cell(u.population)}${cell(u.sponsorHuid)}${cell(u.passwordSet ? 'set' : 'not set')}${cell(u.externalId)}${cell(u.lastModified)}</tr>`,
+        `<tr>${cell(u.userName)}${cell(u.name)}${cell(u.active ? 'active' : 'disabled')}${cell(u.groups.join(', '))}${cell(u.endDate)}${cell(u.population)}${cell(u.sponsorHuid)}${cell(u.passwordSet ? 'set' : 'not set')}${cell(u.externalId)}${cell(u.uidNumber === null ? null : `uid ${u.uidNumber}, ${u.homeDirectory ?? ''}`)}${cell(u.lastModified)}</tr>`,
     )
     .join('\n');
   const groups = d.groups.map((g) => `<tr>${cell(g.displayName)}${cell(g.members.join(', '))}</tr>`).join('\n');
@@ -30,7 +30,7 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 <p>The embedded SCIM 2.0 server of <code>npm start</code>, read-only here. SCIM API: <code>${escape(scimPath)}</code> (bearer token). ${d.users.length} users, ${d.groups.length} groups.</p>
 <h2>Users</h2>
 <table>
-<thead><tr><th>userName</th><th>name</th><th>status</th><th>groups</th><th>end date</th><th>population</th><th>sponsor</th><th>password</th><th>externalId (guest)</th><th>last modified</th></tr></thead>
+<thead><tr><th>userName</th><th>name</th><th>status</th><th>groups</th><th>end date</th><th>population</th><th>sponsor</th><th>password</th><th>externalId (guest)</th><th>O2 login (POSIX)</th><th>last modified</th></tr></thead>
 <tbody>
 ${users}
 </tbody>

@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
+import { POSIX_EXTENSION } from '../../shared/adapters/scim-directory.ts';
 import { GUEST_EXTENSION, MANAGED_GROUPS } from '../../shared/domain/account.ts';
+import { O2_GROUP } from '../../shared/domain/o2-rules.ts';
 import type { Clock } from '../../shared/ports.ts';
 import { directoryPage } from './page.ts';
 import { hashPassword, ScimStore, type StoredGroup, type StoredUser } from './store.ts';
@@ -25,8 +27,8 @@ import { hashPassword, ScimStore, type StoredGroup, type StoredUser } from './st
 export const SCIM_BASE_PATH = '/scim/v2';
 export const SCIM_FILE = 'scim.json';
 
-/** The groups the local directory starts with: the guests' service groups, the Digital Library's, and one of HMS staff. */
-export const LOCAL_GROUPS: readonly string[] = [...MANAGED_GROUPS, 'hms-staff'];
+/** The groups the local directory starts with: the guests' service groups, the Digital Library's, the O2 logins' (`o2`), and one of HMS staff. */
+export const LOCAL_GROUPS: readonly string[] = [...MANAGED_GROUPS, O2_GROUP, 'hms-staff'];
 
 export interface ScimServerOptions {
   /** The bearer token every SCIM request must carry. */
@@ -51,6 +53,13 @@ const GuestSchema = new SCIMMY.Types.SchemaDefinition('HmsGuest', GUEST_EXTENSIO
   new SCIMMY.Types.Attribute('string', 'sponsorHuid', { description: "The sponsor's HUID" }),
 ]);
 
+/** An O2 login's POSIX attributes (RFC 2307 posixAccount's names): a second extension of the User. */
+const PosixSchema = new SCIMMY.Types.SchemaDefinition('PosixAccount', POSIX_EXTENSION, 'POSIX attributes of an O2 login (RFC 2307 posixAccount)', [
+  new SCIMMY.Types.Attribute('integer', 'uidNumber', { description: 'The Unix uid number' }),
+  new SCIMMY.Types.Attribute('string', 'homeDirectory', { description: 'The home directory' }),
+  new SCIMMY.Types.Attribute('string', 'loginShell', { description: 'The login shell' }),
+]);
+
 let declared = false;
 
 /** scimmy's resources and handlers: declared once per process; each request's store comes in `ctx`. */
@@ -59,7 +68,7 @@ function declare(): void {
   declared = true;
   // scimmy types each handler's answer as its schema; what is answered here is plain JSON of that shape.
   const store = (ctx: unknown) => (ctx as Context).store;
-  const users = SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(GuestSchema as never, false)) as unknown as Declared;
+  const users = SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(GuestSchema as never, false).extend(PosixSchema as never, false)) as unknown as Declared;
   users
     // The password is write-only: scimmy's instance holds it but does not serialise it.
     .ingress((resource, instance, ctx) => writeUser(store(ctx), resource.id, { ...plain(instance), password: (instance as { password?: unknown }).password }))
@@ -95,6 +104,7 @@ function userOut(store: ScimStore, u: StoredUser): Json {
     active: u.active,
     groups: store.groupsOf(u.id).map((g) => ({ value: g.id, display: g.displayName, type: 'direct' })),
     ...(u.guest ? { [GUEST_EXTENSION]: u.guest } : {}),
+    ...(u.posix ? { [POSIX_EXTENSION]: u.posix } : {}),
     meta: { resourceType: 'User', created: u.created, lastModified: u.lastModified, version: `W/"${u.version}"` },
   };
 }
@@ -122,8 +132,7 @@ function readMany(resource: { id?: string; filter?: unknown }, all: Json[]): Jso
   const byId = new Map(all.map((r) => [r.id, r]));
   // scimmy's filter does not reach into an extension by its URN (`urn:…:Guest:sponsorHuid pr`): its attributes are offered by their full names too.
   const lowered = all.map((r) => {
-    const extension = (r[GUEST_EXTENSION] ?? {}) as Json;
-    const flat = Object.fromEntries(Object.entries(extension).map(([k, v]) => [`${GUEST_EXTENSION}:${k}`, v]));
+    const flat = Object.fromEntries([GUEST_EXTENSION, POSIX_EXTENSION].flatMap((urn) => Object.entries((r[urn] ?? {}) as Json).map(([k, v]) => [`${urn}:${k}`, v])));
     return { ...r, ...flat, ...(typeof r.userName === 'string' ? { userName: r.userName.toLowerCase() } : {}) };
   });
   return (filter.match(lowered) as Json[]).map((r) => byId.get(r.id)!);
@@ -138,6 +147,7 @@ function writeUser(store: ScimStore, id: string | undefined, data: Json): Json {
   if (id && !current) throw new SCIMError(404, null as unknown as string, `Resource ${id} not found`);
   const at = store.now();
   const guest = data[GUEST_EXTENSION] as StoredUser['guest'] | undefined;
+  const posix = Object.fromEntries(Object.entries((data[POSIX_EXTENSION] ?? {}) as Json).filter(([, v]) => v !== undefined && v !== null)) as NonNullable<StoredUser['posix']>;
   const next: StoredUser = {
     id: current?.id ?? store.newId(),
     userName,
@@ -148,6 +158,7 @@ function writeUser(store: ScimStore, id: string | undefined, data: Json): Json {
     active: data.active === undefined ? (current?.active ?? true) : data.active === true,
     passwordHash: typeof data.password === 'string' ? hashPassword(data.password) : current?.passwordHash,
     guest: guest && Object.keys(guest).length ? { ...guest } : undefined,
+    posix: Object.keys(posix).length ? posix : undefined,
     created: current?.created ?? at,
     lastModified: at,
     version: (current?.version ?? 0) + 1,
@@ -174,6 +185,7 @@ function changedFields(a: StoredUser, b: StoredUser): string[] {
   if (JSON.stringify(a.name) !== JSON.stringify(b.name) || a.displayName !== b.displayName) out.push('name');
   if (JSON.stringify(a.emails) !== JSON.stringify(b.emails)) out.push('emails');
   for (const k of ['endDate', 'population', 'sponsorHuid'] as const) if (a.guest?.[k] !== b.guest?.[k]) out.push(`${k}: ${b.guest?.[k] ?? '(none)'}`);
+  for (const k of ['uidNumber', 'homeDirectory', 'loginShell'] as const) if (a.posix?.[k] !== b.posix?.[k]) out.push(`${k}: ${b.posix?.[k] ?? '(none)'}`);
   return out;
 }
 
@@ -272,7 +284,7 @@ export function scimApp(opts: ScimServerOptions, store: ScimStore): express.Expr
 
 /** Users (with their groups) and groups (with their members), as the page lists them; never a password. */
 export interface DirectorySnapshot {
-  users: { id: string; userName: string; externalId: string | null; name: string | null; active: boolean; groups: string[]; endDate: string | null; population: string | null; sponsorHuid: string | null; passwordSet: boolean; lastModified: string }[];
+  users: { id: string; userName: string; externalId: string | null; name: string | null; active: boolean; groups: string[]; endDate: string | null; population: string | null; sponsorHuid: string | null; uidNumber: number | null; homeDirectory: string | null; passwordSet: boolean; lastModified: string }[];
   groups: { id: string; displayName: string; members: string[] }[];
   events: StoredEvent[];
 }
@@ -292,6 +304,8 @@ export function snapshot(store: ScimStore): DirectorySnapshot {
         endDate: u.guest?.endDate ?? null,
         population: u.guest?.population ?? null,
         sponsorHuid: u.guest?.sponsorHuid ?? null,
+        uidNumber: u.posix?.uidNumber ?? null,
+        homeDirectory: u.posix?.homeDirectory ?? null,
         passwordSet: Boolean(u.passwordHash),
         lastModified: u.lastModified,
       })),

@@ -21,6 +21,8 @@ export interface StoredUser {
   passwordHash?: string | undefined;
   /** The guest facts of the schema extension. */
   guest?: { endDate?: string; population?: string; sponsorHuid?: string } | undefined;
+  /** The POSIX attributes of an O2 login (the posix extension). */
+  posix?: { uidNumber?: number; homeDirectory?: string; loginShell?: string } | undefined;
   created: string;
   lastModified: string;
   version: number;
@@ -134,4 +136,35 @@ export class ScimStore {
     writeFileSync(`${this.file}.tmp`, JSON.stringify(saved));
     renameSync(`${this.file}.tmp`, this.file);
   }
+}
+
+/**
+ * The HMS accounts HMS provisioned for people's own roles (staff, faculty, students: the people
+ * directory's `hmsAccountId`), as the real directory holds them before this system touches them: a
+ * user per account ID, enabled while the person is active, with no guest facts. A user already
+ * there is left as it is (this system may have changed it since: an O2 login, a retained account).
+ */
+export function ensureHmsAccounts(store: ScimStore, people: readonly { name: string; email: string; active: boolean; hmsAccountId?: string | undefined }[]): number {
+  let added = 0;
+  for (const person of people) {
+    if (!person.hmsAccountId || store.userByName(person.hmsAccountId)) continue;
+    const at = store.now();
+    const [givenName = person.name, ...rest] = person.name.split(' ');
+    const user: StoredUser = {
+      id: store.newId(),
+      userName: person.hmsAccountId,
+      name: { formatted: person.name, givenName, familyName: rest.join(' ') },
+      displayName: person.name,
+      emails: [{ value: person.email, type: 'work', primary: true }],
+      active: person.active,
+      created: at,
+      lastModified: at,
+      version: 1,
+    };
+    store.users.set(user.id, user);
+    store.log({ op: 'user-created', userName: user.userName, changes: [`active: ${user.active}`] });
+    added++;
+  }
+  if (added) store.save();
+  return added;
 }

@@ -1,11 +1,17 @@
 /**
  * The Harvard people directory and HSR directory. The DynamoDB adapter is the default (loaded from
  * a JSON file); the HTTP adapters speak to the real systems at a configured URL.
+ *
+ * A person may carry (issue 14) faculty appointments (department, Quad or not, primary or
+ * secondary), directory groups (`rc-core`, `lab-manager:<PI HUID>`, `core-admin:<PI HUID>`), the HMS
+ * account ID HMS provisioned for their role, and the last day of their appointment. All four are
+ * optional: a seed file written before them still loads, and means what it meant.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { HsrRecord, Person } from '../domain/model.ts';
+import { ACCOUNT_ID_PATTERN } from '../domain/rules.ts';
 import type { HsrDirectory, PeopleDirectory } from '../ports.ts';
 
 const huid = z.string().regex(/^\d{8}$/, 'an 8-digit HUID');
@@ -20,6 +26,27 @@ export const PersonSchema = z.strictObject({
   site: z.string().min(1).max(40),
   active: z.boolean(),
   delegates: z.array(huid).max(50).optional(),
+  appointments: z
+    .array(
+      z.strictObject({
+        department: z.string().min(1).max(200),
+        quad: z.boolean(),
+        kind: z.enum(['primary', 'secondary']),
+      }),
+    )
+    .max(20)
+    .optional()
+    .superRefine((list, ctx) => {
+      // One primary appointment at most: the second one is named.
+      const primaries = (list ?? []).flatMap((a, i) => (a.kind === 'primary' ? [i] : []));
+      for (const i of primaries.slice(1)) ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: 'a person has one primary appointment at most' });
+    }),
+  groups: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*(:\d{8})?$/, 'a group name (rc-core, or lab-manager:<HUID>, core-admin:<HUID>)').max(100))
+    .max(50)
+    .optional(),
+  hmsAccountId: z.string().regex(ACCOUNT_ID_PATTERN, 'an HMS account ID (up to three letters and at least three digits, e.g. jd123)').optional(),
+  endDate: isoDate.optional(),
 });
 
 export const HsrSchema = z.strictObject({

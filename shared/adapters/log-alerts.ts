@@ -8,6 +8,7 @@ import type { Alerts } from '../ports.ts';
 /** Every alert the code raises, each with an alarm of its own (infra/monitoring.ts). */
 export const ALERTS = {
   'activation-ceiling': 'An activation code was tried so many times from so many addresses that it was locked: someone may be guessing (the sponsor was told).',
+  'o2-rc-core-overdue': 'The RC Core has not completed the setup of an O2 account in 10 working days (it was reminded after 3).',
 } as const;
 export type AlertName = keyof typeof ALERTS;
 

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../domain/account.ts';
 import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../domain/errors.ts';
 import { STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
+import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/o2-model.ts';
+import { O2_GROUP } from '../domain/o2-rules.ts';
 import type {
   AccountDirectory,
   Alerts,
@@ -29,6 +31,8 @@ import type {
   Mailer,
   MetricName,
   Metrics,
+  O2Query,
+  O2Repository,
   Page,
   PeopleDirectory,
   PersonClaim,
@@ -375,7 +379,7 @@ export class MemoryAccountDirectory implements AccountDirectory {
     private readonly clock: Clock,
     private readonly opts: { takesPasswords?: boolean; setPasswordUrl?: string; groups?: readonly string[] } = {},
   ) {
-    for (const g of opts.groups ?? [...MANAGED_GROUPS, 'hms-staff']) this.groups.set(g, new Set());
+    for (const g of opts.groups ?? [...MANAGED_GROUPS, O2_GROUP, 'hms-staff']) this.groups.set(g, new Set());
   }
 
   /** The next `times` calls of `op` (create, update, setPassword, addToGroup, removeFromGroup, find, modifiedSince) fail with `error`. */
@@ -449,9 +453,19 @@ export class MemoryAccountDirectory implements AccountDirectory {
   async update(userId: string, changes: DirectoryUserChanges): Promise<void> {
     this.gate('update');
     const u = this.byId(userId);
-    Object.assign(u, copy(changes));
+    const { posix, ...rest } = copy(changes);
+    Object.assign(u, rest);
+    if (posix === null) delete u.posix;
+    else if (posix) u.posix = posix;
     this.touch(u);
-    this.calls.push(`update ${u.userName} ${Object.entries(changes).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    this.calls.push(`update ${u.userName} ${Object.entries(changes).map(([k, v]) => `${k}=${v && typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`);
+  }
+
+  /** A user HMS provisioned for a person's own role (not a guest's): for tests of O2 accounts of HMS people. */
+  seedUser(user: { userName: string; givenName: string; familyName: string; email: string; active?: boolean }): MemoryDirectoryUser {
+    const id = `user-${++this.n}`;
+    this.users.set(id, { id, userName: user.userName, givenName: user.givenName, familyName: user.familyName, email: user.email, active: user.active ?? true, groups: [], lastModified: this.clock.now().toISOString() });
+    return this.out(this.users.get(id)!);
   }
 
   async setPassword(userId: string, password: string): Promise<PasswordOutcome> {
@@ -497,5 +511,113 @@ export class MemoryCheckpoints implements Checkpoints {
 
   async set(name: string, value: string): Promise<void> {
     this.values.set(name, value);
+  }
+}
+
+/** Labs and O2 accounts in memory, with the semantics of DynamoO2Repository where use cases depend on them. */
+export class MemoryO2Repository implements O2Repository {
+  readonly labs = new Map<string, Lab>();
+  readonly accounts = new Map<string, O2Account>();
+  readonly audit = new Map<string, O2AuditEvent>();
+  readonly uids = new Map<number, string>();
+  readonly claims = new Map<string, PersonClaim>();
+
+  async getLab(labId: string): Promise<Lab | undefined> {
+    const l = this.labs.get(labId);
+    return l && copy(l);
+  }
+
+  async createLab(lab: Lab): Promise<void> {
+    if (this.labs.has(lab.labId)) throw new ConflictError(`Lab ${lab.labId} already exists.`);
+    this.labs.set(lab.labId, copy(lab));
+  }
+
+  async saveLab(next: Lab): Promise<void> {
+    if (this.labs.get(next.labId)?.version !== next.version - 1) throw new StaleWriteError(`Lab ${next.labId} was changed by someone else; read it again and retry.`);
+    this.labs.set(next.labId, copy(next));
+  }
+
+  private page<T extends { createdAt: string }>(all: T[], query: O2Query): Page<T> {
+    const sorted = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return pageOf(sorted.map(copy), query.cursor, query.limit ?? 50);
+  }
+
+  async labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>> {
+    return this.page([...this.labs.values()].filter((l) => l.piHuid === piHuid), query);
+  }
+
+  async labsByRegistration(status: RegistrationStatus, query: O2Query): Promise<Page<Lab>> {
+    return this.page([...this.labs.values()].filter((l) => l.registration.status === status), query);
+  }
+
+  async get(id: string): Promise<O2Account | undefined> {
+    const o = this.accounts.get(id);
+    return o && copy(o);
+  }
+
+  async create(o2: O2Account): Promise<void> {
+    if (this.accounts.has(o2.o2AccountId)) throw new ConflictError(`O2 account ${o2.o2AccountId} already exists.`);
+    this.accounts.set(o2.o2AccountId, copy(o2));
+  }
+
+  async save(next: O2Account): Promise<void> {
+    if (this.accounts.get(next.o2AccountId)?.version !== next.version - 1) throw new StaleWriteError(`O2 account ${next.o2AccountId} was changed by someone else; read it again and retry.`);
+    this.accounts.set(next.o2AccountId, copy(next));
+  }
+
+  async listByPi(piHuid: string, query: O2Query): Promise<Page<O2Account>> {
+    return this.page([...this.accounts.values()].filter((o) => o.piHuid === piHuid), query);
+  }
+
+  async listByUser(userHuid: string, query: O2Query): Promise<Page<O2Account>> {
+    return this.page([...this.accounts.values()].filter((o) => o.userHuid === userHuid), query);
+  }
+
+  async listByStatus(statuses: readonly O2Status[], query: O2Query): Promise<Page<O2Account>> {
+    const all = statuses.flatMap((s) => [...this.accounts.values()].filter((o) => o.status === s).sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
+  }
+
+  async listByLab(labId: string, query: O2Query): Promise<Page<O2Account>> {
+    return this.page([...this.accounts.values()].filter((o) => o.labId === labId), query);
+  }
+
+  async listDue(before: string, cursor?: string): Promise<Page<O2Account>> {
+    const all = [...this.accounts.values()].filter((o) => o.dueAt && o.dueAt <= before).sort((a, b) => a.dueAt!.localeCompare(b.dueAt!) || a.o2AccountId.localeCompare(b.o2AccountId));
+    return pageOf(all.map(copy), cursor, 100);
+  }
+
+  async appendAudit(events: O2AuditEvent[]): Promise<void> {
+    for (const e of events) {
+      const key = `${e.kind}#${e.id}#${e.seq}`;
+      if (!this.audit.has(key)) this.audit.set(key, copy(e));
+    }
+  }
+
+  async history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]> {
+    const events = [...this.audit.values()].filter((e) => e.kind === kind && e.id === id);
+    const last = (kind === 'lab' ? this.labs.get(id) : this.accounts.get(id))?.lastAudit;
+    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
+    return events.sort((a, b) => a.seq - b.seq).map(copy);
+  }
+
+  async reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean> {
+    const holder = this.uids.get(uidNumber);
+    if (holder && holder !== o2AccountId) return false;
+    this.uids.set(uidNumber, o2AccountId);
+    return true;
+  }
+
+  async userClaim(huid: string): Promise<PersonClaim | undefined> {
+    const c = this.claims.get(huid);
+    return c && copy(c);
+  }
+
+  async claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
+    const current = this.claims.get(huid);
+    const same = previous ? current?.guestId === previous.guestId && current.claimedAt === previous.claimedAt : current === undefined;
+    if (!same) return false;
+    this.claims.set(huid, copy(claim));
+    return true;
   }
 }

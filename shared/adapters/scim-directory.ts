@@ -5,8 +5,10 @@
  *
  * Mapping: the HMS account ID is `userName`; the guest ID is `externalId` (every create looks it up
  * first, so a create is idempotent); the name and the personal email; the guest facts (end date,
- * population, sponsor HUID) in this project's schema extension (GUEST_EXTENSION). Group membership
- * is changed on the groups (PATCH /Groups/{id} members), found by displayName.
+ * population, sponsor HUID) in this project's schema extension (GUEST_EXTENSION); an O2 login's
+ * POSIX attributes (RFC 2307 posixAccount: uidNumber, homeDirectory, loginShell) in a second one
+ * (POSIX_EXTENSION), taken away by removing them. Group membership is changed on the groups
+ * (PATCH /Groups/{id} members), found by displayName.
  *
  * Errors: every SCIM error becomes an AccountDirectoryError (shared/domain/errors.ts), transient or
  * permanent. Idempotent calls (everything but POST) are retried here a few times with backoff,
@@ -28,6 +30,10 @@ import type { AccountDirectory, DirectoryUser, DirectoryUserChanges, NewDirector
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** The POSIX attributes of an O2 login (RFC 2307 posixAccount's names), a schema extension of the User (beside GUEST_EXTENSION; scimmy, and so the local directory, takes only URNs under urn:ietf:params:scim:schemas:). */
+export const POSIX_EXTENSION = 'urn:ietf:params:scim:schemas:extension:hms:2.0:PosixAccount';
+/** The login shell every O2 login gets. */
+export const O2_LOGIN_SHELL = '/bin/bash';
 const SCIM_JSON = 'application/scim+json';
 
 /** The bearer token: kept once read; `refresh` reads it again (a rotated secret). */
@@ -73,6 +79,7 @@ interface ScimUser {
   groups?: { value?: string; display?: string }[];
   meta?: { lastModified?: string };
   [GUEST_EXTENSION]?: { endDate?: string; population?: string; sponsorHuid?: string };
+  [POSIX_EXTENSION]?: { uidNumber?: number | string; homeDirectory?: string; loginShell?: string };
 }
 
 interface ScimList<T> {
@@ -146,8 +153,17 @@ export class ScimAccountDirectory implements AccountDirectory {
   async update(userId: string, changes: DirectoryUserChanges): Promise<void> {
     const ops: Record<string, unknown>[] = [];
     if (changes.active !== undefined) ops.push({ op: 'replace', path: 'active', value: changes.active });
+    if (changes.externalId !== undefined) ops.push({ op: 'replace', path: 'externalId', value: changes.externalId });
     for (const key of ['endDate', 'population', 'sponsorHuid'] as const) {
       if (changes[key] !== undefined) ops.push({ op: 'replace', path: `${GUEST_EXTENSION}:${key}`, value: changes[key] });
+    }
+    if (changes.posix === null) {
+      // Each attribute by its path (RFC 7644 §3.5.2.2): removing one that is not there changes nothing.
+      for (const key of ['uidNumber', 'homeDirectory', 'loginShell'] as const) ops.push({ op: 'remove', path: `${POSIX_EXTENSION}:${key}` });
+    } else if (changes.posix) {
+      const attributes = { uidNumber: changes.posix.uidNumber, homeDirectory: changes.posix.homeDirectory, loginShell: O2_LOGIN_SHELL };
+      // `add` of a single-valued attribute sets it, whether it was there or not (RFC 7644 §3.5.2.1).
+      for (const [key, value] of Object.entries(attributes)) ops.push({ op: 'add', path: `${POSIX_EXTENSION}:${key}`, value });
     }
     if (!ops.length) return;
     await this.call('update user', 'PATCH', `/Users/${encodeURIComponent(userId)}`, { schemas: [SCIM_PATCH_OP], Operations: ops });
@@ -185,6 +201,8 @@ export class ScimAccountDirectory implements AccountDirectory {
 
   private async toUser(u: ScimUser): Promise<DirectoryUser> {
     const facts = u[GUEST_EXTENSION] ?? {};
+    const posix = u[POSIX_EXTENSION];
+    const uidNumber = posix?.uidNumber === undefined || posix.uidNumber === '' ? Number.NaN : Number(posix.uidNumber);
     // A directory that lists no groups on its users (the attribute is optional) is asked by group.
     const memberships = u.groups ?? (await this.call<ScimList<{ id: string; displayName?: string }>>('find groups', 'GET', `/Groups?${new URLSearchParams({ filter: `members.value eq ${filterString(u.id)}`, attributes: 'displayName' })}`)).Resources?.map((g) => ({ value: g.id, display: g.displayName })) ?? [];
     const groups: string[] = [];
@@ -202,6 +220,8 @@ export class ScimAccountDirectory implements AccountDirectory {
       population: facts.population,
       sponsorHuid: facts.sponsorHuid,
       lastModified: u.meta?.lastModified,
+      // Both attributes, or none: half an O2 login is none (the next sync sets both again).
+      posix: Number.isInteger(uidNumber) && posix?.homeDirectory ? { uidNumber, homeDirectory: posix.homeDirectory } : undefined,
     };
   }
 

@@ -12,7 +12,7 @@
  *   reconciler's next run repairs the account (docs/design.md §5).
  */
 import { accountDifferences, accountMustExist, desiredAccount, describeDifference, type AccountDifference, type AccountState } from '../domain/account.ts';
-import { AccountDirectoryError, DirectoryConflictError } from '../domain/errors.ts';
+import { AccountDirectoryError, DirectoryConflictError, DirectoryNotFoundError } from '../domain/errors.ts';
 import type { Guest, HsrRecord } from '../domain/model.ts';
 import type { DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome } from '../ports.ts';
 import type { Deps } from './deps.ts';
@@ -136,4 +136,24 @@ export async function syncFirst(deps: Deps, guest: Guest, patch: Partial<Guest>)
     if (!(err instanceof AccountDirectoryError)) throw err;
     return { ...patch, dueAt: deps.clock.now().toISOString() };
   }
+}
+
+/**
+ * Rule "Leaving HMS": the guest account takes over the person's own HMS account (`retainedAccountId`)
+ * instead of creating one: the directory user with that userName becomes this guest's (externalId =
+ * the guest ID) with the guest facts (end date, population, sponsor), then is made what the guest
+ * record says (enabled, the groups of its services). A user already taken over (an earlier attempt)
+ * is found by its externalId. No user under that ID: DirectoryNotFoundError (an operator looks).
+ * That no other guest holds the account ID is the table's to say (`reserveAccountId`, before this).
+ */
+export async function adoptRetainedAccount(deps: Pick<Deps, 'accounts'>, guest: Guest): Promise<SyncResult> {
+  const accountId = guest.retainedAccountId;
+  if (!accountId) throw new Error(`Guest ${guest.guestId} keeps no HMS account`);
+  const own = await deps.accounts.findByExternalId(guest.guestId);
+  if (!own) {
+    const user = await deps.accounts.findByUserName(accountId);
+    if (!user) throw new DirectoryNotFoundError(`The HMS account ${accountId} that guest ${guest.guestId} keeps is not in the directory.`, { status: 404 });
+    await deps.accounts.update(user.id, { externalId: guest.guestId, endDate: guest.endDate, population: guest.population, sponsorHuid: guest.sponsorHuid });
+  }
+  return syncAccount(deps, guest);
 }

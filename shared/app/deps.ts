@@ -2,7 +2,7 @@
  * What a use case needs: ports only. The real adapters are wired at the entry points
  * (functions/wiring.ts); fast use-case tests wire in-memory ones (shared/adapters/memory.ts).
  */
-import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, PeopleDirectory, Random } from '../ports.ts';
+import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, O2Repository, PeopleDirectory, Random } from '../ports.ts';
 import type { Links } from './emails.ts';
 
 export interface Deps {
@@ -23,4 +23,8 @@ export interface Deps {
   checkpoints: Checkpoints;
   /** Counts what happened, for the dashboard (never fails a use case). */
   metrics: Metrics;
+  /** Labs and O2 accounts (issue 14). */
+  o2: O2Repository;
+  /** The O2 lifecycle's state machine (one execution per O2 account). */
+  o2Workflow: LifecycleWorkflow;
 }

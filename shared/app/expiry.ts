@@ -10,6 +10,7 @@ import { syncAccount, syncFirst } from './account.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
+import { tellO2 } from './o2-hms.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../ports.ts';
 
@@ -33,6 +34,8 @@ export async function expireAccount(deps: Deps, guest: Guest, actor: string, opt
     // HMS IT's expiry (the API): the directory account first, never failing the expiry.
     g = await change(deps, g, actor, 'expired', opts.directory === 'first' ? await syncFirst(deps, g, patch) : patch);
     deps.metrics.count(METRIC_NAMES.expired);
+    // An O2 account resting on this HMS account expires with it (its lifecycle looks again now).
+    await tellO2(deps, g);
   }
   if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
     // The lifecycle's expiry: the account disabled and out of its groups in the directory before

@@ -4,30 +4,29 @@ import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, a
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
 import { PASSWORD_RULES, passwordProblem } from '../domain/password-policy.ts';
-import { DEFAULT_SERVICES, type AuditEvent, type Caller, type Guest, type Population, type Service } from '../domain/model.ts';
+import type { AuditEvent, Caller, Guest, Population, Service } from '../domain/model.ts';
 import {
   ACTIVATION_CODE_VALID_MS,
   assertEligibleSponsor,
   assertMaySubmitFor,
-  assertPopulation,
   checkActivation,
   computeEntitlements,
   decideExtension,
-  decideTerm,
-  holdsPerson,
-  hsrState,
   nextDueAt,
   refuseWyss,
 } from '../domain/rules.ts';
-import { START, statusChange, transition } from '../domain/transitions.ts';
-import { METRIC_NAMES, type GuestQuery, type Page } from '../ports.ts';
+import { statusChange, transition } from '../domain/transitions.ts';
+import type { GuestQuery, Page } from '../ports.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { expireAccount } from './expiry.ts';
+import { prepareGuestRequest, submitGuestRequest } from './guest-request.ts';
 import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './lifecycle-contract.ts';
+import { tellO2 } from './o2-hms.ts';
+import { startO2ForGuest } from './o2-request.ts';
 import { sponsorsNaming } from './people.ts';
 
 export interface GuestRequest {
@@ -76,87 +75,27 @@ export async function guestFor(deps: Deps, caller: Caller, guestId: string, acti
   return guest;
 }
 
-/** POST /v1/guests: a sponsor (or a named delegate) requests an account for a guest. */
+/**
+ * POST /v1/guests: a sponsor (or a named delegate) requests an account for a guest, filed by
+ * guest-request.ts (as an O2 request files one). Rule "O2": the `o2` service starts the O2
+ * account's own lifecycle (or links the one waiting for this HMS account): `o2AccountId` on the guest.
+ */
 export async function requestGuest(deps: Deps, caller: Caller, input: GuestRequest): Promise<Guest> {
-  const now = deps.clock.now();
   const submitter = await deps.people.person(caller.huid);
   if (submitter) refuseWyss(submitter);
   const sponsorHuid = input.sponsorHuid ?? caller.huid;
   const sponsor = assertEligibleSponsor(sponsorHuid, await deps.people.person(sponsorHuid));
   const role = assertMaySubmitFor(caller.huid, sponsor);
-  if (input.guestHuid === sponsor.huid) throw new RuleViolation('A sponsor cannot sponsor themselves.');
-  const term = decideTerm(input, now);
-  const [guestPerson, hsr] = await Promise.all([deps.people.person(input.guestHuid), deps.hsr.hsr(input.guestHuid)]);
-  assertPopulation(input.population, input, sponsor, guestPerson);
-
-  const at = now.toISOString();
-  const hsrOk = hsrState(hsr, term.endDate) === 'ok';
-  const guestId = deps.random.uuid();
-  const guest: Guest = {
-    guestId,
-    status: transition(START, hsrOk ? 'request' : 'request-awaiting-hsr'),
-    guestHuid: input.guestHuid,
-    guestName: hsr ? `${hsr.firstName} ${hsr.lastName}` : (guestPerson?.name ?? `HUID ${input.guestHuid}`),
-    guestEmail: hsr?.personalEmail ?? '',
-    sponsorHuid: sponsor.huid,
-    submittedBy: caller.huid,
-    population: input.population,
-    services: [...new Set(input.services ?? DEFAULT_SERVICES)],
-    startDate: term.startDate,
-    endDate: term.endDate,
-    entitlements: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    execution: { name: executionName(guestId, 1), generation: 1 },
-  };
-  if (input.contractorId) guest.contractorId = input.contractorId;
-  if (input.justification) guest.justification = input.justification;
-  if (role === 'sponsor') guest.approval = { decision: 'approve', by: caller.huid, at, bySubmission: true };
-  if (hsrOk) {
-    if (role !== 'sponsor') guest.approvalRequestedAt = at;
-  } else {
-    guest.hsrWaitingSince = at;
-  }
-  guest.hsrCheckedAt = at;
-  // Due now: if the execution below fails to start, the reconciler starts it.
-  guest.dueAt = at;
-
-  const requested: AuditEvent = { guestId, seq: 1, at, actor: caller.huid, action: 'requested', after: { ...guest }, detail: { role, hsr: hsrState(hsr, term.endDate) } };
-  guest.lastAudit = requested;
-  await claimPerson(deps, guest, now);
-  await deps.guests.create(guest);
-  await deps.guests.appendAudit([requested]);
-  await deps.workflow.start(guest.execution!.name, executionInput(guestId));
-  deps.metrics.count(METRIC_NAMES.requested);
-  return guest;
-}
-
-/** How long a claim whose guest record does not exist yet is taken to be a request still being made. */
-const CLAIM_IN_FLIGHT_MS = 5 * 60_000;
-
-/**
- * One live HMS guest account per person: the guest claims its person (a conditional write on one
- * item per HUID), unless another guest record that still holds the person has. A claim left by a
- * request that never created its guest (it died between the two writes) is taken over after a while.
- */
-async function claimPerson(deps: Deps, guest: Guest, now: Date): Promise<void> {
-  const claim = { guestId: guest.guestId, claimedAt: now.toISOString() };
-  for (let i = 0; i < 3; i++) {
-    const current = await deps.guests.personClaim(guest.guestHuid);
-    if (current) {
-      const holder = await deps.guests.get(current.guestId);
-      const held = holder ? holdsPerson(holder, now) : now.getTime() - Date.parse(current.claimedAt) < CLAIM_IN_FLIGHT_MS;
-      if (held) {
-        const yours = holder && holder.sponsorHuid === guest.sponsorHuid ? ` You sponsor it already: guest ${holder.guestId} (${holder.status}).` : '';
-        throw new ConflictError(
-          `HUID ${guest.guestHuid} already has a live HMS guest account or a pending request for one, and a person holds one guest account at a time.${yours || ' Contact HMS IT if the person needs another sponsor or other dates.'}`,
-        );
-      }
-    }
-    if (await deps.guests.claimPerson(guest.guestHuid, claim, current)) return;
-  }
-  throw new ConflictError(`Another request for HUID ${guest.guestHuid} is being made at this moment; try again in a minute.`);
+  const { guest } = await prepareGuestRequest(deps, { ...input, sponsorHuid, submittedBy: caller.huid, role });
+  const filed = await submitGuestRequest(deps, guest);
+  // Never failing the guest request, which is filed: without an O2 account its entitlement says how to request one.
+  const o2AccountId = await startO2ForGuest(deps, filed, submitter).catch((err: unknown) => {
+    console.error(JSON.stringify({ level: 'WARN', message: 'The O2 account of a guest request was not started.', guestId: filed.guestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+    return undefined;
+  });
+  if (!o2AccountId) return filed;
+  const linked = await changeWithRetry(deps, filed.guestId, caller.huid, 'o2-linked', (cur) => (cur.o2AccountId === o2AccountId ? undefined : { o2AccountId }));
+  return linked ?? filed;
 }
 
 export async function getGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
@@ -222,6 +161,8 @@ export async function decideRequest(deps: Deps, caller: Caller, guestId: string,
   if (input.decision === 'deny' && guest.status === 'PENDING_HSR' && guest.execution) {
     await deps.workflow.stop(guest.execution.name, 'denied by the sponsor');
   }
+  // Rule "No HMS account": an O2 account waiting for this HMS account learns it will not come.
+  if (input.decision === 'deny') await tellO2(deps, next);
   return next;
 }
 
@@ -239,7 +180,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
       expiredAt: undefined,
       expiredNoticeSentAt: undefined,
       expiredNoticeSentTo: undefined,
-      entitlements: sponsor ? computeEntitlements(guest.services, sponsor) : guest.entitlements,
+      entitlements: sponsor ? computeEntitlements(guest.services, sponsor, { o2AccountId: guest.o2AccountId }) : guest.entitlements,
       lastNoticeDate: undefined,
     });
     const generation = (guest.execution?.generation ?? 0) + 1;
@@ -252,6 +193,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
     // The old execution sleeps until the end of the restore window: hand over to a new one now.
     if (guest.execution) await deps.workflow.stop(guest.execution.name, 'restored by an extension');
     await deps.workflow.start(next.execution!.name, executionInput(guestId, EXECUTION_PHASE.schedule));
+    await tellO2(deps, next);
   }
   return next;
 }
@@ -271,6 +213,7 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
   if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
   const sponsor = await deps.people.person(guest.sponsorHuid);
   if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid));
+  await tellO2(deps, next);
   return next;
 }
 
@@ -349,8 +292,11 @@ export async function activate(deps: Deps, input: { accountId: string; code: str
           : undefined,
       );
       const setPasswordUrl = password?.set === false ? password.setPasswordUrl : undefined;
-      // Activated by a parallel attempt with the same code: the same success.
-      if (activated?.status === 'ACTIVE') return { guest: activated, setPasswordUrl };
+      // Activated by a parallel attempt with the same code: the same success. An O2 account waiting for this HMS account goes on.
+      if (activated?.status === 'ACTIVE') {
+        await tellO2(deps, activated);
+        return { guest: activated, setPasswordUrl };
+      }
       // The guest changed meanwhile (a resend, a cancel): the directory goes back to what the record says.
       await syncAccount(deps, activated ?? guest!).catch(() => undefined);
       throw new GoneError('This activation code can no longer be used. Ask your sponsor to send a new one.');

@@ -21,7 +21,7 @@ import {
   type ApprovalTimeouts,
 } from '../domain/rules.ts';
 import { can, isOpenRequest, isProvisioned, MAX_FAILURES, transition } from '../domain/transitions.ts';
-import { syncAccount } from './account.ts';
+import { adoptRetainedAccount, syncAccount } from './account.ts';
 import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
@@ -42,6 +42,7 @@ import {
   type TaskPayload,
   type TaskResult,
 } from './lifecycle-contract.ts';
+import { tellO2 } from './o2-hms.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../ports.ts';
 
@@ -98,6 +99,7 @@ export async function checkHsr(deps: Deps, guestId: string): Promise<TaskResult<
         g = await change(deps, g, WORKFLOW, 'hsr-timeout', { status: transition(g.status, 'hsr-timeout'), dueAt: undefined, hsrCheckedAt: now.toISOString() });
         const requester = await deps.people.person(g.submittedBy);
         if (requester) await deps.mailer.send(emails.hsrTimeout(g, requester.email));
+        await tellO2(deps, g);
         return { result: HSR_CHECK.timeout, approval: NO_APPROVAL };
       }
       await change(deps, g, WORKFLOW, 'hsr-checked', { hsrCheckedAt: now.toISOString(), dueAt: nextCheckAt.toISOString() });
@@ -153,6 +155,7 @@ export async function expireApproval(deps: Deps, guestId: string): Promise<TaskR
   g = await change(deps, g, WORKFLOW, 'approval-expired', { status: transition(g.status, 'approval-expired'), dueAt: undefined, approvalTaskToken: undefined });
   const requester = await deps.people.person(g.submittedBy);
   if (requester) await deps.mailer.send(emails.approvalExpired(g, requester.email));
+  await tellO2(deps, g);
   return { outcome: APPROVAL_OUTCOME.expired };
 }
 
@@ -163,13 +166,14 @@ export async function expireApproval(deps: Deps, guestId: string): Promise<TaskR
 export async function provision(deps: Deps, guestId: string): Promise<TaskResult<'provision'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
+  if (g.retainedAccountId) return provisionRetained(deps, g);
   if (can(g.status, 'provision') && outcomeOf(g) === APPROVAL_OUTCOME.approved) {
     const [hsr, sponsor] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid)]);
     if (!hsr) throw new Error(`No HSR record for guest HUID ${g.guestHuid}`);
     if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
     const patch: Partial<Guest> = {
       status: transition(g.status, 'provision'),
-      entitlements: computeEntitlements(g.services, sponsor),
+      entitlements: computeEntitlements(g.services, sponsor, { o2AccountId: g.o2AccountId }),
       guestName: `${hsr.firstName} ${hsr.lastName}`,
       guestEmail: hsr.personalEmail,
       approvalTaskToken: undefined,
@@ -188,6 +192,51 @@ export async function provision(deps: Deps, guestId: string): Promise<TaskResult
     await syncAccount(deps, g);
     if (g.activationSentTo?.includes('guest')) await sendActivationCopy(deps, g, WORKFLOW);
     else await issueActivation(deps, g, WORKFLOW, 'activation-issued');
+  }
+  return { status: g.status };
+}
+
+/**
+ * Rule "Leaving HMS": an approved request keeping a leaving person's own HMS account
+ * (`retainedAccountId`) is provisioned as that account (`provision-retained`): ACTIVE at once with
+ * the same account ID, no activation code; the account ID reserved for this guest in the table, and
+ * the directory user taken over (externalId, end date, sponsor) and made what the guest says. Then
+ * the retainedAccount email to the person with the sponsor in copy (recorded as the activation
+ * email is: `activationSentAt`), and the O2 account resting on it told. Run again, it does only
+ * what is still owed.
+ */
+async function provisionRetained(deps: Deps, guest: Guest): Promise<TaskResult<'provision'>> {
+  const now = deps.clock.now();
+  let g = guest;
+  const accountId = g.retainedAccountId!;
+  if (can(g.status, 'provision-retained') && outcomeOf(g) === APPROVAL_OUTCOME.approved) {
+    const [hsr, sponsor, person] = await Promise.all([deps.hsr.hsr(g.guestHuid), deps.people.person(g.sponsorHuid), deps.people.person(g.guestHuid)]);
+    if (!sponsor) throw new Error(`Sponsor ${g.sponsorHuid} is no longer in the people directory`);
+    if (!(await deps.guests.reserveAccountId(accountId, g.guestId))) {
+      throw new DirectoryConflictError(`The HMS account ID ${accountId} that guest ${g.guestId} keeps is held by another guest here.`);
+    }
+    const patch: Partial<Guest> = {
+      status: transition(g.status, 'provision-retained'),
+      accountId,
+      entitlements: computeEntitlements(g.services, sponsor, { o2AccountId: g.o2AccountId }),
+      activatedAt: now.toISOString(),
+      approvalTaskToken: undefined,
+    };
+    if (hsr) Object.assign(patch, { guestName: `${hsr.firstName} ${hsr.lastName}`, guestEmail: hsr.personalEmail });
+    else if (!g.guestEmail && person?.email) patch.guestEmail = person.email;
+    // The directory user is this guest's, active with its groups, before the table says ACTIVE.
+    await adoptRetainedAccount(deps, { ...g, ...patch });
+    patch.dueAt = nextDueAt({ ...g, ...patch }, now);
+    g = await change(deps, g, WORKFLOW, 'provisioned-retained', patch, { accountId });
+    deps.metrics.count(METRIC_NAMES.provisioned);
+    await tellO2(deps, g);
+  }
+  if (g.status === 'ACTIVE' && !g.activationSentAt) {
+    const sponsor = await deps.people.person(g.sponsorHuid);
+    await deps.mailer.send(emails.retainedAccount(g, sponsor, deps.links));
+    g = await recordSent(deps, g, WORKFLOW, 'retained-account-email-sent', (cur) =>
+      cur.activationSentAt ? undefined : { activationSentAt: deps.clock.now().toISOString(), activationSentTo: sponsor ? ['guest', 'sponsor'] : ['guest'] },
+    );
   }
   return { status: g.status };
 }
@@ -351,6 +400,7 @@ export async function recordFailure(deps: Deps, guestId: string, error: TaskErro
     return can(cur.status, 'fail') ? { failure, status: transition(cur.status, 'fail'), dueAt: undefined } : { failure, dueAt: undefined };
   });
   deps.metrics.count(METRIC_NAMES.lifecycleFailure);
+  if (g?.status === 'FAILED') await tellO2(deps, g);
   const deferred = kind === 'transient' && g !== undefined && g.status !== 'FAILED';
   return { recorded: Boolean(g), status: g?.status, outcome: deferred ? FAILURE_OUTCOME.deferred : FAILURE_OUTCOME.failed };
 }

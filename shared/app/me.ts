@@ -1,6 +1,7 @@
 /** GET /v1/me: who the caller is, what they may do, and for whom. */
 import type { Caller } from '../domain/model.ts';
 import { sponsorStanding } from '../domain/rules.ts';
+import { isRcCore } from '../domain/o2-rules.ts';
 import type { Deps } from './deps.ts';
 import { sponsorsNaming } from './people.ts';
 import type { MeView } from './view.ts';
@@ -17,6 +18,7 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<MeView> {
   if (standing.eligible) roles.push('sponsor');
   if (sponsors.length) roles.push('delegate');
   if (caller.roles.includes(deps.hmsItRole)) roles.push('hms-it');
+  if (isRcCore(person)) roles.push('rc-core');
   return {
     huid: caller.huid,
     name: person?.name ?? null,

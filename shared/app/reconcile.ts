@@ -10,15 +10,23 @@
  * Digital Library's group), each repair audited with actor `reconciler` and counted
  * (AccountsRepaired, alarmed). A directory that cannot be reached defers the comparison to the
  * next run: it is not an error of the run.
+ *
+ * O2 accounts (issue 14) are repaired the same way, from the O2 table's byDue index: an O2 account
+ * whose work is due and whose execution is missing, failed, timed out, or running but late gets a
+ * fresh execution (the next generation, from the start: CheckHmsAccount sends it on by status).
  */
 import { AccountDirectoryError, ConflictError } from '../domain/errors.ts';
 import type { Guest } from '../domain/model.ts';
+import type { O2Account } from '../domain/o2-model.ts';
+import { o2Can, o2IsFinal } from '../domain/o2-transitions.ts';
 import { isFinal, isProvisioned, MAX_FAILURES } from '../domain/transitions.ts';
 import { syncAccount } from './account.ts';
 import { activationOwed } from './activation.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { EXECUTION_PHASE, executionInput } from './lifecycle-contract.ts';
+import { changeO2 } from './o2-changes.ts';
+import { o2ExecutionInput, o2ExecutionName } from './o2-contract.ts';
 import { METRIC_NAMES } from '../ports.ts';
 
 /** A running execution is left alone until its guest is this late (it may simply be about to act). */
@@ -38,20 +46,29 @@ export interface ReconcileReport {
   examined: number;
   restarted: string[];
   skipped: number;
-  errors: { guestId: string; error: string }[];
+  /** What could not be repaired: a guest (`guestId`) or an O2 account (`o2AccountId`). */
+  errors: ({ guestId: string; error: string } | { o2AccountId: string; error: string })[];
   /** Users the directory reported changed since the last run. */
   usersChanged: number;
   /** Directory accounts set right, and what was set right. */
   accountsRepaired: { guestId: string; repaired: string[] }[];
   /** Guests whose directory account could not be compared (the directory unavailable): the next run does. */
   deferred: string[];
+  /** O2 accounts due, and those whose O2 lifecycle was started again. */
+  o2Examined: number;
+  o2Restarted: string[];
 }
 
 const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
-export async function reconcile(deps: Deps): Promise<ReconcileReport> {
+export interface ReconcileOptions {
+  /** Repair O2 accounts too (the function is bound to the O2 table and state machine). */
+  o2?: boolean;
+}
+
+export async function reconcile(deps: Deps, opts: ReconcileOptions = { o2: true }): Promise<ReconcileReport> {
   const now = deps.clock.now();
-  const report: ReconcileReport = { examined: 0, restarted: [], skipped: 0, errors: [], usersChanged: 0, accountsRepaired: [], deferred: [] };
+  const report: ReconcileReport = { examined: 0, restarted: [], skipped: 0, errors: [], usersChanged: 0, accountsRepaired: [], deferred: [], o2Examined: 0, o2Restarted: [] };
   const compared = await repairChangedUsers(deps, now, report);
   let cursor: string | undefined;
   do {
@@ -80,9 +97,10 @@ export async function reconcile(deps: Deps): Promise<ReconcileReport> {
     }
     cursor = page.cursor;
   } while (cursor);
+  if (opts.o2) await reconcileO2(deps, now, report);
   deps.metrics.count(METRIC_NAMES.accountRepaired, report.accountsRepaired.length);
   // Every run, zero included: the dashboard shows a day without repairs as such.
-  deps.metrics.count(METRIC_NAMES.repaired, report.restarted.length);
+  deps.metrics.count(METRIC_NAMES.repaired, report.restarted.length + report.o2Restarted.length);
   return report;
 }
 
@@ -167,5 +185,42 @@ async function repair(deps: Deps, guest: Guest, now: Date): Promise<boolean> {
   // then from the start, where CheckHsr sends it on to Provision.
   const toSchedule = isProvisioned(guest.status) && !activationOwed(guest);
   await deps.workflow.start(execution.name, executionInput(guest.guestId, toSchedule ? EXECUTION_PHASE.schedule : undefined));
+  return true;
+}
+
+/** The O2 accounts whose work is due (byDue of the O2 table), each repaired if its lifecycle fell through. */
+async function reconcileO2(deps: Deps, now: Date, report: ReconcileReport): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.o2.listDue(now.toISOString(), cursor);
+    for (const due of page.items) {
+      report.o2Examined++;
+      try {
+        if (await repairO2(deps, due, now)) report.o2Restarted.push(due.o2AccountId);
+        else report.skipped++;
+      } catch (err) {
+        report.errors.push({ o2AccountId: due.o2AccountId, error: message(err) });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** Starts the O2 account's lifecycle again (the next generation) when its execution is missing, ended, or running but late. */
+async function repairO2(deps: Deps, o: O2Account, now: Date): Promise<boolean> {
+  // Nothing left to do: a final account, or an expired one told already (a renewal starts its own execution).
+  if (o2IsFinal(o.status) || (o2Can(o.status, 'renew') && o.expiredNoticeSentAt)) {
+    await changeO2(deps, o, RECONCILER, 'closed', { dueAt: undefined });
+    return false;
+  }
+  if ((o.failure?.count ?? 0) >= MAX_FAILURES) return false;
+  const status = o.execution ? await deps.o2Workflow.describe(o.execution.name) : undefined;
+  const late = o.dueAt ? now.getTime() - Date.parse(o.dueAt) > LATE_AFTER_MS : false;
+  if (status === 'RUNNING' && !late) return false;
+  if (status === 'RUNNING' && o.execution) await deps.o2Workflow.stop(o.execution.name, 'late: replaced by the reconciler');
+  const generation = (o.execution?.generation ?? 0) + 1;
+  const execution = { name: o2ExecutionName(o.o2AccountId, generation), generation };
+  await changeO2(deps, o, RECONCILER, 'execution-restarted', { execution, taskToken: undefined, waitingFor: undefined }, { previous: o.execution?.name ?? null, previousStatus: status ?? 'MISSING' });
+  await deps.o2Workflow.start(execution.name, o2ExecutionInput(o.o2AccountId));
   return true;
 }

@@ -69,3 +69,97 @@ export function mayListGuestsOf(caller: Caller, sponsorHuid: string, ctx: Access
 export function mayListEveryGuest(caller: Caller, ctx: Pick<AccessContext, 'hmsItRole'>): boolean {
   return caller.roles.includes(ctx.hmsItRole);
 }
+
+// --- O2 accounts and labs (issue 14) ------------------------------------------------------------
+
+/** What may be done to an O2 account. */
+export type O2Action = 'read' | 'decide' | 'complete' | 'renew' | 'cancel' | 'retain';
+
+/**
+ * How a caller relates to an O2 account: its user, its sponsor (the PI or manager who sponsors it),
+ * the lab (the lab's PI or one of its managers), RC Core staff, HMS IT.
+ */
+export type O2Relation = 'user' | 'sponsor' | 'lab' | 'rc-core' | 'hms-it' | 'none';
+
+export interface O2AccessContext {
+  /** The caller's directory groups (`rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`). */
+  callerGroups: readonly string[];
+  hmsItRole: string;
+}
+
+export function relationToO2(caller: Caller, o2: { userHuid: string; piHuid: string; labPiHuid: string }, ctx: O2AccessContext): O2Relation[] {
+  const relations: O2Relation[] = [];
+  if (caller.huid === o2.userHuid) relations.push('user');
+  if (caller.huid === o2.piHuid) relations.push('sponsor');
+  if (caller.huid === o2.labPiHuid || ctx.callerGroups.includes(`lab-manager:${o2.labPiHuid}`) || ctx.callerGroups.includes(`core-admin:${o2.labPiHuid}`)) relations.push('lab');
+  if (ctx.callerGroups.includes('rc-core')) relations.push('rc-core');
+  if (caller.roles.includes(ctx.hmsItRole)) relations.push('hms-it');
+  return relations.length ? relations : ['none'];
+}
+
+const O2_ALLOWED: Record<O2Action, readonly O2Relation[]> = {
+  read: ['user', 'sponsor', 'lab', 'rc-core', 'hms-it'],
+  /** Rule "O2: sponsoring PI": the sponsor, or the lab's PI or a manager of the lab, approves. */
+  decide: ['sponsor', 'lab'],
+  /** Rule "Off-Quad": the RC Core completes the setup. */
+  complete: ['rc-core'],
+  /** Rule "Renewal": the user (or the PI) asks the RC Core. */
+  renew: ['user', 'sponsor', 'lab'],
+  cancel: ['user', 'sponsor', 'lab', 'rc-core', 'hms-it'],
+  /** Rule "Leaving HMS": the user or the PI. */
+  retain: ['user', 'sponsor', 'lab'],
+};
+
+/** Who may do `action` to an O2 account (for telling a refused caller). */
+export function o2AllowedTo(action: O2Action): readonly O2Relation[] {
+  return O2_ALLOWED[action];
+}
+
+/** 'allow', 'forbid' (may read but not do this: 403), or 'hide' (may not read it: 404, as a missing one). */
+export function decideO2(caller: Caller, action: O2Action, o2: { userHuid: string; piHuid: string; labPiHuid: string }, ctx: O2AccessContext): 'allow' | 'forbid' | 'hide' {
+  const relations = relationToO2(caller, o2, ctx);
+  if (relations.some((r) => O2_ALLOWED[action].includes(r))) return 'allow';
+  if (relations.some((r) => O2_ALLOWED.read.includes(r))) return 'forbid';
+  return 'hide';
+}
+
+/** What may be done to a lab record. */
+export type LabAction = 'read' | 'register';
+export type LabRelation = 'pi' | 'manager' | 'rc-core' | 'hms-it' | 'none';
+
+export function relationToLab(caller: Caller, lab: { piHuid: string }, ctx: O2AccessContext): LabRelation[] {
+  const relations: LabRelation[] = [];
+  if (caller.huid === lab.piHuid) relations.push('pi');
+  if (ctx.callerGroups.includes(`lab-manager:${lab.piHuid}`) || ctx.callerGroups.includes(`core-admin:${lab.piHuid}`)) relations.push('manager');
+  if (ctx.callerGroups.includes('rc-core')) relations.push('rc-core');
+  if (caller.roles.includes(ctx.hmsItRole)) relations.push('hms-it');
+  return relations.length ? relations : ['none'];
+}
+
+const LAB_ALLOWED: Record<LabAction, readonly LabRelation[]> = {
+  read: ['pi', 'manager', 'rc-core', 'hms-it'],
+  /** Rule "Off-Quad": RC Core staff register the lab (with its chargeback details). */
+  register: ['rc-core'],
+};
+
+export function labAllowedTo(action: LabAction): readonly LabRelation[] {
+  return LAB_ALLOWED[action];
+}
+
+/** 'allow', 'forbid' (403) or 'hide' (404, as a missing lab). */
+export function decideLab(caller: Caller, action: LabAction, lab: { piHuid: string }, ctx: O2AccessContext): 'allow' | 'forbid' | 'hide' {
+  const relations = relationToLab(caller, lab, ctx);
+  if (relations.some((r) => LAB_ALLOWED[action].includes(r))) return 'allow';
+  if (relations.some((r) => LAB_ALLOWED.read.includes(r))) return 'forbid';
+  return 'hide';
+}
+
+/** Who may list the labs (or O2 accounts) of a PI: the PI, a manager of the PI's lab, RC Core staff, HMS IT. */
+export function mayListLabsOf(caller: Caller, piHuid: string, ctx: O2AccessContext): boolean {
+  return relationToLab(caller, { piHuid }, ctx).some((r) => LAB_ALLOWED.read.includes(r));
+}
+
+/** Who may list every lab and O2 account by status (the RC Core's queue): RC Core staff and HMS IT. */
+export function mayListO2Queue(caller: Caller, ctx: O2AccessContext): boolean {
+  return ctx.callerGroups.includes('rc-core') || caller.roles.includes(ctx.hmsItRole);
+}

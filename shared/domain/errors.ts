@@ -61,10 +61,10 @@ export class RuleViolation extends DomainError {
 /** Someone else changed the guest between this read and this write (the write was conditional on the version read). */
 export class StaleWriteError extends ConflictError {}
 
-/** The caller made the change conditional on a version (If-Match) and the guest is no longer at it. */
+/** The caller made the change conditional on a version (If-Match) and the guest (lab, O2 account) is no longer at it. */
 export class PreconditionFailedError extends DomainError {
   readonly kind = 'precondition-failed';
-  readonly title = 'The guest changed since you read it';
+  readonly title = 'It changed since you read it';
 }
 
 /** What was asked for existed but can no longer be used (e.g. an expired or locked activation code). */

@@ -52,6 +52,17 @@ export interface Entitlement {
 export type School = string; // HMS, HSDM, FAS, SEAS, Wyss, ...
 export type Site = string; // Quad, MGH, BWH, BCH, BIDMC, DFCI, ...
 
+/**
+ * A faculty appointment in the people directory: the department, whether it is an HMS Blavatnik
+ * Institute basic or social science ("Quad") department, and whether it is the person's primary
+ * or a secondary appointment (rule "On-Quad": a primary or secondary Quad appointment counts).
+ */
+export interface Appointment {
+  department: string;
+  quad: boolean;
+  kind: 'primary' | 'secondary';
+}
+
 /** A person in the Harvard people directory. */
 export interface Person {
   huid: string;
@@ -63,6 +74,17 @@ export interface Person {
   active: boolean;
   /** HUIDs this person has named as delegates (e.g. a lab administrator). */
   delegates?: string[];
+  /** Faculty appointments (issue 14): what makes a PI, and on-Quad or off-Quad. */
+  appointments?: Appointment[];
+  /**
+   * Directory groups that matter here: `rc-core` (HMS Research Computing Core staff), and the
+   * managers of a PI's lab, `lab-manager:<PI HUID>` or `core-admin:<PI HUID>`.
+   */
+  groups?: string[];
+  /** The person's HMS account ID (HMS ID, the O2 login), when HMS provisioned one for their role. */
+  hmsAccountId?: string;
+  /** The last day of the person's HMS appointment (or enrolment), when it is known to end. */
+  endDate?: IsoDate;
 }
 
 /** A Harvard Sponsored Role record, keyed by the HUID it gave the guest. */
@@ -110,6 +132,13 @@ export interface Guest {
   startDate: IsoDate;
   endDate: IsoDate;
   accountId?: string;
+  /**
+   * Leaving HMS (issue 14, retain): the person's own HMS account ID, which this guest account takes
+   * over from its start date (the day after the appointment ends): no new ID, no activation.
+   */
+  retainedAccountId?: string;
+  /** The O2 account this guest's `o2` service started or links (its own lifecycle: shared/app/o2.ts). */
+  o2AccountId?: string;
   entitlements: Entitlement[];
   approval?: Approval;
   approvalRequestedAt?: string;

@@ -25,7 +25,8 @@ export const NOTICE_HOUR = 9;
 export const RESTORE_WINDOW_DAYS = 30;
 export const HUID_PATTERN = /^\d{8}$/;
 
-const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
+/** A person of the Wyss Institute (school or site): rule "Wyss Institute". */
+export const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
 
 const wyssMessage = `Wyss Institute staff and affiliates cannot request HMS guest accounts here: email Wyss HR and Academic Affairs at ${WYSS_CONTACT}.`;
 
@@ -76,13 +77,16 @@ export function assertMaySubmitFor(submitterHuid: string, sponsor: Person): 'spo
 /**
  * Rule "Guest populations": the guest belongs to one of the listed populations, with what that
  * population needs.
- * A person HMS provisions automatically (active HMS/HSDM faculty, staff or student) needs no guest account.
+ * A person HMS provisions automatically (active HMS/HSDM faculty, staff or student) needs no guest
+ * account — except one leaving HMS who keeps the HMS account (rule "Leaving HMS", `retain`: the
+ * guest account starts the day after the appointment ends).
  */
 export function assertPopulation(
   population: Population,
   input: { contractorId?: string | undefined },
   sponsor: Person,
   guestInDirectory: Person | undefined,
+  opts: { retain?: boolean } = {},
 ): void {
   if (population === 'harvard-contractor' && !input.contractorId) {
     throw new ValidationError('A Harvard contractor needs a HU contractor ID.', {
@@ -93,6 +97,7 @@ export function assertPopulation(
     throw new RuleViolation('Visiting faculty collaborate with HMS/HSDM faculty: the sponsor must be faculty.');
   }
   if (
+    !opts.retain &&
     guestInDirectory?.active &&
     (SPONSOR_SCHOOLS as readonly string[]).includes(guestInDirectory.school) &&
     ['faculty', 'staff', 'student'].includes(guestInDirectory.role)
@@ -181,9 +186,11 @@ export function decideExtension(guest: Guest, newEndDate: IsoDate, hsr: HsrRecor
 
 /**
  * Rules "No Digital Library", "No HMS email for hospital guests", "Services per guest" and "O2":
- * entitlements computed from the services requested and the sponsor.
+ * entitlements computed from the services requested and the sponsor. O2 is not a flag of the guest
+ * account: an O2 account has its own lifecycle (shared/app/o2.ts), which the `o2` service starts or
+ * links (`o2AccountId`); the entitlement says which, and the directory group is the O2 lifecycle's.
  */
-export function computeEntitlements(services: readonly Service[], sponsor: Person): Entitlement[] {
+export function computeEntitlements(services: readonly Service[], sponsor: Person, o2: { o2AccountId?: string | undefined } = {}): Entitlement[] {
   const offQuad = sponsor.site !== ON_QUAD_SITE;
   const out: Entitlement[] = [
     { name: 'digital-library', granted: false, reason: 'Guest accounts never have Digital Library access (electronic journal licences).' },
@@ -191,19 +198,28 @@ export function computeEntitlements(services: readonly Service[], sponsor: Perso
   for (const service of services) {
     if (service === 'email' && offQuad) {
       out.push({ name: 'email', granted: false, reason: `Guests of affiliate hospital sponsors (${sponsor.site}) are not eligible for HMS email accounts.` });
-    } else if (service === 'o2' && offQuad) {
-      out.push({
-        name: 'o2',
-        granted: false,
-        reason: `Off-Quad lab (${sponsor.site}): the lab must first register with the HMS Research Computing Core (${RC_CORE_CONTACT}).`,
-      });
-    } else if (service === 'o2' && sponsor.role !== 'faculty' && sponsor.role !== 'staff') {
-      out.push({ name: 'o2', granted: false, reason: 'An O2 account needs a sponsoring PI or manager.' });
+    } else if (service === 'o2') {
+      out.push(o2Entitlement(o2.o2AccountId));
     } else {
       out.push({ name: service, granted: true });
     }
   }
   return out;
+}
+
+/** Rule "O2" on a guest account: not granted by it; the O2 account is its own lifecycle, started or linked by the `o2` service. */
+export function o2Entitlement(o2AccountId: string | undefined): Entitlement {
+  return o2AccountId
+    ? {
+        name: 'o2',
+        granted: false,
+        reason: `O2 has a lifecycle of its own: O2 account ${o2AccountId} rests on this HMS account and goes on once it is active (the PI's approval; for an off-Quad lab, the RC Core's setup).`,
+      }
+    : {
+        name: 'o2',
+        granted: false,
+        reason: `O2 has a lifecycle of its own: the lab's PI registers the lab and requests the O2 account; off-Quad labs register with the HMS Research Computing Core (${RC_CORE_CONTACT}) first.`,
+      };
 }
 
 /** Rule "Sponsor approval" (deadlines): reminder after 7 days without a decision, expiry after 14. */

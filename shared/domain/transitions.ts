@@ -30,6 +30,8 @@ export type LifecycleEvent =
   | 'approval-expired'
   /** An approved request: account ID, entitlements, activation code. */
   | 'provision'
+  /** An approved request of a person leaving HMS who keeps their HMS account ID: it goes on as a guest account, nothing to activate. */
+  | 'provision-retained'
   | 'resend-activation'
   /** The guest activates with the account ID and activation code. */
   | 'activate'
@@ -61,6 +63,7 @@ export const TRANSITIONS = [
 
   ['PENDING_APPROVAL', 'approve', 'PENDING_APPROVAL'],
   ['PENDING_APPROVAL', 'provision', 'PENDING_ACTIVATION'],
+  ['PENDING_APPROVAL', 'provision-retained', 'ACTIVE'],
   ['PENDING_APPROVAL', 'deny', 'DENIED'],
   ['PENDING_APPROVAL', 'approval-expired', 'APPROVAL_EXPIRED'],
   ['PENDING_APPROVAL', 'cancel', 'CANCELLED'],
@@ -97,6 +100,7 @@ const REFUSAL: { readonly [E in LifecycleEvent]: (status: From) => string } = {
   deny: (s) => `The request is ${s}; it can no longer be decided.`,
   'approval-expired': (s) => `The request is ${s}; it is not waiting for a decision.`,
   provision: (s) => `A guest in status ${s} cannot be provisioned.`,
+  'provision-retained': (s) => `A guest in status ${s} cannot be provisioned.`,
   'resend-activation': (s) => `The account is ${s}; there is nothing to activate.`,
   activate: (s) => `The account is ${s}; there is nothing to activate.`,
   extend: (s) => `A guest in status ${s} cannot be extended.`,

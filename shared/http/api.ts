@@ -9,9 +9,26 @@ import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, Validat
 import type { Caller, Guest } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../app/guests.ts';
+import * as o2 from '../app/o2.ts';
+import type { Lab, O2Account } from '../domain/o2-model.ts';
 import { guestExecutions, sponsorStandings } from '../app/executions.ts';
 import { whoAmI } from '../app/me.ts';
-import { toActivationResult, toExecutionList, toHistoryItem, toPageView, toView, type GuestView } from '../app/view.ts';
+import {
+  toActivationResult,
+  toExecutionList,
+  toHistoryItem,
+  toLabHistoryItem,
+  toLabPageView,
+  toLabView,
+  toO2HistoryItem,
+  toO2PageView,
+  toO2View,
+  toPageView,
+  toView,
+  type GuestView,
+  type LabView,
+  type O2AccountView,
+} from '../app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
 import { openApiDocument } from './openapi.ts';
 import { clientAddress } from './origin.ts';
@@ -80,12 +97,12 @@ function body<T extends z.ZodType>(event: ApiEvent, schema: T, optional = false)
   return parseWith(schema, value, 'body');
 }
 
-/** If-Match: "<version>" (as the guest's ETag): the write happens only on that version. */
-function ifMatch(e: ApiEvent): number | undefined {
+/** If-Match: "<version>" (as the ETag of the guest, lab or O2 account): the write happens only on that version. */
+function ifMatch(e: ApiEvent, what: string): number | undefined {
   const raw = e.headers?.['if-match'];
   if (raw === undefined) return undefined;
   const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(raw.trim());
-  if (!m) throw new ValidationError('The If-Match header is not valid.', { 'header:If-Match': ['must be the ETag of the guest, e.g. "3"'] });
+  if (!m) throw new ValidationError('The If-Match header is not valid.', { 'header:If-Match': [`must be the ETag of the ${what}, e.g. "3"`] });
   return Number(m[1]);
 }
 
@@ -94,14 +111,21 @@ function ifMatch(e: ApiEvent): number | undefined {
  * `ifMatch` only): then losing a race to another writer after the check is 412 as well, never a
  * plain conflict.
  */
-async function conditional<T>(r: { ifMatch: number | undefined }, write: (version: number | undefined) => Promise<T>): Promise<T> {
+async function conditional<T>(r: { ifMatch: number | undefined }, write: (version: number | undefined) => Promise<T>, what = 'guest'): Promise<T> {
   const version = r.ifMatch;
   try {
     return await write(version);
   } catch (err) {
-    if (version !== undefined && err instanceof StaleWriteError) throw new PreconditionFailedError(`The guest changed since version ${version}; read it again.`);
+    if (version !== undefined && err instanceof StaleWriteError) throw new PreconditionFailedError(`The ${what} changed since version ${version}; read it again.`);
     throw err;
   }
+}
+
+/** What a route's resource is called in its messages, by its path. */
+function resourceOf(route: Pick<RouteSpec, 'path'>): string {
+  if (route.path.startsWith('/v1/labs')) return 'lab';
+  if (route.path.startsWith('/v1/o2-accounts')) return 'O2 account';
+  return 'guest';
 }
 
 type Field<O, K extends string> = O extends { readonly [P in K]: infer V } ? V : undefined;
@@ -137,6 +161,10 @@ type Handlers = { [N in RouteName]: (request: Request<N>) => Promise<Reply<Answe
 
 /** An answer holding one guest: its view, and its version as the ETag (for If-Match). */
 const guestReply = (g: Guest, headers: Record<string, string> = {}): Reply<GuestView> => ({ body: toView(g), headers: { etag: `"${g.version}"`, ...headers } });
+/** An answer holding one lab, with its version as the ETag. */
+const labReply = (l: Lab, headers: Record<string, string> = {}): Reply<LabView> => ({ body: toLabView(l), headers: { etag: `"${l.version}"`, ...headers } });
+/** An answer holding one O2 account, with its version as the ETag. */
+const o2Reply = (a: O2Account, headers: Record<string, string> = {}): Reply<O2AccountView> => ({ body: toO2View(a), headers: { etag: `"${a.version}"`, ...headers } });
 
 const handlers: Handlers = {
   openApi: async () => ({ body: openApiDocument() }),
@@ -163,6 +191,27 @@ const handlers: Handlers = {
   sponsorStandings: async (r) => ({ body: { items: await sponsorStandings(r.deps, r.caller, r.query.huids.split(',')) } }),
   me: async (r) => ({ body: await whoAmI(r.deps, r.caller) }),
   activate: async (r) => ({ body: toActivationResult(await uc.activate(r.deps, r.body, r.client)) }),
+  // Labs and O2 accounts (issue 14)
+  createLab: async (r) => {
+    const l = await o2.createLab(r.deps, r.caller, r.body);
+    return labReply(l, { location: `/v1/labs/${l.labId}` });
+  },
+  listLabs: async (r) => ({ body: toLabPageView(await o2.listLabs(r.deps, r.caller, r.query)) }),
+  getLab: async (r) => labReply(await o2.getLab(r.deps, r.caller, r.params.labId)),
+  registerLab: async (r) => labReply(await conditional(r, (v) => o2.registerLab(r.deps, r.caller, r.params.labId, r.body, v), 'lab')),
+  labHistory: async (r) => ({ body: { items: (await o2.labHistory(r.deps, r.caller, r.params.labId)).map(toLabHistoryItem) } }),
+  requestO2: async (r) => {
+    const a = await o2.requestO2(r.deps, r.caller, r.body);
+    return o2Reply(a, { location: `/v1/o2-accounts/${a.o2AccountId}` });
+  },
+  listO2: async (r) => ({ body: toO2PageView(await o2.listO2(r.deps, r.caller, r.query)) }),
+  getO2: async (r) => o2Reply(await o2.getO2(r.deps, r.caller, r.params.o2AccountId)),
+  decideO2: async (r) => o2Reply(await conditional(r, (v) => o2.decideO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  completeO2: async (r) => o2Reply(await conditional(r, (v) => o2.completeO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  renewO2: async (r) => o2Reply(await conditional(r, (v) => o2.renewO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  cancelO2: async (r) => o2Reply(await conditional(r, (v) => o2.cancelO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  retainO2: async (r) => o2Reply(await conditional(r, (v) => o2.retainO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  o2History: async (r) => ({ body: { items: (await o2.o2History(r.deps, r.caller, r.params.o2AccountId)).map(toO2HistoryItem) } }),
 };
 
 const ROUTES_BY_KEY = new Map<string, RouteSpec>(ROUTES.map((r) => [routeKey(r), r]));
@@ -178,7 +227,7 @@ export async function handleApi(event: ApiEvent, deps: Deps, settings: ApiSettin
   const params = op.params ? parseWith(op.params, event.pathParameters ?? {}, 'path') : undefined;
   const query = op.query ? parseWith(op.query, event.queryStringParameters ?? {}, 'query') : undefined;
   const input = op.body ? body(event, op.body.schema, !op.body.required) : undefined;
-  const version = op.ifMatch ? ifMatch(event) : undefined;
+  const version = op.ifMatch ? ifMatch(event, resourceOf(route)) : undefined;
   const handler = handlers[route.name as RouteName] as (request: Request<RouteName>) => Promise<Reply>;
   const reply = await handler({ event, deps, caller, client, params, query, body: input, ifMatch: version } as Request<RouteName>);
   return {

@@ -47,13 +47,13 @@ const MEANING: Record<number, string> = {
   400: 'The request is not valid: `errors` names each bad parameter, header or body field',
   401: 'No valid token: the gateway refused it (JSON `{"message":"Unauthorized"}`), or the token has no valid HUID claim (problem+json)',
   403: 'Not allowed: the use case refused the caller (problem+json, with the reason), or the token lacks the route\'s scope (the gateway: `{"message":"Forbidden"}`)',
-  404: 'No such guest, or one the caller may not see (the same answer)',
-  409: 'Conflicts with the guest as it is now (its status, or a concurrent change), or a request with this Idempotency-Key is still in progress (with Retry-After)',
+  404: 'No such guest, lab or O2 account, or one the caller may not see (the same answer)',
+  409: 'Conflicts with the guest, lab or O2 account as it is now (its status, or a concurrent change), or a request with this Idempotency-Key is still in progress (with Retry-After)',
   410: 'The activation code can no longer be used (expired, locked, or the account closed)',
-  412: 'The guest is no longer at the version named by If-Match: read it again',
+  412: 'The guest, lab or O2 account is no longer at the version named by If-Match: read it again',
   413: 'The body is too large: over 16 KB (problem+json), or over 10 MB (the gateway: `{"message":"Request Entity Too Large"}`)',
   415: 'The body is not sent as application/json',
-  422: 'Well-formed, but a guest account rule refuses it; or this Idempotency-Key was used with another body',
+  422: 'Well-formed, but a guest account or O2 rule refuses it; or this Idempotency-Key was used with another body',
   429: 'Too many requests: the gateway\'s throttle (`{"message":"Too Many Requests"}`, no Retry-After), or the activation limits (problem+json with Retry-After)',
   500: 'Something failed on our side: the handler (problem+json) or the integration (the gateway: `{"message":"Internal Server Error"}`)',
   502: 'The HMS account directory refused the change (HMS IT is alerted); nothing was changed here',
@@ -73,8 +73,9 @@ export interface AnswerSpec {
   headers: Record<string, HeaderSpec>;
 }
 
-const ETAG: HeaderSpec = { description: 'The guest\'s version in quotes ("3"): send it back as If-Match to write only on that version', required: true, schema: { type: 'string', pattern: '^"\\d+"$' } };
-const LOCATION: HeaderSpec = { description: 'The new guest', required: true, schema: { type: 'string', pattern: '^/v1/guests/[0-9a-f-]{36}$' } };
+const ETAG: HeaderSpec = { description: 'Its version in quotes ("3"): send it back as If-Match to write only on that version', required: true, schema: { type: 'string', pattern: '^"\\d+"$' } };
+/** Where the new resource is: under the path of the route that made it (`/v1/guests/<id>`). */
+const locationOf = (route: RouteSpec): HeaderSpec => ({ description: 'Where the new resource is', required: true, schema: { type: 'string', pattern: `^${route.path}/[0-9a-f-]{36}$` } });
 const RETRY_AFTER_409: HeaderSpec = { description: 'Seconds to wait: sent when a request with the same Idempotency-Key is still in progress', required: false, schema: { type: 'string', pattern: '^\\d+$' } };
 const RETRY_AFTER_503: HeaderSpec = { description: 'Seconds to wait before trying again', required: true, schema: { type: 'string', pattern: '^\\d+$' } };
 const RETRY_AFTER_429: HeaderSpec = { description: 'Seconds to wait: always sent with the problem+json answer (the activation limits); the gateway\'s throttle sends none', required: false, schema: { type: 'string', pattern: '^\\d+$' } };
@@ -96,11 +97,12 @@ export function answersOf(route: RouteSpec): Map<number, AnswerSpec> {
   if (op.body) gateway.add(413);
 
   const answers = new Map<number, AnswerSpec>();
-  const guest = !op.success.schema;
+  // A guest (no schema named), or one lab or O2 account: with its version as the ETag.
+  const etag = !op.success.schema || op.success.etag === true;
   answers.set(op.success.status, {
     description: op.success.description,
     content: { 'application/json': ref(componentOf(op.success.schema ?? GuestViewSchema)) },
-    headers: { ...(guest ? { ETag: ETAG } : {}), ...(op.success.location ? { Location: LOCATION } : {}) },
+    headers: { ...(etag ? { ETag: ETAG } : {}), ...(op.success.location ? { Location: locationOf(route) } : {}) },
   });
   for (const status of [...new Set<number>([...problems, ...gateway])].sort()) {
     const content: AnswerSpec['content'] = {};
@@ -120,7 +122,7 @@ export function answersOf(route: RouteSpec): Map<number, AnswerSpec> {
 function headerParameters(route: RouteSpec): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   if (route.operation.ifMatch) {
-    out.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag of the guest as read ("3"): the write happens only on that version, else 412', schema: { type: 'string', pattern: '^(W/)?"?\\d{1,9}"?$' } });
+    out.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag of the guest, lab or O2 account as read ("3"): the write happens only on that version, else 412', schema: { type: 'string', pattern: '^(W/)?"?\\d{1,9}"?$' } });
   }
   if (route.method === 'POST') {
     out.push({
@@ -151,6 +153,8 @@ function withoutDialect(schema: Record<string, unknown>): Record<string, unknown
 
 const TAGS = [
   { name: 'guests', description: 'Guest accounts: request, read, decide, extend, cancel, and what HMS IT does' },
+  { name: 'labs', description: 'Labs: their PI, on-Quad or off-Quad standing, and registration with the HMS Research Computing Core' },
+  { name: 'o2-accounts', description: 'O2 research-cluster accounts: request, approve, complete (RC Core), renew, keep on leaving HMS, cancel' },
   { name: 'caller', description: 'Who is calling' },
   { name: 'activation', description: 'The guest activates the account (no login)' },
   { name: 'document', description: 'This document' },
@@ -158,6 +162,8 @@ const TAGS = [
 
 function tagOf(route: RouteSpec): (typeof TAGS)[number]['name'] {
   if (route.path.startsWith('/v1/guests')) return 'guests';
+  if (route.path.startsWith('/v1/labs')) return 'labs';
+  if (route.path.startsWith('/v1/o2-accounts')) return 'o2-accounts';
   if (route.path === '/v1/me') return 'caller';
   if (route.path === '/v1/activate') return 'activation';
   return 'document';
@@ -235,7 +241,7 @@ function document(): OpenApiDocument {
       title: 'HMS sponsored guest accounts',
       version: '1.0.0',
       description: [
-        'Sponsors request, approve, extend and cancel HMS accounts for guests; guests activate them.',
+        'Sponsors request, approve, extend and cancel HMS accounts for guests; guests activate them. PIs and their labs request O2 research-cluster accounts, which the HMS Research Computing Core completes for off-Quad labs.',
         '',
         'Errors from the API are RFC 9457 `application/problem+json`. API Gateway answers some requests itself, before or instead of the handler, with fixed `application/json` bodies that cannot be changed: 401 `{"message":"Unauthorized"}` (no valid token), 403 `{"message":"Forbidden"}` (the token lacks the route\'s scope), 404 `{"message":"Not Found"}` (no such route: any path or method not in this document), 413 `{"message":"Request Entity Too Large"}` (over 10 MB), 429 `{"message":"Too Many Requests"}` (throttled) and 500 `{"message":"Internal Server Error"}`. Each operation lists them with the content type that tells them apart.',
       ].join('\n'),

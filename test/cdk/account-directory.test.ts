@@ -24,12 +24,12 @@ describe('the account directory', () => {
     expect(Object.values(secrets)[0]).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
-  it('gives every function that calls it the endpoint and the secret (by reference): the tasks, the API, the reconciler', () => {
+  it('gives every function that calls it the endpoint and the secret (by reference): the tasks of both lifecycles, the API, the reconciler', () => {
     // Act
     const fns = functions();
 
     // Assess
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.Properties.Environment.Variables.SCIM_ENDPOINT, fn.Properties.Description).toBe('https://identity.hms.harvard.edu/scim/v2');
       expect(fn.Properties.Environment.Variables.SCIM_TOKEN_SECRET, fn.Properties.Description).toEqual({ Ref: expect.stringMatching(/^AccountDirectoryScimToken/) });

@@ -15,10 +15,10 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 /** A readable name for a resolved ARN: `{StorageGuestsTable}/index/byDue`, `states:execution:GuestAccounts-GuestLifecycle:*`. */
 function arnName(resource: unknown): string {
   return flattenReference(resource)
-    .replace(/<([A-Za-z]+?)[0-9A-F]{8}\.Arn>/g, '{$1}')
+    .replace(/<([A-Za-z0-9]+?)[0-9A-F]{8}\.Arn>/g, '{$1}')
     // The stack's region is explicit (its edge stack is referenced across regions): literal in its ARNs.
     .replace(/^arn:<AWS::Partition>:([a-z0-9-]+):(?:<AWS::Region>|[a-z]{2}(?:-[a-z]+)+-\d):<AWS::AccountId>:/, '$1:')
-    .replace(/<([A-Za-z]+?)[0-9A-F]{8}>/g, '{$1}');
+    .replace(/<([A-Za-z0-9]+?)[0-9A-F]{8}>/g, '{$1}');
 }
 
 /** The role of the function whose description matches, and every "action on resource" its policies allow for these services. */
@@ -45,6 +45,9 @@ function grantsOf(description: RegExp): string[] {
 const GUESTS = '{StorageGuestsTable}';
 const STATE_MACHINE = 'states:stateMachine:GuestAccounts-GuestLifecycle';
 const EXECUTIONS = 'states:execution:GuestAccounts-GuestLifecycle:*';
+const O2 = '{StorageO2Table}';
+const O2_STATE_MACHINE = 'states:stateMachine:GuestAccounts-O2Lifecycle';
+const O2_EXECUTIONS = 'states:execution:GuestAccounts-O2Lifecycle:*';
 const SES = ['ses:configuration-set/{MailConfigurationSet}', 'ses:identity/{MailSenderIdentity}'];
 /** The account directory's bearer token: read (GetSecretValue, DescribeSecret) on that one secret, by each function that calls the directory. */
 const SCIM_TOKEN = ['secretsmanager:DescribeSecret on {AccountDirectoryScimToken}', 'secretsmanager:GetSecretValue on {AccountDirectoryScimToken}'];
@@ -70,12 +73,23 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `states:StopExecution on ${EXECUTIONS}`,
         `states:DescribeExecution on ${EXECUTIONS}`,
         `states:GetExecutionHistory on ${EXECUTIONS}`,
+        // Labs and O2 accounts (shared/app/o2.ts): items, a record's history, the lists' indexes; start, wake and stop O2 lifecycles.
+        `dynamodb:GetItem on ${O2}`,
+        `dynamodb:PutItem on ${O2}`,
+        `dynamodb:Query on ${O2}`,
+        `dynamodb:Query on ${O2}/index/byPi`,
+        `dynamodb:Query on ${O2}/index/byUser`,
+        `dynamodb:Query on ${O2}/index/byQueue`,
+        `dynamodb:Query on ${O2}/index/byLab`,
+        `states:StartExecution on ${O2_STATE_MACHINE}`,
+        `states:SendTaskSuccess on ${O2_STATE_MACHINE}`,
+        `states:StopExecution on ${O2_EXECUTIONS}`,
         ...SCIM_TOKEN,
       ].sort(),
     );
   });
 
-  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess', () => {
+  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess; the O2 account a guest rests under Get/Put and its execution woken (tellO2)', () => {
     expect(grantsOf(/Step Functions task/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,
@@ -84,12 +98,15 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         'dynamodb:GetItem on {StorageDirectoryTable}',
         ...SES.map((r) => `ses:SendEmail on ${r}`),
         `states:SendTaskSuccess on ${STATE_MACHINE}`,
+        `dynamodb:GetItem on ${O2}`,
+        `dynamodb:PutItem on ${O2}`,
+        `states:SendTaskSuccess on ${O2_STATE_MACHINE}`,
         ...SCIM_TOKEN,
       ].sort(),
     );
   });
 
-  it('reconciler: guests Get/PutItem, byDue Query, start/describe/stop, the account directory\'s token; no people directory, no email', () => {
+  it('reconciler: guests and O2 accounts Get/PutItem, their byDue Query, start/describe/stop of both lifecycles, the account directory\'s token; no people directory, no email', () => {
     expect(grantsOf(/reconciler/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,
@@ -98,17 +115,23 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `states:StartExecution on ${STATE_MACHINE}`,
         `states:DescribeExecution on ${EXECUTIONS}`,
         `states:StopExecution on ${EXECUTIONS}`,
+        `dynamodb:GetItem on ${O2}`,
+        `dynamodb:PutItem on ${O2}`,
+        `dynamodb:Query on ${O2}/index/byDue`,
+        `states:StartExecution on ${O2_STATE_MACHINE}`,
+        `states:DescribeExecution on ${O2_EXECUTIONS}`,
+        `states:StopExecution on ${O2_EXECUTIONS}`,
         ...SCIM_TOKEN,
       ].sort(),
     );
   });
 
-  it("the account directory's token is read by exactly the three functions that call the directory, and by nothing else", () => {
+  it("the account directory's token is read by exactly the four functions that call the directory, and by nothing else", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const readers = policies.filter((p) =>
       (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:'))),
     );
-    expect(readers).toHaveLength(3);
+    expect(readers).toHaveLength(4);
     for (const p of readers) {
       for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((x) => [x.Action].flat().some((a) => a.startsWith('secretsmanager:')))) {
         expect([s.Action].flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
@@ -118,12 +141,12 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
   });
 
   it('no function may Scan, delete guests, write in batches or transactions, or touch an index by wildcard', () => {
-    for (const description of [/HTTP API/, /Step Functions task/, /reconciler/]) {
+    for (const description of [/HTTP API/, /Step Functions task/, /reconciler/, /O2 lifecycle/]) {
       const grants = grantsOf(description);
       expect(grants.length).toBeGreaterThan(0);
       for (const g of grants) {
         expect(g).not.toMatch(/^dynamodb:(Scan|BatchWriteItem|TransactWriteItems|TransactGetItems|ConditionCheckItem|DescribeTable|PartiQL\w*)\b/);
-        expect(g).not.toMatch(new RegExp(`^dynamodb:DeleteItem on \\{StorageGuestsTable\\}`));
+        expect(g).not.toMatch(new RegExp(`^dynamodb:DeleteItem on \\{Storage(Guests|O2)Table\\}`));
         expect(g).not.toContain('/index/*');
         expect(g).not.toMatch(/ on \*$/);
       }

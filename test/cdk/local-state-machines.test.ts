@@ -21,6 +21,8 @@ import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
 import { STACK_NAME, STATE_MACHINE_NAME } from './build.ts';
 
 const SECOND = `${STACK_NAME}-Second`;
+/** The app's own: the guest lifecycle and the O2 lifecycle (issue 14). */
+const O2_STATE_MACHINE_NAME = `${STACK_NAME}-O2Lifecycle`;
 const ARN = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
 /** The real stack, and one more state machine with its own function. */
@@ -61,7 +63,7 @@ describe('a second state machine in the CDK app', () => {
     const deployment = await synthesizeForLocal({ stack: withSecondStateMachine });
 
     // Assess
-    expect(deployment.stateMachines.map((m) => m.name).sort()).toEqual([SECOND, STATE_MACHINE_NAME].sort());
+    expect(deployment.stateMachines.map((m) => m.name).sort()).toEqual([SECOND, STATE_MACHINE_NAME, O2_STATE_MACHINE_NAME].sort());
     const second = deployment.stateMachines.find((m) => m.name === SECOND)!;
     expect(second.arn).toBe(ARN(SECOND));
     expect(second.functions).toHaveLength(1);
@@ -84,7 +86,7 @@ describe('a second state machine in the CDK app', () => {
     const waiting = await client.send(new DescribeExecutionCommand({ executionArn }));
 
     // Assess: both state machines are served; the execution is the second's, waiting
-    expect(listed.stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual([ARN(SECOND), ARN(STATE_MACHINE_NAME)].sort());
+    expect(listed.stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual([ARN(SECOND), ARN(STATE_MACHINE_NAME), ARN(O2_STATE_MACHINE_NAME)].sort());
     expect(executionArn).toBe(`arn:aws:states:us-east-1:000000000000:execution:${SECOND}:hello-1`);
     expect(waiting.status).toBe('RUNNING');
     expect(sys.sfn.describeExecution(executionArn!).checkpoint?.state).toBe('An hour');

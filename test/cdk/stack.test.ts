@@ -40,10 +40,10 @@ const actionsOf = (policyPrefix: string): string[] =>
     .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('Lambda functions', () => {
-  it('are three, Node.js 24 on arm64, 512 MB, traced, with source maps and the Powertools service name', () => {
+  it('are four, Node.js 24 on arm64, 512 MB, traced, with source maps and the Powertools service name', () => {
     // Besides them, only aws-cdk-lib's function behind the site's BucketDeployment.
-    template.resourceCountIs('AWS::Lambda::Function', 4);
-    expect(Object.keys(guestFunctions())).toHaveLength(3);
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    expect(Object.keys(guestFunctions())).toHaveLength(4);
     const others = Object.entries(resources('AWS::Lambda::Function')).filter(([id]) => !(id in guestFunctions()));
     expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
     for (const fn of Object.values(guestFunctions())) {
@@ -69,9 +69,10 @@ describe('Lambda functions', () => {
   const CONFIG_NAMES: string[] = Object.values(ENV);
 
   it.each([
-    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE', 'ORIGIN_VERIFY_SECRET', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
-    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
-    ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
+    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE', 'ORIGIN_VERIFY_SECRET', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
+    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
+    ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
+    ['O2 lifecycle', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'O2_TABLE', 'O2_STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
   ])('%s: exactly the configuration its code reads (names from shared/config.ts), and every variable loadConfig requires', (description, expected) => {
     // Act
     const vars = environmentOf(template, new RegExp(description));
@@ -152,7 +153,7 @@ describe('Lambda functions', () => {
 
   it('each records its handler file as resource metadata (the local system runs it)', () => {
     const entries = Object.values(guestFunctions()).map((fn) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.['hms:entry']);
-    expect(entries.sort()).toEqual(['functions/api.ts', 'functions/lifecycle-task.ts', 'functions/reconciler.ts']);
+    expect(entries.sort()).toEqual(['functions/api.ts', 'functions/lifecycle-task.ts', 'functions/o2-task.ts', 'functions/reconciler.ts']);
   });
 
   it('give the lifecycle tasks 60 s and API requests 30 s', () => {
@@ -184,7 +185,7 @@ describe('DynamoDB tables', () => {
   };
 
   it('are on demand, with PITR, deletion protection and encryption, and retained', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
       expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: common });
     }
@@ -473,9 +474,10 @@ describe('alarms', () => {
   const has = (namespace: string, metricName: string) => alarms().filter((a) => a.Namespace === namespace && a.MetricName === metricName);
 
   it('cover failed and timed-out executions, Lambda errors, API 5xx and dead letters', () => {
-    expect(has('AWS/States', 'ExecutionsFailed')).toHaveLength(1);
-    expect(has('AWS/States', 'ExecutionsTimedOut')).toHaveLength(1);
-    expect(has('AWS/Lambda', 'Errors')).toHaveLength(3);
+    // Of each state machine: the guest lifecycle's and the O2 lifecycle's.
+    expect(has('AWS/States', 'ExecutionsFailed')).toHaveLength(2);
+    expect(has('AWS/States', 'ExecutionsTimedOut')).toHaveLength(2);
+    expect(has('AWS/Lambda', 'Errors')).toHaveLength(4);
     expect(has('AWS/ApiGateway', '5xx')).toHaveLength(1);
     expect(has('AWS/ApiGateway', '5xx')[0]!.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: expect.any(String) } }]);
     expect(has('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
@@ -483,21 +485,29 @@ describe('alarms', () => {
     expect(has('AWS/Lambda', 'Errors').some((a) => JSON.stringify(a.Dimensions).includes(reconciler))).toBe(true);
   });
 
-  it('alert HMS IT when an activation code is locked after too many attempts: a metric filter on the API log group counts the alert line', () => {
+  it('alert HMS IT when an activation code is locked after too many attempts, and when the RC Core is 10 working days late: a metric filter on the log group of the function raising each counts its alert line', () => {
     // Prepare
-    const api = logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('HTTP API') });
-    const apiLogGroup = (resources('AWS::Lambda::Function')[api]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const logGroupOf = (description: string) => {
+      const fn = logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(description) });
+      return (resources('AWS::Lambda::Function')[fn]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    };
     const filters = Object.values(resources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
 
     // Assess
     expect(filters).toEqual([
       expect.objectContaining({
-        LogGroupName: { Ref: apiLogGroup },
+        LogGroupName: { Ref: logGroupOf('HTTP API') },
         FilterPattern: '{ $.alert = "activation-ceiling" }',
         MetricTransformations: [expect.objectContaining({ MetricNamespace: 'HmsGuestAccounts/Alerts', MetricName: 'ActivationCeiling', MetricValue: '1' })],
       }),
+      expect.objectContaining({
+        LogGroupName: { Ref: logGroupOf('O2 lifecycle') },
+        FilterPattern: '{ $.alert = "o2-rc-core-overdue" }',
+        MetricTransformations: [expect.objectContaining({ MetricNamespace: 'HmsGuestAccounts/Alerts', MetricName: 'O2RcCoreOverdue', MetricValue: '1' })],
+      }),
     ]);
     expect(has('HmsGuestAccounts/Alerts', 'ActivationCeiling')).toHaveLength(1);
+    expect(has('HmsGuestAccounts/Alerts', 'O2RcCoreOverdue')).toHaveLength(1);
   });
 
   it('fire at >= 1 and notify the alarm topic', () => {

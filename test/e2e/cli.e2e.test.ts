@@ -207,7 +207,7 @@ describe('a damaged or busy data directory', () => {
   it('the account directory is kept in the data directory; damaged (a truncated scim.json), it is named with --reset; exit 2', async () => {
     const kept = copy();
     const sys = await systems.start({ dataDir: kept });
-    expect((await sys.directory()).users).toEqual([expect.objectContaining({ externalId: guestId, active: false })]);
+    expect((await sys.directory()).users.filter((u) => u.externalId)).toEqual([expect.objectContaining({ externalId: guestId, active: false })]);
     await sys.stop();
 
     const dataDir = copy();

@@ -441,7 +441,7 @@ describe('the account directory (SCIM) failing', () => {
     expect(events.filter((e) => e.op === 'user-created')).toHaveLength(1);
     expect(events.filter((e) => e.op === 'user-updated' && e.changes?.includes('active: true'))).toHaveLength(1);
     expect(events.filter((e) => e.op === 'user-updated' && e.changes?.includes('active: false'))).toHaveLength(1);
-    for (const op of ['member-added', 'member-removed']) expect(events.filter((e) => e.op === op).map((e) => e.group).sort(), op).toEqual(['hms-guest-email', 'hms-guest-o2']);
+    for (const op of ['member-added', 'member-removed']) expect(events.filter((e) => e.op === op).map((e) => e.group).sort(), op).toEqual(['hms-guest-email']);
     expect(tally(await t.mail())).toEqual(onceEach());
   }, 300_000);
 });

@@ -6,7 +6,7 @@
  * errors, a connection reset and a lost answer (through the fault proxy of local/faults.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ScimAccountDirectory, type DirectoryFailure } from '../../shared/adapters/scim-directory.ts';
+import { POSIX_EXTENSION, ScimAccountDirectory, type DirectoryFailure } from '../../shared/adapters/scim-directory.ts';
 import { ManualClock } from '../../shared/adapters/memory.ts';
 import { createOrFindOwn } from '../../shared/app/account.ts';
 import { DirectoryConflictError, DirectoryNotFoundError, DirectoryRejectedError, DirectoryThrottledError, DirectoryUnavailableError } from '../../shared/domain/errors.ts';
@@ -138,6 +138,63 @@ describe('the SCIM adapter against the embedded server', () => {
     expect(missing).toBeInstanceOf(DirectoryNotFoundError);
     const events = server.store.events.filter((e) => e.userName === created.userName && e.op.startsWith('member'));
     expect(events.map((e) => `${e.op} ${e.group}`)).toEqual(['member-added hms-guest-email', 'member-added hms-guest-wireless', 'member-removed hms-guest-email']);
+  });
+
+  it('an O2 login: the POSIX attributes set in their extension (read back), changed, and removed; the user joins and leaves the group o2', async () => {
+    // Prepare
+    const scim = directory();
+    const created = await scim.create(user());
+    expect(created.posix).toBeUndefined();
+
+    // Act
+    await scim.update(created.id, { posix: { uidNumber: 204_711, homeDirectory: `/home/${created.userName}` } });
+    await scim.addToGroup('o2', created.id);
+    const set = await scim.findByUserName(created.userName);
+    const raw = await (await fetch(`${server.scimUrl}/Users/${created.id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    await scim.update(created.id, { posix: { uidNumber: 204_712, homeDirectory: `/home/${created.userName}` } });
+    const changed = await scim.findByExternalId(created.externalId!);
+    // The extension's attributes filter as the guest facts do (by their full names).
+    const filter = `${POSIX_EXTENSION}:uidNumber eq 204712`;
+    const listed = await fetch(`${server.scimUrl}/Users?${new URLSearchParams({ filter })}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const withPosix = ((await listed.json()) as { Resources: { userName: string }[] }).Resources;
+    await scim.update(created.id, { posix: null });
+    await scim.removeFromGroup('o2', created.id);
+    const removed = await scim.findByUserName(created.userName);
+    await scim.update(created.id, { posix: null });
+    const removedAgain = await scim.findByUserName(created.userName);
+
+    // Assess
+    expect(set).toMatchObject({ posix: { uidNumber: 204_711, homeDirectory: `/home/${created.userName}` }, groups: ['o2'], endDate: '2027-03-01', sponsorHuid: '10000001' });
+    expect(raw).toMatchObject({ [POSIX_EXTENSION]: { uidNumber: 204_711, homeDirectory: `/home/${created.userName}`, loginShell: '/bin/bash' } });
+    expect(changed?.posix).toEqual({ uidNumber: 204_712, homeDirectory: `/home/${created.userName}` });
+    expect(withPosix.map((u) => u.userName)).toEqual([created.userName]);
+    expect(removed?.posix).toBeUndefined();
+    expect(removed?.groups).toEqual([]);
+    expect(removed).toMatchObject({ endDate: '2027-03-01', population: 'visiting-faculty', sponsorHuid: '10000001' });
+    expect(removedAgain?.posix).toBeUndefined();
+    expect(server.store.userByName(created.userName)!.posix).toBeUndefined();
+    const events = server.store.events.filter((e) => e.userName === created.userName && e.op !== 'user-created');
+    expect(events.map((e) => [e.op, e.group ?? e.changes?.join(', ')])).toEqual([
+      ['user-updated', 'uidNumber: 204711, homeDirectory: /home/' + created.userName + ', loginShell: /bin/bash'],
+      ['member-added', 'o2'],
+      ['user-updated', 'uidNumber: 204712'],
+      ['user-updated', 'uidNumber: (none), homeDirectory: (none), loginShell: (none)'],
+      ['member-removed', 'o2'],
+    ]);
+  });
+
+  it('a person’s own account becomes a guest’s: externalId and the guest facts replaced in one change', async () => {
+    // Prepare
+    const scim = directory();
+    const created = await scim.create(user());
+    const guestId = '00000000-0000-4000-8000-0000000000aa';
+
+    // Act
+    await scim.update(created.id, { externalId: guestId, endDate: '2028-01-31', sponsorHuid: '10000010' });
+
+    // Assess
+    expect(await scim.findByExternalId(guestId)).toMatchObject({ id: created.id, userName: created.userName, endDate: '2028-01-31', sponsorHuid: '10000010' });
+    expect(await scim.findByExternalId(created.externalId!)).toBeUndefined();
   });
 
   it('lists the guests changed after an instant (meta.lastModified gt), a page at a time; a group change counts as a change of the user', async () => {

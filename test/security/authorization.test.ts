@@ -97,8 +97,8 @@ describe('decide: every action × relation', () => {
 // ---------------------------------------------------------------------------------------------
 
 const OTHER_SPONSOR = '10000002';
-const OTHER_DELEGATE = '10000010';
-const IT = '10000011';
+const OTHER_DELEGATE = '10000090';
+const IT = '10000091';
 const UNRELATED = '10000009';
 const NEW_SPONSOR = '10000007';
 

@@ -11,9 +11,9 @@ import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { TestSystem, SPONSOR, DELEGATE } from '../support/local-system.ts';
 import { systemState } from '../support/observe.ts';
 
-const INA = { huid: '10000020', name: 'Ina Leaving', email: 'ina.leaving@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: [DELEGATE.huid] };
+const INA = { huid: '10000092', name: 'Ina Leaving', email: 'ina.leaving@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: [DELEGATE.huid] };
 const OTHER_SPONSOR = '10000002';
-const IT = '10000021';
+const IT = '10000093';
 const NEW_SPONSOR = '10000007';
 /** A guest whose names came from the HSR with a header injection and a right-to-left override in them. */
 const EVE = { huid: '22000001', firstName: 'Eve\r\nBcc: attacker@example.com', lastName: 'Ev\u202Eil\u0007', personalEmail: 'eve@example.org', status: 'active' as const, endDate: '2030-12-31' };

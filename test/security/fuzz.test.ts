@@ -22,11 +22,12 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/api.ts';
 import { gatewayClaims, lambdaContext } from '../../local/api-server.ts';
 import { originHeadersFromTemplate } from '../../local/edge.ts';
-import { ROUTES, routeKey, type RouteSpec } from '../../shared/http/routes.ts';
+import { pathParameterNames, ROUTES, routeKey, type RouteSpec } from '../../shared/http/routes.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
 import { MAX_PAGE } from '../../shared/ports.ts';
 import { checkRouteAnswer } from '../support/contract.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
+import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../../shared/domain/o2-model.ts';
 import { MAX_PASSWORD_LENGTH } from '../../shared/domain/password-policy.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
 import { closeObserver, systemState } from '../support/observe.ts';
@@ -34,7 +35,7 @@ import { closeObserver, systemState } from '../support/observe.ts';
 const IN_PROCESS_RUNS = 1000;
 const HTTP_RUNS = 30;
 const IT_ROLE = 'hms-it';
-const IT = '10000011';
+const IT = '10000091';
 const NEW_SPONSOR = '10000007';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,8 +46,8 @@ const NEW_SPONSOR = '10000007';
 type Loc = { pointer: string[]; exact?: true } | { parameter: string } | { header: string };
 
 interface Case {
-  /** undefined: no path parameters at all. */
-  guestId?: { value: string; segment: string } | undefined;
+  /** The route's path parameter (a guest, lab or O2 account ID); undefined: no path parameters at all. */
+  id?: { value: string; segment: string } | undefined;
   query?: [string, string][];
   /** HTTP only: appended to the query string as it is. */
   rawQuery?: string;
@@ -443,14 +444,65 @@ function badQuery(spec: QuerySpec, mode: Mode): fc.Arbitrary<Case> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Labs and O2 accounts (issue 14): their people, values and queries
+// ---------------------------------------------------------------------------------------------
+
+const O2_PEOPLE = { user: '30000001', labPi: '30000003', rcCore: '30000006', otherUser: '30000009' } as const;
+const O2_USER_ACCOUNT = 'uo123';
+
+/** Not one line of 1 to `max` characters: also line breaks, tabs, control and bidirectional formatting characters within. */
+const badLine = (max: number) =>
+  fc.oneof(
+    badText(max),
+    fc.tuple(fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,19}$/), fc.constantFrom('\n', '\t', '\r', '\u2028', '\u0000', '\u0007', '\u007f', '\u0085', '\u202e', '\u2066', '\u200f'), fc.stringMatching(/^[A-Za-z]{1,20}$/)).map(([a, c, b]) => `${a}${c}${b}`),
+  );
+/** Not a UUID (a lab ID in a body). */
+const badUuid = fc.oneof(badGuestIdValue, nonString);
+const anyJsonObject = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
+/** Not a chargeback: `{charged: false}` or `{charged: true, account}` and nothing else. */
+const badChargeback = fc.oneof(
+  nonString.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+  fc.constant({}),
+  fc.constant({ charged: true }),
+  fc.oneof(fc.string(), fc.integer(), fc.constant(null)).map((charged) => ({ charged })),
+  fc.string().map((account) => ({ charged: false, account })),
+  fc.oneof(badLine(64), fc.constantFrom('-leading-dash', 'a;b', 'a_b', '<x>', 'a'.repeat(65)), nonString).map((account) => ({ charged: true, account })),
+  fc.tuple(unknownKey(['charged', 'account']), fc.jsonValue({ maxDepth: 1 })).map(([k, v]) => ({ charged: true, account: '370-31230', [k]: v })),
+);
+/** Not a billing contact `{name, email}`. */
+const badBillingContact = fc.oneof(
+  nonString.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+  anyJsonObject.filter((o) => !('name' in o && 'email' in o)),
+  badLine(200).map((name) => ({ name, email: 'bea@mgh.harvard.edu' })),
+  fc
+    .oneof(fc.constantFrom('a@', '@example.org', 'a@b@c.org', 'a b@c.org', 'a@b..org', '<x>@y.org', 'mailto:a@b.org', 'bea at mgh', 'bea@localhost', 'bea@mgh.harvard.edu\n', '', `${'a'.repeat(250)}@x.org`), nonString)
+    .map((email) => ({ name: 'Bea', email })),
+  fc.tuple(unknownKey(['name', 'email']), fc.jsonValue({ maxDepth: 1 })).map(([k, v]) => ({ name: 'Bea', email: 'bea@mgh.harvard.edu', [k]: v })),
+);
+
+const LABS_QUERY_SPEC: QuerySpec = {
+  // The caller (RC Core staff) may list the queue and any PI's labs: a valid query answers 200.
+  registration: { valid: fc.constantFrom(...REGISTRATION_STATUSES), bad: badEnumString(REGISTRATION_STATUSES) },
+  piHuid: { valid: fc.constant(O2_PEOPLE.labPi), bad: badHuidString },
+  cursor: { valid: fc.constant(undefined), bad: badCursor },
+  limit: { valid: fc.integer({ min: 1, max: MAX_PAGE }).map(String), bad: badLimit },
+};
+const O2_QUERY_SPEC: QuerySpec = {
+  as: { valid: fc.constantFrom('user', 'pi', 'rc-core'), bad: badEnumString(['user', 'pi', 'rc-core']) },
+  status: { valid: fc.constantFrom(...O2_STATUSES), bad: badEnumString(O2_STATUSES) },
+  cursor: { valid: fc.constant(undefined), bad: badCursor },
+  limit: { valid: fc.integer({ min: 1, max: MAX_PAGE }).map(String), bad: badLimit },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Endpoints
 // ---------------------------------------------------------------------------------------------
 
 interface Target {
   route: string;
   caller?: { huid: string; roles: string[] };
-  /** The guest a {guestId} route is aimed at (the call would succeed on it). */
-  guest?: () => { guestId: string; version: number };
+  /** The guest, lab or O2 account a route with a path parameter is aimed at (the call would succeed on it, or fail for its state only). */
+  resource?: () => { id: string; version: number };
   body?: { spec: BodySpec; optional: boolean };
   query?: QuerySpec;
   ifMatch?: true;
@@ -460,7 +512,10 @@ const reason: FieldSpec = { valid: fc.constantFrom('no longer needed', 'left the
 const REASON_BODY: BodySpec = { reason };
 
 let t: TestSystem;
-const fixtures = { pendingApproval: { guestId: '', version: 0 }, pendingActivation: { guestId: '', version: 0 }, accountId: '' };
+const fixtures = { pendingApproval: { id: '', version: 0 }, pendingActivation: { id: '', version: 0 }, accountId: '', lab: { id: '', version: 0 }, o2: { id: '', version: 0 } };
+
+/** The one path parameter of a route (`guestId`, `labId`, `o2AccountId`). */
+const paramOf = (target: Target) => pathParameterNames(target.route.split(' ')[1]!)[0]!;
 
 const TARGETS: Target[] = [
   {
@@ -482,30 +537,30 @@ const TARGETS: Target[] = [
   },
   { route: 'GET /v1/guests', caller: { huid: SPONSOR.huid, roles: [] }, query: QUERY_SPEC },
   { route: 'GET /v1/sponsors', caller: { huid: IT, roles: [IT_ROLE] }, query: SPONSORS_QUERY_SPEC },
-  { route: 'GET /v1/guests/{guestId}/executions', caller: { huid: IT, roles: [IT_ROLE] }, guest: () => fixtures.pendingActivation },
-  { route: 'GET /v1/guests/{guestId}', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation },
-  { route: 'GET /v1/guests/{guestId}/history', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation },
+  { route: 'GET /v1/guests/{guestId}/executions', caller: { huid: IT, roles: [IT_ROLE] }, resource: () => fixtures.pendingActivation },
+  { route: 'GET /v1/guests/{guestId}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation },
+  { route: 'GET /v1/guests/{guestId}/history', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation },
   {
     route: 'POST /v1/guests/{guestId}/decision',
     caller: { huid: SPONSOR.huid, roles: [] },
-    guest: () => fixtures.pendingApproval,
+    resource: () => fixtures.pendingApproval,
     ifMatch: true,
     body: { optional: false, spec: { decision: { valid: fc.constantFrom('approve', 'deny'), bad: badEnum(['approve', 'deny']), required: true }, reason } },
   },
   {
     route: 'POST /v1/guests/{guestId}/extension',
     caller: { huid: SPONSOR.huid, roles: [] },
-    guest: () => fixtures.pendingActivation,
+    resource: () => fixtures.pendingActivation,
     ifMatch: true,
     body: { optional: false, spec: { endDate: { valid: fc.constantFrom('2027-09-30', '2027-12-31'), bad: badDate, required: true } } },
   },
-  { route: 'POST /v1/guests/{guestId}/cancel', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
-  { route: 'POST /v1/guests/{guestId}/activation/resend', caller: { huid: SPONSOR.huid, roles: [] }, guest: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
-  { route: 'POST /v1/guests/{guestId}/expire', caller: { huid: IT, roles: [IT_ROLE] }, guest: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
+  { route: 'POST /v1/guests/{guestId}/cancel', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
+  { route: 'POST /v1/guests/{guestId}/activation/resend', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
+  { route: 'POST /v1/guests/{guestId}/expire', caller: { huid: IT, roles: [IT_ROLE] }, resource: () => fixtures.pendingActivation, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
   {
     route: 'POST /v1/guests/{guestId}/reassign',
     caller: { huid: IT, roles: [IT_ROLE] },
-    guest: () => fixtures.pendingActivation,
+    resource: () => fixtures.pendingActivation,
     ifMatch: true,
     body: { optional: false, spec: { sponsorHuid: { valid: fc.constant(NEW_SPONSOR), bad: badHuid, required: true }, reason } },
   },
@@ -521,6 +576,81 @@ const TARGETS: Target[] = [
       },
     },
   },
+  // Labs and O2 accounts (issue 14)
+  {
+    route: 'POST /v1/labs',
+    caller: { huid: O2_PEOPLE.labPi, roles: [] },
+    body: {
+      optional: false,
+      spec: {
+        name: { valid: fc.constantFrom('Fuzz Lab', 'Second Lab'), bad: badLine(200), required: true },
+        institution: { valid: fc.constantFrom('MGH', 'BWH', 'HMS', 'FAS'), bad: badEnum(INSTITUTION_NAMES), required: true },
+        piHuid: { valid: fc.constant(O2_PEOPLE.labPi), bad: badHuid },
+      },
+    },
+  },
+  { route: 'GET /v1/labs', caller: { huid: O2_PEOPLE.rcCore, roles: [] }, query: LABS_QUERY_SPEC },
+  { route: 'GET /v1/labs/{labId}', caller: { huid: O2_PEOPLE.labPi, roles: [] }, resource: () => fixtures.lab },
+  { route: 'GET /v1/labs/{labId}/history', caller: { huid: O2_PEOPLE.labPi, roles: [] }, resource: () => fixtures.lab },
+  {
+    route: 'POST /v1/labs/{labId}/registration',
+    caller: { huid: O2_PEOPLE.rcCore, roles: [] },
+    resource: () => fixtures.lab,
+    ifMatch: true,
+    body: {
+      optional: false,
+      spec: {
+        chargeback: { valid: fc.constantFrom({ charged: false }, { charged: true, account: '370-31230-8250-000001-000000-0000-00000' }), bad: badChargeback, required: true },
+        billingContact: { valid: fc.constant({ name: 'Bea Billing', email: 'bea.billing@mgh.harvard.edu' }), bad: badBillingContact, required: true },
+      },
+    },
+  },
+  {
+    route: 'POST /v1/o2-accounts',
+    caller: { huid: O2_PEOPLE.labPi, roles: [] },
+    body: {
+      optional: false,
+      spec: {
+        userHuid: { valid: fc.constant(O2_PEOPLE.otherUser), bad: badHuid, required: true },
+        piHuid: { valid: fc.constant(O2_PEOPLE.labPi), bad: badHuid, required: true },
+        labId: { valid: fc.constant(null).map(() => fixtures.lab.id), bad: badUuid, required: true },
+        justification: { valid: fc.constantFrom('Sequencing runs', 'Line one\nline two'), bad: badText(2000) },
+        hmsSponsorHuid: { valid: fc.constant(SPONSOR.huid), bad: badHuid },
+      },
+    },
+  },
+  { route: 'GET /v1/o2-accounts', caller: { huid: O2_PEOPLE.rcCore, roles: [] }, query: O2_QUERY_SPEC },
+  { route: 'GET /v1/o2-accounts/{o2AccountId}', caller: { huid: O2_PEOPLE.user, roles: [] }, resource: () => fixtures.o2 },
+  { route: 'GET /v1/o2-accounts/{o2AccountId}/history', caller: { huid: O2_PEOPLE.user, roles: [] }, resource: () => fixtures.o2 },
+  {
+    route: 'POST /v1/o2-accounts/{o2AccountId}/decision',
+    caller: { huid: O2_PEOPLE.labPi, roles: [] },
+    resource: () => fixtures.o2,
+    ifMatch: true,
+    body: { optional: false, spec: { decision: { valid: fc.constantFrom('approve', 'deny'), bad: badEnum(['approve', 'deny']), required: true }, reason } },
+  },
+  {
+    route: 'POST /v1/o2-accounts/{o2AccountId}/completion',
+    caller: { huid: O2_PEOPLE.rcCore, roles: [] },
+    resource: () => fixtures.o2,
+    ifMatch: true,
+    body: { optional: false, spec: { unixUsername: { valid: fc.constant(O2_USER_ACCOUNT), bad: badAccountId, required: true }, endDate: { valid: fc.constant('2027-03-31'), bad: badDate } } },
+  },
+  {
+    route: 'POST /v1/o2-accounts/{o2AccountId}/renewal',
+    caller: { huid: O2_PEOPLE.user, roles: [] },
+    resource: () => fixtures.o2,
+    ifMatch: true,
+    body: { optional: true, spec: { note: { valid: fc.constantFrom('Still in the lab', 'Two\nlines'), bad: badText(2000) } } },
+  },
+  { route: 'POST /v1/o2-accounts/{o2AccountId}/cancel', caller: { huid: O2_PEOPLE.user, roles: [] }, resource: () => fixtures.o2, ifMatch: true, body: { optional: true, spec: REASON_BODY } },
+  {
+    route: 'POST /v1/o2-accounts/{o2AccountId}/retain',
+    caller: { huid: O2_PEOPLE.user, roles: [] },
+    resource: () => fixtures.o2,
+    ifMatch: true,
+    body: { optional: true, spec: { hmsSponsorHuid: { valid: fc.constant(SPONSOR.huid), bad: badHuid }, endDate: { valid: fc.constant('2027-12-31'), bad: badDate } } },
+  },
 ];
 
 /** Bad requests for `target`: each part (path, query, body, headers) good or bad, at least one bad. */
@@ -528,11 +658,11 @@ function badRequests(target: Target, mode: Mode): fc.Arbitrary<Case> {
   if (target.query) return badQuery(target.query, mode);
   const method = target.route.split(' ')[0];
   const none = fc.constant({ bad: [] as Loc[] });
-  const path = target.guest
+  const path = target.resource
     ? fc.oneof(
-        { weight: 3, arbitrary: badGuestId(mode).map((guestId) => ({ guestId, bad: [param('guestId')] })) },
-        ...(mode === 'event' ? [{ weight: 1, arbitrary: fc.constant({ guestId: undefined, bad: [param('guestId')] }) }] : []),
-        { weight: 2, arbitrary: fc.constant(null).map(() => ({ guestId: { value: target.guest!().guestId, segment: target.guest!().guestId }, bad: [] as Loc[] })) },
+        { weight: 3, arbitrary: badGuestId(mode).map((id) => ({ id, bad: [param(paramOf(target))] })) },
+        ...(mode === 'event' ? [{ weight: 1, arbitrary: fc.constant({ id: undefined, bad: [param(paramOf(target))] }) }] : []),
+        { weight: 2, arbitrary: fc.constant(null).map(() => ({ id: { value: target.resource!().id, segment: target.resource!().id }, bad: [] as Loc[] })) },
       )
     : none;
   const body = target.body ? bodyPart(target.body.spec, target.body.optional, mode) : none;
@@ -547,7 +677,7 @@ function badRequests(target: Target, mode: Mode): fc.Arbitrary<Case> {
   const ifMatch = target.ifMatch
     ? fc.oneof(
         { weight: 1, arbitrary: badIfMatch.map((ifMatch) => ({ ifMatch, bad: [header('If-Match')] })) },
-        { weight: 1, arbitrary: fc.constant(null).chain(() => validIfMatch(target.guest!().version)).map((ifMatch) => ({ ifMatch, bad: [] as Loc[] })) },
+        { weight: 1, arbitrary: fc.constant(null).chain(() => validIfMatch(target.resource!().version)).map((ifMatch) => ({ ifMatch, bad: [] as Loc[] })) },
         { weight: 2, arbitrary: none },
       )
     : none;
@@ -572,7 +702,7 @@ async function claimsFor(caller: { huid: string; roles: string[] }): Promise<Rec
 /** The payload-v2 event the local API Gateway (local/api-server.ts) builds for this request. */
 async function eventFor(target: Target, c: Case) {
   const [method, routePath] = target.route.split(' ') as [string, string];
-  const rawPath = c.guestId ? routePath.replace('{guestId}', c.guestId.segment) : routePath;
+  const rawPath = c.id ? routePath.replace(/\{\w+\}/, c.id.segment) : routePath;
   // What the distribution (locally: the gateway) adds to every API request: the origin secret and the viewer's address.
   const headers: Record<string, string> = { host: 'localhost', 'user-agent': 'fuzz', ...originHeadersFromTemplate(t.sys.deployment.template, t.sys.deployment.stackName), 'cloudfront-viewer-address': '127.0.0.1:50000' };
   if (c.body !== undefined && c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
@@ -588,7 +718,7 @@ async function eventFor(target: Target, c: Case) {
     rawQueryString: new URLSearchParams(c.query ?? []).toString(),
     headers,
     queryStringParameters: query,
-    pathParameters: c.guestId ? { guestId: c.guestId.value } : undefined,
+    pathParameters: c.id ? { [paramOf(target)]: c.id.value } : undefined,
     body,
     isBase64Encoded: Boolean(c.base64 && body !== undefined),
     requestContext: {
@@ -636,7 +766,7 @@ async function overHttp(target: Target, c: Case): Promise<Reply> {
 let sourceIp = 1;
 async function sendOverHttp(target: Target, c: Case): Promise<Reply> {
   const [method, routePath] = target.route.split(' ') as [string, string];
-  let path = c.guestId ? routePath.replace('{guestId}', c.guestId.segment) : routePath;
+  let path = c.id ? routePath.replace(/\{\w+\}/, c.id.segment) : routePath;
   const qs = [new URLSearchParams(c.query ?? []).toString(), c.rawQuery].filter(Boolean).join('&');
   if (qs) path += `?${qs}`;
   const headers: Record<string, string> = {};
@@ -706,6 +836,11 @@ beforeAll(async () => {
         { huid: DELEGATE.huid, name: 'Lee LabAdmin', email: DELEGATE.email, role: 'staff', school: 'HMS', site: 'Quad', active: true },
         { huid: NEW_SPONSOR, name: 'Dee Dental', email: 'dee.dental@hsdm.harvard.edu', role: 'faculty', school: 'HSDM', site: 'Quad', active: true },
         { huid: IT, name: 'Ivan Ithelp', email: 'ivan.ithelp@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true },
+        // O2: a user with an HMS account, the lab's PI (off-Quad: a clinical appointment at MGH), RC Core staff, another user.
+        { huid: O2_PEOPLE.user, name: 'Uma User', email: 'uma.user@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'MGH', active: true, hmsAccountId: O2_USER_ACCOUNT, endDate: '2027-03-31' },
+        { huid: O2_PEOPLE.labPi, name: 'Lin LabPi', email: 'lin.labpi@mgh.harvard.edu', role: 'faculty', school: 'HMS', site: 'MGH', active: true, appointments: [{ department: 'Medicine (MGH)', quad: false, kind: 'primary' }], hmsAccountId: 'lla300' },
+        { huid: O2_PEOPLE.rcCore, name: 'Rhea RcCore', email: 'rhea.rccore@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true, groups: ['rc-core'] },
+        { huid: O2_PEOPLE.otherUser, name: 'Otto User', email: 'otto.user@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'MGH', active: true, hmsAccountId: 'ou300' },
       ],
       hsr: [
         { huid: GUEST.huid, firstName: 'Grace', lastName: 'Guest', personalEmail: GUEST.email, status: 'active', endDate: '2030-12-31' },
@@ -718,7 +853,7 @@ beforeAll(async () => {
     expect(res.status).toBe(202);
     await t.advance('PT0S');
     const g = await t.guest(SPONSOR.huid, String(res.body.guestId));
-    return { guestId: String(g.guestId), version: Number(g.version), status: g.status, accountId: g.accountId };
+    return { id: String(g.guestId), version: Number(g.version), status: g.status, accountId: g.accountId };
   };
   const pending = await created(DELEGATE.huid, { sponsorHuid: SPONSOR.huid });
   expect(pending.status).toBe('PENDING_APPROVAL');
@@ -727,6 +862,16 @@ beforeAll(async () => {
   fixtures.pendingApproval = pending;
   fixtures.pendingActivation = provisioned;
   fixtures.accountId = String(provisioned.accountId);
+  // O2: an off-Quad lab waiting for its registration, and an O2 account of it its user asked for (waiting for the PI).
+  const lab = await t.as(O2_PEOPLE.labPi, 'POST', '/v1/labs', { name: 'Lin Lab', institution: 'MGH' });
+  expect(lab.status, JSON.stringify(lab.body)).toBe(201);
+  const o2 = await t.as(O2_PEOPLE.user, 'POST', '/v1/o2-accounts', { userHuid: O2_PEOPLE.user, piHuid: O2_PEOPLE.labPi, labId: lab.body.labId });
+  expect(o2.status, JSON.stringify(o2.body)).toBe(202);
+  await t.advance('PT0S');
+  const o2Now = await t.as(O2_PEOPLE.user, 'GET', `/v1/o2-accounts/${String(o2.body.o2AccountId)}`);
+  const labNow = await t.as(O2_PEOPLE.labPi, 'GET', `/v1/labs/${String(lab.body.labId)}`);
+  fixtures.lab = { id: String(labNow.body.labId), version: Number(labNow.body.version) };
+  fixtures.o2 = { id: String(o2Now.body.o2AccountId), version: Number(o2Now.body.version) };
 });
 afterAll(async () => {
   closeObserver();
@@ -777,15 +922,19 @@ describe(`${HTTP_RUNS} bad requests per endpoint, over HTTP through the local AP
     ['GET /v1/guests/{guestId}/history', 'GET', '/v1/guests/%ED%A0%80/history'],
     ['POST /v1/guests/{guestId}/decision', 'POST', '/v1/guests/%C0%AF/decision'],
     ['POST /v1/guests/{guestId}/reassign', 'POST', '/v1/guests/abc%/reassign'],
-  ])('malformed percent-encoding in the path of %s: 400 naming guestId (not a 500 from the gateway)', async (route, method, path) => {
+    ['GET /v1/labs/{labId}', 'GET', '/v1/labs/%E0%A4%A', 'must be a lab ID (UUID)'],
+    ['POST /v1/labs/{labId}/registration', 'POST', '/v1/labs/%FF/registration', 'must be a lab ID (UUID)'],
+    ['GET /v1/o2-accounts/{o2AccountId}/history', 'GET', '/v1/o2-accounts/%ED%A0%80/history', 'must be an O2 account ID (UUID)'],
+    ['POST /v1/o2-accounts/{o2AccountId}/completion', 'POST', '/v1/o2-accounts/abc%/completion', 'must be an O2 account ID (UUID)'],
+  ])('malformed percent-encoding in the path of %s: 400 naming its ID (not a 500 from the gateway)', async (route, method, path, detail?: string) => {
     // Prepare
     const target = TARGETS.find((x) => x.route === route)!;
     // Act
-    const res = await overHttp(target, { guestId: { value: '', segment: path.split('/')[3]! }, body: method === 'POST' ? '{}' : undefined, bad: [param('guestId')] });
+    const res = await overHttp(target, { id: { value: '', segment: path.split('/')[3]! }, body: method === 'POST' ? '{}' : undefined, bad: [param(paramOf(target))] });
     // Assess
     expect(res.status).toBe(400);
     expect(res.contentType).toBe('application/problem+json');
-    expect(JSON.parse(res.body).errors).toEqual([{ parameter: 'guestId', detail: 'must be a guest ID (UUID)' }]);
+    expect(JSON.parse(res.body).errors).toEqual([{ parameter: paramOf(target), detail: detail ?? 'must be a guest ID (UUID)' }]);
   });
 });
 

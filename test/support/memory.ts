@@ -1,7 +1,7 @@
 /** Use cases wired to in-memory ports (shared/adapters/memory.ts): no SDK, no local system, milliseconds. */
 import type { Deps } from '../../shared/app/deps.ts';
 import type { HsrRecord, Person } from '../../shared/domain/model.ts';
-import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryMetrics, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
+import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryMetrics, MemoryO2Repository, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 
 export interface MemoryWorld {
@@ -17,6 +17,9 @@ export interface MemoryWorld {
   /** The HMS account directory. */
   accounts: MemoryAccountDirectory;
   checkpoints: MemoryCheckpoints;
+  o2: MemoryO2Repository;
+  /** The O2 lifecycle's executions. */
+  o2Workflow: MemoryWorkflow;
 }
 
 /** A world at `now` with the built-in sample directory (plus `people`/`hsr`). */
@@ -31,6 +34,8 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
   const workflow = new MemoryWorkflow(clock);
   const accounts = new MemoryAccountDirectory(clock);
   const checkpoints = new MemoryCheckpoints();
+  const o2 = new MemoryO2Repository();
+  const o2Workflow = new MemoryWorkflow(clock);
   const deps: Deps = {
     guests,
     attempts,
@@ -46,6 +51,8 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
     metrics,
     accounts,
     checkpoints,
+    o2,
+    o2Workflow,
   };
-  return { deps, guests, attempts, directory, mailer, workflow, alerts, clock, metrics, accounts, checkpoints };
+  return { deps, guests, attempts, directory, mailer, workflow, alerts, clock, metrics, accounts, checkpoints, o2, o2Workflow };
 }

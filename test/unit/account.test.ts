@@ -7,13 +7,13 @@ const entitlements: Entitlement[] = [
   { name: 'digital-library', granted: false, reason: 'never' },
   { name: 'email', granted: false, reason: 'hospital sponsor' },
   { name: 'wireless', granted: true },
-  { name: 'o2', granted: true },
+  { name: 'file-shares', granted: true },
 ];
 const guest = (status: GuestStatus) => ({ status, entitlements, endDate: '2027-06-30', population: 'agency-temp' as const, sponsorHuid: '10000001' });
 
 describe('groups', () => {
   it('one group per granted service, sorted; never the Digital Library, even if an entitlement said so', () => {
-    expect(groupsFor(entitlements)).toEqual(['hms-guest-o2', 'hms-guest-wireless']);
+    expect(groupsFor(entitlements)).toEqual(['hms-guest-file-shares', 'hms-guest-wireless']);
     expect(groupsFor([{ name: 'digital-library', granted: true }])).toEqual([]);
     expect(Object.keys(SERVICE_GROUPS).sort()).toEqual([...SERVICES].sort());
     expect(Object.values(SERVICE_GROUPS)).not.toContain(DIGITAL_LIBRARY_GROUP);
@@ -26,8 +26,8 @@ describe('desiredAccount', () => {
     const want = desiredAccount(guest(status));
     if (status === 'FAILED') return expect(want).toBeUndefined();
     const facts = { endDate: '2027-06-30', population: 'agency-temp', sponsorHuid: '10000001' };
-    if (status === 'ACTIVE') expect(want).toEqual({ active: true, groups: ['hms-guest-o2', 'hms-guest-wireless'], ...facts });
-    else if (status === 'PENDING_ACTIVATION') expect(want).toEqual({ active: false, groups: ['hms-guest-o2', 'hms-guest-wireless'], ...facts });
+    if (status === 'ACTIVE') expect(want).toEqual({ active: true, groups: ['hms-guest-file-shares', 'hms-guest-wireless'], ...facts });
+    else if (status === 'PENDING_ACTIVATION') expect(want).toEqual({ active: false, groups: ['hms-guest-file-shares', 'hms-guest-wireless'], ...facts });
     else expect(want).toEqual({ active: false, groups: [], ...facts });
     expect(accountMustExist({ status })).toBe(status === 'ACTIVE' || status === 'PENDING_ACTIVATION');
   });
@@ -52,7 +52,7 @@ describe('accountDifferences', () => {
   it('a missing group of an active account', () => {
     const active = desiredAccount(guest('ACTIVE'))!;
     expect(accountDifferences(active, { active: true, groups: ['hms-guest-wireless'], endDate: '2027-06-30', population: 'agency-temp', sponsorHuid: '10000001' })).toEqual([
-      { field: 'group', group: 'hms-guest-o2', want: 'member' },
+      { field: 'group', group: 'hms-guest-file-shares', want: 'member' },
     ]);
   });
 });

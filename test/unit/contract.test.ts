@@ -76,6 +76,74 @@ describe('checkAnswer', () => {
   });
 });
 
+const O2 = {
+  o2AccountId: '6b1f7c0e-0000-4000-8000-0000000000b1',
+  status: 'ACTIVE',
+  userHuid: '10000019',
+  userName: 'Stella Student',
+  piHuid: '10000013',
+  labId: '6b1f7c0e-0000-4000-8000-0000000000a1',
+  labPiHuid: '10000013',
+  requestedBy: '10000013',
+  justification: null,
+  hmsSponsorHuid: null,
+  guestId: null,
+  accountId: 'sst100',
+  quad: { onQuad: false, reason: 'Off-Quad: the lab is at MGH.' },
+  approval: { decision: 'approve', by: '10000013', at: '2027-01-04T14:00:00.000Z', bySubmission: true },
+  completion: { by: '10000017', at: '2027-01-05T14:00:00.000Z', unixUsername: 'sst100' },
+  posix: { uidNumber: 200123, homeDirectory: '/home/sst100' },
+  rcCoreRequestedAt: '2027-01-04T14:00:01.000Z',
+  activatedAt: '2027-01-05T14:00:00.000Z',
+  endDate: '2027-06-30',
+  lastNoticeDate: null,
+  expiredAt: null,
+  renewal: null,
+  retain: null,
+  lapse: null,
+  cancellation: null,
+  failure: null,
+  nextActionAt: '2027-06-23T13:00:00.000Z',
+  createdAt: '2027-01-04T14:00:00.000Z',
+  updatedAt: '2027-01-05T14:00:00.000Z',
+  version: 6,
+};
+const LAB = {
+  labId: O2.labId,
+  name: 'Mia Lab',
+  piHuid: '10000013',
+  institution: 'MGH',
+  quad: { onQuad: false, reason: 'Off-Quad: the lab is at MGH.' },
+  registration: { status: 'registered', chargeback: { charged: false }, billingContact: { name: 'Bea Billing', email: 'bea@mgh.harvard.edu' }, by: '10000017', at: '2027-01-05T13:00:00.000Z' },
+  createdAt: '2027-01-04T14:00:00.000Z',
+  updatedAt: '2027-01-05T13:00:00.000Z',
+  version: 2,
+};
+
+describe('checkAnswer: labs and O2 accounts', () => {
+  const o2Path = `/v1/o2-accounts/${O2.o2AccountId}`;
+  it('accepts an O2 account and a lab with their ETags, a new O2 account with its Location', () => {
+    checkAnswer('GET', o2Path, { status: 200, headers: { ...json, etag: '"6"' }, body: JSON.stringify(O2) });
+    checkAnswer('POST', '/v1/o2-accounts', { status: 202, headers: { ...json, etag: '"1"', location: o2Path }, body: JSON.stringify(O2) });
+    checkAnswer('GET', `/v1/labs/${LAB.labId}`, { status: 200, headers: { ...json, etag: '"2"' }, body: JSON.stringify(LAB) });
+    checkAnswer('POST', '/v1/labs', { status: 201, headers: { ...json, etag: '"1"', location: `/v1/labs/${LAB.labId}` }, body: JSON.stringify({ ...LAB, registration: { status: 'pending' }, version: 1 }) });
+  });
+
+  it.each([
+    ['an O2 account showing its task token', 'GET', o2Path, { status: 200, headers: { ...json, etag: '"6"' }, body: JSON.stringify({ ...O2, taskToken: 'AAAA' }) }, /does not match/],
+    ['an O2 account showing its user\'s email', 'GET', o2Path, { status: 200, headers: { ...json, etag: '"6"' }, body: JSON.stringify({ ...O2, userEmail: 'stella@example.org' }) }, /does not match/],
+    ['an O2 account in no known status', 'GET', o2Path, { status: 200, headers: { ...json, etag: '"6"' }, body: JSON.stringify({ ...O2, status: 'LIVE' }) }, /does not match/],
+    ['an O2 account without its ETag', 'GET', o2Path, { status: 200, headers: json, body: JSON.stringify(O2) }, /header etag is declared as always sent/],
+    ['a new O2 account whose Location is a guest\'s', 'POST', '/v1/o2-accounts', { status: 202, headers: { ...json, etag: '"1"', location: `/v1/guests/${O2.o2AccountId}` }, body: JSON.stringify(O2) }, /header location/],
+    ['a lab registered without its chargeback', 'GET', `/v1/labs/${LAB.labId}`, { status: 200, headers: { ...json, etag: '"2"' }, body: JSON.stringify({ ...LAB, registration: { ...LAB.registration, chargeback: undefined } }) }, /does not match/],
+    ['a lab charged to no account', 'GET', `/v1/labs/${LAB.labId}`, { status: 200, headers: { ...json, etag: '"2"' }, body: JSON.stringify({ ...LAB, registration: { ...LAB.registration, chargeback: { charged: true } } }) }, /does not match/],
+    ['a lab answered 201 where the route says 200', 'GET', `/v1/labs/${LAB.labId}`, { status: 201, headers: { ...json, etag: '"2"' }, body: JSON.stringify(LAB) }, /status 201 is not declared/],
+  ])('refuses %s', (_label, method, path, answer, message) => {
+    expect(() => checkAnswer(method, path, answer)).toThrow(ContractViolation);
+    expect(() => checkAnswer(method, path, answer)).toThrow(message);
+  });
+});
+
 describe('requestJson (the HTTP helper of the e2e and local-system tests)', () => {
   it('fails a call whose answer the document does not declare, unless told not to check', async () => {
     // Prepare: a server answering every call 418

@@ -14,6 +14,7 @@ import { parseCli, UsageError } from '../../local/cli-args.ts';
 import { LocalClock } from '../../local/clock.ts';
 import { LOCK_FILE, openDataDir } from '../../local/data-dir.ts';
 import { loadMailboxFile, startMailbox } from '../../local/mailbox.ts';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { LocalStepFunctions } from '../../local/sfn/service.ts';
 import { StartupError } from '../../local/startup-error.ts';
 
@@ -36,6 +37,34 @@ describe('the mailbox (aws-ses-v2-local)', () => {
       await expect(startMailbox({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
       other.close();
+    }
+  });
+
+  it('keeps every To, Cc and Bcc address of an SES v1 SendEmail, in order, as SES does (aws-ses-v2-local alone keeps only the first of each)', async () => {
+    // Prepare
+    const dir = tempDir();
+    const server: Server = await startMailbox({ port: 0, dataDir: dir });
+    const port = (server.address() as { port: number }).port;
+    const ses = new SESClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    try {
+      // Act
+      await ses.send(
+        new SendEmailCommand({
+          Source: 'from@example.org',
+          Destination: { ToAddresses: ['a@example.org', 'b@example.org', 'c@example.org'], CcAddresses: ['pi@example.org', 'rc@example.org'], BccAddresses: ['x@example.org', 'y@example.org'] },
+          ReplyToAddresses: ['r1@example.org', 'r2@example.org'],
+          Message: { Subject: { Data: 'Three' }, Body: { Text: { Data: 'hi' } } },
+        }),
+      );
+      const store = (await (await fetch(`http://127.0.0.1:${port}/store`)).json()) as { emails: { destination: unknown; replyTo: unknown }[] };
+      // Assess: served and kept on disk alike
+      const want = { destination: { to: ['a@example.org', 'b@example.org', 'c@example.org'], cc: ['pi@example.org', 'rc@example.org'], bcc: ['x@example.org', 'y@example.org'] }, replyTo: ['r1@example.org', 'r2@example.org'] };
+      expect(store.emails).toHaveLength(1);
+      expect(store.emails[0]).toMatchObject(want);
+      expect(loadMailboxFile(join(dir, 'mailbox.jsonl'))[0]).toMatchObject(want);
+    } finally {
+      ses.destroy();
+      server.close();
     }
   });
 

@@ -69,6 +69,8 @@ describe('the generated client types', () => {
       expect(body, name).not.toMatch(/\bnever\b(?! the code)|\bunknown\b|Record<string, never>/);
     }
     expect(checked).toEqual(expect.arrayContaining(['Guest', 'Approval', 'ActivationState', 'Failure', 'Entitlement', 'GuestPage', 'HistoryItem', 'HistoryFields', 'HistoryDetail', 'Me', 'ActivationResult', 'Problem']));
+    // The labs and O2 accounts (issue 14), theirs too.
+    expect(checked).toEqual(expect.arrayContaining(['Lab', 'LabPage', 'Quad', 'Posix', 'O2Account', 'O2AccountPage', 'O2HistoryItem', 'O2HistoryFields', 'O2HistoryDetail', 'LabHistoryItem', 'LabHistoryFields', 'LabHistoryPage', 'O2HistoryPage', 'LabRegistration', 'Chargeback']));
     // Every answer's content is a named schema: no inline never/unknown bodies.
     // (an answer is written headers first, then content; a request body has content only)
     const contents = [...types.matchAll(/headers: \{[^}]*\};\s*content: \{([^}]*)\}/g)].map((m) => m[1]!);
@@ -78,6 +80,9 @@ describe('the generated client types', () => {
     expect([...types.matchAll(/.*Record<string, never>.*/g)].map((m) => m[0].trim())).toEqual(['export type webhooks = Record<string, never>;', 'export type $defs = Record<string, never>;']);
     // The fields the server returns are there, typed.
     for (const field of ['activatedAt: string | null;', 'expiredAt: string | null;', 'lastNoticeDate: string | null;', 'contractorId: string | null;', 'justification: string | null;']) expect(schemas).toContain(field);
+    // A lab's registration and its chargeback are each one of their shapes, told apart by a constant.
+    expect(schemas).toMatch(/LabRegistration: \{[^|]*status: "not-required";\s*\} \| \{[^|]*status: "pending";\s*\} \| \{[^|]*status: "registered";/);
+    for (const field of ['posix: components["schemas"]["Posix"] | null;', 'registration: components["schemas"]["LabRegistration"];', 'charged: true;', 'charged: false;']) expect(schemas).toContain(field);
   });
 });
 

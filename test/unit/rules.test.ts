@@ -587,30 +587,28 @@ describe('computeEntitlements (rule 5 and the O2 rules)', () => {
     ]);
   });
 
-  it('grants O2 to a guest of a Quad faculty sponsor (a PI)', () => {
-    expect(computeEntitlements(['o2'], quadFaculty)).toStrictEqual([digitalLibrary, { name: 'o2', granted: true }]);
-  });
-
-  it('grants O2 to a guest of a Quad staff sponsor (a manager)', () => {
-    expect(computeEntitlements(['o2'], person({ role: 'staff' }))).toStrictEqual([digitalLibrary, { name: 'o2', granted: true }]);
-  });
-
-  it.each(['MGH', 'BWH', 'DFCI'])('refuses O2 off-Quad (%s), pointing to the RC Core', (site) => {
+  it.each([
+    ['a Quad faculty sponsor (a PI)', person({ site: 'Quad' })],
+    ['a Quad staff sponsor (a manager)', person({ role: 'staff' })],
+    ['an off-Quad sponsor (MGH)', person({ site: 'MGH' })],
+    ['a sponsor who is neither a PI nor a manager', person({ role: 'student' })],
+  ])('never grants O2 as a flag of the guest account, whoever sponsors (%s): it says O2 has a lifecycle of its own', (_who, sponsor) => {
     // Act
-    const o2 = computeEntitlements(['o2'], person({ site })).find((e) => e.name === 'o2');
+    const o2 = computeEntitlements(['o2'], sponsor).find((e) => e.name === 'o2');
     // Assess
     expect(o2).toStrictEqual({
       name: 'o2',
       granted: false,
-      reason: `Off-Quad lab (${site}): the lab must first register with the HMS Research Computing Core (rccore@hms.harvard.edu).`,
+      reason: 'O2 has a lifecycle of its own: the lab\'s PI registers the lab and requests the O2 account; off-Quad labs register with the HMS Research Computing Core (rccore@hms.harvard.edu) first.',
     });
   });
 
-  it('refuses O2 when the sponsor is neither a PI nor a manager', () => {
-    expect(computeEntitlements(['o2'], person({ role: 'student' }))).toStrictEqual([
-      digitalLibrary,
-      { name: 'o2', granted: false, reason: 'An O2 account needs a sponsoring PI or manager.' },
-    ]);
+  it('names the O2 account the `o2` service started or links, still not granted by the guest account', () => {
+    // Act
+    const o2 = computeEntitlements(['email', 'o2'], quadFaculty, { o2AccountId: 'o2-123' }).find((e) => e.name === 'o2');
+    // Assess
+    expect(o2).toMatchObject({ name: 'o2', granted: false });
+    expect(o2!.reason).toContain('O2 account o2-123 rests on this HMS account');
   });
 
   it('decides each requested service once, in the order requested, after the Digital Library', () => {

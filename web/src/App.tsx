@@ -9,12 +9,17 @@ import { Callback } from './pages/Callback.tsx';
 import { Console } from './pages/Console.tsx';
 import { GuestPage } from './pages/GuestPage.tsx';
 import { MyGuests } from './pages/MyGuests.tsx';
+import { MyO2 } from './pages/MyO2.tsx';
+import { O2AccountPage } from './pages/O2AccountPage.tsx';
+import { RcCore } from './pages/RcCore.tsx';
+import { isRcCore } from './o2-rules.ts';
 import { RequestGuest } from './pages/RequestGuest.tsx';
 import { Welcome } from './pages/Welcome.tsx';
 import { Link, useLocation } from './router.tsx';
 import { SessionContext } from './session.tsx';
 
 const GUEST_PAGE = /^\/guests\/([0-9a-f-]{36})$/i;
+const O2_PAGE = /^\/o2-accounts\/([0-9A-Za-z_-]{1,64})$/;
 
 function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
   const { pathname } = useLocation();
@@ -45,6 +50,18 @@ function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
                     Request a guest account
                   </Link>
                 </li>
+                <li>
+                  <Link to="/o2" {...current('/o2')}>
+                    My O2
+                  </Link>
+                </li>
+                {isRcCore(me) ? (
+                  <li>
+                    <Link to="/rc-core" {...current('/rc-core')}>
+                      RC Core queue
+                    </Link>
+                  </li>
+                ) : null}
                 {me.roles.includes('hms-it') ? (
                   <li>
                     <Link to="/console" {...current('/console')}>
@@ -150,8 +167,25 @@ function SignedIn({ pathname }: { pathname: string }) {
   }
   const me = state.me;
   const guest = GUEST_PAGE.exec(pathname);
+  const o2 = O2_PAGE.exec(pathname);
   const page =
-    pathname === '/' ? <MyGuests /> : pathname === '/request' ? <RequestGuest /> : pathname === '/console' ? <Console /> : guest ? <GuestPage key={guest[1]} guestId={guest[1]!.toLowerCase()} /> : <NotFound />;
+    pathname === '/' ? (
+      <MyGuests />
+    ) : pathname === '/request' ? (
+      <RequestGuest />
+    ) : pathname === '/console' ? (
+      <Console />
+    ) : pathname === '/o2' ? (
+      <MyO2 />
+    ) : pathname === '/rc-core' ? (
+      <RcCore />
+    ) : guest ? (
+      <GuestPage key={guest[1]} guestId={guest[1]!.toLowerCase()} />
+    ) : o2 ? (
+      <O2AccountPage key={o2[1]} o2AccountId={o2[1]!} />
+    ) : (
+      <NotFound />
+    );
   return (
     <SessionContext.Provider value={{ me }}>
       <Frame me={me}>{page}</Frame>

@@ -1,0 +1,27 @@
+/** Step Functions task handler of the O2 lifecycle: runs one task (see workflows/o2-lifecycle.ts). */
+import middy from '@middy/core';
+import { runO2Task } from '../shared/app/o2-lifecycle.ts';
+import type { O2TaskPayload, O2TaskResult } from '../shared/app/o2-contract.ts';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
+
+export const handler = middy<O2TaskPayload, O2TaskResult>()
+  // An X-Ray segment per invocation; the metrics counted during the invocation written as one EMF line at its end.
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .before(async (request) => {
+    logger.appendKeys({ task: request.event.task, o2AccountId: request.event.o2AccountId });
+  })
+  .onError(async (request) => {
+    // Let it fail: Step Functions retries with backoff, then the Catch records it on the O2 account.
+    logger.error('task failed', { error: request.error as Error });
+  })
+  .handler(async (event) => {
+    const result = await runO2Task(runtimeDeps().deps, event);
+    logger.info('task done', { result });
+    return result;
+  });

@@ -1,0 +1,121 @@
+/**
+ * The O2 login in the HMS account directory (issue 14): an active O2 account is membership of the
+ * `o2` group plus the POSIX attributes (uid number, home directory) on the user of its HMS account;
+ * anything else is neither. Decided from the O2 record alone (the table is the source of truth), and
+ * made so by reading the directory first: run again, it changes nothing more.
+ */
+import type { IsoDate } from '../domain/dates.ts';
+import { DirectoryNotFoundError } from '../domain/errors.ts';
+import type { O2Account, Posix } from '../domain/o2-model.ts';
+import { homeDirectory, O2_GROUP, uidNumberCandidates, uidWalkStart } from '../domain/o2-rules.ts';
+import { o2IsSetUp, o2Transition } from '../domain/o2-transitions.ts';
+import { METRIC_NAMES } from '../ports.ts';
+import type { Deps } from './deps.ts';
+import { emails } from './emails.ts';
+import { changeO2, recordO2Sent } from './o2-changes.ts';
+
+/** What the user of the O2 account's HMS account should have: the `o2` group and POSIX attributes, or neither; undefined when FAILED (an operator looks). */
+export function desiredO2Login(o2: Pick<O2Account, 'status' | 'posix'>): { member: boolean; posix: Posix | undefined } | undefined {
+  if (o2.status === 'FAILED') return undefined;
+  if (o2IsSetUp(o2.status) && o2.posix) return { member: true, posix: o2.posix };
+  return { member: false, posix: undefined };
+}
+
+/** Makes the directory user of the O2 account's HMS account what the record says; answers what was changed, in words. */
+export async function syncO2Login(deps: Pick<Deps, 'accounts'>, o2: O2Account): Promise<string[]> {
+  const want = desiredO2Login(o2);
+  if (!want || !o2.accountId) return [];
+  const user = await deps.accounts.findByUserName(o2.accountId);
+  if (!user) {
+    if (want.member) throw new DirectoryNotFoundError(`The HMS account ${o2.accountId} of O2 account ${o2.o2AccountId} is not in the directory.`, { status: 404 });
+    return [];
+  }
+  const changed: string[] = [];
+  const member = user.groups.includes(O2_GROUP);
+  const same = (a: Posix | undefined, b: Posix | undefined) => a?.uidNumber === b?.uidNumber && a?.homeDirectory === b?.homeDirectory;
+  if (want.member) {
+    if (!same(user.posix, want.posix)) {
+      await deps.accounts.update(user.id, { posix: want.posix! });
+      changed.push(`posix uid ${want.posix!.uidNumber}`);
+    }
+    if (!member) {
+      await deps.accounts.addToGroup(O2_GROUP, user.id);
+      changed.push(`group +${O2_GROUP}`);
+    }
+  } else {
+    if (member) {
+      await deps.accounts.removeFromGroup(O2_GROUP, user.id);
+      changed.push(`group -${O2_GROUP}`);
+    }
+    if (user.posix) {
+      await deps.accounts.update(user.id, { posix: null });
+      changed.push('posix removed');
+    }
+  }
+  return changed;
+}
+
+/**
+ * The POSIX attributes of an O2 login: the uid number the account holds already (a renewal keeps
+ * it, so its files stay its own), else a free one reserved in the table (a conditional write per
+ * candidate); the home directory under /home by the HMS account ID.
+ */
+export async function posixFor(deps: Pick<Deps, 'o2' | 'random'>, o2: O2Account, accountId: string): Promise<Posix> {
+  if (o2.posix) return { ...o2.posix, homeDirectory: homeDirectory(accountId) };
+  // The walk starts where the account's ID hashes to: a retried setup (the directory failed after the
+  // reservation) walks the same candidates and gets its own reservation back, leaving no orphan.
+  for (const candidate of uidNumberCandidates(uidWalkStart(o2.o2AccountId))) {
+    if (await deps.o2.reserveUidNumber(candidate, o2.o2AccountId)) return { uidNumber: candidate, homeDirectory: homeDirectory(accountId) };
+  }
+  throw new Error('No free Unix uid number');
+}
+
+/**
+ * Sets up the O2 login of an approved account whose HMS account is active — on-Quad at once
+ * (`activate`, the lifecycle's Setup), off-Quad when the RC Core completes it or a renewal
+ * (`complete`, POST …/completion): the POSIX attributes (a renewal keeps its uid number), the `o2`
+ * group and the attributes in the directory first (a directory that cannot fails the call and
+ * nothing is written), then ACTIVE, then the "active" email to the user with the PI in copy,
+ * recorded in `sent` as `active@<activatedAt>` (a retry sends only what is still owed). A task
+ * token the account waits on is left for the caller to wake (`wakeO2`).
+ */
+export async function setUpO2(
+  deps: Deps,
+  o2: O2Account,
+  actor: string,
+  event: 'activate' | 'complete',
+  hms: { accountId: string; endDate?: IsoDate | undefined },
+  extra: Partial<O2Account> = {},
+  detail?: Record<string, unknown>,
+): Promise<O2Account> {
+  const at = deps.clock.now().toISOString();
+  const posix = await posixFor(deps, o2, hms.accountId);
+  const patch: Partial<O2Account> = {
+    status: o2Transition(o2.status, event),
+    accountId: hms.accountId,
+    posix,
+    activatedAt: at,
+    endDate: hms.endDate,
+    lastNoticeDate: undefined,
+    expiredAt: undefined,
+    expiredNoticeSentAt: undefined,
+    failure: undefined,
+    ...extra,
+  };
+  await syncO2Login(deps, { ...o2, ...patch });
+  const next = await changeO2(deps, o2, actor, event === 'complete' ? 'completed' : 'activated', patch, detail);
+  deps.metrics.count(METRIC_NAMES.o2Activated);
+  return sendO2Active(deps, next, actor);
+}
+
+/** The name in `sent` of the "active" email of this activation. */
+export const activeEmailName = (o2: Pick<O2Account, 'activatedAt'>) => `active@${o2.activatedAt ?? ''}`;
+
+/** The "active" email of the account's current activation, unless it went out already. */
+export async function sendO2Active(deps: Deps, o2: O2Account, actor: string): Promise<O2Account> {
+  const name = activeEmailName(o2);
+  if (o2.status !== 'ACTIVE' || o2.sent?.includes(name)) return o2;
+  const pi = await deps.people.person(o2.piHuid);
+  await deps.mailer.send(emails.o2Active(o2, pi, deps.links));
+  return recordO2Sent(deps, o2, actor, name);
+}

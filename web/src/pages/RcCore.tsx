@@ -1,0 +1,220 @@
+/**
+ * The RC Core's queue (the RC Core's emails link here): off-Quad labs to register, each with its
+ * Register form (chargeback account or "not charged", billing contact), and O2 accounts to
+ * complete (new setups and renewals), each linking to its page, oldest first.
+ */
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.ts';
+import { listLabs, listO2, registerLab, type Lab, type O2Account } from '../api/o2.ts';
+import { api, describeError } from '../api.ts';
+import { Alert, Field, Loading, Page } from '../components/ui.tsx';
+import { FormOutcomeView, useFormAction } from '../components/FormProblem.tsx';
+import { Link } from '../router.tsx';
+import { formatInstant } from '../text.ts';
+import { institutionKind, RC_CORE_CONTACT } from '../o2-text.ts';
+import { O2StatusBadge } from './O2AccountPage.tsx';
+
+type State = { kind: 'loading' } | { kind: 'refused' } | { kind: 'error'; message: string } | { kind: 'ready'; labs: Lab[]; accounts: O2Account[] };
+
+const byCreated = <T extends { createdAt: string }>(a: T, b: T) => a.createdAt.localeCompare(b.createdAt);
+
+export function RcCore() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const [done, setDone] = useState<{ text: string; n: number }>();
+
+  const load = useCallback(async () => {
+    try {
+      const [labs, accounts] = await Promise.all([listLabs(api(), { registration: 'pending' }), listO2(api(), { as: 'rc-core' })]);
+      setState({ kind: 'ready', labs: labs.sort(byCreated), accounts: accounts.sort(byCreated) });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) setState({ kind: 'refused' });
+      else setState({ kind: 'error', message: describeError(err) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, attempt]);
+
+  const lead = (
+    <p>
+      The HMS Research Computing Core (<a href={`mailto:${RC_CORE_CONTACT}`}>{RC_CORE_CONTACT}</a>): off-Quad labs register here first, whether or not they are charged for O2;
+      then the RC Core completes each O2 account.
+    </p>
+  );
+
+  if (state.kind === 'loading') return <Loading what="the RC Core queue" />;
+  if (state.kind === 'refused') {
+    return (
+      <Page title="RC Core queue">
+        <Alert kind="warning">
+          <p>This page is for the HMS Research Computing Core. You are not in the RC Core group of the people directory.</p>
+        </Alert>
+      </Page>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <Page title="RC Core queue">
+        <Alert kind="error" title="We could not load the RC Core queue">
+          <p>{state.message}</p>
+          <p>
+            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
+          </p>
+        </Alert>
+      </Page>
+    );
+  }
+
+  const { labs, accounts } = state;
+  return (
+    <Page title="RC Core queue" lead={lead}>
+      <div aria-live="polite" role="status" className="outcome">
+        {done ? <p className="alert alert-success">{done.text}</p> : null}
+      </div>
+
+      <section aria-labelledby="labs-heading">
+        <h2 id="labs-heading">Labs to register ({labs.length})</h2>
+        {labs.length === 0 ? (
+          <p className="empty">No lab waits for its registration.</p>
+        ) : (
+          <ul className="queue">
+            {labs.map((lab) => (
+              <li key={lab.labId}>
+                <RegisterLab
+                  lab={lab}
+                  onRegistered={(l) => {
+                    setDone((d) => ({ text: `Registered: ${l.name}. Its O2 accounts waiting for the registration go on to the RC Core's setup.`, n: (d?.n ?? 0) + 1 }));
+                    // The lab's waiting O2 accounts move on in the lifecycle: read the queue again once they have.
+                    void load().then(() => setTimeout(() => void load(), 1500));
+                  }}
+                />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="accounts-heading">
+        <h2 id="accounts-heading">O2 accounts to complete ({accounts.length})</h2>
+        {accounts.length === 0 ? (
+          <p className="empty">No O2 account waits for the RC Core.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="o2-accounts">
+              <caption className="visually-hidden">O2 accounts waiting for the RC Core, oldest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">HMS account ID</th>
+                  <th scope="col">Sponsoring PI</th>
+                  <th scope="col">Waiting since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {accounts.map((a) => (
+                  <tr key={a.o2AccountId}>
+                    <th scope="row">
+                      <Link to={`/o2-accounts/${a.o2AccountId}`}>{a.userName}</Link>
+                      <span className="sub">HUID {a.userHuid}</span>
+                    </th>
+                    <td>
+                      <O2StatusBadge o2={a} />
+                    </td>
+                    <td>
+                      <code>{a.accountId ?? '—'}</code>
+                    </td>
+                    <td>HUID {a.piHuid}</td>
+                    <td>{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </Page>
+  );
+}
+
+/** One lab of the queue and its Register form. */
+function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab) => void }) {
+  const form = useFormAction();
+  const [charged, setCharged] = useState<'charged' | 'not-charged' | ''>('');
+  const [account, setAccount] = useState('');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const id = `lab-${lab.labId}`;
+  const fields = form.fields;
+  // Neither choice made: zod's words for a missing discriminator are not a person's.
+  const chargebackRaw = fields.chargeback ?? fields['chargeback/charged'];
+  const chargebackError = chargebackRaw && /discriminator/i.test(chargebackRaw) ? 'Choose “Charged to an account” or “Not charged”.' : chargebackRaw;
+  const accountError = fields['chargeback/account'];
+  const nameError = fields['billingContact/name'] ?? fields.billingContact;
+  const emailError = fields['billingContact/email'];
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void form.run(
+      () =>
+        registerLab(api(), lab.labId, `"${lab.version}"`, {
+          // Neither chosen: sent without a choice, and the API names the field.
+          chargeback: charged === 'charged' ? { charged: true, account: account.trim() } : charged === 'not-charged' ? { charged: false } : ({} as { charged: false }),
+          billingContact: { name: name.trim(), email: email.trim() },
+        }),
+      (r) => {
+        onRegistered(r.lab);
+        return undefined;
+      },
+    );
+  };
+
+  return (
+    <form className="lab-card" noValidate onSubmit={submit} aria-labelledby={`${id}-name`}>
+      <h3 id={`${id}-name`}>{lab.name}</h3>
+      <p>
+        {lab.institution}, {institutionKind(lab.institution)}. PI: HUID {lab.piHuid}. Recorded {formatInstant(lab.createdAt)}.
+      </p>
+      <p className="sub">{lab.quad.reason}</p>
+      <fieldset className={`field${chargebackError ? ' field-invalid' : ''}`} aria-describedby={chargebackError ? `${id}-chargeback-error` : undefined}>
+        <legend>Chargeback</legend>
+        {chargebackError ? (
+          <p className="field-error" id={`${id}-chargeback-error`}>
+            <span className="visually-hidden">Error: </span>
+            {chargebackError}
+          </p>
+        ) : null}
+        <div className="choice">
+          <input type="radio" id={`${id}-charged`} name={`${id}-chargeback`} checked={charged === 'charged'} onChange={() => setCharged('charged')} />
+          <label htmlFor={`${id}-charged`}>Charged to an account</label>
+        </div>
+        <div className="choice">
+          <input type="radio" id={`${id}-not-charged`} name={`${id}-chargeback`} checked={charged === 'not-charged'} onChange={() => setCharged('not-charged')} />
+          <label htmlFor={`${id}-not-charged`}>Not charged</label>
+          <p className="hint">Registration is required all the same.</p>
+        </div>
+      </fieldset>
+      {charged === 'charged' ? (
+        <Field id={`${id}-account`} label="Chargeback account" hint="The 33-digit Harvard billing code, or the institution's account number." error={accountError}>
+          {(p) => <input {...p} type="text" autoComplete="off" value={account} onChange={(e) => setAccount(e.target.value)} />}
+        </Field>
+      ) : null}
+      <div className="field-row">
+        <Field id={`${id}-billing-name`} label="Billing contact name" error={nameError}>
+          {(p) => <input {...p} type="text" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field id={`${id}-billing-email`} label="Billing contact email" error={emailError}>
+          {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />}
+        </Field>
+      </div>
+      <FormOutcomeView outcome={form.outcome} id={id} />
+      <button type="submit" className="button-primary" disabled={form.busy}>
+        Register {lab.name}
+      </button>
+    </form>
+  );
+}
