@@ -113,8 +113,8 @@ export interface O2Repository {
   appendAudit(events: O2AuditEvent[]): Promise<void>;
   /** Every audit event of the lab or O2 account in order, including the one its item carries. */
   history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]>;
-  /** Reserves a Unix uid number for an O2 account; false if another holds it. Idempotent per account. */
-  reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean>;
+  /** Reserves a Unix uid number for an HMS account (its Unix username: a person keeps one uid across O2 accounts); false if another holds it. Idempotent per owner. */
+  reserveUidNumber(uidNumber: number, owner: string): Promise<boolean>;
   /** The O2 account that last claimed this user: one live O2 account per person. */
   userClaim(huid: string): Promise<PersonClaim | undefined>;
   /** Claims the user for `claim.guestId` (an O2 account ID here) if nobody has, or if the claim is still `previous`. */

@@ -175,7 +175,9 @@ export const emails = {
       `Hello ${g.guestName},`,
       `Your HMS account ${g.accountId ?? ''} continues after your HMS appointment ends, as an HMS guest account sponsored by ${sponsor?.name ?? g.sponsorHuid}, from ${g.startDate} through ${g.endDate}. Keep using your HMS account ID and password: there is nothing to activate.`,
       { label: 'HMS account ID', value: g.accountId ?? '' },
-      { link: guestLink(links, g), text: 'The guest account' },
+      // The person can open their O2 account's page; the guest account's page is the sponsor's.
+      ...(g.o2AccountId ? [{ link: `${links.portalUrl.replace(/\/$/, '')}/o2-accounts/${g.o2AccountId}`, text: 'Your O2 account' }] : []),
+      { link: guestLink(links, g), text: 'The guest account (for the sponsor)' },
       SIGNATURE,
     ], sponsor ? [sponsor.email] : undefined);
   },

@@ -4,6 +4,7 @@
  * shared/app/guests.ts); the effects are the same.
  */
 import type { Guest } from '../domain/model.ts';
+import { handsBack } from '../domain/o2-rules.ts';
 import { restoreDeadline } from '../domain/rules.ts';
 import { can, transition } from '../domain/transitions.ts';
 import { syncAccount, syncFirst } from './account.ts';
@@ -30,6 +31,7 @@ export async function expireAccount(deps: Deps, guest: Guest, actor: string, opt
       expiredAt: now.toISOString(),
       entitlements: g.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'expired' : e.reason })),
       dueAt: restoreDeadline(g.endDate).toISOString(),
+      ...(await handBack(deps, g, 'expired while the person still holds their own HMS appointment')),
     };
     // HMS IT's expiry (the API): the directory account first, never failing the expiry.
     g = await change(deps, g, actor, 'expired', opts.directory === 'first' ? await syncFirst(deps, g, patch) : patch);
@@ -67,4 +69,14 @@ export async function expireAccount(deps: Deps, guest: Guest, actor: string, opt
     g = await recordSent(deps, g, actor, 'expiry-email-sent', (cur) => (thisExpiry(cur) ? { expiredNoticeSentAt: deps.clock.now().toISOString() } : undefined));
   }
   return g;
+}
+
+/**
+ * Rule "Leaving HMS", undone: a retained guest account ending while its person still holds their own
+ * HMS appointment hands the directory user back (`handedBack`: left alone, not disabled).
+ */
+export async function handBack(deps: Pick<Deps, 'people' | 'clock'>, guest: Guest, reason: string): Promise<Partial<Guest>> {
+  if (!guest.retainedAccountId || guest.handedBack) return {};
+  const now = deps.clock.now();
+  return handsBack(guest, await deps.people.person(guest.guestHuid), now) ? { handedBack: { at: now.toISOString(), reason } } : {};
 }

@@ -74,6 +74,7 @@ export async function prepareGuestRequest(deps: Deps, input: GuestFiling): Promi
   if (input.contractorId) guest.contractorId = input.contractorId;
   if (input.justification) guest.justification = input.justification;
   if (input.o2AccountId) guest.o2AccountId = input.o2AccountId;
+  if (input.role === 'o2-request') guest.filedForO2 = true;
   if (input.retainedAccountId) guest.retainedAccountId = input.retainedAccountId;
   if (bySponsor) guest.approval = { decision: 'approve', by: input.submittedBy, at, bySubmission: true };
   if (hsrOk) {

@@ -22,7 +22,7 @@ import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
-import { expireAccount } from './expiry.ts';
+import { expireAccount, handBack } from './expiry.ts';
 import { prepareGuestRequest, submitGuestRequest } from './guest-request.ts';
 import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './lifecycle-contract.ts';
 import { tellO2 } from './o2-hms.ts';
@@ -206,6 +206,7 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
     entitlements: guest.entitlements.map((e) => ({ ...e, granted: false, reason: e.granted ? 'cancelled' : e.reason })),
     dueAt: undefined,
     approvalTaskToken: undefined,
+    ...(await handBack(deps, guest, 'cancelled while the person still holds their own HMS appointment')),
   };
   // The directory account disabled and out of its groups first, never failing the cancellation.
   const next = await change(deps, guest, caller.huid, 'cancelled', await syncFirst(deps, guest, patch));
@@ -363,3 +364,4 @@ export async function reassignSponsor(deps: Deps, caller: Caller, guestId: strin
   const patch = await syncFirst(deps, guest, { sponsorHuid: sponsor.huid });
   return change(deps, guest, caller.huid, 'sponsor-reassigned', patch, input.reason ? { reason: input.reason } : undefined);
 }
+

@@ -62,10 +62,12 @@ export async function syncO2Login(deps: Pick<Deps, 'accounts'>, o2: O2Account): 
  */
 export async function posixFor(deps: Pick<Deps, 'o2' | 'random'>, o2: O2Account, accountId: string): Promise<Posix> {
   if (o2.posix) return { ...o2.posix, homeDirectory: homeDirectory(accountId) };
-  // The walk starts where the account's ID hashes to: a retried setup (the directory failed after the
-  // reservation) walks the same candidates and gets its own reservation back, leaving no orphan.
-  for (const candidate of uidNumberCandidates(uidWalkStart(o2.o2AccountId))) {
-    if (await deps.o2.reserveUidNumber(candidate, o2.o2AccountId)) return { uidNumber: candidate, homeDirectory: homeDirectory(accountId) };
+  // A uid number belongs to the HMS account (the Unix username), not to one O2 account: a person's
+  // next O2 account (requested again after an expiry or a cancellation) gets the same one, so the
+  // files in their home directory stay theirs. The walk starts where the account ID hashes to, so a
+  // retried setup (the directory failed after the reservation) gets its own reservation back.
+  for (const candidate of uidNumberCandidates(uidWalkStart(accountId))) {
+    if (await deps.o2.reserveUidNumber(candidate, accountId)) return { uidNumber: candidate, homeDirectory: homeDirectory(accountId) };
   }
   throw new Error('No free Unix uid number');
 }
@@ -103,7 +105,16 @@ export async function setUpO2(
     ...extra,
   };
   await syncO2Login(deps, { ...o2, ...patch });
-  const next = await changeO2(deps, o2, actor, event === 'complete' ? 'completed' : 'activated', patch, detail);
+  let next: O2Account;
+  try {
+    next = await changeO2(deps, o2, actor, event === 'complete' ? 'completed' : 'activated', patch, detail);
+  } catch (err) {
+    // Another writer got there first (a cancellation, say): the login written above follows the
+    // record as it is now, not as this setup wanted it. The table is the source of truth.
+    const current = await deps.o2.get(o2.o2AccountId);
+    if (current) await syncO2Login(deps, current).catch(() => undefined);
+    throw err;
+  }
   deps.metrics.count(METRIC_NAMES.o2Activated);
   return sendO2Active(deps, next, actor);
 }

@@ -12,6 +12,7 @@
  * an account ACTIVE, only make sure of it (finishActivation: the uid number, the directory, the
  * "active" email if still owed), so a completion whose email failed is finished by the lifecycle.
  */
+import { compareDates, dateIn, type IsoDate } from '../domain/dates.ts';
 import { ConflictError, DIRECTORY_ERRORS } from '../domain/errors.ts';
 import type { LapseReason, O2Account, O2Status, O2WaitStep } from '../domain/o2-model.ts';
 import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep } from '../domain/o2-rules.ts';
@@ -528,7 +529,8 @@ export async function expire(deps: Deps, o2AccountId: string): Promise<O2TaskRes
     if (!end.gone && (!end.endDate || now.getTime() < expiryInstant(end.endDate).getTime())) return { expired: false, reason: 'extended' };
     o = await changeO2(deps, o, WORKFLOW, 'expired', {
       status: o2Transition(o.status, 'expire'),
-      endDate: end.endDate ?? o.endDate,
+      // The HMS account gone before its end date (cancelled, say): the O2 account ended today, and its emails say so.
+      endDate: end.gone ? earlier(dateIn(now), end.endDate ?? o.endDate) : (end.endDate ?? o.endDate),
       expiredAt: now.toISOString(),
       expiredNoticeSentAt: undefined,
       taskToken: undefined,
@@ -597,4 +599,9 @@ export async function runO2Task(deps: Deps, payload: O2TaskPayload): Promise<O2T
   if (typeof payload.v !== 'number' || payload.v > O2_TASK_PAYLOAD_VERSION) throw new Error(`Unsupported task payload version ${String(payload.v)}`);
   if (!O2_TASK_NAMES.includes(payload.task)) throw new Error(`Unknown task ${String((payload as { task?: unknown }).task)}`);
   return run(deps, payload.task, payload);
+}
+
+/** The earlier of two dates (the first when the second is unknown). */
+function earlier(a: IsoDate, b: IsoDate | undefined): IsoDate {
+  return b && compareDates(b, a) < 0 ? b : a;
 }

@@ -8,12 +8,13 @@
  */
 import { decideLab, decideO2 as decideO2Access, labAllowedTo, mayListLabsOf, mayListO2Queue, o2AllowedTo, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../domain/access.ts';
 import { addYears, compareDates, dateIn, isIsoDate, type IsoDate } from '../domain/dates.ts';
-import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, DomainError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_SERVICES, type Caller, type Guest, type Person, type Service } from '../domain/model.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES, type Chargeback, type Institution, type Lab, type O2Account, type O2AuditEvent, type O2Status, type RegistrationStatus } from '../domain/o2-model.ts';
 import {
   assertHasHarvardId,
   assertMayHeadLab,
+  assertNotOwnSponsor,
   assertO2Sponsor,
   assertRenewable,
   chooseHmsSponsor,
@@ -25,12 +26,14 @@ import {
   retainTerm,
 } from '../domain/o2-rules.ts';
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/o2-transitions.ts';
+import { isOpenRequest } from '../domain/transitions.ts';
 import { HUID_PATTERN, o2Entitlement } from '../domain/rules.ts';
 import type { Page } from '../ports.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { liveGuestOf, prepareGuestRequest, submitGuestRequest } from './guest-request.ts';
+import { cancelGuest } from './guests.ts';
 import { setUpO2, syncO2Login } from './o2-account.ts';
 import { changeLab, changeO2, changeO2WithRetry, recordO2Sent } from './o2-changes.ts';
 import { O2_DECISION, O2_WAKE, o2ExecutionInput, o2ExecutionName, type O2Decision } from './o2-contract.ts';
@@ -249,6 +252,7 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
     deps.hsr.hsr(input.userHuid),
   ]);
   assertO2Sponsor(input.piHuid, pi, lab);
+  assertNotOwnSponsor(input, lab);
   const { approvedBySubmission } = o2Requester(callerPerson, caller.huid, input, lab);
   assertHasHarvardId(input.userHuid, user, Boolean(hsr));
   const holder = await liveO2Of(deps, input.userHuid);
@@ -380,6 +384,7 @@ async function decideO2Once(deps: Deps, caller: Caller, id: string, input: O2Dec
   const moved = o2StatusChange(o2.status, input.decision); // 409 once the request can no longer be decided
   if (o2.approval) throw new ConflictError(`The O2 request was already approved on ${o2.approval.at}.`);
   if (!person?.active) throw new NotAllowedError(`${caller.huid} is not active in the people directory: only an active sponsor or manager of the lab may decide.`);
+  if (caller.huid === o2.userHuid && caller.huid !== o2.labPiHuid) throw new NotAllowedError(`You cannot decide your own O2 request: the lab's PI (${o2.labPiHuid}) or the sponsor decides it.`);
   const at = deps.clock.now().toISOString();
   const approval = { decision: input.decision, by: caller.huid, at, ...(input.reason ? { reason: input.reason } : {}) };
   const patch: Partial<O2Account> = input.decision === 'approve' ? { approval, ...moved } : { approval, ...moved, dueAt: undefined };
@@ -389,6 +394,7 @@ async function decideO2Once(deps: Deps, caller: Caller, id: string, input: O2Dec
   if (input.decision === 'deny') {
     // Denied while waiting for the HMS account: that step looks again and finds the request closed.
     if (!woken) await wakeO2(deps, id, ['hms-account'], { outcome: O2_WAKE.ready }, caller.huid);
+    await closeFiledGuest(deps, caller, next);
     const requester = await deps.people.person(o2.requestedBy);
     const to = [...new Set([o2.userEmail, requester?.email].filter((e): e is string => Boolean(e)))];
     if (to.length) await deps.mailer.send(emails.o2Denied(next, to, input.reason, deps.links));
@@ -477,11 +483,17 @@ async function cancelO2Once(deps: Deps, caller: Caller, id: string, input: { rea
   const { o2 } = await o2For(deps, caller, id, 'cancel', ifMatch);
   const status = o2Transition(o2.status, 'cancel'); // 409 once it has ended
   const at = deps.clock.now().toISOString();
-  const patch: Partial<O2Account> = { status, cancellation: { by: caller.huid, at, ...(input.reason ? { reason: input.reason } : {}) }, dueAt: undefined };
+  // Due now: the reconciler's next run checks the directory once more (a setup racing this
+  // cancellation may have written the login after the check below) and then clears it.
+  const patch: Partial<O2Account> = { status, cancellation: { by: caller.huid, at, ...(input.reason ? { reason: input.reason } : {}) }, dueAt: at };
   if (o2IsSetUp(o2.status)) await syncO2Login(deps, { ...o2, ...patch });
   const next = await changeO2(deps, o2, caller.huid, 'cancelled', patch, input.reason ? { reason: input.reason } : undefined);
+  // And now that the record says CANCELLED, once more: a setup that wrote the login meanwhile loses
+  // its own record write and takes it away itself; one that wrote before this read is undone here.
+  await syncO2Login(deps, next).catch(() => undefined);
   const woken = await wakeO2(deps, id, ['approval', 'approval-reminder'], { outcome: O2_DECISION.cancelled }, caller.huid);
   if (!woken) await wakeO2(deps, id, ['hms-account', 'lab-registration', 'rc-core'], { outcome: O2_WAKE.ready }, caller.huid);
+  await closeFiledGuest(deps, caller, next);
   if (o2.execution) await deps.o2Workflow.stop(o2.execution.name, `cancelled by ${caller.huid}`);
   const pi = await deps.people.person(o2.piHuid);
   const to = [...new Set([o2.userEmail, pi?.email].filter((e): e is string => Boolean(e)))];
@@ -593,5 +605,24 @@ async function againIfStale<T>(ifMatch: number | undefined, act: () => Promise<T
     } catch (err) {
       if (ifMatch !== undefined || !(err instanceof StaleWriteError) || attempt >= tries) throw err;
     }
+  }
+}
+
+/**
+ * The HMS guest request an O2 request filed (rule "No HMS account", or "Leaving HMS") ends with it:
+ * cancelled or denied before the guest request was decided, it is cancelled too, so its sponsor is
+ * not chased for an account nobody needs any more. One decided already (approved, provisioned) is
+ * left to its sponsor. Never fails the O2 act: a guest request left open is still its sponsor's to
+ * cancel.
+ */
+async function closeFiledGuest(deps: Deps, caller: Caller, o2: O2Account): Promise<void> {
+  if (!o2.guestId) return;
+  try {
+    const guest = await deps.guests.get(o2.guestId);
+    if (!guest?.filedForO2 || guest.o2AccountId !== o2.o2AccountId || !isOpenRequest(guest.status) || guest.approval) return;
+    // On the O2 act's authority: the audit names the person who ended the O2 request.
+    await cancelGuest(deps, { huid: caller.huid, roles: [deps.hmsItRole] }, guest.guestId);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
   }
 }

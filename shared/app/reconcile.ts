@@ -25,6 +25,7 @@ import { activationOwed } from './activation.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
 import { EXECUTION_PHASE, executionInput } from './lifecycle-contract.ts';
+import { syncO2Login } from './o2-account.ts';
 import { changeO2 } from './o2-changes.ts';
 import { o2ExecutionInput, o2ExecutionName } from './o2-contract.ts';
 import { METRIC_NAMES } from '../ports.ts';
@@ -210,7 +211,9 @@ async function reconcileO2(deps: Deps, now: Date, report: ReconcileReport): Prom
 async function repairO2(deps: Deps, o: O2Account, now: Date): Promise<boolean> {
   // Nothing left to do: a final account, or an expired one told already (a renewal starts its own execution).
   if (o2IsFinal(o.status) || (o2Can(o.status, 'renew') && o.expiredNoticeSentAt)) {
-    await changeO2(deps, o, RECONCILER, 'closed', { dueAt: undefined });
+    // Its O2 login as the record says (none), before it is let go: a directory that fails keeps it due.
+    const changed = await syncO2Login(deps, o);
+    await changeO2(deps, o, RECONCILER, 'closed', { dueAt: undefined }, changed.length ? { repaired: changed } : undefined);
     return false;
   }
   if ((o.failure?.count ?? 0) >= MAX_FAILURES) return false;

@@ -65,8 +65,9 @@ export function groupsFor(entitlements: readonly Entitlement[]): string[] {
  * - anything else (expired, cancelled, never provisioned): disabled and in no managed group — a user
  *   that does not exist is as good.
  */
-export function desiredAccount(guest: Pick<Guest, 'status' | 'entitlements' | 'endDate' | 'population' | 'sponsorHuid'>): AccountState | undefined {
-  if (guest.status === 'FAILED') return undefined;
+export function desiredAccount(guest: Pick<Guest, 'status' | 'entitlements' | 'endDate' | 'population' | 'sponsorHuid' | 'handedBack'>): AccountState | undefined {
+  // FAILED: an operator looks. Handed back: the user is a person's own HMS account again (rule "Leaving HMS").
+  if (guest.status === 'FAILED' || guest.handedBack) return undefined;
   const facts: GuestFacts = { endDate: guest.endDate, population: guest.population, sponsorHuid: guest.sponsorHuid };
   if (guest.status === 'ACTIVE') return { active: true, groups: groupsFor(guest.entitlements), ...facts };
   if (guest.status === 'PENDING_ACTIVATION') return { active: false, groups: groupsFor(guest.entitlements), ...facts };

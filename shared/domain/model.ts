@@ -137,8 +137,16 @@ export interface Guest {
    * over from its start date (the day after the appointment ends): no new ID, no activation.
    */
   retainedAccountId?: string;
+  /**
+   * A retained guest account (above) that ended while its person still held their own HMS
+   * appointment (cancelled before its start date, say): the directory user is the person's own
+   * again, and this record leaves it alone from then on (never disabled for them).
+   */
+  handedBack?: { at: string; reason: string };
   /** The O2 account this guest's `o2` service started or links (its own lifecycle: shared/app/o2.ts). */
   o2AccountId?: string;
+  /** Filed by an O2 request (rule "No HMS account", or "Leaving HMS"): it ends with that O2 request when it is cancelled or denied before being decided. */
+  filedForO2?: boolean;
   entitlements: Entitlement[];
   approval?: Approval;
   approvalRequestedAt?: string;

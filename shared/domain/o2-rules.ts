@@ -5,7 +5,7 @@
  */
 import { addDays, addYears, compareDates, dateIn, type IsoDate, zonedInstant } from './dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation } from './errors.ts';
-import type { Person, Population } from './model.ts';
+import type { Guest, Person, Population } from './model.ts';
 import { INSTITUTIONS, type Institution, type Lab, type O2Account, type QuadStanding } from './o2-model.ts';
 import { o2Can } from './o2-transitions.ts';
 import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, sponsorStanding, SPONSOR_SCHOOLS, WYSS_CONTACT } from './rules.ts';
@@ -97,6 +97,13 @@ export function approvesForLab(person: Pick<Person, 'huid' | 'groups'> | undefin
  * Rule "O2: sponsoring PI": an O2 account needs a sponsoring PI (or manager): the lab's PI, or a
  * manager of the lab (the directory's `lab-manager` or `core-admin` group of its PI), active.
  */
+/** Rule "O2: sponsoring PI": a manager does not sponsor their own O2 account; the lab's PI does. */
+export function assertNotOwnSponsor(input: { userHuid: string; piHuid: string }, lab: Pick<Lab, 'piHuid'>): void {
+  if (input.piHuid === input.userHuid && input.userHuid !== lab.piHuid) {
+    throw new RuleViolation(`${input.userHuid} cannot sponsor their own O2 account: the lab's PI (${lab.piHuid}) sponsors and approves it.`, { piHuid: ['must not be the user (the lab\'s PI sponsors a manager\'s own account)'] });
+  }
+}
+
 export function assertO2Sponsor(huid: string, person: Person | undefined, lab: Lab): Person {
   if (!person?.active || !(person.huid === lab.piHuid ? isPi(person) : managesLab(person, lab))) {
     throw new RuleViolation(`${huid} cannot sponsor an O2 account of the lab "${lab.name}": an O2 account needs a sponsoring PI (the lab's PI, ${lab.piHuid}) or a manager of the lab (lab-manager or core-admin in the directory).`);
@@ -110,6 +117,8 @@ export function assertO2Sponsor(huid: string, person: Person | undefined, lab: L
  * request is approved by that act.
  */
 export function o2Requester(caller: Person | undefined, callerHuid: string, input: { userHuid: string; piHuid: string }, lab: Lab): { approvedBySubmission: boolean } {
+  // Nobody approves their own O2 account but the lab's PI: a manager asking for themselves waits for the PI.
+  if (callerHuid === input.userHuid && callerHuid !== lab.piHuid) return { approvedBySubmission: false };
   if (callerHuid === input.piHuid || (caller && approvesForLab(caller, lab))) return { approvedBySubmission: true };
   if (callerHuid === input.userHuid || isRcCore(caller)) return { approvedBySubmission: false };
   throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab or the RC Core may.`);
@@ -147,6 +156,15 @@ export function retainTerm(person: Person | undefined, now: Date, endDate?: IsoD
   if (compareDates(person.endDate, today) < 0) throw new ConflictError(`${person.name}'s HMS appointment ended on ${person.endDate}: request an HMS guest account and a new O2 account instead.`);
   const startDate = addDays(person.endDate, 1);
   return { startDate, endDate: endDate ?? addYears(startDate, 1), accountId: person.hmsAccountId };
+}
+
+/**
+ * Rule "Leaving HMS", undone: a retained guest account that ends (cancelled, expired by HMS IT)
+ * while its person still holds their own HMS appointment hands the account back to that role
+ * instead of disabling it — the person keeps the account they hold for their own role.
+ */
+export function handsBack(guest: Pick<Guest, 'retainedAccountId'>, person: Person | undefined, now: Date): boolean {
+  return Boolean(guest.retainedAccountId && ownHmsAccount(person, now)?.accountId === guest.retainedAccountId);
 }
 
 /** Rule "Renewal": only an expired account of an off-Quad lab is renewed through the RC Core; an on-Quad one is requested again directly. */

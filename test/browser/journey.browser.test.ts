@@ -254,6 +254,8 @@ describe('who may not request sees why before filling anything in; signing out; 
   it('signed out, the start page offers sign-in and the activation page', async () => {
     const person = await open('welcome');
     await person.page.goto(pages);
+    // The page renders after its script runs (under load, after the load event): wait for it, then count.
+    await person.page.getByRole('button', { name: 'Sign in with HarvardKey' }).first().waitFor();
     expect(await person.page.getByRole('button', { name: 'Sign in with HarvardKey' }).count()).toBe(1);
     expect(await person.page.getByRole('link', { name: 'activation page' }).getAttribute('href')).toBe('/activate');
     await checkPage(person.page, 'welcome');

@@ -281,7 +281,7 @@ describe('O2 accounts through the local system', () => {
     expect(requested.guestId).toEqual(expect.any(String));
     const guestId = requested.guestId!;
     let guest = await t.guest(QUINN.huid, guestId);
-    expect(guest).toMatchObject({ status: 'PENDING_APPROVAL', guestHuid: NIA.huid, sponsorHuid: QUINN.huid, submittedBy: LENA.huid });
+    expect(guest).toMatchObject({ status: 'PENDING_APPROVAL', guestHuid: NIA.huid, sponsorHuid: QUINN.huid, submittedBy: LENA.huid, o2AccountId: requested.o2AccountId });
     expect((await o2Of(NIA, requested.o2AccountId)).status).toBe('PENDING_HMS_ACCOUNT');
 
     const decided = await t.as(QUINN.huid, 'POST', `/v1/guests/${guestId}/decision`, { decision: 'approve' });

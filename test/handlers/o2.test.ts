@@ -154,7 +154,7 @@ describe('ETag and If-Match on a lab', () => {
 });
 
 describe('the HMS account directory', () => {
-  it('down when the RC Core completes: 503 with Retry-After, nothing written but the uid number reserved for the account', async () => {
+  it('down when the RC Core completes: 503 with Retry-After, nothing written but the uid number reserved for the HMS account', async () => {
     // Prepare
     const w = await o2World();
     const o2 = await o2Fixture(w, 'pending-rc-core');
@@ -170,7 +170,7 @@ describe('the HMS account directory', () => {
     const { uids: uidsBefore, ...was } = JSON.parse(before) as Record<string, unknown>;
     expect(after).toEqual(was);
     expect(uidsBefore).toEqual([]);
-    expect(uids).toEqual([[expect.any(Number), o2.o2AccountId]]);
+    expect(uids).toEqual([[expect.any(Number), USER_ACCOUNT]]);
   });
 
   it('back again: the retried completion takes the uid number it reserved, and no reservation is left orphaned', async () => {
@@ -186,7 +186,7 @@ describe('the HMS account directory', () => {
     // Assess
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ACTIVE', posix: { uidNumber: reserved } });
-    expect((JSON.parse(worldState(w)) as { uids: unknown[] }).uids).toEqual([[reserved, o2.o2AccountId]]);
+    expect((JSON.parse(worldState(w)) as { uids: unknown[] }).uids).toEqual([[reserved, USER_ACCOUNT]]);
   });
 });
 

@@ -22,6 +22,7 @@ const GUEST = {
   startDate: '2027-01-04',
   endDate: '2027-06-30',
   accountId: 'gg123',
+  o2AccountId: null,
   entitlements: [{ name: 'email', granted: true }],
   approval: { decision: 'approve', by: '10000001', at: '2027-01-04T14:00:00.000Z', bySubmission: true },
   activation: { expiresAt: '2027-01-18T14:00:00.000Z', used: false, locked: false },

@@ -8,6 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as uc from '../../shared/app/guests.ts';
+import * as o2Lifecycle from '../../shared/app/o2-lifecycle.ts';
+import { reconcile } from '../../shared/app/reconcile.ts';
+import { desiredAccount } from '../../shared/domain/account.ts';
 import { provision } from '../../shared/app/lifecycle.ts';
 import * as o2uc from '../../shared/app/o2.ts';
 import { setUpO2 } from '../../shared/app/o2-account.ts';
@@ -290,6 +293,22 @@ describe('rule "No HMS account"', () => {
     expect(o2.hmsSponsorHuid).toBeUndefined();
   });
 
+  it('the guest request it filed ends with the O2 request: cancelled before its sponsor decided, it is cancelled too; one the sponsor approved stays', async () => {
+    // Prepare: the user asks (the guest request waits for the PI); and the PI asks for another (approved by that act)
+    const w = world();
+    const lab = await labOf(w, QUAD_PI);
+    const asked = await o2uc.requestO2(w.deps, as(FAS_STAFF), { userHuid: FAS_STAFF.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    expect((await w.guests.get(asked.guestId!))!).toMatchObject({ status: 'PENDING_APPROVAL', filedForO2: true });
+    // Act
+    await o2uc.cancelO2(w.deps, as(FAS_STAFF), asked.o2AccountId);
+    // Assess
+    expect((await w.guests.get(asked.guestId!))!).toMatchObject({ status: 'CANCELLED' });
+    expect(w.workflow.executions.get(`${asked.guestId}-1`)?.status).not.toBe('RUNNING');
+    const filed = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: FAS_STAFF.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    await o2uc.cancelO2(w.deps, as(QUAD_PI), filed.o2AccountId);
+    expect((await w.guests.get(filed.guestId!))!.status).toBe('PENDING_APPROVAL');
+  });
+
   it('a PI of another Harvard school who is not HMS faculty: 422 naming hmsSponsorHuid; with an HMS sponsor named, that sponsor sponsors the guest account', async () => {
     // Prepare
     const w = world();
@@ -507,6 +526,8 @@ describe('rule "Leaving HMS": retain', () => {
     const mail = w.mailer.to('lee.leaving@example.org');
     expect(mail.map((m) => m.subject)).toEqual(['Your HMS account lle004 continues as a guest account']);
     expect(mail[0]!.cc).toEqual([QUAD_PI.email]);
+    // a link the person can open (their O2 account), besides the sponsor's guest page
+    expect(mail[0]!.text).toContain(`https://guests.example/o2-accounts/${o2.o2AccountId}`);
     expect(w.mailer.sent.some((m) => m.subject === 'Activate your HMS account')).toBe(false);
     // O2: still active, resting on the guest account past the appointment's end
     expect((await w.o2.get(o2.o2AccountId))!.status).toBe('ACTIVE');
@@ -564,6 +585,109 @@ describe('rule "Leaving HMS": retain', () => {
   });
 });
 
+describe('nobody approves their own O2 account but the lab\'s PI', () => {
+  const SELF_MANAGER = faculty('30000052', 'Mona Manager', { role: 'staff', groups: [`lab-manager:${QUAD_PI.huid}`], hmsAccountId: 'mma052' });
+
+  it('a manager asking for their own account waits for the PI (not approved by that act), cannot decide it (403), cannot name themselves as sponsor (422)', async () => {
+    // Prepare
+    const w = world();
+    w.directory.people.set(SELF_MANAGER.huid, SELF_MANAGER);
+    const lab = await labOf(w, QUAD_PI);
+    // Act + Assess
+    const own = await rejects(o2uc.requestO2(w.deps, as(SELF_MANAGER), { userHuid: SELF_MANAGER.huid, piHuid: SELF_MANAGER.huid, labId: lab.labId }), RuleViolation);
+    expect(own.message).toContain('cannot sponsor their own O2 account');
+    const asked = await o2uc.requestO2(w.deps, as(SELF_MANAGER), { userHuid: SELF_MANAGER.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    expect(asked).toMatchObject({ status: 'PENDING_PI_APPROVAL', approvalRequestedAt: NOW });
+    expect(asked.approval).toBeUndefined();
+    await rejects(o2uc.decideO2(w.deps, as(SELF_MANAGER), asked.o2AccountId, { decision: 'approve' }), NotAllowedError);
+    await expect(o2uc.decideO2(w.deps, as(QUAD_PI), asked.o2AccountId, { decision: 'approve' })).resolves.toMatchObject({ approval: { by: QUAD_PI.huid } });
+  });
+});
+
+describe('the O2 login follows the record, whoever writes last', () => {
+  it('a setup that loses its record write to a cancellation takes away the login it had written', async () => {
+    // Prepare: approved by the PI; the lifecycle's Setup read it before the user cancelled
+    const w = world();
+    const lab = await labOf(w, QUAD_PI);
+    const o2 = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    await o2uc.cancelO2(w.deps, as(STUDENT), o2.o2AccountId);
+    // Act: the Setup goes on with what it read
+    await expect(setUpO2(w.deps, o2, 'workflow', 'activate', { accountId: 'sst001' })).rejects.toThrow();
+    // Assess
+    expect((await w.o2.get(o2.o2AccountId))!.status).toBe('CANCELLED');
+    expect(w.accounts.user('sst001')).toMatchObject({ groups: [] });
+    expect(w.accounts.user('sst001')!.posix).toBeUndefined();
+  });
+
+  it('a cancelled account is due: the reconciler takes away a login left in the directory, then lets it go', async () => {
+    // Prepare: cancelled, and then (a setup that wrote after every check) the login written again
+    const w = world();
+    const lab = await labOf(w, QUAD_PI);
+    const o2 = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    const active = await setUpO2(w.deps, o2, 'workflow', 'activate', { accountId: 'sst001' });
+    const cancelled = await o2uc.cancelO2(w.deps, as(STUDENT), o2.o2AccountId);
+    expect(cancelled.dueAt).toBe(NOW);
+    const user = w.accounts.user('sst001')!;
+    await w.deps.accounts.addToGroup('o2', user.id);
+    await w.deps.accounts.update(user.id, { posix: active.posix! });
+    // Act
+    await reconcile(w.deps);
+    // Assess
+    expect(w.accounts.user('sst001')).toMatchObject({ groups: [] });
+    expect(w.accounts.user('sst001')!.posix).toBeUndefined();
+    expect((await w.o2.get(o2.o2AccountId))!.dueAt).toBeUndefined();
+  });
+
+  it("a person's next O2 account gets the same uid number (their files stay theirs), after a cancellation", async () => {
+    const w = world();
+    const lab = await labOf(w, QUAD_PI);
+    const first = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    const uid = (await setUpO2(w.deps, first, 'workflow', 'activate', { accountId: 'sst001' })).posix!.uidNumber;
+    await o2uc.cancelO2(w.deps, as(QUAD_PI), first.o2AccountId);
+    const second = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    const again = await setUpO2(w.deps, second, 'workflow', 'activate', { accountId: 'sst001' });
+    expect(again.posix).toEqual({ uidNumber: uid, homeDirectory: '/home/sst001' });
+    expect(w.accounts.user('sst001')!.posix).toEqual({ uidNumber: uid, homeDirectory: '/home/sst001' });
+  });
+});
+
+describe('rule "Leaving HMS", undone: the retained guest account ends before the person has left', () => {
+  async function retained(w: MemoryWorld) {
+    const lab = await labOf(w, QUAD_PI);
+    const requested = await o2uc.requestO2(w.deps, as(QUAD_PI), { userHuid: LEAVING.huid, piHuid: QUAD_PI.huid, labId: lab.labId });
+    const o2 = await setUpO2(w.deps, requested, 'workflow', 'activate', { accountId: 'lle004', endDate: LEAVING.endDate });
+    const kept = await o2uc.retainO2(w.deps, as(QUAD_PI), o2.o2AccountId);
+    await provision(w.deps, kept.retain!.guestId);
+    expect(w.accounts.user('lle004')).toMatchObject({ externalId: kept.retain!.guestId, active: true });
+    return kept.retain!.guestId;
+  }
+
+  it('cancelled while the person still holds their own appointment: the account is handed back, never disabled (nor by the reconciler later)', async () => {
+    // Prepare
+    const w = world();
+    const guestId = await retained(w);
+    const groups = [...w.accounts.user('lle004')!.groups];
+    // Act
+    const cancelled = await uc.cancelGuest(w.deps, as(QUAD_PI), guestId);
+    // Assess
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', handedBack: { at: NOW } });
+    expect(w.accounts.user('lle004')).toMatchObject({ active: true, groups });
+    expect(desiredAccount(cancelled)).toBeUndefined();
+  });
+
+  it('expired by HMS IT after the appointment ended: disabled as any guest account', async () => {
+    // Prepare: the day after the appointment's end
+    const w = world();
+    const guestId = await retained(w);
+    w.clock.set('2027-07-01T14:00:00.000Z');
+    // Act
+    const expired = await uc.forceExpire(w.deps, { huid: '39999999', roles: ['hms-it'] }, guestId);
+    // Assess
+    expect(expired.handedBack).toBeUndefined();
+    expect(w.accounts.user('lle004')).toMatchObject({ active: false });
+  });
+});
+
 describe('the guest lifecycle tells the O2 lifecycle, and never fails because of it', () => {
   /** Grace's HMS guest account (the `o2` service, sponsored by the on-Quad PI heading one lab), provisioned; its O2 account. */
   async function chained(w: MemoryWorld) {
@@ -588,6 +712,22 @@ describe('the guest lifecycle tells the O2 lifecycle, and never fails because of
     w.clock.advance(60_000);
     await uc.forceExpire(w.deps, { huid: '39999999', roles: ['hms-it'] }, guestId);
     expect((await w.o2.get(o2Id))!.dueAt).toBe(w.clock.now().toISOString());
+  });
+
+  it('the HMS account cancelled before its end: the O2 account expires saying it ended today, not on the guest account\'s end date', async () => {
+    // Prepare: active on Grace's guest account (ending 2027-06-30), which her sponsor cancels
+    const w = world();
+    const { guestId, o2Id } = await chained(w);
+    await asWorkflow(w, o2Id, { status: 'ACTIVE', accountId: 'ggu001', endDate: '2027-06-30', posix: { uidNumber: 300_001, homeDirectory: '/home/ggu001' } });
+    await uc.cancelGuest(w.deps, as(QUAD_PI), guestId);
+    // Act: the lifecycle's ExpireO2 (its plan finds the HMS account gone)
+    await expect(o2Lifecycle.expire(w.deps, o2Id)).resolves.toMatchObject({ expired: true });
+    // Assess
+    const expired = (await w.o2.get(o2Id))!;
+    expect(expired).toMatchObject({ status: 'EXPIRED', endDate: '2027-01-04' });
+    const mail = w.mailer.sent.filter((m) => /expired/i.test(m.subject) && m.text.includes('ggu001'));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.text).not.toContain('2027-06-30');
   });
 
   it('an O2 repository that fails does not fail the guest cancellation', async () => {

@@ -156,6 +156,14 @@ export function GuestPage({ guestId }: { guestId: string }) {
             </dd>
             <dt>HMS account ID</dt>
             <dd>{guest.accountId ?? 'Not yet: given when the account is set up'}</dd>
+            {guest.o2AccountId ? (
+              <>
+                <dt>O2 account</dt>
+                <dd>
+                  <Link to={`/o2-accounts/${guest.o2AccountId}`}>Its O2 account</Link> (a lifecycle of its own: the PI&apos;s approval, and for an off-Quad lab the RC Core&apos;s setup)
+                </dd>
+              </>
+            ) : null}
             {guest.activation ? (
               <>
                 <dt>Activation code</dt>
