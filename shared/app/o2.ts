@@ -128,7 +128,7 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
   const at = deps.clock.now().toISOString();
   const quad = quadStanding(input.institution, pi);
   const lab: Lab = {
-    labId: deps.random.uuid(),
+    labId: await labIdFor(piHuid, name),
     name,
     piHuid,
     institution: input.institution,
@@ -140,9 +140,29 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
     version: 1,
   };
   lab.lastAudit = { kind: 'lab', id: lab.labId, seq: 1, at, actor: caller.huid, action: 'created', after: { ...lab }, detail: { quad: quad.onQuad ? 'on-Quad' : 'off-Quad' } };
-  await deps.o2.createLab(lab);
+  try {
+    await deps.o2.createLab(lab);
+  } catch (err) {
+    // The same lab asked for at the same moment: the first create won, on the ID both derived.
+    if (err instanceof ConflictError) throw new ConflictError(`${pi.name} already has a lab named "${name}" (lab ${lab.labId}).`);
+    throw err;
+  }
   await deps.o2.appendAudit([lab.lastAudit]);
   return lab;
+}
+
+/**
+ * A lab's ID, from its PI and its name (letter case aside): the create is conditional on the ID, so
+ * two records of one lab cannot be made even by requests at the same moment (a name is a PI's lab
+ * once). A UUID of version 8 (RFC 9562: custom) from SHA-256.
+ */
+export async function labIdFor(piHuid: string, name: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${piHuid}\n${name.trim().toLowerCase()}`));
+  const bytes = new Uint8Array(digest).slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export async function getLab(deps: Deps, caller: Caller, labId: string): Promise<Lab> {

@@ -49,13 +49,13 @@ export class NotFoundError extends DomainError {
 /** The guest is not in a state that allows this, or someone else changed it first. */
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
-  readonly title = 'Conflict with the current state of the guest';
+  readonly title = 'Conflict with the current state of the record';
 }
 
 /** Well-formed, but a business rule refuses it (e.g. an end date past the HSR end date). */
 export class RuleViolation extends DomainError {
   readonly kind = 'unprocessable';
-  readonly title = 'The request breaks a guest account rule';
+  readonly title = 'The request breaks an account rule';
 }
 
 /** Someone else changed the guest between this read and this write (the write was conditional on the version read). */

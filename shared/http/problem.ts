@@ -135,5 +135,7 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, where:
     if (issue.code === 'unrecognized_keys') for (const k of issue.keys) add([...issue.path, k], 'is not a known field');
     else add(issue.path, issue.message);
   }
-  throw new ValidationError(`The ${where === 'body' ? 'request body' : `${where} parameters`} ${Object.keys(fields).length === 1 ? 'has an error' : 'have errors'}.`, fields);
+  const one = Object.keys(fields).length === 1;
+  const subject = where === 'body' ? 'The request body has' : `The ${where} parameters have`;
+  throw new ValidationError(`${subject} ${one ? 'an error' : 'errors'}.`, fields);
 }

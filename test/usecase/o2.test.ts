@@ -585,6 +585,25 @@ describe('rule "Leaving HMS": retain', () => {
   });
 });
 
+describe('one record per lab', () => {
+  it('the same lab asked for by requests at the same moment: one is created (201), the others are told it exists (409)', async () => {
+    const w = world();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => o2uc.createLab(w.deps, as(QUAD_PI), { name: 'Race Lab', institution: 'HMS' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(5);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(ConflictError);
+    expect((await w.o2.labsOfPi(QUAD_PI.huid, {})).items.filter((l) => l.name === 'Race Lab')).toHaveLength(1);
+  });
+
+  it('its ID is a version 8 UUID from the PI and the name, letter case aside', async () => {
+    const id = await o2uc.labIdFor('30000001', 'Race Lab');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await o2uc.labIdFor('30000001', ' race lab ')).toBe(id);
+    expect(await o2uc.labIdFor('30000002', 'Race Lab')).not.toBe(id);
+  });
+});
+
 describe('nobody approves their own O2 account but the lab\'s PI', () => {
   const SELF_MANAGER = faculty('30000052', 'Mona Manager', { role: 'staff', groups: [`lab-manager:${QUAD_PI.huid}`], hmsAccountId: 'mma052' });
 
