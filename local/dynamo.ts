@@ -1,7 +1,7 @@
 /** dynalite, in-process, with the tables the stack defines (same keys and indexes). */
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { resourcesOfType, type CfnTemplate } from './template.ts';
 
 const require = createRequire(import.meta.url);
@@ -38,4 +38,17 @@ export function tablesFromTemplate(template: CfnTemplate): CreateTableCommandInp
 export async function ensureTables(client: DynamoDBClient, tables: CreateTableCommandInput[]): Promise<void> {
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const t of tables) if (!existing.has(t.TableName!)) await client.send(new CreateTableCommand(t));
+  // A new table is CREATING until dynalite's timer (createTableMs 0: the next turn, then a store
+  // write) makes it ACTIVE; a read before then is ResourceNotFoundException, as in DynamoDB. Wait.
+  for (const t of tables) await untilActive(client, t.TableName!);
+}
+
+async function untilActive(client: DynamoDBClient, table: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus;
+    if (status === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`The local table ${table} is still ${status ?? 'missing'} after ${timeoutMs} ms; a run stopped while creating it may have left it so: start with a new --data-dir.`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
