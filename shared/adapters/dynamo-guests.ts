@@ -4,6 +4,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryC
 import { STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
 import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
 import type { AttemptCounter, Checkpoints, GuestQuery, GuestRepository, Page, PersonClaim } from '../ports.ts';
+import { keyDoesNotExist, written } from './dynamo-conditions.ts';
 import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
@@ -13,7 +14,6 @@ export { DUE_SHARD };
 /** Sort key prefix of audit items (`GUEST#<id>` / `AUDIT#<seq>`): written once, never updated or deleted. */
 export const AUDIT_PREFIX = 'AUDIT#';
 
-const keyDoesNotExist = 'attribute_not_exists(pk)';
 const versionIs = '#version = :expected';
 
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
@@ -282,20 +282,16 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return written(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...accountKey(accountId), type: 'account', accountId, guestId },
           ConditionExpression: `${keyDoesNotExist} OR guestId = :g`,
           ExpressionAttributeValues: { ':g': guestId },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async accountHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
@@ -318,8 +314,8 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return written(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...personKey(huid), type: 'person-claim', huid, ...claim },
@@ -327,12 +323,8 @@ export class DynamoGuestRepository implements GuestRepository {
             ? { ConditionExpression: 'guestId = :g AND claimedAt = :at', ExpressionAttributeValues: { ':g': previous.guestId, ':at': previous.claimedAt } }
             : { ConditionExpression: keyDoesNotExist }),
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async guestIdForAccount(accountId: string): Promise<string | undefined> {
@@ -385,8 +377,8 @@ export class DynamoAttemptCounter implements AttemptCounter {
   }
 
   async record(key: string, seen: number, at: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return written(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' },
@@ -401,12 +393,8 @@ export class DynamoAttemptCounter implements AttemptCounter {
             ...(seen === 0 ? {} : { ':seen': seen }),
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }
 

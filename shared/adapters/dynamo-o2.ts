@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { ConflictError, StaleWriteError, ValidationError } from '../domain/errors.ts';
 import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/o2-model.ts';
 import type { O2Query, O2Repository, Page, PersonClaim } from '../ports.ts';
+import { keyDoesNotExist, written } from './dynamo-conditions.ts';
 import type { IndexSpec } from './guests-table.ts';
 import { labIndexAttributes, O2_DUE_SHARD, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
 
@@ -12,7 +13,6 @@ const o2Key = (id: string) => ({ pk: `O2#${id}`, sk: 'O2' });
 const recordPk = (kind: O2AuditEvent['kind'], id: string) => (kind === 'lab' ? `LAB#${id}` : `O2#${id}`);
 export const O2_AUDIT_PREFIX = 'AUDIT#';
 
-const keyDoesNotExist = 'attribute_not_exists(pk)';
 const DEFAULT_PAGE = 50;
 const MAX_QUERIES_PER_PAGE = 25;
 
@@ -240,20 +240,16 @@ export class DynamoO2Repository implements O2Repository {
   }
 
   async reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return written(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `UID#${uidNumber}`, sk: 'UID', type: 'uid', uidNumber, o2AccountId },
           ConditionExpression: `${keyDoesNotExist} OR o2AccountId = :me`,
           ExpressionAttributeValues: { ':me': o2AccountId },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async userClaim(huid: string): Promise<PersonClaim | undefined> {
@@ -262,8 +258,8 @@ export class DynamoO2Repository implements O2Repository {
   }
 
   async claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return written(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `O2USER#${huid}`, sk: 'LIVE', type: 'o2-user-claim', huid, o2AccountId: claim.guestId, claimedAt: claim.claimedAt },
@@ -271,11 +267,7 @@ export class DynamoO2Repository implements O2Repository {
             ? { ConditionExpression: 'o2AccountId = :id AND claimedAt = :at', ExpressionAttributeValues: { ':id': previous.guestId, ':at': previous.claimedAt } }
             : { ConditionExpression: keyDoesNotExist }),
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }
