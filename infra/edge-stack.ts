@@ -12,7 +12,8 @@ import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackPr
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { CLIENT_THROTTLE, clientThrottleFor, EDGE_ADDRESS_CLIENTS, EDGE_WINDOW_SECONDS, requestsPerWindow } from '../shared/http/client-limits.ts';
+import { CLIENT_THROTTLE, clientThrottleFor, EDGE_WINDOW_SECONDS, requestsPerWindow } from '../shared/http/client-limits.ts';
+import { ROUTES, throttleFor } from '../shared/http/routes.ts';
 
 /** CloudFront's region: web ACLs of scope CLOUDFRONT and the distribution's certificate live here. */
 export const CLOUDFRONT_REGION = 'us-east-1';
@@ -20,15 +21,28 @@ export const CLOUDFRONT_REGION = 'us-east-1';
 /** What API Gateway answers when it throttles; WAF answers its rate-based blocks with the same (the OpenAPI document declares it). */
 export const TOO_MANY_REQUESTS_BODY = '{"message":"Too Many Requests"}';
 
+/** The smallest rate API Gateway allows a route, for all callers together (requests per second): what one address must stay under. */
+export const SMALLEST_ROUTE_RATE = Math.min(...ROUTES.map((r) => throttleFor(r).rateLimit));
+
+/**
+ * One source address's share of the smallest route rate: the per-address ceiling over the API is
+ * this fraction of it, so that no one address — whatever tokens it sends, forged ones included,
+ * each a new `Authorization` value — can use up any route for everyone.
+ */
+export const EDGE_ADDRESS_SHARE = 0.5;
+
 /** The rate-based rules: name, requests per window (EDGE_WINDOW_SECONDS) and what they count. */
 export const EDGE_RATE_LIMITS = {
   /** Per source address on POST /v1/activate (the route's client throttle). */
   activatePerAddress: requestsPerWindow(clientThrottleFor('POST /v1/activate'), EDGE_WINDOW_SECONDS),
   /** Per Authorization header on /v1/ (a signed-in client: the client throttle). */
   signedInPerClient: requestsPerWindow(CLIENT_THROTTLE, EDGE_WINDOW_SECONDS),
-  /** Per source address over every request (several signed-in clients' worth). */
-  perAddress: EDGE_ADDRESS_CLIENTS * requestsPerWindow(CLIENT_THROTTLE, EDGE_WINDOW_SECONDS),
+  /** Per source address over every request to the API: half the smallest route rate (25/s over the window). */
+  perAddress: Math.floor(SMALLEST_ROUTE_RATE * EDGE_WINDOW_SECONDS * EDGE_ADDRESS_SHARE),
 } as const;
+
+/** What a request to the API looks like at the edge (the paths the distribution sends to the API: infra/web.ts API_PATHS). */
+export const API_PATH_PREFIXES = ['/v1/', '/openapi.json'] as const;
 
 export interface EdgeStackProps extends StackProps {
   /** The site's domain (guests.hms.harvard.edu). */
@@ -123,8 +137,11 @@ export class EdgeStack extends Stack {
           },
         },
         {
-          // Every request, per address: a ceiling several signed-in clients wide (people share
-          // addresses behind hospital and VPN gateways), against floods of forged tokens.
+          // Every request to the API, per address, whatever its token: under the smallest route
+          // rate (half of it), so that one address — a flood of forged tokens, each a new
+          // Authorization value the rule above never groups — cannot use up a route for everyone
+          // (API Gateway answers those 401 but counts them against the route's throttle). Still
+          // many people wide: people share addresses behind hospital and VPN gateways.
           name: 'PerAddress',
           priority: 2,
           action: tooManyRequests,
@@ -134,6 +151,7 @@ export class EdgeStack extends Stack {
               aggregateKeyType: 'IP',
               limit: EDGE_RATE_LIMITS.perAddress,
               evaluationWindowSec: EDGE_WINDOW_SECONDS,
+              scopeDownStatement: { orStatement: { statements: API_PATH_PREFIXES.map((p) => path(p, 'STARTS_WITH')) } },
             },
           },
         },

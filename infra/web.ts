@@ -215,6 +215,9 @@ export class Web extends Construct {
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       sslSupportMethod: cloudfront.SSLMethod.SNI,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // IPv4 only: WAF's rate-based rules count each address, and one IPv6 client commonly holds a
+      // whole /48 (a free tunnel gives one), which no rate rule can group (SECURITY.md, "Limits per client").
+      enableIpv6: false,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       webAclId: props.webAclArn,
       defaultRootObject: 'index.html',

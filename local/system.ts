@@ -16,6 +16,7 @@ import { LocalClock } from './clock.ts';
 import { checkDynamoStore, openDataDir, readDataFile, RESET_FIX } from './data-dir.ts';
 import { checkPort, portError, StartupError } from './startup-error.ts';
 import { startDynalite, ensureTables, tablesFromTemplate } from './dynamo.ts';
+import { guardHost } from './host-guard.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultInjector, type FaultRule } from './faults.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
@@ -212,6 +213,7 @@ async function start(
   const dynamoPath = join(dataDir, 'dynamodb');
   await checkDynamoStore(dynamoPath);
   const dynamo = await startDynalite({ path: dynamoPath });
+  guardHost(dynamo.server);
   undo.push(() => close(dynamo.server));
   // SES
   let mailbox: Server;
@@ -220,6 +222,7 @@ async function start(
   } catch (err) {
     throw portError(err, '--mail-port', wantedMailPort);
   }
+  guardHost(mailbox);
   undo.push(() => close(mailbox));
   const mailAddress = mailbox.address();
   const mailUrl = `http://127.0.0.1:${typeof mailAddress === 'object' && mailAddress ? mailAddress.port : wantedMailPort}`;
@@ -231,6 +234,7 @@ async function start(
   } catch (err) {
     throw portError(err, '--scim-port', opts.scimPort ?? 8006);
   }
+  guardHost(scim.server);
   undo.push(() => close(scim.server));
   // Faults: proxies in front of both, for the handlers only.
   const faults = opts.faults instanceof FaultInjector ? opts.faults : opts.faults ? new FaultInjector(opts.faults.seed, opts.faults.rules) : undefined;
@@ -252,7 +256,7 @@ async function start(
   // The account directory the functions call (their template names the deployed one): the embedded
   // SCIM server, its token served by a local Secrets Manager under the template's secret.
   const scimSecret = deployment.environment[ENV.scimTokenSecret];
-  const secrets = createSecretsServer(new Map(scimSecret ? [[scimSecret, scimToken]] : []));
+  const secrets = guardHost(createSecretsServer(new Map(scimSecret ? [[scimSecret, scimToken]] : [])));
   const secretsPort = await listen(secrets, 0);
   undo.push(() => close(secrets));
   Object.assign(process.env, { [ENV.scimEndpoint]: scimForHandlers, AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${secretsPort}` });
@@ -291,7 +295,7 @@ async function start(
     },
   });
   undo.push(() => sfn.shutdown());
-  const sfnServer = createSfnServer(sfn, (fn) => clock.track(fn));
+  const sfnServer = guardHost(createSfnServer(sfn, (fn) => clock.track(fn)));
   const sfnPort = await listen(sfnServer, 0);
   undo.push(() => close(sfnServer));
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${sfnPort}`;
@@ -334,7 +338,7 @@ async function start(
   const site = builtDir
     ? localSite(builtDir, () => ({ issuer: idp.issuer, clientId: idp.clientId, scopes: ['openid', 'profile', 'email', ...idp.scopes].join(' '), apiUrl: '', now: clock.now().toISOString() }))
     : undefined;
-  const apiServer = createApiServer({
+  const apiServer = guardHost(createApiServer({
     handler: modules[apiFunction] as ApiHandler,
     idp,
     clock,
@@ -342,7 +346,7 @@ async function start(
     local: localEndpoints({ clock, idp, sfn, schedulers, onClockMoved: saveClock }),
     originHeaders: originHeadersFromTemplate(deployment.template, deployment.stackName),
     site,
-  });
+  }));
   try {
     await listen(apiServer, apiPort);
   } catch (err) {

@@ -95,7 +95,10 @@ export const emails = {
   approvalRequest(g: Guest, sponsor: Person, requester: Person | undefined, links: Links, reminder: boolean): EmailMessage {
     return render([sponsor.email], `${reminder ? 'Reminder: ' : ''}Approve HMS guest account for ${g.guestName}`, [
       `Dear ${sponsor.name},`,
-      `${requester?.name ?? g.submittedBy} asked for an HMS guest account on your behalf for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${g.startDate} through ${g.endDate}.`,
+      g.filedForO2
+        ? // Filed by an O2 request: by the person or the lab (rule "No HMS account"), not necessarily by anyone the sponsor named.
+          `${requester?.name ?? `HUID ${g.submittedBy}`} asks you to sponsor an HMS guest account for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${g.startDate} through ${g.endDate}: it is needed for an O2 account on the research cluster (the person has no HMS account yet). Approve it only if you sponsor this person.`
+        : `${requester?.name ?? g.submittedBy} asked for an HMS guest account on your behalf for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${g.startDate} through ${g.endDate}.`,
       reminder
         ? 'This request has waited 7 days for your decision. Without a decision within 7 more days it expires and must be submitted again.'
         : 'Please approve or deny this request. Without a decision within 14 days it expires.',

@@ -1,6 +1,6 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
 import { actingAs, allowedTo, decide as decideAccess, mayListEveryGuest, mayListGuestsOf, type GuestAction, type Relation } from '../domain/access.ts';
-import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
+import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationClient, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
 import { dateIn } from '../domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../domain/errors.ts';
 import { PASSWORD_RULES, passwordProblem } from '../domain/password-policy.ts';
@@ -84,8 +84,10 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   const submitter = await deps.people.person(caller.huid);
   if (submitter) refuseWyss(submitter);
   const sponsorHuid = input.sponsorHuid ?? caller.huid;
-  const sponsor = assertEligibleSponsor(sponsorHuid, await deps.people.person(sponsorHuid));
-  const role = assertMaySubmitFor(caller.huid, sponsor);
+  const sponsorPerson = await deps.people.person(sponsorHuid);
+  // Who may file in this sponsor's name first: a stranger learns nothing of the sponsor's standing.
+  const role = assertMaySubmitFor(caller.huid, sponsorHuid, sponsorPerson);
+  assertEligibleSponsor(sponsorHuid, sponsorPerson);
   const { guest } = await prepareGuestRequest(deps, { ...input, sponsorHuid, submittedBy: caller.huid, role });
   const filed = await submitGuestRequest(deps, guest);
   // Never failing the guest request, which is filed: without an O2 account its entitlement says how to request one.
@@ -249,10 +251,12 @@ const activationThrottled = (retryAfterSeconds: number) =>
 export async function activate(deps: Deps, input: { accountId: string; code: string; password: string }, sourceIp: string): Promise<Activation> {
   const now = deps.clock.now();
   const window = activationAttemptWindow(now);
-  if ((await deps.attempts.count(`activate#${sourceIp}`, window.window, ACTIVATION_LIMITS.perSource.attempts, window.expiresAt)) === undefined) {
+  // One client per IPv4 address, per IPv6 /48: one client cannot pass for many addresses.
+  const client = activationClient(sourceIp);
+  if ((await deps.attempts.count(`activate#${client}`, window.window, ACTIVATION_LIMITS.perSource.attempts, window.expiresAt)) === undefined) {
     throw activationThrottled(window.retryAfterSeconds);
   }
-  const pairKey = `activate-pair#${input.accountId}#${sourceIp}`;
+  const pairKey = `activate-pair#${input.accountId}#${client}`;
   await countPairAttempt(deps, pairKey, now);
 
   const guestId = await deps.guests.guestIdForAccount(input.accountId);

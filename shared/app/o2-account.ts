@@ -21,10 +21,16 @@ export function desiredO2Login(o2: Pick<O2Account, 'status' | 'posix'>): { membe
   return { member: false, posix: undefined };
 }
 
-/** Makes the directory user of the O2 account's HMS account what the record says; answers what was changed, in words. */
-export async function syncO2Login(deps: Pick<Deps, 'accounts'>, o2: O2Account): Promise<string[]> {
+/**
+ * Makes the directory user of the O2 account's HMS account what the record says; answers what was
+ * changed, in words. An account that has ended never takes the login away from the person's next
+ * O2 account on the same HMS account (one requested again after a cancellation): the login is that
+ * account's to say.
+ */
+export async function syncO2Login(deps: Pick<Deps, 'accounts' | 'o2'>, o2: O2Account): Promise<string[]> {
   const want = desiredO2Login(o2);
   if (!want || !o2.accountId) return [];
+  if (!want.member && (await loginHeldByAnother(deps, o2))) return [];
   const user = await deps.accounts.findByUserName(o2.accountId);
   if (!user) {
     if (want.member) throw new DirectoryNotFoundError(`The HMS account ${o2.accountId} of O2 account ${o2.o2AccountId} is not in the directory.`, { status: 404 });
@@ -53,6 +59,14 @@ export async function syncO2Login(deps: Pick<Deps, 'accounts'>, o2: O2Account): 
     }
   }
   return changed;
+}
+
+/** Whether another O2 account of the same person holds the login on the same HMS account now (set up: ACTIVE, or on its way to it). */
+async function loginHeldByAnother(deps: Pick<Deps, 'o2'>, o2: O2Account): Promise<boolean> {
+  const claim = await deps.o2.userClaim(o2.userHuid);
+  if (!claim || claim.guestId === o2.o2AccountId) return false;
+  const holder = await deps.o2.get(claim.guestId);
+  return Boolean(holder && holder.o2AccountId !== o2.o2AccountId && holder.accountId === o2.accountId && o2IsSetUp(holder.status));
 }
 
 /**

@@ -11,7 +11,7 @@ import { ownHmsAccount } from '../domain/o2-rules.ts';
 import { holdsPerson } from '../domain/rules.ts';
 import { can, isFinal } from '../domain/transitions.ts';
 import type { Deps } from './deps.ts';
-import { O2_WAKE, type O2Decision, type O2Wake } from './o2-contract.ts';
+import { O2_WAKE, o2ExecutionInput, o2ExecutionName, type O2Decision, type O2Wake } from './o2-contract.ts';
 import { changeO2WithRetry } from './o2-changes.ts';
 
 export interface HmsAccount {
@@ -65,9 +65,20 @@ export async function guestMovedForO2(deps: Pick<Deps, 'o2' | 'o2Workflow' | 'cl
   if (!guest.o2AccountId) return;
   if (await wakeO2(deps, guest.o2AccountId, ['hms-account'])) return;
   if (guest.status === 'ACTIVE') return;
-  // Past the wait (active, set up): due now, so the reconciler restarts it and it plans with the HMS account as it is.
+  // Past the wait (active, set up): its lifecycle plans again now, with the HMS account as it is (gone:
+  // it expires at once). The next generation replaces the one waiting for its next notice; due now
+  // as well, so that if the start is lost the reconciler's next run starts it.
   const now = deps.clock.now().toISOString();
-  await changeO2WithRetry(deps, guest.o2AccountId, 'workflow', 'hms-account-changed', (cur) => (cur.status === 'ACTIVE' && (!cur.dueAt || cur.dueAt > now) ? { dueAt: now } : undefined));
+  let started: { previous?: string | undefined; next: string } | undefined;
+  await changeO2WithRetry(deps, guest.o2AccountId, 'workflow', 'hms-account-changed', (cur) => {
+    if (cur.status !== 'ACTIVE') return undefined;
+    const generation = (cur.execution?.generation ?? 0) + 1;
+    started = { previous: cur.execution?.name, next: o2ExecutionName(cur.o2AccountId, generation) };
+    return { dueAt: now, execution: { name: started.next, generation }, taskToken: undefined, waitingFor: undefined };
+  });
+  if (!started) return;
+  if (started.previous) await deps.o2Workflow.stop(started.previous, 'its HMS guest account ended: planned again now');
+  await deps.o2Workflow.start(started.next, o2ExecutionInput(guest.o2AccountId));
 }
 
 /**

@@ -468,12 +468,16 @@ export async function rcCoreDue(deps: Deps, o2AccountId: string, executionStartT
 
 // --- the schedule --------------------------------------------------------------------------------
 
-/** The end date an active account's HMS account has now (it moves with an extension, or a guest account kept when leaving HMS), or `gone`. */
+/**
+ * The last day an active account has now: its HMS account's (it moves with an extension, or a guest
+ * account kept when leaving HMS), or the earlier day the RC Core set at completion; or `gone`.
+ */
 async function currentEnd(deps: Deps, o: O2Account, now: Date): Promise<{ gone: boolean; endDate: string | undefined }> {
   if (o.status !== 'ACTIVE') return { gone: false, endDate: o.endDate };
   const hms = await hmsAccountOf(deps, o, now);
   if (hms.state === 'none') return { gone: true, endDate: o.endDate };
-  return { gone: false, endDate: hms.endDate };
+  const cap = o.completion?.endDate;
+  return { gone: false, endDate: cap ? earlier(cap, hms.endDate) : hms.endDate };
 }
 
 /** Notices and expiry with the HMS account: what is next for an active (or just expired) account, and when. */

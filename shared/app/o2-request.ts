@@ -6,7 +6,7 @@
 import { ConflictError, DomainError } from '../domain/errors.ts';
 import type { Guest, Person } from '../domain/model.ts';
 import type { Lab, O2Account } from '../domain/o2-model.ts';
-import { approvesForLab, quadStanding } from '../domain/o2-rules.ts';
+import { approvesForLab, assertO2Sponsor, quadStanding } from '../domain/o2-rules.ts';
 import { o2IsFinal, o2Transition, START } from '../domain/o2-transitions.ts';
 import { METRIC_NAMES } from '../ports.ts';
 import type { Deps } from './deps.ts';
@@ -104,7 +104,7 @@ export async function claimO2User(deps: Pick<Deps, 'o2'>, o2: Pick<O2Account, 'o
     if (current) {
       const holder = await deps.o2.get(current.guestId);
       if (holder && holder.o2AccountId !== o2.o2AccountId && o2HoldsUser(holder)) {
-        throw new ConflictError(`${o2.userHuid} already has an O2 account or a pending request for one (O2 account ${holder.o2AccountId}, ${holder.status}); a person holds one O2 account at a time.`);
+        throw new ConflictError(`${o2.userHuid} already has another O2 account or a pending request for one; a person holds one O2 account at a time.`);
       }
     }
     if (await deps.o2.claimUser(o2.userHuid, { guestId: o2.o2AccountId, claimedAt: at }, current)) return;
@@ -130,6 +130,8 @@ export async function startO2ForGuest(deps: Deps, guest: Guest, submitter: Perso
     const labs = (await deps.o2.labsOfPi(guest.sponsorHuid, { limit: 2 })).items;
     if (labs.length !== 1) return undefined;
     const lab = labs[0]!;
+    // Rule "O2: sponsoring PI": the sponsor heads the lab only while an active person with a faculty appointment.
+    assertO2Sponsor(guest.sponsorHuid, await deps.people.person(guest.sponsorHuid), lab);
     const o2 = await createO2Account(deps, {
       userHuid: guest.guestHuid,
       piHuid: guest.sponsorHuid,

@@ -6,7 +6,7 @@
  * shared/domain/o2-rules.ts, writes one conditional, audited change (o2-changes.ts) and wakes the
  * O2 lifecycle where it waits (o2-hms.ts `wakeO2`, with the outputs of o2-contract.ts).
  */
-import { decideLab, decideO2 as decideO2Access, labAllowedTo, mayListLabsOf, mayListO2Queue, o2AllowedTo, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../domain/access.ts';
+import { decideLab, decideO2 as decideO2Access, labAllowedTo, lapsedLabStanding, mayListLabsOf, mayListO2Queue, o2AllowedTo, o2RefusalReason, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../domain/access.ts';
 import { addYears, compareDates, dateIn, isIsoDate, type IsoDate } from '../domain/dates.ts';
 import { ConflictError, DomainError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_SERVICES, type Caller, type Guest, type Person, type Service } from '../domain/model.ts';
@@ -18,6 +18,7 @@ import {
   assertO2Sponsor,
   assertRenewable,
   chooseHmsSponsor,
+  isPi,
   isRcCore,
   o2GuestPopulation,
   o2Requester,
@@ -27,7 +28,7 @@ import {
 } from '../domain/o2-rules.ts';
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/o2-transitions.ts';
 import { isOpenRequest } from '../domain/transitions.ts';
-import { HUID_PATTERN, o2Entitlement } from '../domain/rules.ts';
+import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement } from '../domain/rules.ts';
 import type { Page } from '../ports.ts';
 import { change } from './changes.ts';
 import type { Deps } from './deps.ts';
@@ -56,7 +57,7 @@ const LAB_WHO: Record<LabRelation, string> = { pi: "the lab's PI", manager: 'a m
 /** The caller's directory record (groups: `rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`), and what access.ts decides with. */
 async function callerContext(deps: Deps, caller: Caller): Promise<{ person: Person | undefined; ctx: O2AccessContext }> {
   const person = await deps.people.person(caller.huid);
-  return { person, ctx: { callerGroups: person?.groups ?? [], hmsItRole: deps.hmsItRole } };
+  return { person, ctx: { callerGroups: person?.groups ?? [], hmsItRole: deps.hmsItRole, callerStanding: { active: Boolean(person?.active), pi: isPi(person) } } };
 }
 
 function checkVersion(kind: string, id: string, version: number, ifMatch: number | undefined): void {
@@ -72,7 +73,14 @@ async function o2For(deps: Deps, caller: Caller, id: string, action: O2Action, i
   const { person, ctx } = await callerContext(deps, caller);
   const verdict = decideO2Access(caller, action, o2, ctx);
   if (verdict === 'hide') throw new NotFoundError(`O2 account ${id} was not found.`);
-  if (verdict === 'forbid') throw new NotAllowedError(`You may not ${action} O2 account ${id}: only ${o2AllowedTo(action).map((r) => O2_WHO[r]).join(' or ')} may.`);
+  if (verdict === 'forbid') {
+    if (o2RefusalReason(caller, action, o2, ctx) === 'lapsed') {
+      throw new NotAllowedError(
+        `You may not ${action} O2 account ${id}: ${lapsedLabStanding(caller, o2, ctx) ?? 'you may no longer act for the lab'}, so you no longer act for the lab; you can still read it. The lab's PI (or a manager the directory names) may.`,
+      );
+    }
+    throw new NotAllowedError(`You may not ${action} O2 account ${id}: only ${o2AllowedTo(action).map((r) => O2_WHO[r]).join(' or ')} may.`);
+  }
   checkVersion('O2 account', id, o2.version, ifMatch);
   return { o2, person, ctx };
 }
@@ -252,6 +260,15 @@ export interface O2Request {
 const O2_GUEST_SERVICES: Service[] = [...DEFAULT_SERVICES, 'o2'];
 
 /**
+ * Rule "Leaving HMS": the person keeps O2 and HMS storage without a gap. The kept account's
+ * services: those the request names, else the defaults with HMS storage (`file-shares`); O2 always.
+ */
+export const RETAINED_SERVICES: readonly Service[] = [...DEFAULT_SERVICES, 'file-shares', 'o2'];
+function retainedServices(asked: readonly Service[] | undefined): Service[] {
+  return [...new Set([...(asked ?? RETAINED_SERVICES), 'o2' as const])];
+}
+
+/**
  * POST /v1/o2-accounts (202). Rule "O2: sponsoring PI": the PI (or a manager) sponsors, and asking
  * is approving for them; a user's own request waits for their decision. Rule "No HMS account":
  * without a Harvard ID, 422 with the HSR step; with one but no HMS account, the HMS guest account is
@@ -265,26 +282,43 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
   assertHuid('hmsSponsorHuid', input.hmsSponsorHuid);
   const lab = await deps.o2.getLab(input.labId);
   if (!lab) throw new RuleViolation(`Lab ${input.labId} does not exist: the PI registers the lab's record first.`, { labId: ['no such lab'] });
-  const [{ person: callerPerson }, pi, user, hsr] = await Promise.all([
+  const [{ person: callerPerson, ctx }, pi, user, hsr, named] = await Promise.all([
     callerContext(deps, caller),
     deps.people.person(input.piHuid),
     deps.people.person(input.userHuid),
     deps.hsr.hsr(input.userHuid),
+    namedHmsSponsor(deps, caller, input.hmsSponsorHuid),
   ]);
+  // Who may ask at all, before anything about the people named is told.
+  const { approvedBySubmission } = o2Requester(callerPerson, caller.huid, input, lab);
   assertO2Sponsor(input.piHuid, pi, lab);
   assertNotOwnSponsor(input, lab);
-  const { approvedBySubmission } = o2Requester(callerPerson, caller.huid, input, lab);
   assertHasHarvardId(input.userHuid, user, Boolean(hsr));
   const holder = await liveO2Of(deps, input.userHuid);
-  if (holder) throw new ConflictError(`${input.userHuid} already has an O2 account or a pending request for one (O2 account ${holder.o2AccountId}, ${holder.status}); a person holds one O2 account at a time.`);
+  if (holder) {
+    const yours = decideO2Access(caller, 'read', holder, ctx) !== 'hide' ? ` (O2 account ${holder.o2AccountId}, ${holder.status})` : '';
+    throw new ConflictError(`${input.userHuid} already has an O2 account or a pending request for one${yours}; a person holds one O2 account at a time.`);
+  }
 
   const filing = { userHuid: input.userHuid, piHuid: input.piHuid, lab, requestedBy: caller.huid, justification: input.justification, approvedBySubmission };
   const own = ownHmsAccount(user, now);
-  if (own) return createO2Account(deps, { ...filing, hmsAccountActive: true, accountId: own.accountId });
+  if (own) {
+    refuseUnusedHmsSponsor(named, 'the user has an HMS account already (the O2 account rests on it)');
+    return createO2Account(deps, { ...filing, hmsAccountActive: true, accountId: own.accountId });
+  }
 
-  // An HMS guest account the user holds already (active), or one on its way: the O2 account rests on it.
+  // An HMS guest account the user holds already (active), or one on its way: the O2 account rests on
+  // it, linked only by the person or by that account's sponsor (or a delegate the sponsor named).
   const guest = await liveGuestOf(deps, input.userHuid, now);
   if (guest) {
+    const guestSponsor = caller.huid === guest.sponsorHuid ? undefined : await deps.people.person(guest.sponsorHuid);
+    const mayLink = caller.huid === input.userHuid || caller.huid === guest.sponsorHuid || Boolean(guestSponsor?.delegates?.includes(caller.huid));
+    if (!mayLink) {
+      throw new ConflictError(
+        `${input.userHuid} has an HMS guest account (or a request for one) that you do not sponsor: the O2 account rests on it, so the person themself, or the sponsor of that guest account, requests the O2 account (the sponsoring PI then approves it).`,
+      );
+    }
+    refuseUnusedHmsSponsor(named, 'the user has an HMS guest account already (the O2 account rests on it)');
     const active = guest.status === 'ACTIVE';
     if (!active && !['PENDING_HSR', 'PENDING_APPROVAL', 'PENDING_ACTIVATION'].includes(guest.status)) {
       throw new RuleViolation(`The HMS guest account of ${input.userHuid} is ${guest.status}: its sponsor extends it first, then request the O2 account.`);
@@ -295,7 +329,6 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
   }
 
   // Rule "No HMS account": the HMS guest account first, filed with every rule checked before anything is written.
-  const named = input.hmsSponsorHuid ? { huid: input.hmsSponsorHuid, person: await deps.people.person(input.hmsSponsorHuid) } : undefined;
   const sponsor = chooseHmsSponsor(user, pi, input.piHuid, named);
   const today = dateIn(now);
   const yearOn = addYears(today, 1);
@@ -327,6 +360,31 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
     throw err;
   }
   return o2;
+}
+
+/**
+ * The HMS sponsor an O2 request or a retain names (`hmsSponsorHuid`): as POST /v1/guests, only that
+ * sponsor, or a delegate the sponsor named, files an HMS guest account in the sponsor's name.
+ * Decided before the sponsor's standing is looked at, and answered alike whatever the HUID names.
+ */
+async function namedHmsSponsor(deps: Deps, caller: Caller, huid: string | undefined): Promise<{ huid: string; person: Person | undefined } | undefined> {
+  if (huid === undefined) return undefined;
+  const person = await deps.people.person(huid);
+  try {
+    assertMaySubmitFor(caller.huid, huid, person);
+  } catch (err) {
+    if (!(err instanceof NotAllowedError)) throw err;
+    throw new NotAllowedError(
+      `${err.message} Ask that HMS sponsor to request the HMS guest account for the user (or to name you a delegate); once it is filed, the user requests the O2 account.`,
+    );
+  }
+  return { huid, person };
+}
+
+/** `hmsSponsorHuid` named where no HMS guest account is filed: 422 saying why, never ignored without a word. */
+function refuseUnusedHmsSponsor(named: { huid: string } | undefined, why: string): void {
+  if (!named) return;
+  throw new RuleViolation(`No HMS sponsor is needed: ${why}. Leave hmsSponsorHuid out.`, { hmsSponsorHuid: [`not used: ${why}`] });
 }
 
 /** A pending HMS guest account of the user now leads to the O2 account (the guest lifecycle tells it when it moves). */
@@ -456,7 +514,9 @@ async function completeO2Once(deps: Deps, caller: Caller, id: string, input: O2C
     endDate = input.endDate;
   }
   const at = now.toISOString();
-  await setUpO2(deps, o2, caller.huid, 'complete', { accountId, endDate }, { completion: { by: caller.huid, at, unixUsername }, dueAt: at });
+  // The RC Core's own last day stays on the completion: the schedule ends the account on the earlier of it and the HMS account's.
+  const completion = { by: caller.huid, at, unixUsername, ...(input.endDate !== undefined && input.endDate !== hms.endDate ? { endDate } : {}) };
+  await setUpO2(deps, o2, caller.huid, 'complete', { accountId, endDate }, { completion, dueAt: at });
   await wakeO2(deps, id, ['rc-core'], { outcome: O2_WAKE.ready }, caller.huid);
   return (await deps.o2.get(id))!;
 }
@@ -528,6 +588,8 @@ export async function o2History(deps: Deps, caller: Caller, id: string): Promise
 
 export interface O2RetainInput {
   hmsSponsorHuid?: string | undefined;
+  /** The services the kept account has (rule "Leaving HMS": O2 and HMS storage by default; O2 always). */
+  services?: Service[] | undefined;
   /** The last day of the guest account (at most a year after it starts; a year by default). */
   endDate?: IsoDate | undefined;
 }
@@ -542,6 +604,7 @@ export interface O2RetainInput {
 export async function retainO2(deps: Deps, caller: Caller, id: string, input: O2RetainInput = {}, ifMatch?: number): Promise<O2Account> {
   const { o2 } = await o2For(deps, caller, id, 'retain', ifMatch);
   assertHuid('hmsSponsorHuid', input.hmsSponsorHuid);
+  const named = await namedHmsSponsor(deps, caller, input.hmsSponsorHuid);
   o2Transition(o2.status, 'retain'); // 409 unless ACTIVE
   if (o2.retain) throw new ConflictError(`O2 account ${id} is kept already: HMS guest account ${o2.retain.guestId}, from ${o2.retain.startDate}.`);
   const now = deps.clock.now();
@@ -551,7 +614,6 @@ export async function retainO2(deps: Deps, caller: Caller, id: string, input: O2
   if (o2.accountId && o2.accountId !== term.accountId) {
     throw new ConflictError(`O2 account ${id} rests on the HMS account ${o2.accountId}, not on ${user!.name}'s own (${term.accountId}): its sponsor extends that account instead.`);
   }
-  const named = input.hmsSponsorHuid ? { huid: input.hmsSponsorHuid, person: await deps.people.person(input.hmsSponsorHuid) } : undefined;
   const sponsor = chooseHmsSponsor(user, pi, o2.piHuid, named);
   const { guest } = await prepareGuestRequest(deps, {
     guestHuid: o2.userHuid,
@@ -561,7 +623,7 @@ export async function retainO2(deps: Deps, caller: Caller, id: string, input: O2
     sponsorHuid: sponsor.huid,
     submittedBy: caller.huid,
     role: 'o2-request',
-    services: O2_GUEST_SERVICES,
+    services: retainedServices(input.services),
     justification: `Leaving HMS on ${user!.endDate}: keeps the HMS account ${term.accountId} (O2 and HMS storage) as a guest account.`,
     o2AccountId: id,
     retainedAccountId: term.accountId,

@@ -423,13 +423,13 @@ export const O2AccountViewSchema = z
     quad: QuadView,
     approval: ApprovalView.nullable(),
     completion: z
-      .strictObject({ by: Huid.describe('HUID of the RC Core staff member'), at: Instant, unixUsername: z.string() })
+      .strictObject({ by: Huid.describe('HUID of the RC Core staff member'), at: Instant, unixUsername: z.string(), endDate: IsoDay.optional().describe("The O2 account's own last day, set by the RC Core (earlier than the HMS account's)") })
       .nullable()
       .describe('The RC Core completed the setup (off-Quad)'),
     posix: PosixView.nullable().describe('Only while the O2 account is active'),
     rcCoreRequestedAt: Instant.nullable().describe('When the RC Core was asked to complete the setup (or the renewal)'),
     activatedAt: Instant.nullable(),
-    endDate: IsoDay.nullable().describe('The last day of the HMS account the O2 account rests on: the O2 account expires with it'),
+    endDate: IsoDay.nullable().describe("The last day of the O2 account: its HMS account's (the O2 account expires with it), or the earlier day the RC Core set at completion"),
     lastNoticeDate: IsoDay.nullable(),
     expiredAt: Instant.nullable(),
     renewal: z.strictObject({ by: Huid, at: Instant, note: z.string().optional() }).nullable().describe('The renewal asked of the RC Core (rule "Renewal")'),
@@ -491,7 +491,7 @@ export function toLabPageView(page: { items: Lab[]; cursor?: string | undefined 
 
 const o2Approval = (a: O2Account['approval']): O2AccountView['approval'] => approvalView(a);
 const o2Failure = (f: O2Account['failure']): O2AccountView['failure'] => failureView(f);
-const completionView = (c: O2Account['completion']): O2AccountView['completion'] => (c ? { by: c.by, at: c.at, unixUsername: c.unixUsername } : null);
+const completionView = (c: O2Account['completion']): O2AccountView['completion'] => (c ? { by: c.by, at: c.at, unixUsername: c.unixUsername, ...(c.endDate ? { endDate: c.endDate } : {}) } : null);
 /** The POSIX attributes are the O2 login's while the account is active; they are taken off the directory at expiry. */
 const posixView = (o: Pick<O2Account, 'status' | 'posix'>): O2AccountView['posix'] => (o.status === 'ACTIVE' && o.posix ? { uidNumber: o.posix.uidNumber, homeDirectory: o.posix.homeDirectory } : null);
 const renewalView = (r: O2Account['renewal']): O2AccountView['renewal'] => (r ? { by: r.by, at: r.at, ...(r.note !== undefined ? { note: r.note } : {}) } : null);

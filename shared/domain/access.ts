@@ -82,9 +82,16 @@ export type O2Action = 'read' | 'decide' | 'complete' | 'renew' | 'cancel' | 're
 export type O2Relation = 'user' | 'sponsor' | 'lab' | 'rc-core' | 'hms-it' | 'none';
 
 export interface O2AccessContext {
-  /** The caller's directory groups (`rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`). */
+  /** The caller's directory groups (`rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`), read now. */
   callerGroups: readonly string[];
   hmsItRole: string;
+  /**
+   * The caller as the people directory has them now: active, and whether they have a faculty
+   * appointment (what heads a lab). A sponsor or the lab's PI acts for the lab only while they
+   * still may (the stored `piHuid`/`labPiHuid` say who they were when the request was filed).
+   * `unchecked` only where nothing is decided (the pages leave out what the API would refuse).
+   */
+  callerStanding: { active: boolean; pi: boolean } | 'unchecked';
 }
 
 export function relationToO2(caller: Caller, o2: { userHuid: string; piHuid: string; labPiHuid: string }, ctx: O2AccessContext): O2Relation[] {
@@ -115,12 +122,45 @@ export function o2AllowedTo(action: O2Action): readonly O2Relation[] {
   return O2_ALLOWED[action];
 }
 
+type O2Parties = { userHuid: string; piHuid: string; labPiHuid: string };
+
+/**
+ * Why the caller, as the account's sponsor or as the lab, may not act for the lab now (undefined:
+ * they may). Rule "O2: sponsoring PI": the lab's PI is an active person with a faculty appointment;
+ * a manager is active and in the lab's `lab-manager`/`core-admin` group, read now. Someone who
+ * lost that (a PI whose appointment ended, a manager taken out of the group) keeps reading only.
+ */
+export function lapsedLabStanding(caller: Caller, o2: O2Parties, ctx: O2AccessContext): string | undefined {
+  const standing = ctx.callerStanding;
+  if (standing === 'unchecked') return undefined;
+  if (!standing.active) return 'you are no longer active in the people directory';
+  if (caller.huid === o2.labPiHuid) return standing.pi ? undefined : "you no longer head the lab (a lab's PI is an active person with a faculty appointment in the people directory)";
+  const manages = ctx.callerGroups.includes(`lab-manager:${o2.labPiHuid}`) || ctx.callerGroups.includes(`core-admin:${o2.labPiHuid}`);
+  return manages ? undefined : "you are no longer a manager of the lab (lab-manager or core-admin of its PI in the people directory)";
+}
+
+/** The relations the caller may do `action` in now: a sponsor or the lab only while they still stand for the lab (reading aside). */
+function actingRelations(caller: Caller, action: O2Action, o2: O2Parties, ctx: O2AccessContext): O2Relation[] {
+  const relations = relationToO2(caller, o2, ctx).filter((r) => O2_ALLOWED[action].includes(r));
+  if (action === 'read') return relations;
+  const lapsed = lapsedLabStanding(caller, o2, ctx) !== undefined;
+  return relations.filter((r) => !(lapsed && (r === 'sponsor' || r === 'lab')));
+}
+
 /** 'allow', 'forbid' (may read but not do this: 403), or 'hide' (may not read it: 404, as a missing one). */
-export function decideO2(caller: Caller, action: O2Action, o2: { userHuid: string; piHuid: string; labPiHuid: string }, ctx: O2AccessContext): 'allow' | 'forbid' | 'hide' {
-  const relations = relationToO2(caller, o2, ctx);
-  if (relations.some((r) => O2_ALLOWED[action].includes(r))) return 'allow';
-  if (relations.some((r) => O2_ALLOWED.read.includes(r))) return 'forbid';
+export function decideO2(caller: Caller, action: O2Action, o2: O2Parties, ctx: O2AccessContext): 'allow' | 'forbid' | 'hide' {
+  if (actingRelations(caller, action, o2, ctx).length) return 'allow';
+  if (relationToO2(caller, o2, ctx).some((r) => O2_ALLOWED.read.includes(r))) return 'forbid';
   return 'hide';
+}
+
+/**
+ * Why a caller who may read the O2 account is refused `action`, in words: the relation it needs,
+ * or the standing they lost (a sponsor or PI no longer eligible).
+ */
+export function o2RefusalReason(caller: Caller, action: O2Action, o2: O2Parties, ctx: O2AccessContext): 'lapsed' | 'relation' {
+  const relations = relationToO2(caller, o2, ctx).filter((r) => O2_ALLOWED[action].includes(r));
+  return relations.length && relations.every((r) => r === 'sponsor' || r === 'lab') ? 'lapsed' : 'relation';
 }
 
 /** What may be done to a lab record. */

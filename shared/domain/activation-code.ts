@@ -51,6 +51,49 @@ export const ACTIVATION_LIMITS = {
   perAccount: { burst: 20, ceiling: 100, lockedRetryAfterSeconds: 3600 },
 } as const;
 
+/** The prefix length an IPv6 client is counted by: one client commonly holds a whole /48 (a free tunnel broker gives one). */
+export const IPV6_CLIENT_PREFIX = 48;
+
+/**
+ * The client a source address counts as, for the activation limits: an IPv4 address as it is (an
+ * IPv4-mapped IPv6 address as its IPv4 address); an IPv6 address by its /48, so that one client
+ * cannot pass for many addresses (the per-source window, the per-pair lock, and with them the
+ * "at least ceiling / lockAfter addresses" the code lock takes). Anything else is its own client.
+ */
+export function activationClient(address: string): string {
+  const ip = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!ip.includes(':')) return ip;
+  const groups = expandIpv6(ip);
+  if (!groups) return ip;
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
+    const [hi, lo] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
+    return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+  }
+  const prefix = groups.slice(0, IPV6_CLIENT_PREFIX / 16);
+  while (prefix.at(-1) === '0') prefix.pop();
+  return `${prefix.join(':')}::/${IPV6_CLIENT_PREFIX}`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (an embedded IPv4 tail as two), lower case without leading zeros; undefined when it is not one. */
+function expandIpv6(ip: string): string[] | undefined {
+  let text = ip;
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const part = (h: string) => (h === '' ? [] : h.split(':'));
+  const head = part(halves[0]!);
+  const tail = halves.length === 2 ? part(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return all.map((g) => parseInt(g, 16).toString(16));
+}
+
 /** Kept for the tests and documents that name the per-source limit. */
 export const ACTIVATION_ATTEMPTS_PER_SOURCE = ACTIVATION_LIMITS.perSource;
 

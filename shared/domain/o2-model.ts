@@ -148,10 +148,11 @@ export interface O2Account {
   rcCoreRemindedAt?: string;
   /** When HMS IT was told the RC Core has not completed the setup in 10 working days. */
   rcCoreEscalatedAt?: string;
-  completion?: { by: string; at: string; unixUsername: string };
+  /** The RC Core completed the setup; `endDate`: the O2 account's own last day, when the RC Core set one earlier than the HMS account's. */
+  completion?: { by: string; at: string; unixUsername: string; endDate?: IsoDate };
   posix?: Posix;
   activatedAt?: string;
-  /** The last day of the HMS account the O2 account rests on (the O2 account expires with it). */
+  /** The last day of the O2 account: its HMS account's (it expires with it), or the earlier day the RC Core set at completion. */
   endDate?: IsoDate;
   lastNoticeDate?: IsoDate;
   expiredAt?: string;

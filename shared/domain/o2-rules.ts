@@ -88,9 +88,10 @@ export function managesLab(person: Pick<Person, 'groups'> | undefined, lab: Pick
   return LAB_MANAGER_GROUPS.some((g) => person?.groups?.includes(`${g}:${lab.piHuid}`));
 }
 
-/** May approve for the lab: its PI, or one of its managers. */
-export function approvesForLab(person: Pick<Person, 'huid' | 'groups'> | undefined, lab: Pick<Lab, 'piHuid'>): boolean {
-  return Boolean(person && (person.huid === lab.piHuid || managesLab(person, lab)));
+/** May approve for the lab now: its PI while an active person with a faculty appointment, or one of its managers while active. */
+export function approvesForLab(person: Person | undefined, lab: Pick<Lab, 'piHuid'>): boolean {
+  if (!person?.active) return false;
+  return person.huid === lab.piHuid ? isPi(person) : managesLab(person, lab);
 }
 
 /**
@@ -116,12 +117,13 @@ export function assertO2Sponsor(huid: string, person: Person | undefined, lab: L
  * lab's PI or a manager of the lab (approving by asking), or RC Core staff. Answers whether the
  * request is approved by that act.
  */
-export function o2Requester(caller: Person | undefined, callerHuid: string, input: { userHuid: string; piHuid: string }, lab: Lab): { approvedBySubmission: boolean } {
+export function o2Requester(caller: Person | undefined, callerHuid: string, input: { userHuid: string; piHuid: string; hmsSponsorHuid?: string | undefined }, lab: Lab): { approvedBySubmission: boolean } {
   // Nobody approves their own O2 account but the lab's PI: a manager asking for themselves waits for the PI.
   if (callerHuid === input.userHuid && callerHuid !== lab.piHuid) return { approvedBySubmission: false };
   if (callerHuid === input.piHuid || (caller && approvesForLab(caller, lab))) return { approvedBySubmission: true };
-  if (callerHuid === input.userHuid || isRcCore(caller)) return { approvedBySubmission: false };
-  throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab or the RC Core may.`);
+  // The HMS sponsor of the HMS guest account the user needs files both; the PI still approves the O2 account.
+  if (callerHuid === input.userHuid || isRcCore(caller) || callerHuid === input.hmsSponsorHuid) return { approvedBySubmission: false };
+  throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab, the RC Core or the HMS sponsor the request names may.`);
 }
 
 /** The HMS account a person holds for their own role (no guest account needed): active, with an HMS account ID, not past its end. */
@@ -187,10 +189,17 @@ export function chooseHmsSponsor(
   named: { huid: string; person: Person | undefined } | undefined,
 ): Person {
   if (user && isWyss(user)) {
-    throw new RuleViolation(`${user.name} is of the Wyss Institute: the HMS account comes through Wyss HR and Academic Affairs (${WYSS_CONTACT}), not an HMS guest account request; request the O2 account once the HMS account is active.`);
+    throw new RuleViolation(`The user is of the Wyss Institute: the HMS account comes through Wyss HR and Academic Affairs (${WYSS_CONTACT}), not an HMS guest account request; request the O2 account once the HMS account is active.`);
   }
   const piStanding = sponsorStanding(piHuid, pi);
-  if (piStanding.eligible) return piStanding.person;
+  if (piStanding.eligible) {
+    if (named && named.huid !== piHuid) {
+      throw new RuleViolation(`No HMS sponsor is needed: the sponsoring PI, ${piStanding.person.name}, sponsors the HMS guest account. Leave hmsSponsorHuid out.`, {
+        hmsSponsorHuid: ['not used: the sponsoring PI sponsors the HMS guest account'],
+      });
+    }
+    return piStanding.person;
+  }
   if (!named) {
     throw new RuleViolation(
       `The user has no HMS account yet, and the sponsoring PI cannot sponsor the HMS guest account it needs (${piStanding.message}): name an HMS sponsor in hmsSponsorHuid — an HMS or HSDM faculty or staff collaborator, or the RC Core's own sponsor.`,

@@ -6,6 +6,7 @@
  * is never stored, logged or echoed — the refusal names the rule, never the password.
  */
 import { COMMON_PASSWORDS } from './common-passwords.ts';
+import { withoutInvisible } from './text.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** The longest password taken (a bound on the work, not a rule a person meets). */
@@ -23,10 +24,11 @@ export const PASSWORD_RULES: { readonly [R in PasswordRule]: string } = {
   common: 'must not be a common password (or one with only digits or symbols added)',
 };
 
+
 const COMMON = new Set(COMMON_PASSWORDS);
 
 /** Case and accents folded, so that "Grâce" is found in "grace2027!". */
-const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+const fold = (s: string) => withoutInvisible(s.normalize('NFKD')).replace(/\p{M}/gu, '').toLowerCase();
 
 /**
  * The first rule the password breaks, or undefined when it keeps them all. `names`: the guest's

@@ -67,11 +67,20 @@ export function assertEligibleSponsor(huid: string, person: Person | undefined):
   return standing.person;
 }
 
-/** Rule "Sponsor approval" (who submits): the sponsor, or a delegate the sponsor has named. */
-export function assertMaySubmitFor(submitterHuid: string, sponsor: Person): 'sponsor' | 'delegate' {
-  if (submitterHuid === sponsor.huid) return 'sponsor';
-  if (sponsor.delegates?.includes(submitterHuid)) return 'delegate';
-  throw new NotAllowedError(`${submitterHuid} is not a delegate named by sponsor ${sponsor.huid}.`);
+/**
+ * Rule "Sponsor approval" (who submits): the sponsor, or a delegate the sponsor has named. Decided
+ * before anything else is read about the sponsor, and answered alike whatever the HUID names (a
+ * sponsor, a student, a person who left, nobody): a stranger learns no one's standing from it.
+ */
+export function assertMaySubmitFor(submitterHuid: string, sponsorHuid: string, sponsor: Pick<Person, 'delegates'> | undefined): 'sponsor' | 'delegate' {
+  if (submitterHuid === sponsorHuid) return 'sponsor';
+  if (sponsor?.delegates?.includes(submitterHuid)) return 'delegate';
+  throw new NotAllowedError(notSponsorsDelegate(submitterHuid, sponsorHuid));
+}
+
+/** The one answer to filing in the name of a sponsor who has not named the caller. */
+export function notSponsorsDelegate(submitterHuid: string, sponsorHuid: string): string {
+  return `${submitterHuid} is not a delegate named by sponsor ${sponsorHuid}: only a sponsor, or a delegate the sponsor named, files a request in the sponsor's name.`;
 }
 
 /**

@@ -58,7 +58,10 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export function claimValues(raw: unknown): string[] {
   if (typeof raw !== 'string' || raw === '') return [];
   const m = /^\[(.*)\]$/s.exec(raw);
-  return m ? m[1]!.split(' ').filter((v) => v !== '') : [raw];
+  if (!m) return [raw];
+  // "[]" is an empty array; otherwise every element is kept as it comes, empty ones too: "[hms-it ]"
+  // is ["hms-it",""] or ["hms-it "], and " hms-it" is not "hms-it" — a padded claim is not a role.
+  return m[1] === '' ? [] : m[1]!.split(' ');
 }
 
 /**

@@ -31,12 +31,3 @@ export function requestsPerWindow(throttle: Throttle, seconds: number): number {
 
 /** The evaluation window of the WAF rate-based rules (WAF allows 60, 120, 300 or 600 seconds). */
 export const EDGE_WINDOW_SECONDS = 60;
-
-/**
- * Per source address at the edge, over every request (pages, API, signed in or not). Not a limit
- * the local gateway has: there a signed-in client is its token, but at the edge many people can
- * share one address (a hospital's or a VPN's), so this is a ceiling of several signed-in clients,
- * there to stop a flood of requests with forged tokens, which API Gateway refuses (401) but still
- * counts against the route's throttle.
- */
-export const EDGE_ADDRESS_CLIENTS = 5;

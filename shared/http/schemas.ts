@@ -24,7 +24,7 @@ const Text = (max: number, opts: { multiline?: boolean } = {}) =>
     .max(max, `must be at most ${max} characters`)
     .superRefine((v, ctx) => {
       if (!opts.multiline && hasLineBreak(v)) ctx.addIssue({ code: 'custom', message: 'must be one line (no line breaks or tabs)' });
-      else if (hasUnsafeCharacters(v, { multiline: true })) ctx.addIssue({ code: 'custom', message: 'must not contain control characters or bidirectional formatting characters' });
+      else if (hasUnsafeCharacters(v, { multiline: true })) ctx.addIssue({ code: 'custom', message: 'must not contain control characters or invisible or bidirectional formatting characters' });
     });
 
 export const CreateGuestBody = z
@@ -172,4 +172,9 @@ export const RenewalBody = z.strictObject({ note: Text(2000, { multiline: true }
 export const RetainBody = z.strictObject({
   hmsSponsorHuid: Huid.optional().describe('The HMS sponsor of the guest account that keeps the HMS account, when it is not the PI'),
   endDate: IsoDate.optional().describe('The last day of that guest account (at most one year after it starts)'),
+  services: z
+    .array(z.enum(SERVICES))
+    .max(SERVICES.length)
+    .optional()
+    .describe('The services the kept account has; defaults to email, file-shares (HMS storage), wireless, portal and o2. O2 is always kept.'),
 });

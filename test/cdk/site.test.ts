@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CLOUDFRONT_REGION, EDGE_RATE_LIMITS, TOO_MANY_REQUESTS_BODY } from '../../infra/edge-stack.ts';
+import { API_PATH_PREFIXES, CLOUDFRONT_REGION, EDGE_RATE_LIMITS, TOO_MANY_REQUESTS_BODY } from '../../infra/edge-stack.ts';
+import { ROUTES, throttleFor } from '../../shared/http/routes.ts';
 import { GuestAccountsStack } from '../../infra/guest-accounts-stack.ts';
 import { cdkJsonContext, configFromContext, DEFAULT_CONFIG } from '../../infra/stack-config.ts';
-import { contentSecurityPolicy, SITE_PLACEHOLDER, siteSourceDir, WEB_DIST } from '../../infra/web.ts';
+import { API_PATHS, contentSecurityPolicy, SITE_PLACEHOLDER, siteSourceDir, WEB_DIST } from '../../infra/web.ts';
 import { deploymentFromTemplate } from '../../local/synth.ts';
 import { originHeadersFromTemplate } from '../../local/edge.ts';
 import type { CfnTemplate } from '../../local/template.ts';
@@ -81,8 +82,8 @@ describe('WAF web ACL (edge stack)', () => {
   });
 
   it('limits per client with the local gateway\'s numbers: a token bucket\'s burst plus its rate over the window', () => {
-    // The numbers, pinned: 20 + 2/s × 60 s on activation, 60 + 20/s × 60 s per signed-in client, five of those per address.
-    expect(EDGE_RATE_LIMITS).toEqual({ activatePerAddress: 140, signedInPerClient: 1260, perAddress: 6300 });
+    // The numbers, pinned: 20 + 2/s × 60 s on activation, 60 + 20/s × 60 s per signed-in client, half of 50/s × 60 s per address.
+    expect(EDGE_RATE_LIMITS).toEqual({ activatePerAddress: 140, signedInPerClient: 1260, perAddress: 1500 });
     expect(EDGE_RATE_LIMITS.activatePerAddress).toBe(clientThrottleFor('POST /v1/activate').burstLimit + clientThrottleFor('POST /v1/activate').rateLimit * EDGE_WINDOW_SECONDS);
     expect(EDGE_RATE_LIMITS.signedInPerClient).toBe(CLIENT_THROTTLE.burstLimit + CLIENT_THROTTLE.rateLimit * EDGE_WINDOW_SECONDS);
     expect(acl().Rules.map((r) => [r.Name, r.Priority])).toEqual([
@@ -113,7 +114,27 @@ describe('WAF web ACL (edge stack)', () => {
         ScopeDownStatement: { ByteMatchStatement: { PositionalConstraint: 'STARTS_WITH', SearchString: '/v1/' } },
       },
     });
-    expect(rule('PerAddress').Statement).toEqual({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: EDGE_RATE_LIMITS.perAddress, EvaluationWindowSec: 60 } });
+    const prefix = (p: string) => ({ ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: p, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } });
+    expect(rule('PerAddress').Statement).toEqual({
+      RateBasedStatement: { AggregateKeyType: 'IP', Limit: EDGE_RATE_LIMITS.perAddress, EvaluationWindowSec: 60, ScopeDownStatement: { OrStatement: { Statements: [prefix('/v1/'), prefix('/openapi.json')] } } },
+    });
+  });
+
+  it('no one address can use up a route for everyone: every per-address rule is under the smallest rate of the routes it covers, over the window', () => {
+    // The routes the API's behaviours send (every /v1/ route and /openapi.json): the smallest API Gateway rate among them.
+    const covered = ROUTES.filter((r) => r.path.startsWith('/v1/') || r.path === '/openapi.json');
+    const smallest = Math.min(...covered.map((r) => throttleFor(r).rateLimit));
+    expect(smallest).toBe(50); // POST /v1/activate
+    for (const name of ['PerAddress', 'ActivatePerAddress']) {
+      const limit = (rule(name).Statement as { RateBasedStatement: { Limit: number; EvaluationWindowSec: number } }).RateBasedStatement;
+      expect(limit.Limit, name).toBeLessThan(smallest * limit.EvaluationWindowSec);
+    }
+    // And what every path of the API behaviours is covered by: the per-address rule's prefixes.
+    for (const path of API_PATHS) expect(API_PATH_PREFIXES.some((p) => path.replace('*', 'x').startsWith(p)), path).toBe(true);
+  });
+
+  it('the distribution takes IPv4 only: WAF counts per address, and one IPv6 client commonly holds a /48', () => {
+    expect(distributionConfig().IPV6Enabled).toBe(false);
   });
 
   it("answers a rate-based block as API Gateway answers throttling: 429 {\"message\":\"Too Many Requests\"}", () => {

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory } from '../../shared/adapters/directories.ts';
+import { addDays, dateIn, zonedInstant } from '../../shared/domain/dates.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { LOCAL_REGION } from '../../local/template.ts';
 import { TestSystem, type Mail } from '../support/local-system.ts';
@@ -306,7 +307,7 @@ describe('O2 accounts through the local system', () => {
     expect(active[0]!.body.text).toContain(accountId);
   });
 
-  it('no Harvard ID: 422 with the HSR step; a PI of another Harvard school (not an HMS sponsor) must name an HMS sponsor for a user without an HMS account (422 saying so), who then sponsors the chained guest account', async () => {
+  it('no Harvard ID: 422 with the HSR step; a PI of another Harvard school (not an HMS sponsor) must name an HMS sponsor for a user without an HMS account (422 saying so); only that sponsor (or a delegate of theirs) may name them, and then sponsors the chained guest account', async () => {
     const noHuid = await t.as(FELIX.huid, 'POST', '/v1/o2-accounts', { userHuid: '29999999', piHuid: FELIX.huid, labId: fasLab.labId });
     expect(noHuid.status, JSON.stringify(noHuid.body)).toBe(422);
     expect(String(noHuid.body.detail)).toContain('Harvard Sponsored Role');
@@ -315,9 +316,18 @@ describe('O2 accounts through the local system', () => {
     expect(unnamed.status, JSON.stringify(unnamed.body)).toBe(422);
     expect(String(unnamed.body.detail)).toMatch(/HMS sponsor/);
 
-    const named = await requestO2(FELIX, { userHuid: OMAR.huid, piHuid: FELIX.huid, labId: fasLab.labId, hmsSponsorHuid: QUINN.huid });
-    expect(named).toMatchObject({ status: 'PENDING_HMS_ACCOUNT', hmsSponsorHuid: QUINN.huid });
-    expect(await t.guest(QUINN.huid, named.guestId!)).toMatchObject({ guestHuid: OMAR.huid, sponsorHuid: QUINN.huid, status: 'PENDING_APPROVAL' });
+    // Felix is not a delegate of Quinn's: he may not file an HMS guest account in her name, and no mail goes out.
+    const mailBefore = (await t.mail()).length;
+    const notHis = await t.as(FELIX.huid, 'POST', '/v1/o2-accounts', { userHuid: OMAR.huid, piHuid: FELIX.huid, labId: fasLab.labId, hmsSponsorHuid: QUINN.huid });
+    expect(notHis.status, JSON.stringify(notHis.body)).toBe(403);
+    expect(String(notHis.body.detail)).toContain(`${FELIX.huid} is not a delegate named by sponsor ${QUINN.huid}`);
+    await settle();
+    expect((await t.mail()).length).toBe(mailBefore);
+
+    // RC Core staff (HMS staff, so an HMS sponsor) name themselves: they sponsor the chained guest account, approved by that act.
+    const named = await requestO2(RITA, { userHuid: OMAR.huid, piHuid: FELIX.huid, labId: fasLab.labId, hmsSponsorHuid: RITA.huid });
+    expect(named).toMatchObject({ status: 'PENDING_HMS_ACCOUNT', hmsSponsorHuid: RITA.huid, approval: null });
+    expect(await t.guest(RITA.huid, named.guestId!)).toMatchObject({ guestHuid: OMAR.huid, sponsorHuid: RITA.huid, submittedBy: RITA.huid, status: 'PENDING_ACTIVATION' });
   });
 
   it('no HMS account, asked by the user: the guest account approved by the PI and activated, then the O2 account waits for the PI’s approval → ACTIVE', async () => {
@@ -366,9 +376,11 @@ describe('O2 accounts through the local system', () => {
     }
 
     guest = await t.guest(QUINN.huid, guestId);
-    expect(guest).toMatchObject({ status: 'ACTIVE', accountId: LEO.hmsAccountId, sponsorHuid: QUINN.huid });
+    expect(guest).toMatchObject({ status: 'ACTIVE', accountId: LEO.hmsAccountId, sponsorHuid: QUINN.huid, services: expect.arrayContaining(['file-shares', 'o2']) });
     const user = await directoryUser(LEO.hmsAccountId!);
     expect(user).toMatchObject({ externalId: guestId, sponsorHuid: QUINN.huid, endDate: guest.endDate, active: true });
+    // HMS storage kept: the kept account is in the file-shares group from the day after the appointment ends.
+    expect(user!.groups).toEqual(expect.arrayContaining(['hms-guest-file-shares', 'o2']));
     // One directory user throughout: the account changed role, not name.
     expect(((await t.directory()).users as DirectoryUserView[]).filter((u) => u.userName === LEO.hmsAccountId || u.externalId === guestId)).toHaveLength(1);
     // Told at the personal email of his Harvard Sponsored Role (the guest account's email); nothing to activate.
@@ -459,5 +471,35 @@ describe('O2 accounts through the local system', () => {
     expect(login.posix).toBeUndefined();
     // The person's own HMS account stays as it was: only the O2 login went.
     expect(login.user).toMatchObject({ active: true, externalId: null });
+  });
+
+  it('the RC Core sets an end date earlier than the HMS account’s at completion: the O2 account keeps it, gets its notices before it, and expires the day after it (the login taken away) while the HMS account goes on', async () => {
+    // Rafa again (his first O2 account was cancelled above); his own HMS account has no end date.
+    const requested = await requestO2(MIA, { userHuid: RAFA.huid, piHuid: MIA.huid, labId: mghLab.labId });
+    expect((await o2Of(RAFA, requested.o2AccountId)).status).toBe('PENDING_RC_CORE');
+    const today = dateIn(new Date(await t.now()));
+    const last = addDays(today, 20);
+    const completed = await t.as<O2Body>(RITA.huid, 'POST', `/v1/o2-accounts/${requested.o2AccountId}/completion`, { unixUsername: RAFA.hmsAccountId, endDate: last });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    expect(completed.body).toMatchObject({ status: 'ACTIVE', endDate: last, completion: { by: RITA.huid, endDate: last } });
+    await settle();
+    // Not undone by the lifecycle: no end date changed after the completion.
+    const history = (await t.as<{ items: { action: string; after: Record<string, unknown> }[] }>(MIA.huid, 'GET', `/v1/o2-accounts/${requested.o2AccountId}/history`)).body.items;
+    expect(history.filter((e) => e.action === 'end-date-changed')).toEqual([]);
+    expect((await o2Of(RAFA, requested.o2AccountId)).endDate).toBe(last);
+
+    // The last day, in the afternoon in Boston: still active, the notices 7 days and 1 day before.
+    await t.advanceTo(zonedInstant(last, 15).toISOString());
+    expect((await o2Of(RAFA, requested.o2AccountId)).status).toBe('ACTIVE');
+    expect((await o2Login(RAFA.hmsAccountId!)).member).toBe(true);
+    expect(subjects(await t.mailTo(RAFA.email)).filter((s) => s.includes(`expires on ${last}`))).toHaveLength(2);
+
+    // The day after: expired, the login taken away; the HMS account itself goes on.
+    await t.advanceTo(zonedInstant(addDays(last, 1), 9).toISOString());
+    expect(await o2Of(RAFA, requested.o2AccountId)).toMatchObject({ status: 'EXPIRED', endDate: last });
+    const login = await o2Login(RAFA.hmsAccountId!);
+    expect(login.member).toBe(false);
+    expect(login.posix).toBeUndefined();
+    expect(login.user?.active).toBe(true);
   });
 });

@@ -96,10 +96,10 @@ describe("the client's address (activation limits)", () => {
     expect(countedAddresses(w)).toEqual(['203.0.113.7']);
   });
 
-  it('an IPv6 viewer', async () => {
+  it('an IPv6 viewer: counted by its /48 (one client commonly holds a whole /48)', async () => {
     const w = world(SECRET);
     await api(event('POST /v1/activate', { [ORIGIN_VERIFY_HEADER]: SECRET, [VIEWER_ADDRESS_HEADER]: '2001:db8::7:51432' }, { body: activation }), ctx);
-    expect(countedAddresses(w)).toEqual(['2001:db8::7']);
+    expect(countedAddresses(w)).toEqual(['2001:db8::/48']);
   });
 
   it('without a configured secret the header proves nothing: the source address counts', async () => {
@@ -131,5 +131,34 @@ describe("the client's address (activation limits)", () => {
     const e = (headers: Record<string, string>) => ({ headers: { [ORIGIN_VERIFY_HEADER]: SECRET, ...headers }, requestContext: { http: { sourceIp: '130.176.0.10' } } });
     expect(clientAddress(e({}), SECRET)).toBe('130.176.0.10');
     expect(clientAddress(e({ [VIEWER_ADDRESS_HEADER]: 'garbage' }), SECRET)).toBe('130.176.0.10');
+  });
+});
+
+describe('one client with an IPv6 /48 cannot pass for many addresses (the activation limits count per /48)', () => {
+  it('100 wrong codes from 100 addresses of one /48: one client — after its first try it waits (429), the code is never locked, the sponsor never told', async () => {
+    // Prepare: a guest waiting for activation, its code's hash known
+    const w = world(SECRET);
+    const { requestGuest } = await import('../../shared/app/guests.ts');
+    const { provision } = await import('../../shared/app/lifecycle.ts');
+    const guest = await requestGuest(w.deps, { huid: '10000001', roles: [] }, { guestHuid: '20000001', population: 'visiting-faculty', endDate: '2027-06-30' });
+    await provision(w.deps, guest.guestId);
+    const accountId = (await w.guests.get(guest.guestId))!.accountId!;
+    const mailsBefore = w.mailer.sent.length;
+    // Act: each attempt from its own address of 2001:db8:abcd::/48, as CloudFront names the viewer
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const viewer = `2001:db8:abcd:${(i % 65536).toString(16)}::${(i + 1).toString(16)}`;
+      const res = (await api(event('POST /v1/activate', { [ORIGIN_VERIFY_HEADER]: SECRET, [VIEWER_ADDRESS_HEADER]: `[${viewer}]:4430` }, { body: { ...activation, accountId } }), ctx)) as { statusCode: number };
+      statuses.push(res.statusCode);
+    }
+    // Assess
+    // The pair (account, client) waits 1 s after its first attempt, then longer: the clock does not move here.
+    expect(statuses[0]).toBe(400);
+    expect(statuses.slice(1)).toEqual(Array(99).fill(429));
+    expect(countedAddresses(w)).toEqual(['2001:db8:abcd::/48']);
+    const after = (await w.guests.get(guest.guestId))!;
+    expect(after.activation?.lockedAt).toBeUndefined();
+    expect(after.activation?.burstReportedAt).toBeUndefined();
+    expect(w.mailer.sent.length).toBe(mailsBefore);
   });
 });

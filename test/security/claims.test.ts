@@ -21,6 +21,8 @@ describe('claims as API Gateway passes them', () => {
     ['an array of one', '[hms-it]', ['hms-it']],
     ['an array of two', '[hms-it other]', ['hms-it', 'other']],
     ['an empty array', '[]', []],
+    ['an array with an empty element, kept as it is', '[hms-it ]', ['hms-it', '']],
+    ['an array with a padded element, kept as it is', '[ hms-it]', ['', 'hms-it']],
     ['an empty string', '', []],
     ['a number (never sent as one)', 5, []],
   ])('%s: %j → %j', (_case, raw, values) => {
@@ -40,6 +42,12 @@ describe('callerFrom: the role comes from the dedicated claim, as exact known na
     ['a longer name', { hms_roles: '[hms-it-readonly]' }, []],
     ['hms-it in the groups claim, not the role claim', { groups: '[hms-it]' }, []],
     ['a real array (API Gateway never sends one)', { hms_roles: ['hms-it'] }, []],
+    // What API Gateway makes of ["hms-it",""], ["hms-it "], [" hms-it"], ["","hms-it"], ["hms-it","","x"]: padded or empty entries refuse the claim.
+    ['["hms-it",""] (an empty entry)', { hms_roles: '[hms-it ]' }, []],
+    ['[" hms-it"] (padded before)', { hms_roles: '[ hms-it]' }, []],
+    ['["hms-it", "", "hms-it"] (two spaces)', { hms_roles: '[hms-it  hms-it]' }, []],
+    ['["hms-it "] as a string', { hms_roles: 'hms-it ' }, []],
+    ['[""] (only an empty entry)', { hms_roles: '[ ]' }, []],
   ])('%s → %j', (_case, claims, roles) => {
     // Act
     const caller = callerFrom(eventWith({ huid: '10000001', ...claims }), NAMES);

@@ -30,7 +30,7 @@ type Verdict = 'allow' | 'forbid' | 'hide';
 const o2Record = { userHuid: HUIDS.user, piHuid: HUIDS.sponsor, labPiHuid: HUIDS.labPi };
 const GROUPS: Record<Who, string[]> = {
   user: [],
-  sponsor: [],
+  sponsor: [`lab-manager:${HUIDS.labPi}`],
   labPi: [],
   labManager: [`lab-manager:${HUIDS.labPi}`],
   coreAdmin: [`core-admin:${HUIDS.labPi}`],
@@ -38,7 +38,11 @@ const GROUPS: Record<Who, string[]> = {
   hmsIt: [],
   otherPi: [],
 };
-const ruleCaller = (who: Who): [Caller, O2AccessContext] => [{ huid: HUIDS[who], roles: who === 'hmsIt' ? [IT_ROLE] : [] }, { callerGroups: GROUPS[who], hmsItRole: IT_ROLE }];
+const PIS: readonly Who[] = ['sponsor', 'labPi', 'otherPi'];
+const ruleCaller = (who: Who): [Caller, O2AccessContext] => [
+  { huid: HUIDS[who], roles: who === 'hmsIt' ? [IT_ROLE] : [] },
+  { callerGroups: GROUPS[who], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: PIS.includes(who) } },
+];
 
 const A = 'allow', F = 'forbid', H = 'hide';
 /** A row of a matrix, in the column order of WHO. */
@@ -60,8 +64,8 @@ const O2_EXPECTED: Record<O2Action, Record<Who, Verdict>> = {
 // prettier-ignore
 const LAB_EXPECTED: Record<LabAction, Record<Who, Verdict>> = {
   //              user sponsor labPi manager coreAdmin rcCore hmsIt otherPi
-  read:     row(H,   H,      A,    A,      A,        A,     A,    H),
-  register: row(H,   H,      F,    F,      F,        A,     F,    H),
+  read:     row(H,   A,      A,    A,      A,        A,     A,    H),
+  register: row(H,   F,      F,    F,      F,        A,     F,    H),
 };
 
 describe('decideO2 / decideLab: every action × relation', () => {
@@ -92,7 +96,7 @@ describe('decideO2 / decideLab: every action × relation', () => {
     ['a role claim that only looks like HMS IT\'s', { huid: '39999999', roles: ['HMS-IT', 'hms-it-readonly'] }, []],
     ['a HUID one digit off the user\'s', { huid: '30000011', roles: [] }, []],
   ])('%s is nobody: every action is hidden', (_name, caller, groups) => {
-    const ctx = { callerGroups: groups, hmsItRole: IT_ROLE };
+    const ctx = { callerGroups: groups, hmsItRole: IT_ROLE, callerStanding: { active: true, pi: true } };
     for (const action of O2_ACTIONS) expect(decideO2(caller, action, o2Record, ctx), action).toBe('hide');
     for (const action of LAB_ACTIONS) expect(decideLab(caller, action, { piHuid: HUIDS.labPi }, ctx), action).toBe('hide');
   });
@@ -235,17 +239,17 @@ const REGISTRATION = { chargeback: { charged: true, account: '370-31230-8250-000
 // prettier-ignore
 const LAB_ENDPOINTS: LabEndpoint[] = [
   //                                                                         user sponsor labPi manager coreAdmin rcCore hmsIt otherPi
-  { route: 'GET /v1/labs/{labId}', action: 'read', mutates: false, expected: grid(404, 404, 200, 200, 200, 200, 200, 404),
+  { route: 'GET /v1/labs/{labId}', action: 'read', mutates: false, expected: grid(404, 200, 200, 200, 200, 200, 200, 404),
     effect: (res) => {
       expect(res.body).toMatchObject({ labId: LAB_ID, piHuid: HUIDS.labPi, institution: 'MGH', quad: { onQuad: false }, registration: { status: 'pending' }, version: 1 });
       expect(res.headers.etag).toBe('"1"');
       for (const secret of ['lastAudit', 'createdBy', 'registrationRequestedAt']) expect(res.body).not.toHaveProperty(secret);
     } },
-  { route: 'GET /v1/labs/{labId}/history', action: 'read', mutates: false, expected: grid(404, 404, 200, 200, 200, 200, 200, 404),
+  { route: 'GET /v1/labs/{labId}/history', action: 'read', mutates: false, expected: grid(404, 200, 200, 200, 200, 200, 200, 404),
     effect: (res) => {
       expect(res.body).toEqual({ items: [{ seq: 1, at: '2027-01-02T14:00:00.000Z', actor: HUIDS.labPi, action: 'created', before: {}, after: { name: 'Lin Lab', piHuid: HUIDS.labPi, institution: 'MGH', registration: { status: 'pending' } }, detail: { quad: 'off-Quad' } }] });
     } },
-  { route: 'POST /v1/labs/{labId}/registration', action: 'register', body: REGISTRATION, mutates: true, expected: grid(404, 404, 403, 403, 403, 200, 403, 404),
+  { route: 'POST /v1/labs/{labId}/registration', action: 'register', body: REGISTRATION, mutates: true, expected: grid(404, 403, 403, 403, 403, 200, 403, 404),
     effect: async (res, _w, who) => {
       expect(res.body).toMatchObject({ registration: { status: 'registered', chargeback: REGISTRATION.chargeback, billingContact: REGISTRATION.billingContact, by: HUIDS[who] }, version: 2 });
       expect(res.headers.etag).toBe('"2"');
@@ -364,7 +368,7 @@ describe('lists', () => {
   });
 
   // prettier-ignore
-  const ofPi = grid(403, 403, 200, 200, 200, 200, 200, 403);
+  const ofPi = grid(403, 200, 200, 200, 200, 200, 200, 403);
   it.each(WHO.map((who) => [who, ofPi[who]] as const))("GET /v1/labs?piHuid=<the lab's PI> by %s → %i", async (who, status) => {
     // Prepare
     await o2World();

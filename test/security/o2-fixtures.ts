@@ -46,7 +46,8 @@ const clinical = { department: 'Medicine (MGH)', quad: false, kind: 'primary' as
 
 export const PEOPLE: Person[] = [
   { huid: HUIDS.user, name: 'Uma User', email: 'uma.user@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'MGH', active: true, hmsAccountId: USER_ACCOUNT, endDate: USER_END },
-  { huid: HUIDS.sponsor, name: 'Sol Sponsor', email: 'sol.sponsor@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'MGH', active: true, appointments: [clinical], hmsAccountId: 'sso300' },
+  // The sponsoring PI of the O2 accounts: a manager of Lin's lab (rule "O2: sponsoring PI": the lab's PI or a manager sponsors).
+  { huid: HUIDS.sponsor, name: 'Sol Sponsor', email: 'sol.sponsor@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'MGH', active: true, appointments: [clinical], hmsAccountId: 'sso300', groups: [`lab-manager:${HUIDS.labPi}`] },
   { huid: HUIDS.labPi, name: 'Lin LabPi', email: 'lin.labpi@mgh.harvard.edu', role: 'faculty', school: 'HMS', site: 'MGH', active: true, appointments: [clinical], hmsAccountId: 'lla300' },
   { huid: HUIDS.labManager, name: 'Max Manager', email: 'max.manager@mgh.harvard.edu', role: 'staff', school: 'HMS', site: 'MGH', active: true, groups: [`lab-manager:${HUIDS.labPi}`] },
   { huid: HUIDS.coreAdmin, name: 'Cai CoreAdmin', email: 'cai.coreadmin@mgh.harvard.edu', role: 'staff', school: 'HMS', site: 'MGH', active: true, groups: [`core-admin:${HUIDS.labPi}`] },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVATION_ATTEMPTS_PER_SOURCE,
+  activationClient,
   activationAttemptWindow,
   activationCodeMatches,
   formatActivationCode,
@@ -57,5 +58,26 @@ describe('activation attempts per source address', () => {
   it('keeps a counter a day past its window, for the TTL to remove', () => {
     const w = activationAttemptWindow(new Date('2027-01-04T14:07:00.000Z'));
     expect(w.expiresAt.toISOString()).toBe(new Date(Date.parse(w.window) + windowMs + 86_400_000).toISOString());
+  });
+});
+
+describe('activationClient: what a source address counts as', () => {
+  it.each([
+    ['an IPv4 address', '198.51.100.7', '198.51.100.7'],
+    ['an IPv4-mapped IPv6 address', '::ffff:198.51.100.7', '198.51.100.7'],
+    ['an IPv4-mapped IPv6 address, written out', '0:0:0:0:0:ffff:c633:6407', '198.51.100.7'],
+    ['an IPv6 address: its /48', '2001:db8:abcd:12::1', '2001:db8:abcd::/48'],
+    ['another address of that /48, written out with leading zeros', '2001:0DB8:ABCD:FFFF:0000:0000:0000:0001', '2001:db8:abcd::/48'],
+    ['in brackets, with a zone', '[2001:db8:abcd::9%eth0]', '2001:db8:abcd::/48'],
+    ['a /48 ending in zeros', '2001:db8::1', '2001:db8::/48'],
+    ['an embedded IPv4 tail', '64:ff9b:1::198.51.100.7', '64:ff9b:1::/48'],
+    ['not an address: itself', 'garbage', 'garbage'],
+    ['too many groups: itself', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8:9'],
+  ])('%s: %s → %s', (_name, address, client) => {
+    expect(activationClient(address)).toBe(client);
+  });
+
+  it('addresses of another /48 are another client', () => {
+    expect(activationClient('2001:db8:abce::1')).not.toBe(activationClient('2001:db8:abcd::1'));
   });
 });

@@ -186,20 +186,32 @@ describe('assertMaySubmitFor (rule 7: who submits)', () => {
   const sponsor = person({ huid: '10000001', delegates: ['10000004'] });
 
   it('recognises the sponsor', () => {
-    expect(assertMaySubmitFor('10000001', sponsor)).toBe('sponsor');
+    expect(assertMaySubmitFor('10000001', '10000001', sponsor)).toBe('sponsor');
   });
 
   it('recognises a delegate the sponsor named', () => {
-    expect(assertMaySubmitFor('10000004', sponsor)).toBe('delegate');
+    expect(assertMaySubmitFor('10000004', '10000001', sponsor)).toBe('delegate');
   });
 
   it('refuses a stranger', () => {
-    const error = thrown(() => assertMaySubmitFor('10000002', sponsor), NotAllowedError);
-    expect(error.message).toBe('10000002 is not a delegate named by sponsor 10000001.');
+    const error = thrown(() => assertMaySubmitFor('10000002', '10000001', sponsor), NotAllowedError);
+    expect(error.message).toBe("10000002 is not a delegate named by sponsor 10000001: only a sponsor, or a delegate the sponsor named, files a request in the sponsor's name.");
   });
 
   it('refuses anyone but the sponsor when the sponsor named no delegates', () => {
-    thrown(() => assertMaySubmitFor('10000004', person({ huid: '10000001' })), NotAllowedError);
+    thrown(() => assertMaySubmitFor('10000004', '10000001', person({ huid: '10000001' })), NotAllowedError);
+  });
+
+  it.each([
+    ['an eligible sponsor', person({ huid: '10000001' })],
+    ['a student', person({ huid: '10000001', role: 'student' })],
+    ['a person who is not active', person({ huid: '10000001', active: false })],
+    ['a person of FAS', person({ huid: '10000001', school: 'FAS' })],
+    ['a Wyss person', person({ huid: '10000001', site: 'Wyss Institute' })],
+    ['nobody in the directory', undefined],
+  ])('answers a stranger alike whatever the HUID names (%s): nothing of its standing', (_name, target) => {
+    const error = thrown(() => assertMaySubmitFor('10000002', '10000001', target), NotAllowedError);
+    expect(error.message).toBe("10000002 is not a delegate named by sponsor 10000001: only a sponsor, or a delegate the sponsor named, files a request in the sponsor's name.");
   });
 });
 

@@ -309,16 +309,19 @@ describe('rule "No HMS account"', () => {
     expect((await w.guests.get(filed.guestId!))!.status).toBe('PENDING_APPROVAL');
   });
 
-  it('a PI of another Harvard school who is not HMS faculty: 422 naming hmsSponsorHuid; with an HMS sponsor named, that sponsor sponsors the guest account', async () => {
+  it('a PI of another Harvard school who is not HMS faculty: 422 naming hmsSponsorHuid; an HMS sponsor who has not named the PI a delegate cannot be named (403); once named, that sponsor sponsors the guest account', async () => {
     // Prepare
     const w = world();
     const lab = await labOf(w, FAS_PI, 'FAS');
     // Act
     const error = await rejects(o2uc.requestO2(w.deps, as(FAS_PI), { userHuid: FAS_STAFF.huid, piHuid: FAS_PI.huid, labId: lab.labId }), RuleViolation);
+    const notDelegate = await rejects(o2uc.requestO2(w.deps, as(FAS_PI), { userHuid: FAS_STAFF.huid, piHuid: FAS_PI.huid, labId: lab.labId, hmsSponsorHuid: COLLABORATOR.huid }), NotAllowedError);
+    w.directory.people.set(COLLABORATOR.huid, { ...COLLABORATOR, delegates: [FAS_PI.huid] });
     const o2 = await o2uc.requestO2(w.deps, as(FAS_PI), { userHuid: FAS_STAFF.huid, piHuid: FAS_PI.huid, labId: lab.labId, hmsSponsorHuid: COLLABORATOR.huid });
     // Assess
     expect(error.message).toContain('name an HMS sponsor in hmsSponsorHuid');
     expect(error.fields).toHaveProperty('hmsSponsorHuid');
+    expect(notDelegate.message).toContain(`is not a delegate named by sponsor ${COLLABORATOR.huid}`);
     expect(o2).toMatchObject({ status: 'PENDING_HMS_ACCOUNT', hmsSponsorHuid: COLLABORATOR.huid, quad: { onQuad: false } });
     // The PI (not the HMS sponsor) filed it: it waits for the HMS sponsor's approval.
     expect(await w.guests.get(o2.guestId!)).toMatchObject({ sponsorHuid: COLLABORATOR.huid, submittedBy: FAS_PI.huid, status: 'PENDING_APPROVAL', o2AccountId: o2.o2AccountId });
@@ -372,6 +375,7 @@ describe('rule "No HMS account"', () => {
   it('the chained guest request denied: the O2 lifecycle waiting for it is woken (it finds no HMS account coming)', async () => {
     const w = world();
     const lab = await labOf(w, FAS_PI, 'FAS');
+    w.directory.people.set(COLLABORATOR.huid, { ...COLLABORATOR, delegates: [FAS_PI.huid] });
     const o2 = await o2uc.requestO2(w.deps, as(FAS_PI), { userHuid: FAS_STAFF.huid, piHuid: FAS_PI.huid, labId: lab.labId, hmsSponsorHuid: COLLABORATOR.huid });
     await asWorkflow(w, o2.o2AccountId, waiting('hms-account', 'tok-hms'));
     await uc.decideRequest(w.deps, as(COLLABORATOR), o2.guestId!, { decision: 'deny' });

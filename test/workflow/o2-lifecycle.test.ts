@@ -349,6 +349,19 @@ describe('O2 lifecycle state machine (synthesized definition, local Step Functio
     expect(await o2Of(w, id)).toMatchObject({ status: 'ACTIVE', accountId: 'nne100', endDate: '2027-12-31' });
     expect(w.accounts.user('nne100')).toMatchObject({ groups: ['o2'] });
     expect(w.mailer.sent.filter((m) => m.subject === 'Your O2 account is active').map((m) => m.to)).toEqual([[NEWCOMER.personalEmail]]);
+
+    // Act: months later the sponsor cancels the HMS guest account; the guest lifecycle tells the O2 lifecycle
+    await w.localClock.advanceTo(new Date('2027-05-03T14:00:00Z'));
+    const active = (await w.guests.get(guest.guestId))!;
+    await w.guests.save({ ...active, status: 'CANCELLED', version: active.version + 1 });
+    await guestMovedForO2(w.deps, { o2AccountId: id, status: 'CANCELLED' });
+    await settle(w);
+
+    // Assess: the O2 account expires with it at once (not at the reconciler's next run), the login taken away, the user told
+    expect(await o2Of(w, id)).toMatchObject({ status: 'EXPIRED', endDate: '2027-05-03' });
+    expect(w.accounts.user('nne100')!.groups).toEqual([]);
+    expect(w.mailer.sent.filter((m) => m.subject.includes('expired on 2027-05-03')).map((m) => m.to)).toEqual([[NEWCOMER.personalEmail]]);
+    expect(executions(w, id).map((e) => e.status)).toEqual(['ABORTED', 'SUCCEEDED']);
   });
 
   it('PI approval: a reminder after 7 days, LAPSED (approval-expired) after 14, requester, user and PI told', async () => {
