@@ -80,9 +80,13 @@ export class GuestAccountsStack extends Stack {
       settings: { ...links, ...directories },
     });
     // The guest lifecycle tells the O2 lifecycle when a guest account an O2 account rests on moves
-    // (shared/app/o2-hms.ts tellO2): it reads and changes that O2 account and wakes its waiting execution.
+    // (shared/app/o2-hms.ts tellO2): it reads and changes that O2 account and wakes its waiting
+    // execution, or (the guest account ended) replaces the one waiting for its next notice, so that
+    // the O2 account expires with it at once.
     this.storage.bindO2(this.lifecycle.taskFunction, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.o2Lifecycle.bindTaskResponse(this.lifecycle.taskFunction);
+    this.o2Lifecycle.bindStart(this.lifecycle.taskFunction);
+    this.o2Lifecycle.bindExecutions(this.lifecycle.taskFunction, ['states:StopExecution']);
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       mail: this.mail,

@@ -22,7 +22,7 @@ const POOL: DirectorySeed['hsr'] = Array.from({ length: 30 }, (_, i) => {
 
 export const SAMPLE_DIRECTORY: DirectorySeed = {
   people: [
-    { huid: '10000001', name: 'Ada Faculty', email: 'ada.faculty@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: ['10000004'] },
+    { huid: '10000001', name: 'Ada Faculty', email: 'ada.faculty@hms.harvard.edu', role: 'faculty', school: 'HMS', site: 'Quad', active: true, delegates: ['10000004'], appointments: [{ department: 'Cell Biology', quad: true, kind: 'primary' }] },
     { huid: '10000002', name: 'Sam Staff', email: 'sam.staff@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true },
     { huid: '10000003', name: 'Hana Hospital', email: 'hana.hospital@mgh.harvard.edu', role: 'faculty', school: 'HMS', site: 'MGH', active: true },
     { huid: '10000004', name: 'Lee LabAdmin', email: 'lee.labadmin@hms.harvard.edu', role: 'staff', school: 'HMS', site: 'Quad', active: true },

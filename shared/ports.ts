@@ -92,6 +92,12 @@ export interface O2Repository {
   saveLab(next: Lab): Promise<void>;
   /** A PI's labs (the `byPi` index). */
   labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>>;
+  /**
+   * Notes on the lab that the RC Core was asked to register it (once per lab), without changing its
+   * version: book-keeping, not a change anyone made to the lab, so the lab's ETag (which the RC Core's
+   * registration sends as If-Match) stays. False when the lab changed or the note is there already.
+   */
+  noteRegistrationRequested(lab: Lab, at: string): Promise<boolean>;
   /** Labs by registration status (the `byQueue` index): the RC Core's queue is `pending`. */
   labsByRegistration(status: RegistrationStatus, query: O2Query): Promise<Page<Lab>>;
 
@@ -106,6 +112,12 @@ export interface O2Repository {
   listByStatus(statuses: readonly O2Status[], query: O2Query): Promise<Page<O2Account>>;
   /** The O2 accounts of a lab (`byLab`): those waiting for its registration. */
   listByLab(labId: string, query: O2Query): Promise<Page<O2Account>>;
+  /**
+   * What a PI or lab manager looks after: the O2 accounts they sponsor (`byPi`), then those of each
+   * of these labs (`byLab`), one after the other, each account once (one they sponsor in a lab is
+   * listed with the first).
+   */
+  listForPi(piHuid: string, labIds: readonly string[], query: O2Query): Promise<Page<O2Account>>;
   /** O2 accounts with work due at or before `before` (`byDue`): the reconciler. */
   listDue(before: string, cursor?: string): Promise<Page<O2Account>>;
 

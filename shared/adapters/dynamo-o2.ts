@@ -97,6 +97,20 @@ export class DynamoO2Repository implements O2Repository {
     return this.put(this.labItem(next), this.versionIs(next.version), () => new StaleWriteError(`Lab ${next.labId} was changed by someone else; read it again and retry.`));
   }
 
+  async noteRegistrationRequested(lab: Lab, at: string): Promise<boolean> {
+    try {
+      await this.put(
+        this.labItem({ ...lab, registrationRequestedAt: at }),
+        { expression: '#version = :version AND attribute_not_exists(#requested)', names: { '#version': 'version', '#requested': 'registrationRequestedAt' }, values: { ':version': lab.version } },
+        () => new StaleWriteError(`Lab ${lab.labId} changed, or the RC Core was asked already.`),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof StaleWriteError) return false;
+      throw err;
+    }
+  }
+
   labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>> {
     return this.listOver<Lab>([{ index: O2_INDEXES.byPi, value: `LAB#${piHuid}` }], query);
   }
@@ -133,11 +147,23 @@ export class DynamoO2Repository implements O2Repository {
     return this.listOver<O2Account>([{ index: O2_INDEXES.byLab, value: `O2#${labId}` }], query);
   }
 
+  listForPi(piHuid: string, labIds: readonly string[], query: O2Query): Promise<Page<O2Account>> {
+    return this.listOver<O2Account>(
+      [
+        { index: O2_INDEXES.byPi, value: `O2#${piHuid}` },
+        // The PI's own accounts in a lab came with the first partition.
+        ...labIds.map((labId) => ({ index: O2_INDEXES.byLab, value: `O2#${labId}`, skip: (o: O2Account) => o.piHuid === piHuid })),
+      ],
+      query,
+    );
+  }
+
   /**
    * One page over partitions read one after the other, each newest first, from the cursor's
    * place; the cursor names the index and the partition (a forged one is 400, as for guests).
+   * `skip`: items of a partition listed already with an earlier one.
    */
-  private async listOver<T>(partitions: { index: IndexSpec; value: string }[], query: O2Query): Promise<Page<T>> {
+  private async listOver<T>(partitions: { index: IndexSpec; value: string; skip?: (item: T) => boolean }[], query: O2Query): Promise<Page<T>> {
     const limit = query.limit ?? DEFAULT_PAGE;
     let at = 0;
     let start: Record<string, string> | undefined;
@@ -170,7 +196,8 @@ export class DynamoO2Repository implements O2Repository {
         if (start && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
         throw err;
       }
-      items.push(...(out.Items ?? []).map((i) => strip<T>(i)));
+      const skip = partitions[at]!.skip;
+      items.push(...(out.Items ?? []).map((i) => strip<T>(i)).filter((i) => !skip?.(i)));
       start = out.LastEvaluatedKey as Record<string, string> | undefined;
       if (!start) at++;
     }

@@ -537,6 +537,13 @@ export class MemoryO2Repository implements O2Repository {
     this.labs.set(next.labId, copy(next));
   }
 
+  async noteRegistrationRequested(lab: Lab, at: string): Promise<boolean> {
+    const cur = this.labs.get(lab.labId);
+    if (!cur || cur.version !== lab.version || cur.registrationRequestedAt) return false;
+    this.labs.set(lab.labId, copy({ ...cur, registrationRequestedAt: at }));
+    return true;
+  }
+
   private page<T extends { createdAt: string }>(all: T[], query: O2Query): Page<T> {
     const sorted = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return pageOf(sorted.map(copy), query.cursor, query.limit ?? 50);
@@ -580,6 +587,15 @@ export class MemoryO2Repository implements O2Repository {
 
   async listByLab(labId: string, query: O2Query): Promise<Page<O2Account>> {
     return this.page([...this.accounts.values()].filter((o) => o.labId === labId), query);
+  }
+
+  async listForPi(piHuid: string, labIds: readonly string[], query: O2Query): Promise<Page<O2Account>> {
+    const newest = (xs: O2Account[]) => xs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const all = [
+      ...newest([...this.accounts.values()].filter((o) => o.piHuid === piHuid)),
+      ...labIds.flatMap((labId) => newest([...this.accounts.values()].filter((o) => o.labId === labId && o.piHuid !== piHuid))),
+    ];
+    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<O2Account>> {

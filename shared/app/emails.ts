@@ -189,7 +189,7 @@ export const emails = {
   o2ApprovalRequest(o: O2Account, sponsor: Person, requester: Person | undefined, lab: Lab, links: Links, reminder: boolean): EmailMessage {
     return render([sponsor.email], `${reminder ? 'Reminder: ' : ''}Approve the O2 account of ${o.userName}`, [
       `Dear ${sponsor.name},`,
-      `${requester?.name ?? o.requestedBy} asked for an O2 account for ${o.userName} (HUID ${o.userHuid}) in the lab "${lab.name}" (${lab.institution}), with you as sponsoring PI.`,
+      `${requester?.name ?? `HUID ${o.requestedBy}`} asked for an O2 account for ${o.userName} (HUID ${o.userHuid}) in the lab "${lab.name}" (${lab.institution}), with you as sponsoring PI.`,
       o.quad.reason,
       reminder
         ? 'This request has waited 7 days for your decision. Without a decision within 7 more days it lapses and must be made again.'
@@ -232,10 +232,10 @@ export const emails = {
   },
 
   /** Rule "Off-Quad": the RC Core completes the setup (or the renewal) of the account. */
-  o2RcCoreSetup(o: O2Account, lab: Lab | undefined, links: Links, kind: 'setup' | 'reminder' | 'renewal'): EmailMessage {
+  o2RcCoreSetup(o: O2Account, lab: Lab | undefined, sponsor: Person | undefined, links: Links, kind: 'setup' | 'reminder' | 'renewal'): EmailMessage {
     const verb = o.status === 'RENEWAL_REQUESTED' || kind === 'renewal' ? 'Renew' : 'Set up';
     return render([RC_CORE_CONTACT], `${kind === 'reminder' ? 'Reminder: ' : ''}${verb} the O2 account of ${o.userName}`, [
-      `${verb} the O2 account of ${o.userName} (HUID ${o.userHuid}) in the lab "${lab?.name ?? o.labId}", sponsored by ${o.piHuid}.`,
+      `${verb} the O2 account of ${o.userName} (HUID ${o.userHuid}) in the lab "${lab?.name ?? o.labId}", sponsored by ${sponsor ? `${sponsor.name} (${sponsor.email})` : `HUID ${o.piHuid}`}.`,
       { label: 'HMS account ID (the Unix username)', value: o.accountId ?? '(not known yet)' },
       kind === 'reminder' ? 'This has waited 3 working days. HMS IT is told after 10.' : 'When the account is created on O2, mark it completed with the Unix username, which is the HMS account ID.',
       { link: o2Link(links, o), text: 'Complete the O2 account' },
@@ -263,12 +263,12 @@ export const emails = {
   },
 
   /** Rule "Renewal": to rccore@hms.harvard.edu with the lab's PI in copy: opens a request with the RC Core. */
-  o2Renewal(o: O2Account, pi: Person | undefined, by: string, note: string | undefined, links: Links): EmailMessage {
+  o2Renewal(o: O2Account, pi: Person | undefined, byName: string, note: string | undefined, links: Links): EmailMessage {
     return render(
       [RC_CORE_CONTACT],
       `Renew the HMS ID and O2 account of ${o.userName}`,
       [
-        `${by === o.userHuid ? o.userName : by} asks to renew the expired O2 account of ${o.userName} (HMS account ID ${o.accountId ?? ''}) in the lab of ${pi?.name ?? o.piHuid}, off-Quad.`,
+        `${byName} asks to renew the expired O2 account of ${o.userName} (HMS account ID ${o.accountId ?? ''}) in the lab of ${pi?.name ?? o.piHuid}, off-Quad.`,
         ...(note ? [{ label: 'Note', value: note }] : []),
         'Renew the HMS ID (the sponsor extends the HMS guest account) and the O2 account, then mark it completed.',
         { link: o2Link(links, o), text: 'Complete the renewal' },
@@ -284,7 +284,7 @@ export const emails = {
       [o.userEmail],
       `Your O2 account ${o.accountId ?? ''} expires on ${o.endDate ?? ''}`,
       [
-        `The O2 account ${o.accountId ?? ''} of ${o.userName} expires with its HMS account at the end of ${o.endDate ?? ''}. (Notice of ${noticeDate}.)`,
+        `The O2 account ${o.accountId ?? ''} of ${o.userName} expires at the end of ${o.endDate ?? ''}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}. (Notice of ${noticeDate}.)`,
         o.guestId ? 'To keep it, the sponsor extends the HMS guest account.' : 'To keep it past the end of your HMS appointment, ask your PI to keep the account when you leave HMS.',
         { link: o2Link(links, o), text: 'Your O2 account' },
         O2_SIGNATURE,
@@ -299,7 +299,7 @@ export const emails = {
       [o.userEmail],
       `O2 account ${o.accountId ?? ''} of ${o.userName} expired on ${o.endDate ?? ''}`,
       [
-        `The O2 account ${o.accountId ?? ''} of ${o.userName} expired with its HMS account at the end of ${o.endDate ?? ''}; its O2 login has been removed.`,
+        `The O2 account ${o.accountId ?? ''} of ${o.userName} expired at the end of ${o.endDate ?? ''}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}; its O2 login has been removed.`,
         o.quad.onQuad
           ? 'To use O2 again, the PI requests a new O2 account once the HMS account is active again.'
           : `To renew it, email ${RC_CORE_CONTACT} with your lab's PI in copy (or use "Ask the RC Core to renew" on the O2 account's page).`,
@@ -319,9 +319,9 @@ export const emails = {
     ]);
   },
 
-  o2Cancelled(o: O2Account, to: string[], by: string, links: Links): EmailMessage {
+  o2Cancelled(o: O2Account, to: string[], byName: string, links: Links): EmailMessage {
     return render(to, `The O2 account of ${o.userName} was cancelled`, [
-      `The O2 account${o.accountId ? ` ${o.accountId}` : ''} of ${o.userName} was cancelled by ${by}. Its O2 login, if it had one, has been removed.`,
+      `The O2 account${o.accountId ? ` ${o.accountId}` : ''} of ${o.userName} was cancelled by ${byName}. Its O2 login, if it had one, has been removed.`,
       { link: o2Link(links, o), text: 'The O2 account' },
       O2_SIGNATURE,
     ]);

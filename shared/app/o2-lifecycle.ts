@@ -13,7 +13,7 @@
  * "active" email if still owed), so a completion whose email failed is finished by the lifecycle.
  */
 import { compareDates, dateIn, type IsoDate } from '../domain/dates.ts';
-import { ConflictError, DIRECTORY_ERRORS } from '../domain/errors.ts';
+import { DIRECTORY_ERRORS } from '../domain/errors.ts';
 import type { LapseReason, O2Account, O2Status, O2WaitStep } from '../domain/o2-model.ts';
 import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep } from '../domain/o2-rules.ts';
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/o2-transitions.ts';
@@ -24,7 +24,7 @@ import type { Deps } from './deps.ts';
 import { emails } from './emails.ts';
 import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from './lifecycle.ts';
 import { activeEmailName, posixFor, sendO2Active, setUpO2, syncO2Login } from './o2-account.ts';
-import { changeLab, changeO2, changeO2WithRetry, recordO2Sent } from './o2-changes.ts';
+import { changeO2, changeO2WithRetry, recordO2Sent } from './o2-changes.ts';
 import {
   HMS_ACCOUNT_CHECK,
   LAB_CHECK,
@@ -283,16 +283,15 @@ async function sendStepEmails(deps: Deps, o: O2Account, step: O2WaitStep): Promi
     let lab = await deps.o2.getLab(o.labId);
     if (!lab) throw new Error(`Lab ${o.labId} does not exist`);
     const pi = await deps.people.person(lab.piHuid);
-    // The RC Core is asked once per lab, whichever of its O2 accounts waits first.
-    for (let tries = 0; lab && !lab.registrationRequestedAt && tries < 3; tries++) {
-      if (tries === 0) await deps.mailer.send(emails.o2LabRegistrationToRcCore(lab, pi, deps.links, 0));
-      try {
-        await changeLab(deps, lab, WORKFLOW, 'registration-requested', { registrationRequestedAt: deps.clock.now().toISOString() }, { o2AccountId: o.o2AccountId });
-        break;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
+    // The RC Core is asked once per lab, whichever of its O2 accounts waits first: noted on the lab
+    // without a new version (its ETag stays for the RC Core's registration), recorded on this account.
+    if (!lab.registrationRequestedAt) {
+      await deps.mailer.send(emails.o2LabRegistrationToRcCore(lab, pi, deps.links, 0));
+      for (let tries = 0; lab && !lab.registrationRequestedAt && tries < 3; tries++) {
+        if (await deps.o2.noteRegistrationRequested(lab, deps.clock.now().toISOString())) break;
         lab = await deps.o2.getLab(o.labId);
       }
+      o = await recordO2Sent(deps, o, WORKFLOW, 'lab-registration-rc-core', {}, { to: 'rc-core' });
     }
     const sponsor = pi ?? (await deps.people.person(o.piHuid));
     if (sponsor && lab && !o.sent?.includes('lab-registration-pi')) {
@@ -305,8 +304,8 @@ async function sendStepEmails(deps: Deps, o: O2Account, step: O2WaitStep): Promi
     // A renewal's request to the RC Core is the renewal email itself (renewO2, with the PI in copy).
     const name = `rc-core-setup:${rcCoreMarks(o).requestedAt.toISOString()}`;
     if (o.sent?.includes(name)) return;
-    const lab = await deps.o2.getLab(o.labId);
-    await deps.mailer.send(emails.o2RcCoreSetup(o, lab, deps.links, 'setup'));
+    const [lab, sponsor] = await Promise.all([deps.o2.getLab(o.labId), deps.people.person(o.piHuid)]);
+    await deps.mailer.send(emails.o2RcCoreSetup(o, lab, sponsor, deps.links, 'setup'));
     await recordO2Sent(deps, o, WORKFLOW, name);
   }
 }
@@ -445,8 +444,8 @@ export async function rcCoreDue(deps: Deps, o2AccountId: string, executionStartT
   if (step.action === 'remind') {
     const name = `rc-core-reminder:${marks.requestedAt.toISOString()}`;
     if (!o.sent?.includes(name)) {
-      const lab = await deps.o2.getLab(o.labId);
-      await deps.mailer.send(emails.o2RcCoreSetup(o, lab, deps.links, 'reminder'));
+      const [lab, sponsor] = await Promise.all([deps.o2.getLab(o.labId), deps.people.person(o.piHuid)]);
+      await deps.mailer.send(emails.o2RcCoreSetup(o, lab, sponsor, deps.links, 'reminder'));
       o = await recordO2Sent(deps, o, WORKFLOW, name, { rcCoreRemindedAt: now.toISOString(), ...o2StatusChange(o.status, 'rc-core-reminder') });
     }
     marks = rcCoreMarks(o);

@@ -66,6 +66,13 @@ function checkVersion(kind: string, id: string, version: number, ifMatch: number
   }
 }
 
+/** How an email names the person who acted: their name in the people directory, HMS IT by its role, else their HUID. */
+async function actorName(deps: Deps, caller: Caller): Promise<string> {
+  const person = await deps.people.person(caller.huid);
+  if (person) return person.name;
+  return caller.roles.includes(deps.hmsItRole) ? 'HMS IT' : `HUID ${caller.huid}`;
+}
+
 /** Loads an O2 account the caller may act on; one the caller may not read is "not found". */
 async function o2For(deps: Deps, caller: Caller, id: string, action: O2Action, ifMatch?: number): Promise<{ o2: O2Account; person: Person | undefined; ctx: O2AccessContext }> {
   const o2 = await deps.o2.get(id);
@@ -423,12 +430,21 @@ export interface O2ListRequest {
   limit?: number | undefined;
 }
 
+/** The PIs whose labs the person manages (their `lab-manager:<PI>` and `core-admin:<PI>` groups), while active. */
+function managedPis(person: Person | undefined): string[] {
+  if (!person?.active) return [];
+  return (person.groups ?? []).flatMap((g) => {
+    const m = /^(?:lab-manager|core-admin):(\d{8})$/.exec(g);
+    return m ? [m[1]!] : [];
+  });
+}
+
 /** The RC Core's queue: accounts to complete, renewals to make. */
 export const RC_CORE_QUEUE: readonly O2Status[] = ['PENDING_RC_CORE', 'RENEWAL_REQUESTED'];
 
 /**
  * GET /v1/o2-accounts, `as`: `user` (default: the caller's own O2 accounts), `pi` (those the caller
- * sponsors), `rc-core` (RC Core staff and HMS IT: the accounts to complete and renewals, or every
+ * sponsors, then every account of the labs they head or manage), `rc-core` (RC Core staff and HMS IT: the accounts to complete and renewals, or every
  * account in `status`). From indexes only.
  */
 export async function listO2(deps: Deps, caller: Caller, request: O2ListRequest = {}): Promise<Page<O2Account>> {
@@ -441,7 +457,15 @@ export async function listO2(deps: Deps, caller: Caller, request: O2ListRequest 
     if (!mayListO2Queue(caller, ctx)) throw new NotAllowedError("Only the RC Core and HMS IT may list the RC Core's queue.");
     return deps.o2.listByStatus(status ? [status] : RC_CORE_QUEUE, query);
   }
-  if (as === 'pi') return only(await deps.o2.listByPi(caller.huid, query));
+  if (as === 'pi') {
+    // What the caller looks after: the accounts they sponsor, and every account of the labs they
+    // head (as a PI now) or manage (their lab-manager and core-admin groups, read now).
+    const { person } = await callerContext(deps, caller);
+    const pis = [...(isPi(person) ? [caller.huid] : []), ...managedPis(person)];
+    const labIds: string[] = [];
+    for (const pi of [...new Set(pis)]) labIds.push(...(await deps.o2.labsOfPi(pi, { limit: MAX_LIMIT })).items.map((l) => l.labId));
+    return only(await deps.o2.listForPi(caller.huid, labIds.sort(), query));
+  }
   if (as !== 'user') throw new ValidationError(`Unknown list ${String(as)}.`, { as: ['one of user, pi, rc-core'] });
   return only(await deps.o2.listByUser(caller.huid, query));
 }
@@ -546,8 +570,8 @@ async function renewO2Once(deps: Deps, caller: Caller, id: string, input: { note
     execution: { name: o2ExecutionName(id, generation), generation },
     dueAt: at,
   });
-  const pi = await deps.people.person(o2.labPiHuid);
-  await deps.mailer.send(emails.o2Renewal(next, pi, caller.huid, input.note, deps.links));
+  const [pi, by] = await Promise.all([deps.people.person(o2.labPiHuid), actorName(deps, caller)]);
+  await deps.mailer.send(emails.o2Renewal(next, pi, by, input.note, deps.links));
   next = await recordO2Sent(deps, next, caller.huid, `renewal@${at}`, {}, { to: 'rc-core', cc: 'pi' });
   if (o2.execution) await deps.o2Workflow.stop(o2.execution.name, `renewal requested by ${caller.huid}`);
   await deps.o2Workflow.start(next.execution!.name, o2ExecutionInput(id));
@@ -577,7 +601,7 @@ async function cancelO2Once(deps: Deps, caller: Caller, id: string, input: { rea
   if (o2.execution) await deps.o2Workflow.stop(o2.execution.name, `cancelled by ${caller.huid}`);
   const pi = await deps.people.person(o2.piHuid);
   const to = [...new Set([o2.userEmail, pi?.email].filter((e): e is string => Boolean(e)))];
-  if (to.length) await deps.mailer.send(emails.o2Cancelled(next, to, caller.huid, deps.links));
+  if (to.length) await deps.mailer.send(emails.o2Cancelled(next, to, await actorName(deps, caller), deps.links));
   return (await deps.o2.get(id)) ?? next;
 }
 

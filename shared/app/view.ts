@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { AuditEvent, Guest } from '../domain/model.ts';
 import type { GuestExecution } from './executions.ts';
+import { o2People } from './names.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
 import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../domain/o2-model.ts';
 import { SPONSOR_REFUSALS } from '../domain/rules.ts';
@@ -384,6 +385,7 @@ export const LabViewSchema = z
     labId: z.uuid(),
     name: z.string(),
     piHuid: Huid.describe("HUID of the lab's PI"),
+    piName: z.string().nullable().describe("The PI's name in the people directory (null when the directory has none)"),
     institution: z.enum(INSTITUTION_NAMES).describe('Where the lab is based'),
     quad: QuadView,
     registration: LabRegistrationView,
@@ -412,6 +414,9 @@ export const O2AccountViewSchema = z
     status: z.enum(O2_STATUSES),
     userHuid: Huid.describe('The person the O2 account is for'),
     userName: z.string(),
+    names: z
+      .record(z.string().regex(/^\d{8}$/), z.string())
+      .describe('The names, as the people directory has them, of the other people this O2 account names (sponsor, lab PI, requester, HMS sponsor, who decided, completed, renewed, kept or cancelled it), by HUID'),
     piHuid: Huid.describe('The sponsoring PI (or manager of the lab)'),
     labId: z.uuid(),
     labPiHuid: Huid.describe("The lab's PI (who, with the lab's managers, may approve besides the sponsor)"),
@@ -456,11 +461,12 @@ export const O2AccountPageSchema = z
   .meta({ id: 'O2AccountPage', description: 'A page of O2 accounts' });
 export type O2AccountPageView = z.output<typeof O2AccountPageSchema>;
 
-export function toLabView(l: Lab): LabView {
+export function toLabView(l: Lab, names: ReadonlyMap<string, string> = new Map()): LabView {
   return {
     labId: l.labId,
     name: l.name,
     piHuid: l.piHuid,
+    piName: names.get(l.piHuid) ?? null,
     institution: l.institution,
     quad: quadView(l.quad),
     registration: registrationView(l.registration),
@@ -485,8 +491,8 @@ function registrationView(r: Lab['registration']): LabView['registration'] {
   };
 }
 
-export function toLabPageView(page: { items: Lab[]; cursor?: string | undefined }): LabPageView {
-  return { items: page.items.map(toLabView), cursor: page.cursor ?? null };
+export function toLabPageView(page: { items: Lab[]; cursor?: string | undefined }, names: ReadonlyMap<string, string> = new Map()): LabPageView {
+  return { items: page.items.map((l) => toLabView(l, names)), cursor: page.cursor ?? null };
 }
 
 const o2Approval = (a: O2Account['approval']): O2AccountView['approval'] => approvalView(a);
@@ -499,12 +505,13 @@ const retainView = (r: O2Account['retain']): O2AccountView['retain'] => (r ? { b
 const lapseView = (l: O2Account['lapse']): O2AccountView['lapse'] => (l ? { reason: l.reason, at: l.at } : null);
 const cancellationView = (c: O2Account['cancellation']): O2AccountView['cancellation'] => (c ? { by: c.by, at: c.at, ...(c.reason !== undefined ? { reason: c.reason } : {}) } : null);
 
-export function toO2View(o: O2Account): O2AccountView {
+export function toO2View(o: O2Account, names: ReadonlyMap<string, string> = new Map()): O2AccountView {
   return {
     o2AccountId: o.o2AccountId,
     status: o.status,
     userHuid: o.userHuid,
     userName: o.userName,
+    names: Object.fromEntries(o2People(o).flatMap((h) => (names.has(h) ? [[h, names.get(h)!]] : []))),
     piHuid: o.piHuid,
     labId: o.labId,
     labPiHuid: o.labPiHuid,
@@ -534,8 +541,8 @@ export function toO2View(o: O2Account): O2AccountView {
   };
 }
 
-export function toO2PageView(page: { items: O2Account[]; cursor?: string | undefined }): O2AccountPageView {
-  return { items: page.items.map(toO2View), cursor: page.cursor ?? null };
+export function toO2PageView(page: { items: O2Account[]; cursor?: string | undefined }, names: ReadonlyMap<string, string> = new Map()): O2AccountPageView {
+  return { items: page.items.map((o) => toO2View(o, names)), cursor: page.cursor ?? null };
 }
 
 // History of a lab or an O2 account: redacted as the views are (only fields the view shows).
@@ -559,6 +566,7 @@ export const O2HistoryDetailSchema = z
     to: z.string().optional().describe('Who an email went to (user, pi, rc-core)'),
     note: z.string().optional(),
     outcome: z.string().optional().describe('What the lifecycle was told (approved, denied, registered, completed, ...)'),
+    step: z.string().optional().describe('The step of the lifecycle a `woken` event woke (lab-registration: the RC Core registered the lab)'),
   })
   .meta({ id: 'O2HistoryDetail', description: 'What an event of a lab or an O2 account says besides the changed fields' });
 export type O2HistoryDetail = z.output<typeof O2HistoryDetailSchema>;
@@ -652,7 +660,7 @@ function shownOf<R, F extends object>(shown: { [K in keyof R]?: (r: Partial<R>) 
 
 function o2Detail(e: O2AuditEvent): O2HistoryDetail | null {
   const detail: O2HistoryDetail = {};
-  for (const k of ['reason', 'email', 'to', 'note', 'outcome'] as const) if (typeof e.detail?.[k] === 'string') detail[k] = e.detail[k] as string;
+  for (const k of ['reason', 'email', 'to', 'note', 'outcome', 'step'] as const) if (typeof e.detail?.[k] === 'string') detail[k] = e.detail[k] as string;
   const quad = e.detail?.quad;
   if (quad === 'on-Quad' || quad === 'off-Quad') detail.quad = quad;
   const guestId = e.detail?.guestId;

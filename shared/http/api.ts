@@ -13,6 +13,7 @@ import * as o2 from '../app/o2.ts';
 import type { Lab, O2Account } from '../domain/o2-model.ts';
 import { guestExecutions, sponsorStandings } from '../app/executions.ts';
 import { whoAmI } from '../app/me.ts';
+import { namesOf, o2People } from '../app/names.ts';
 import {
   toActivationResult,
   toExecutionList,
@@ -164,10 +165,16 @@ type Handlers = { [N in RouteName]: (request: Request<N>) => Promise<Reply<Answe
 
 /** An answer holding one guest: its view, and its version as the ETag (for If-Match). */
 const guestReply = (g: Guest, headers: Record<string, string> = {}): Reply<GuestView> => ({ body: toView(g), headers: { etag: `"${g.version}"`, ...headers } });
-/** An answer holding one lab, with its version as the ETag. */
-const labReply = (l: Lab, headers: Record<string, string> = {}): Reply<LabView> => ({ body: toLabView(l), headers: { etag: `"${l.version}"`, ...headers } });
-/** An answer holding one O2 account, with its version as the ETag. */
-const o2Reply = (a: O2Account, headers: Record<string, string> = {}): Reply<O2AccountView> => ({ body: toO2View(a), headers: { etag: `"${a.version}"`, ...headers } });
+/** An answer holding one lab, with its PI's name and its version as the ETag. */
+const labReply = async (deps: Deps, l: Lab, headers: Record<string, string> = {}): Promise<Reply<LabView>> => ({
+  body: toLabView(l, await namesOf(deps, [l.piHuid])),
+  headers: { etag: `"${l.version}"`, ...headers },
+});
+/** An answer holding one O2 account, with the names of the people it names and its version as the ETag. */
+const o2Reply = async (deps: Deps, a: O2Account, headers: Record<string, string> = {}): Promise<Reply<O2AccountView>> => ({
+  body: toO2View(a, await namesOf(deps, o2People(a))),
+  headers: { etag: `"${a.version}"`, ...headers },
+});
 
 const handlers: Handlers = {
   openApi: async () => ({ body: openApiDocument() }),
@@ -197,23 +204,29 @@ const handlers: Handlers = {
   // Labs and O2 accounts (issue 14)
   createLab: async (r) => {
     const l = await o2.createLab(r.deps, r.caller, r.body);
-    return labReply(l, { location: `/v1/labs/${l.labId}` });
+    return labReply(r.deps, l, { location: `/v1/labs/${l.labId}` });
   },
-  listLabs: async (r) => ({ body: toLabPageView(await o2.listLabs(r.deps, r.caller, r.query)) }),
-  getLab: async (r) => labReply(await o2.getLab(r.deps, r.caller, r.params.labId)),
-  registerLab: async (r) => labReply(await conditional(r, (v) => o2.registerLab(r.deps, r.caller, r.params.labId, r.body, v), 'lab')),
+  listLabs: async (r) => {
+    const page = await o2.listLabs(r.deps, r.caller, r.query);
+    return { body: toLabPageView(page, await namesOf(r.deps, page.items.map((l) => l.piHuid))) };
+  },
+  getLab: async (r) => labReply(r.deps, await o2.getLab(r.deps, r.caller, r.params.labId)),
+  registerLab: async (r) => labReply(r.deps, await conditional(r, (v) => o2.registerLab(r.deps, r.caller, r.params.labId, r.body, v), 'lab')),
   labHistory: async (r) => ({ body: { items: (await o2.labHistory(r.deps, r.caller, r.params.labId)).map(toLabHistoryItem) } }),
   requestO2: async (r) => {
     const a = await o2.requestO2(r.deps, r.caller, r.body);
-    return o2Reply(a, { location: `/v1/o2-accounts/${a.o2AccountId}` });
+    return o2Reply(r.deps, a, { location: `/v1/o2-accounts/${a.o2AccountId}` });
   },
-  listO2: async (r) => ({ body: toO2PageView(await o2.listO2(r.deps, r.caller, r.query)) }),
-  getO2: async (r) => o2Reply(await o2.getO2(r.deps, r.caller, r.params.o2AccountId)),
-  decideO2: async (r) => o2Reply(await conditional(r, (v) => o2.decideO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
-  completeO2: async (r) => o2Reply(await conditional(r, (v) => o2.completeO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
-  renewO2: async (r) => o2Reply(await conditional(r, (v) => o2.renewO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
-  cancelO2: async (r) => o2Reply(await conditional(r, (v) => o2.cancelO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
-  retainO2: async (r) => o2Reply(await conditional(r, (v) => o2.retainO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  listO2: async (r) => {
+    const page = await o2.listO2(r.deps, r.caller, r.query);
+    return { body: toO2PageView(page, await namesOf(r.deps, page.items.flatMap(o2People))) };
+  },
+  getO2: async (r) => o2Reply(r.deps, await o2.getO2(r.deps, r.caller, r.params.o2AccountId)),
+  decideO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.decideO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  completeO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.completeO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  renewO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.renewO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  cancelO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.cancelO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
+  retainO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.retainO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), 'O2 account')),
   o2History: async (r) => ({ body: { items: (await o2.o2History(r.deps, r.caller, r.params.o2AccountId)).map(toO2HistoryItem) } }),
 };
 

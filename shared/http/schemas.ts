@@ -156,7 +156,7 @@ export const O2ListQuery = z.strictObject({
   as: z
     .enum(['user', 'pi', 'rc-core'])
     .optional()
-    .describe("Whose O2 accounts: the caller's own (user, the default), those the caller sponsors or approves for (pi), or the RC Core queue (rc-core: RC Core staff and HMS IT; PENDING_RC_CORE and RENEWAL_REQUESTED unless `status`)"),
+    .describe("Whose O2 accounts: the caller's own (user, the default); those the caller sponsors, then every account of the labs they head or manage (pi: the lab's PI, its lab managers and core administrators); or the RC Core queue (rc-core: RC Core staff and HMS IT; PENDING_RC_CORE and RENEWAL_REQUESTED unless `status`)"),
   status: z.enum(O2_STATUSES).optional(),
   cursor: Cursor,
   limit: Limit('O2 accounts'),

@@ -89,7 +89,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
     );
   });
 
-  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess; the O2 account a guest rests under Get/Put and its execution woken (tellO2)', () => {
+  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess; the O2 account a guest rests under Get/Put, its execution woken, or replaced when the guest account ends (tellO2)', () => {
     expect(grantsOf(/Step Functions task/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,
@@ -101,6 +101,8 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `dynamodb:GetItem on ${O2}`,
         `dynamodb:PutItem on ${O2}`,
         `states:SendTaskSuccess on ${O2_STATE_MACHINE}`,
+        `states:StartExecution on ${O2_STATE_MACHINE}`,
+        `states:StopExecution on ${O2_EXECUTIONS}`,
         ...SCIM_TOKEN,
       ].sort(),
     );

@@ -125,6 +125,19 @@ describe('DynamoO2Repository: conditional writes', () => {
   });
 });
 
+describe('DynamoO2Repository: the RC Core asked to register a lab', () => {
+  it('is noted once, on the version read, without a new version (the ETag stays); a second note or one on a stale read changes nothing', async () => {
+    await repo.createLab(lab('lab-n', '39000011', { status: 'pending' }));
+    const read = (await repo.getLab('lab-n'))!;
+    expect(await repo.noteRegistrationRequested(read, AT)).toBe(true);
+    expect(await repo.getLab('lab-n')).toMatchObject({ registrationRequestedAt: AT, version: 1 });
+    expect(await repo.noteRegistrationRequested(read, minutes(5))).toBe(false);
+    expect(await repo.noteRegistrationRequested({ ...read, version: 7 }, minutes(5))).toBe(false);
+    expect((await repo.getLab('lab-n'))!.registrationRequestedAt).toBe(AT);
+    expect((await repo.labsOfPi('39000011', {})).items.map((l) => l.labId)).toEqual(['lab-n']);
+  });
+});
+
 describe('DynamoO2Repository: lists from the indexes', () => {
   beforeAll(async () => {
     await repo.createLab(lab('lab-a', '30000001', { status: 'not-required' }, 1));
@@ -153,6 +166,22 @@ describe('DynamoO2Repository: lists from the indexes', () => {
     expect(second.items.map((o) => o.o2AccountId)).toEqual(['o-4']);
     await expect(repo.listByStatus(['ACTIVE'], { cursor: first.cursor })).rejects.toBeInstanceOf(ValidationError);
     await expect(repo.listByUser('40000001', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("what a PI looks after (listForPi): the accounts they sponsor, then each lab's, each account once, in pages whose cursor goes on", async () => {
+    // 30000001 sponsors o-1 (lab-a) and o-2 (lab-b); lab-c (30000002's) holds o-3 and o-4.
+    expect((await repo.listForPi('30000001', ['lab-a', 'lab-c'], {})).items.map((o) => o.o2AccountId)).toEqual(['o-2', 'o-1', 'o-4', 'o-3']);
+    // A manager of lab-c who sponsors nothing: the lab's accounts only.
+    expect((await repo.listForPi('39999999', ['lab-c'], {})).items.map((o) => o.o2AccountId)).toEqual(['o-4', 'o-3']);
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.listForPi('30000001', ['lab-a', 'lab-c'], { limit: 1, cursor });
+      pages.push(page.items.map((o) => o.o2AccountId));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(pages.flat()).toEqual(['o-2', 'o-1', 'o-4', 'o-3']);
+    await expect(repo.listForPi('30000001', ['lab-b'], { cursor: (await repo.listForPi('30000001', ['lab-c'], { limit: 3 })).cursor })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('listDue: only accounts carrying dueAt, at or before the instant, by due time; an account leaves the index when its dueAt goes', async () => {

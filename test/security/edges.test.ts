@@ -4,6 +4,7 @@
  * account per person; free text with control or bidi characters is refused, and what comes from the
  * directories is rendered safely into every email.
  */
+import { request as httpRequest } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, type DirectorySeed } from '../../shared/adapters/directories.ts';
@@ -205,5 +206,45 @@ describe('control and bidi characters', () => {
       expect(m.body.text ?? '').not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
       expect(m.body.text ?? '').not.toMatch(/^Bcc:/m);
     }
+  });
+});
+
+describe('the local servers answer only requests addressed to this machine (DNS rebinding), and take changes as JSON only', () => {
+  /** One request with a Host header of our choosing (fetch will not send one). */
+  function withHost(url: string, host: string, opts: { method?: string; body?: string; type?: string } = {}): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const req = httpRequest({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method: opts.method ?? 'GET', headers: { host, ...(opts.type ? { 'content-type': opts.type } : {}) } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(opts.body);
+    });
+  }
+
+  it.each([
+    ['the API and pages', () => `${t.sys.apiUrl}/_local/clock`],
+    ['the mailbox', () => `${t.sys.mailUrl}/store`],
+    ['the account directory', () => `${t.sys.scimUrl}/`],
+  ])('%s: another name in Host → 421, localhost, 127.0.0.1 or [::1] with any port → answered', async (_name, url) => {
+    for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil.example']) {
+      expect((await withHost(url(), host)).status, host).toBe(421);
+    }
+    for (const host of ['localhost', `127.0.0.1:${new URL(url()).port}`, '[::1]:1', 'LOCALHOST:80']) {
+      expect((await withHost(url(), host)).status, host).not.toBe(421);
+    }
+  });
+
+  it('POST /_local/clock and /_local/token refuse a body that is not JSON by type (a page elsewhere can send text/plain without asking): 415, the clock unmoved', async () => {
+    const before = (await t.raw('GET', '/_local/clock')).body as { now: string };
+    const host = `127.0.0.1:${new URL(t.sys.apiUrl).port}`;
+    const clock = await withHost(`${t.sys.apiUrl}/_local/clock`, host, { method: 'POST', type: 'text/plain', body: '{"advance":"P30D"}' });
+    const token = await withHost(`${t.sys.apiUrl}/_local/token`, host, { method: 'POST', type: 'text/plain', body: '{"huid":"10000001","roles":["hms-it"]}' });
+    const form = await withHost(`${t.sys.apiUrl}/_local/token`, host, { method: 'POST', type: 'application/x-www-form-urlencoded', body: 'huid=10000001' });
+    expect([clock.status, token.status, form.status]).toEqual([415, 415, 415]);
+    expect(token.body).not.toContain('token":"');
+    expect(((await t.raw('GET', '/_local/clock')).body as { now: string }).now).toBe(before.now);
   });
 });

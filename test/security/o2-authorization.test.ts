@@ -342,6 +342,32 @@ describe('lists', () => {
     expect(res.body.cursor).toBeNull();
   });
 
+  it("GET /v1/o2-accounts?as=pi: the lab's PI, its lab managers and core administrators see every account of the lab; nobody else does", async () => {
+    // Prepare: the user's account in Lin's lab, sponsored by Sol (a manager there)
+    const w = await o2World();
+    const o2 = await o2Fixture(w, 'pending-approval');
+    for (const who of WHO) {
+      // Act
+      const res = await call(who, 'GET /v1/o2-accounts', { query: { as: 'pi' } });
+      // Assess
+      expect(res.status, who).toBe(200);
+      const ids = (res.body.items as { o2AccountId: string }[]).map((i) => i.o2AccountId);
+      expect(ids, who).toEqual(['sponsor', 'labPi', 'labManager', 'coreAdmin'].includes(who) ? [o2.o2AccountId] : []);
+    }
+  });
+
+  it('GET /v1/o2-accounts?as=pi: a manager taken out of the group no longer sees the lab\'s accounts (the directory read now)', async () => {
+    // Prepare
+    const w = await o2World();
+    const o2 = await o2Fixture(w, 'active');
+    const max = w.directory.people.get(HUIDS.labManager)!;
+    w.directory.people.set(HUIDS.labManager, { ...max, groups: [] });
+    // Act
+    const res = await call('labManager', 'GET /v1/o2-accounts', { query: { as: 'pi' } });
+    // Assess
+    expect(JSON.stringify(res.body)).not.toContain(o2.o2AccountId);
+  });
+
   // prettier-ignore
   const queue = grid(403, 403, 403, 403, 403, 200, 200, 403);
   it.each(WHO.map((who) => [who, queue[who]] as const))('GET /v1/o2-accounts?as=rc-core (the RC Core queue) by %s → %i', async (who, status) => {
@@ -461,6 +487,9 @@ describe('bad requests are refused field by field, and change nothing', () => {
   const CASES: [name: string, who: Who, route: string, fixture: O2Fixture | null, body: unknown, query: Record<string, string> | undefined, named: string[]][] = [
     ['a lab at no known institution', 'labPi', 'POST /v1/labs', null, { name: 'X Lab', institution: 'Hogwarts' }, undefined, ['#/institution']],
     ['a lab name with a bidirectional override', 'labPi', 'POST /v1/labs', null, { name: 'Lab \u202eevil', institution: 'MGH' }, undefined, ['#/name']],
+    ['a lab name with a zero-width space (a lookalike of another lab)', 'labPi', 'POST /v1/labs', null, { name: 'Lin\u200B Lab', institution: 'MGH' }, undefined, ['#/name']],
+    ['a lab name with a soft hyphen and a word joiner', 'labPi', 'POST /v1/labs', null, { name: 'Lin\u00AD\u2060Lab', institution: 'MGH' }, undefined, ['#/name']],
+    ['a decision reason with a byte order mark', 'sponsor', o2Route('decision'), 'pending-approval', { decision: 'deny', reason: 'n\uFEFFo' }, undefined, ['#/reason']],
     ['a lab name over two lines, a bad PI HUID and an unknown field', 'rcCore', 'POST /v1/labs', null, { name: 'A\nB', institution: 'MGH', piHuid: '3000000', admin: true }, undefined, ['#/name', '#/piHuid', '#/admin']],
     ['a lab without a name', 'labPi', 'POST /v1/labs', null, { institution: 'MGH' }, undefined, ['#/name']],
     ['a charged registration without its account', 'rcCore', 'POST /v1/labs/{labId}/registration', null, { chargeback: { charged: true }, billingContact: { name: 'Bea', email: 'bea@mgh.harvard.edu' } }, undefined, ['#/chargeback/account']],

@@ -264,3 +264,37 @@ describe("an O2 request links a guest account only when the person or that accou
     expect(String(self.body.detail)).toContain(`O2 account ${o2.o2AccountId}, ACTIVE`);
   });
 });
+
+describe('names where a HUID was (left from the O2 work)', () => {
+  it('an O2 account names the people it names, by HUID, and nobody else; a lab names its PI', async () => {
+    // Prepare
+    const w = await o2World();
+    const o2 = await o2Fixture(w, 'pending-rc-core');
+    // Act
+    const [account, lab, list] = await Promise.all([
+      call('rcCore', 'GET /v1/o2-accounts/{o2AccountId}', { path: o2Path(o2.o2AccountId) }),
+      call('rcCore', 'GET /v1/labs/{labId}', { path: { labId: LAB_ID } }),
+      call('rcCore', 'GET /v1/o2-accounts', { query: { as: 'rc-core' } }),
+    ]);
+    // Assess: the sponsor, the lab's PI, the requester (the user: named by userName), who approved
+    expect(account.body.names).toEqual({ [HUIDS.sponsor]: 'Sol Sponsor', [HUIDS.labPi]: 'Lin LabPi' });
+    expect(lab.body.piName).toBe('Lin LabPi');
+    expect((list.body.items as { names: Record<string, string> }[])[0]!.names).toEqual(account.body.names);
+    expect(JSON.stringify(account.body)).not.toMatch(/Rhea|Ira|Oz |Max|Cai/);
+  });
+
+  it('the emails name people: who cancelled, and the sponsor the RC Core sets the account up for', async () => {
+    // Prepare
+    const w = await o2World();
+    const o2 = await o2Fixture(w, 'pending-approval');
+    // Act
+    await call('labManager', 'POST /v1/o2-accounts/{o2AccountId}/cancel', { path: o2Path(o2.o2AccountId), body: {} });
+    const { emails } = await import('../../shared/app/emails.ts');
+    const setup = emails.o2RcCoreSetup((await w.o2.get(o2.o2AccountId))!, (await w.o2.getLab(LAB_ID))!, await w.directory.person(HUIDS.sponsor), w.deps.links, 'setup');
+    // Assess
+    const cancelled = w.mailer.sent.find((m) => m.subject.includes('was cancelled'))!;
+    expect(cancelled.text).toContain('was cancelled by Max Manager');
+    expect(cancelled.text).not.toContain(HUIDS.labManager);
+    expect(setup.text).toContain('sponsored by Sol Sponsor (sol.sponsor@hms.harvard.edu)');
+  });
+});

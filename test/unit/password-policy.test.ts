@@ -14,6 +14,11 @@ describe('passwordProblem', () => {
     ['grace-in-boston-7', 'name'],
     ['Boston-GUEST-2027', 'name'],
     ['Grâce-in-boston-7', 'name'],
+    // Invisible characters render as nothing: a name split by them is still the name.
+    ['gr\u200Bace-in-boston-7', 'name'],
+    ['gra\u00ADce-in-boston-7', 'name'],
+    ['gu\u200Dest-\u2060in-boston-7', 'name'],
+    ['my-ggu\uFEFF123-secret!', 'account-id'],
     ['password1234', 'common'],
     ['Password1234!', 'common'],
     ['!!Welcome2027!!', 'common'],
@@ -36,5 +41,11 @@ describe('passwordProblem', () => {
   it('names every rule in words a guest reads (the activation page lists them)', () => {
     expect(Object.keys(PASSWORD_RULES).sort()).toEqual(['account-id', 'common', 'length', 'name']);
     for (const words of Object.values(PASSWORD_RULES)) expect(words).toMatch(/^must /);
+  });
+});
+
+describe('passwordProblem: names from the directory with invisible characters in them', () => {
+  it('a name split by a zero-width space is still found in the password', () => {
+    expect(passwordProblem('grace-in-boston-7', { accountId: 'ggu123', names: ['Gr\u200Bace Guest'] })).toBe('name');
   });
 });

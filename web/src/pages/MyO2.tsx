@@ -129,8 +129,9 @@ export function MyO2() {
 
       {others.length || labs.length ? (
         <section aria-labelledby="sponsored-heading">
-          <h2 id="sponsored-heading">O2 accounts you sponsor</h2>
-          {others.length === 0 ? <p className="empty">Nobody has an O2 account with you as sponsoring PI yet.</p> : <Accounts items={others} caption="O2 accounts you sponsor" showUser today={today} />}
+          <h2 id="sponsored-heading">O2 accounts of your labs</h2>
+          <p>The accounts you sponsor, and every account of the labs you head or manage.</p>
+          {others.length === 0 ? <p className="empty">Nobody has an O2 account in your labs or with you as sponsoring PI yet.</p> : <Accounts items={others} caption="O2 accounts of your labs" showUser today={today} />}
         </section>
       ) : null}
 

@@ -116,8 +116,10 @@ export function O2AccountPage({ o2AccountId }: { o2AccountId: string }) {
   // Who completed a setup is RC Core staff (a renewal clears the account's own completion record).
   const rcCore = new Set(history.filter((e) => e.action === 'completed').map((e) => e.actor));
   const youOr = (huid: string, otherwise: string) => (huid === me.huid ? `you (${me.name ?? huid})` : otherwise);
+  /** A person by name where the API gave one (the people this O2 account names), else by HUID. */
+  const nameOf = (huid: string): string => (o2.names[huid] ? `${o2.names[huid]} (HUID ${huid})` : `HUID ${huid}`);
   /** A person in the details: the row says the role. */
-  const named = (huid: string): string => (huid === o2.userHuid ? `${o2.userName} (HUID ${huid})` : youOr(huid, `HUID ${huid}`));
+  const named = (huid: string): string => (huid === o2.userHuid ? `${o2.userName} (HUID ${huid})` : youOr(huid, nameOf(huid)));
   /** A person in the timeline: with the role. */
   const who = (huid: string): string =>
     huid === o2.userHuid
@@ -127,12 +129,12 @@ export function O2AccountPage({ o2AccountId }: { o2AccountId: string }) {
       : youOr(
           huid,
           huid === o2.piHuid
-            ? `the sponsoring PI (HUID ${huid})`
+            ? `the sponsoring PI, ${nameOf(huid)}`
             : huid === o2.labPiHuid
-              ? `the lab's PI (HUID ${huid})`
+              ? `the lab's PI, ${nameOf(huid)}`
               : huid === o2.completion?.by || rcCore.has(huid)
-                ? `the RC Core (HUID ${huid})`
-                : `HUID ${huid}`,
+                ? `the RC Core, ${nameOf(huid)}`
+                : nameOf(huid),
         );
   const piIsYou = o2.piHuid === me.huid;
   const names: O2Names = {
@@ -548,11 +550,13 @@ function O2Actions({ o2, etag, allowed, relations, onApplied, onStale }: { o2: O
 
 /** Book-keeping of the lifecycle that changes nothing the page shows (waiting on a task token, woken from one, the schedule). */
 const QUIET = new Set(['scheduled', 'closed', 'hms-account-checked', 'waiting', 'woken', 'lab-registration-awaited', 'rc-core-awaited']);
+/** Book-keeping that is a person's act after all: the RC Core registering the lab wakes the account (shown, by the person who did it). */
+const shownQuiet = (e: O2HistoryItem) => e.action === 'woken' && e.detail?.step === 'lab-registration' && /^\d{8}$/.test(e.actor);
 const ACTORS: Record<string, string> = { workflow: 'the system', reconciler: 'the daily check' };
 
 /** The O2 account's history, oldest first: who did what, and the status it moved to. */
 function O2Timeline({ items, who }: { items: O2HistoryItem[]; who: (huid: string) => string }) {
-  const shown = items.filter((e) => !QUIET.has(e.action));
+  const shown = items.filter((e) => !QUIET.has(e.action) || shownQuiet(e));
   return (
     <section aria-labelledby="o2-timeline-heading">
       <h2 id="o2-timeline-heading">Timeline</h2>
@@ -570,7 +574,7 @@ function O2Timeline({ items, who }: { items: O2HistoryItem[]; who: (huid: string
               <li key={e.seq}>
                 <time dateTime={e.at}>{formatInstant(e.at)}</time>
                 <p className="what">
-                  <strong>{e.action === 'email-sent' ? o2EmailLabel(e.detail?.email) : o2ActionLabel(e.action)}</strong> <span className="by">by {actor}</span>
+                  <strong>{e.action === 'email-sent' ? o2EmailLabel(e.detail?.email) : shownQuiet(e) ? 'Lab registered with the RC Core' : o2ActionLabel(e.action)}</strong> <span className="by">by {actor}</span>
                 </p>
                 {status || reason ? (
                   <ul className="changes">

@@ -128,7 +128,10 @@ export function RcCore() {
                     <td>
                       <code>{a.accountId ?? '—'}</code>
                     </td>
-                    <td>HUID {a.piHuid}</td>
+                    <td>
+                      {a.names[a.piHuid] ?? `HUID ${a.piHuid}`}
+                      {a.names[a.piHuid] ? <span className="sub">HUID {a.piHuid}</span> : null}
+                    </td>
                     <td>{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
                   </tr>
                 ))}
@@ -177,7 +180,7 @@ function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab)
     <form className="lab-card" noValidate onSubmit={submit} aria-labelledby={`${id}-name`}>
       <h3 id={`${id}-name`}>{lab.name}</h3>
       <p>
-        {lab.institution}, {institutionKind(lab.institution)}. PI: HUID {lab.piHuid}. Recorded {formatInstant(lab.createdAt)}.
+        {lab.institution}, {institutionKind(lab.institution)}. PI: {lab.piName ? `${lab.piName} (HUID ${lab.piHuid})` : `HUID ${lab.piHuid}`}. Recorded {formatInstant(lab.createdAt)}.
       </p>
       <p className="sub">{lab.quad.reason}</p>
       <fieldset className={`field${chargebackError ? ' field-invalid' : ''}`} aria-describedby={chargebackError ? `${id}-chargeback-error` : undefined}>
