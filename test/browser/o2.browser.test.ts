@@ -267,7 +267,10 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     const login = page.locator('.login-box');
     expect((await login.textContent())?.replace(/\s+/g, ' ')).toContain(`Log in to o2.hms.harvard.edu as ${USER.hmsAccountId}`);
     expect(await login.locator('code').textContent()).toBe(`ssh ${USER.hmsAccountId}@o2.hms.harvard.edu`);
-    await expect.poll(() => page.locator('.timeline').textContent()).toContain('Setup completed by the RC Core (HUID');
+    // People by name (with their HUID), and the lab's registration told as the RC Core's act, not the system's.
+    await expect.poll(() => page.locator('.timeline').textContent()).toContain('Setup completed by the RC Core, Rita RcCore (HUID 10000017)');
+    expect(await page.locator('.timeline').textContent()).toMatch(/Lab registered with the RC Core by the RC Core, Rita RcCore \(HUID 10000017\)/);
+    expect(await page.locator('.timeline').textContent()).not.toMatch(/Lab registered with the RC Core by the system/);
     await checkPage(page, 'active');
 
     await page.getByRole('link', { name: 'My O2' }).click();
