@@ -1,7 +1,7 @@
-/** Step Functions task handler: runs one lifecycle task (see workflows/guest-lifecycle.ts). */
+/** Step Functions task handler: runs one lifecycle task (see workflows/guest.ts). */
 import middy from '@middy/core';
-import { runTask } from '../shared/app/lifecycle.ts';
-import type { TaskPayload, TaskResult } from '../shared/app/lifecycle-contract.ts';
+import { runTask } from '../shared/guest/app/tasks.ts';
+import type { TaskPayload, TaskResult } from '../shared/guest/app/contract.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';

@@ -1,7 +1,7 @@
-/** Step Functions task handler of the O2 lifecycle: runs one task (see workflows/o2-lifecycle.ts). */
+/** Step Functions task handler of the O2 lifecycle: runs one task (see workflows/o2.ts). */
 import middy from '@middy/core';
-import { runO2Task } from '../shared/app/o2-lifecycle.ts';
-import type { O2TaskPayload, O2TaskResult } from '../shared/app/o2-contract.ts';
+import { runO2Task } from '../shared/o2/app/tasks.ts';
+import type { O2TaskPayload, O2TaskResult } from '../shared/o2/app/contract.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';

@@ -17,7 +17,7 @@ import type { GuestsTableAction, O2TableAction, Storage } from './storage.ts';
 export const API_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
 
 /**
- * The API function's item actions on the O2 table (shared/app/o2.ts): labs, O2 accounts, their
+ * The API function's item actions on the O2 table (shared/o2/app/o2.ts): labs, O2 accounts, their
  * audit events, uid numbers and user claims (GetItem, conditional PutItem), a record's history
  * (Query on its partition). The lists go through the indexes (API_O2_INDEXES).
  */
@@ -69,7 +69,7 @@ export class Api extends Construct {
       entry: 'functions/api.ts',
       description: 'Guest accounts HTTP API: every /v1 route and the OpenAPI document',
     });
-    // Only what the API's code calls (shared/app/guests.ts, shared/http/): guests, audit events,
+    // Only what the API's code calls (shared/guest/app/guests.ts, shared/http/): guests, audit events,
     // account IDs and per-person claims (GetItem, PutItem), the activation attempt counters
     // (UpdateItem), a guest's history (Query on the table), a sponsor's or a delegate's list (Query
     // on bySponsor) and HMS IT's list of every guest (Query on byStatus); people, delegations and
@@ -87,7 +87,7 @@ export class Api extends Construct {
     props.lifecycle.bindStart(fn);
     props.lifecycle.bindTaskResponse(fn);
     props.lifecycle.bindExecutions(fn, ['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory']);
-    // Labs and O2 accounts (shared/app/o2.ts): the O2 table and the indexes its lists read; start,
+    // Labs and O2 accounts (shared/o2/app/o2.ts): the O2 table and the indexes its lists read; start,
     // wake (SendTaskSuccess) and stop (cancel, renewal) O2 lifecycles.
     props.storage.bindO2(fn, API_O2_ACTIONS);
     for (const index of API_O2_INDEXES) props.storage.bindO2IndexQuery(fn, index);

@@ -80,7 +80,7 @@ export class GuestAccountsStack extends Stack {
       settings: { ...links, ...directories },
     });
     // The guest lifecycle tells the O2 lifecycle when a guest account an O2 account rests on moves
-    // (shared/app/o2-hms.ts tellO2): it reads and changes that O2 account and wakes its waiting
+    // (shared/o2/app/hms-account.ts tellO2): it reads and changes that O2 account and wakes its waiting
     // execution, or (the guest account ended) replaces the one waiting for its next notice, so that
     // the O2 account expires with it at once.
     this.storage.bindO2(this.lifecycle.taskFunction, ['dynamodb:GetItem', 'dynamodb:PutItem']);

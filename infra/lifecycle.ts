@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ConfigKey } from '../shared/config.ts';
-import { GuestLifecycleDefinition } from '../workflows/guest-lifecycle.ts';
+import { GuestLifecycleDefinition } from '../workflows/guest.ts';
 import { GuestFunction } from './functions.ts';
 import type { Mail } from './mail.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -72,7 +72,7 @@ export class Lifecycle extends Construct {
       description: 'Guest lifecycle: every Step Functions task',
       timeout: Duration.seconds(60),
     });
-    // Only what shared/app/lifecycle.ts (and the use cases it shares with the API) calls: the guest,
+    // Only what shared/guest/app/tasks.ts (and the use cases it shares with the API) calls: the guest,
     // its audit events and account IDs (LIFECYCLE_TASK_GUESTS_ACTIONS); people and HSR records
     // (GetItem); the emails; and a sponsor's decision already recorded, completed on the waiting
     // token (SendTaskSuccess). Each binding sets the variable naming its resource.

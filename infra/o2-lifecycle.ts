@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ConfigKey } from '../shared/config.ts';
-import { O2LifecycleDefinition } from '../workflows/o2-lifecycle.ts';
+import { O2LifecycleDefinition } from '../workflows/o2.ts';
 import { GuestFunction } from './functions.ts';
 import { stateMachineArns, type ExecutionAction, type Lifecycle } from './lifecycle.ts';
 import type { Mail } from './mail.ts';
@@ -51,7 +51,7 @@ export class O2Lifecycle extends Construct {
       description: 'O2 lifecycle: every task of its state machine',
       timeout: Duration.seconds(60),
     });
-    // Only what shared/app/o2-lifecycle.ts calls: the O2 account, its lab, their audit events and
+    // Only what shared/o2/app/tasks.ts calls: the O2 account, its lab, their audit events and
     // uid numbers (O2_TASK_O2_ACTIONS); the guest account it rests on (GetItem); people (GetItem);
     // the emails; its own waiting step resumed when what it waits for happened already
     // (SendTaskSuccess). The guest lifecycle's state machine is named, not granted.

@@ -3,18 +3,18 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { GUESTS_INDEXES, type GuestsIndex } from '../shared/adapters/guests-table.ts';
-import { O2_INDEXES, type O2Index } from '../shared/adapters/o2-table.ts';
+import { GUESTS_INDEXES, type GuestsIndex } from '../shared/guest/adapters/guests-table.ts';
+import { O2_INDEXES, type O2Index } from '../shared/o2/adapters/o2-table.ts';
 import type { GuestFunction } from './functions.ts';
 
-/** The indexes the repository queries, declared once in shared/adapters/guests-table.ts (names, keys). */
+/** The indexes the repository queries, declared once in shared/guest/adapters/guests-table.ts (names, keys). */
 export { GUESTS_INDEXES, type GuestsIndex, O2_INDEXES, type O2Index };
 
 /**
  * What a function may do to items of the guests table. No Scan, no DeleteItem, no batch or
  * transactional writes: nothing in the code issues them. IAM cannot restrict a PutItem to new
  * items, so audit items are kept immutable by the code (`attribute_not_exists(pk)` on every audit
- * write, shared/adapters/dynamo-guests.ts) and tested (test/security/audit-immutable.test.ts).
+ * write, shared/guest/adapters/dynamo-guests.ts) and tested (test/security/audit-immutable.test.ts).
  */
 export type GuestsTableAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
 
@@ -75,7 +75,7 @@ export class Storage extends Construct {
       });
     }
 
-    // Labs and O2 accounts: every index of shared/adapters/o2-table.ts, created with the table (a new
+    // Labs and O2 accounts: every index of shared/o2/adapters/o2-table.ts, created with the table (a new
     // table may have several at once). byDue is sparse, as the guests': the reconciler reads only
     // O2 accounts with work due. Never a Scan.
     this.o2 = new dynamodb.Table(this, 'O2Table', {

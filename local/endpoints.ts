@@ -1,7 +1,7 @@
 /** Local-only endpoints: the clock, tokens from the local identity provider, executions. */
 import { z } from 'zod';
 import { SCOPES } from '../shared/http/routes.ts';
-import { durationMs } from '../shared/domain/dates.ts';
+import { durationMs } from '../shared/core/domain/dates.ts';
 import type { LocalClock } from './clock.ts';
 import type { LocalIdentityProvider } from './identity.ts';
 import { stateMachineName, type LocalStepFunctions } from './sfn/service.ts';

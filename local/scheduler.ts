@@ -2,7 +2,7 @@
  * The local EventBridge Scheduler: fires the stack's schedules on the local clock.
  * Understands the cron form the stack uses: cron(minute hour * * ? *) in a time zone.
  */
-import { addDays, dateIn, zonedInstant } from '../shared/domain/dates.ts';
+import { addDays, dateIn, zonedInstant } from '../shared/core/domain/dates.ts';
 import type { LocalClock } from './clock.ts';
 
 export interface ScheduleSpec {

@@ -4,7 +4,7 @@
  * adapters to local endpoints.
  */
 import type { AuditEvent, Guest, GuestStatus, HsrRecord, Person } from './domain/model.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, Posix, RegistrationStatus } from './domain/o2-model.ts';
+import type { Lab, O2Account, O2AuditEvent, O2Status, Posix, RegistrationStatus } from './o2/domain/model.ts';
 
 export interface Clock {
   now(): Date;
@@ -311,7 +311,7 @@ export type PasswordOutcome = { set: true } | { set: false; setPasswordUrl: stri
 /**
  * The HMS account directory (HMS's identity store): the reference adapter speaks SCIM 2.0
  * (shared/adapters/scim-directory.ts); an LDAP one would sit behind the same port. Every failure is
- * an AccountDirectoryError (shared/domain/errors.ts), transient or permanent.
+ * an AccountDirectoryError (shared/core/domain/errors.ts), transient or permanent.
  */
 export interface AccountDirectory {
   /** The user whose externalId is this guest ID, if any. */

@@ -5,11 +5,11 @@
  * use-case tests that need no SDK mock and no local system, and run in milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../domain/account.ts';
-import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../domain/errors.ts';
+import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../guest/domain/account.ts';
+import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../core/domain/errors.ts';
 import { STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/o2-model.ts';
-import { O2_GROUP } from '../domain/o2-rules.ts';
+import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../o2/domain/model.ts';
+import { O2_GROUP } from '../o2/domain/rules.ts';
 import type {
   AccountDirectory,
   Alerts,

@@ -10,14 +10,14 @@
  * (POSIX_EXTENSION), taken away by removing them. Group membership is changed on the groups
  * (PATCH /Groups/{id} members), found by displayName.
  *
- * Errors: every SCIM error becomes an AccountDirectoryError (shared/domain/errors.ts), transient or
+ * Errors: every SCIM error becomes an AccountDirectoryError (shared/core/domain/errors.ts), transient or
  * permanent. Idempotent calls (everything but POST) are retried here a few times with backoff,
  * honouring a short Retry-After; a longer one is the caller's (DirectoryThrottledError). The bearer
  * token comes from `token` (AWS Secrets Manager in AWS: read once, kept, read again once on a 401,
  * for a rotated token) and is never logged; neither is a password, nor what the directory says about
  * one.
  */
-import { GUEST_EXTENSION } from '../domain/account.ts';
+import { GUEST_EXTENSION } from '../guest/domain/account.ts';
 import {
   DirectoryConflictError,
   DirectoryNotFoundError,
@@ -25,7 +25,7 @@ import {
   DirectoryThrottledError,
   DirectoryUnavailableError,
   type AccountDirectoryError,
-} from '../domain/errors.ts';
+} from '../core/domain/errors.ts';
 import type { AccountDirectory, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, Page, PasswordOutcome } from '../ports.ts';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';

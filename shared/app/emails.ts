@@ -4,10 +4,10 @@
  */
 import type { EmailMessage } from '../ports.ts';
 import { POPULATION_LABELS, type Guest, type Person } from '../domain/model.ts';
-import type { Lab, LapseReason, O2Account } from '../domain/o2-model.ts';
-import { O2_LOGIN_HOST } from '../domain/o2-rules.ts';
-import { RC_CORE_CONTACT, WYSS_CONTACT } from '../domain/rules.ts';
-import { safeLine, safeText } from '../domain/text.ts';
+import type { Lab, LapseReason, O2Account } from '../o2/domain/model.ts';
+import { O2_LOGIN_HOST } from '../o2/domain/rules.ts';
+import { RC_CORE_CONTACT, WYSS_CONTACT } from '../guest/domain/rules.ts';
+import { safeLine, safeText } from '../core/domain/text.ts';
 
 type Block = string | { label: string; value: string } | { link: string; text: string };
 

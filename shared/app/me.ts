@@ -1,9 +1,9 @@
 /** GET /v1/me: who the caller is, what they may do, and for whom. */
 import type { Caller } from '../domain/model.ts';
-import { sponsorStanding } from '../domain/rules.ts';
-import { isRcCore } from '../domain/o2-rules.ts';
+import { sponsorStanding } from '../guest/domain/rules.ts';
+import { isRcCore } from '../o2/domain/rules.ts';
 import type { Deps } from './deps.ts';
-import { sponsorsNaming } from './people.ts';
+import { sponsorsNaming } from '../guest/app/people.ts';
 import type { MeView } from './view.ts';
 
 /**

@@ -3,7 +3,7 @@
  * the people directory has for the HUIDs a record names, each looked up once. Only for records the
  * caller may read, and only the people that record names: nothing about anyone else.
  */
-import type { O2Account } from '../domain/o2-model.ts';
+import type { O2Account } from '../o2/domain/model.ts';
 import type { Deps } from './deps.ts';
 
 /** The people an O2 account names besides its user (whose name it holds): the sponsor, the lab's PI, who asked, the HMS sponsor, who decided, completed, renewed, kept or cancelled it. */

@@ -15,19 +15,19 @@
  * whose work is due and whose execution is missing, failed, timed out, or running but late gets a
  * fresh execution (the next generation, from the start: CheckHmsAccount sends it on by status).
  */
-import { AccountDirectoryError, ConflictError } from '../domain/errors.ts';
+import { AccountDirectoryError, ConflictError } from '../core/domain/errors.ts';
 import type { Guest } from '../domain/model.ts';
-import type { O2Account } from '../domain/o2-model.ts';
-import { o2Can, o2IsFinal } from '../domain/o2-transitions.ts';
-import { isFinal, isProvisioned, MAX_FAILURES } from '../domain/transitions.ts';
-import { syncAccount } from './account.ts';
-import { activationOwed } from './activation.ts';
-import { change } from './changes.ts';
+import type { O2Account } from '../o2/domain/model.ts';
+import { o2Can, o2IsFinal } from '../o2/domain/transitions.ts';
+import { isFinal, isProvisioned, MAX_FAILURES } from '../guest/domain/transitions.ts';
+import { syncAccount } from '../guest/app/account.ts';
+import { activationOwed } from '../guest/app/activation.ts';
+import { change } from '../guest/app/changes.ts';
 import type { Deps } from './deps.ts';
-import { EXECUTION_PHASE, executionInput } from './lifecycle-contract.ts';
-import { syncO2Login } from './o2-account.ts';
-import { changeO2 } from './o2-changes.ts';
-import { o2ExecutionInput, o2ExecutionName } from './o2-contract.ts';
+import { EXECUTION_PHASE, executionInput } from '../guest/app/contract.ts';
+import { syncO2Login } from '../o2/app/login.ts';
+import { changeO2 } from '../o2/app/changes.ts';
+import { o2ExecutionInput, o2ExecutionName } from '../o2/app/contract.ts';
 import { METRIC_NAMES } from '../ports.ts';
 
 /** A running execution is left alone until its guest is this late (it may simply be about to act). */

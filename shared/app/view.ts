@@ -11,11 +11,11 @@
  */
 import { z } from 'zod';
 import type { AuditEvent, Guest } from '../domain/model.ts';
-import type { GuestExecution } from './executions.ts';
+import type { GuestExecution } from '../guest/app/executions.ts';
 import { o2People } from './names.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
-import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../domain/o2-model.ts';
-import { SPONSOR_REFUSALS } from '../domain/rules.ts';
+import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../o2/domain/model.ts';
+import { SPONSOR_REFUSALS } from '../guest/domain/rules.ts';
 
 const Huid = z.string().regex(/^\d{8}$/).meta({ examples: ['10000001'] });
 const Instant = z.iso.datetime().meta({ examples: ['2027-01-04T14:00:00.000Z'] });

@@ -1,5 +1,5 @@
 /** The guest-account domain model, in the words of the HMS guest account pages. */
-import type { IsoDate } from './dates.ts';
+import type { IsoDate } from '../core/domain/dates.ts';
 
 export const STATUSES = [
   'PENDING_HSR',
@@ -15,7 +15,7 @@ export const STATUSES = [
 ] as const;
 export type GuestStatus = (typeof STATUSES)[number];
 
-/** Statuses from which nothing more happens by itself: no transition leads out of them (shared/domain/transitions.ts; a test holds the two together). */
+/** Statuses from which nothing more happens by itself: no transition leads out of them (shared/guest/domain/transitions.ts; a test holds the two together). */
 export const FINAL_STATUSES: readonly GuestStatus[] = ['DENIED', 'APPROVAL_EXPIRED', 'HSR_TIMEOUT', 'CANCELLED', 'FAILED'];
 
 /** Guest populations the HMS guest account page lists, and nothing else. */
@@ -143,7 +143,7 @@ export interface Guest {
    * again, and this record leaves it alone from then on (never disabled for them).
    */
   handedBack?: { at: string; reason: string };
-  /** The O2 account this guest's `o2` service started or links (its own lifecycle: shared/app/o2.ts). */
+  /** The O2 account this guest's `o2` service started or links (its own lifecycle: shared/o2/app/o2.ts). */
   o2AccountId?: string;
   /** Filed by an O2 request (rule "No HMS account", or "Leaving HMS"): it ends with that O2 request when it is cancelled or denied before being decided. */
   filedForO2?: boolean;

@@ -5,13 +5,13 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
+import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, ValidationError } from '../core/domain/errors.ts';
 import type { Caller, Guest } from '../domain/model.ts';
 import type { Deps } from '../app/deps.ts';
-import * as uc from '../app/guests.ts';
-import * as o2 from '../app/o2.ts';
-import type { Lab, O2Account } from '../domain/o2-model.ts';
-import { guestExecutions, sponsorStandings } from '../app/executions.ts';
+import * as uc from '../guest/app/guests.ts';
+import * as o2 from '../o2/app/o2.ts';
+import type { Lab, O2Account } from '../o2/domain/model.ts';
+import { guestExecutions, sponsorStandings } from '../guest/app/executions.ts';
 import { whoAmI } from '../app/me.ts';
 import { namesOf, o2People } from '../app/names.ts';
 import {

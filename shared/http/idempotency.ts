@@ -7,7 +7,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ValidationError } from '../domain/errors.ts';
+import { ValidationError } from '../core/domain/errors.ts';
 import type { ApiEvent, ApiSettings } from './api.ts';
 import { clientAddress } from './origin.ts';
 import { IDEMPOTENCY_KEY_PATTERN as KEY } from './schemas.ts';

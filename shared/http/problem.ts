@@ -1,7 +1,7 @@
 /** RFC 9457 problem details: the one place errors become HTTP answers. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { DirectoryUnavailableError, DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { DirectoryUnavailableError, DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../core/domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://guests.hms.harvard.edu/problems/';
 

@@ -242,7 +242,7 @@ export const ROUTES = [
       problems: [],
     },
   },
-  // Labs and O2 accounts (issue 14): who may do what is the use cases' (shared/app/o2.ts, shared/domain/access.ts).
+  // Labs and O2 accounts (issue 14): who may do what is the use cases' (shared/o2/app/o2.ts, shared/domain/access.ts).
   {
     name: 'createLab',
     method: 'POST',
@@ -426,7 +426,7 @@ export const ROUTES = [
     auth: false,
     // Stricter than the default: API Gateway applies it to the route as a whole, from every caller
     // together; the limits per source address and per code are the activation use case's
-    // (shared/domain/activation-code.ts).
+    // (shared/guest/domain/activation-code.ts).
     throttle: { burstLimit: 100, rateLimit: 50 },
     operation: {
       summary: 'Activate an HMS account with the password the guest chooses (the guest; no login)',

@@ -1,12 +1,12 @@
 /** Request schemas: the one definition used to validate input and to write the OpenAPI document. */
 import { z } from 'zod';
-import { isIsoDate } from '../domain/dates.ts';
+import { isIsoDate } from '../core/domain/dates.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
-import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../domain/o2-model.ts';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../domain/password-policy.ts';
-import { ACCOUNT_ID_PATTERN } from '../domain/rules.ts';
+import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../o2/domain/model.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../guest/domain/password-policy.ts';
+import { ACCOUNT_ID_PATTERN } from '../guest/domain/rules.ts';
 import { MAX_PAGE } from '../ports.ts';
-import { hasLineBreak, hasUnsafeCharacters } from '../domain/text.ts';
+import { hasLineBreak, hasUnsafeCharacters } from '../core/domain/text.ts';
 
 export const Huid = z.string().regex(/^\d{8}$/, 'must be an 8-digit Harvard ID (HUID)').meta({ examples: ['10000001'] });
 export const IsoDate = z
@@ -15,7 +15,7 @@ export const IsoDate = z
   .refine(isIsoDate, 'must be a real calendar date')
   .meta({ format: 'date', examples: ['2027-06-30'] });
 export const GuestId = z.uuid('must be a guest ID (UUID)');
-/** Free text: trimmed, bounded, no control or bidirectional formatting characters (shared/domain/text.ts); one line unless `multiline`. */
+/** Free text: trimmed, bounded, no control or bidirectional formatting characters (shared/core/domain/text.ts); one line unless `multiline`. */
 const Text = (max: number, opts: { multiline?: boolean } = {}) =>
   z
     .string()
@@ -54,7 +54,7 @@ export const ActivateBody = z
   .strictObject({
     accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an HMS account ID like jd123'),
     code: z.string().regex(/^[A-Za-z0-9-]{20,40}$/, 'must be the activation code from the email'),
-    // Only its shape here: the password policy (shared/domain/password-policy.ts) is checked after
+    // Only its shape here: the password policy (shared/guest/domain/password-policy.ts) is checked after
     // the code, so that a caller without the right code learns nothing about the password.
     password: z
       .string()

@@ -6,9 +6,9 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DIRECTORY_ERRORS } from '../../shared/domain/errors.ts';
+import { DIRECTORY_ERRORS } from '../../shared/core/domain/errors.ts';
 import { configFromContext } from '../../infra/stack-config.ts';
-import { STATE } from '../../workflows/guest-lifecycle.ts';
+import { STATE } from '../../workflows/guest.ts';
 import { buildApp } from './build.ts';
 import { definition, template } from './synth.ts';
 

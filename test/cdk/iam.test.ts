@@ -73,7 +73,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `states:StopExecution on ${EXECUTIONS}`,
         `states:DescribeExecution on ${EXECUTIONS}`,
         `states:GetExecutionHistory on ${EXECUTIONS}`,
-        // Labs and O2 accounts (shared/app/o2.ts): items, a record's history, the lists' indexes; start, wake and stop O2 lifecycles.
+        // Labs and O2 accounts (shared/o2/app/o2.ts): items, a record's history, the lists' indexes; start, wake and stop O2 lifecycles.
         `dynamodb:GetItem on ${O2}`,
         `dynamodb:PutItem on ${O2}`,
         `dynamodb:Query on ${O2}`,

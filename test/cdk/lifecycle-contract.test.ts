@@ -1,5 +1,5 @@
 /**
- * The task contract (shared/app/lifecycle-contract.ts) as the definition (workflows/) uses it: every
+ * The task contract (shared/guest/app/contract.ts) as the definition (workflows/) uses it: every
  * Lambda task sends the contract's version and one of its task names, every task name is sent, and
  * every value a Choice state tests is one the contract lists there. The `@ts-expect-error` lines are
  * checked by `tsc` (npm test type-checks test/): each is a mistake the contract must keep a compile
@@ -20,8 +20,8 @@ import {
   TASK_PAYLOAD_VERSION,
   type TaskPayload,
   type TaskResult,
-} from '../../shared/app/lifecycle-contract.ts';
-import { GuestLifecycleDefinition, STATE, stateIs, statePath, taskPayload } from '../../workflows/guest-lifecycle.ts';
+} from '../../shared/guest/app/contract.ts';
+import { GuestLifecycleDefinition, STATE, stateIs, statePath, taskPayload } from '../../workflows/guest.ts';
 
 interface Rule {
   Variable?: string;

@@ -1,5 +1,5 @@
 /**
- * The O2 task contract (shared/app/o2-contract.ts) as the O2 definition (workflows/o2-lifecycle.ts)
+ * The O2 task contract (shared/o2/app/contract.ts) as the O2 definition (workflows/o2.ts)
  * uses it: every Lambda task sends the contract's version and one of its task names, every task
  * name is sent, every value a Choice tests is one the contract lists there, and each Choice has a
  * branch for every answer. The `@ts-expect-error` lines are mistakes the contract keeps compile
@@ -24,9 +24,9 @@ import {
   SETUP_ROUTE,
   type O2TaskPayload,
   type O2TaskResult,
-} from '../../shared/app/o2-contract.ts';
-import { O2_WAIT_STEPS } from '../../shared/domain/o2-model.ts';
-import { O2_CALLBACK_STEPS, O2_STATE, O2LifecycleDefinition, o2StateIs, o2StatePath, o2TaskPayload } from '../../workflows/o2-lifecycle.ts';
+} from '../../shared/o2/app/contract.ts';
+import { O2_WAIT_STEPS } from '../../shared/o2/domain/model.ts';
+import { O2_CALLBACK_STEPS, O2_STATE, O2LifecycleDefinition, o2StateIs, o2StatePath, o2TaskPayload } from '../../workflows/o2.ts';
 
 interface Rule {
   Variable?: string;

@@ -15,12 +15,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeForLocal } from '../../local/synth.ts';
 import { tablesFromTemplate } from '../../local/dynamo.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import { DynamoO2Repository } from '../../shared/adapters/dynamo-o2.ts';
-import { O2_INDEXES } from '../../shared/adapters/o2-table.ts';
-import { o2ExecutionInput, o2ExecutionName } from '../../shared/app/o2-contract.ts';
+import { DynamoO2Repository } from '../../shared/o2/adapters/dynamo-o2.ts';
+import { O2_INDEXES } from '../../shared/o2/adapters/o2-table.ts';
+import { o2ExecutionInput, o2ExecutionName } from '../../shared/o2/app/contract.ts';
 import { ENV } from '../../shared/config.ts';
-import { quadStanding } from '../../shared/domain/o2-rules.ts';
-import type { Lab, O2Account } from '../../shared/domain/o2-model.ts';
+import { quadStanding } from '../../shared/o2/domain/rules.ts';
+import type { Lab, O2Account } from '../../shared/o2/domain/model.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 
 const START = '2027-01-04T14:00:00.000Z';

@@ -1,16 +1,16 @@
 /**
  * The O2 lifecycle's resources (issue 14) in the synthesized stack: the O2 table with the indexes of
- * shared/adapters/o2-table.ts, the O2 state machine (named, traced, logged, alarmed), its task
+ * shared/o2/adapters/o2-table.ts, the O2 state machine (named, traced, logged, alarmed), its task
  * function's least privilege and configuration, and the synthesized definition's callback steps,
  * retries and catches.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { flattenReference } from '../../infra/nag.ts';
-import { O2_INDEXES } from '../../shared/adapters/o2-table.ts';
+import { O2_INDEXES } from '../../shared/o2/adapters/o2-table.ts';
 import { stateMachinesFromTemplate } from '../../local/state-machines.ts';
 import { localFunctionArn, localNames, type CfnTemplate } from '../../local/template.ts';
-import { O2_CALLBACK_STEPS, O2_STATE } from '../../workflows/o2-lifecycle.ts';
+import { O2_CALLBACK_STEPS, O2_STATE } from '../../workflows/o2.ts';
 import { STACK_NAME, template, type AslState } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -69,7 +69,7 @@ describe('the O2 table', () => {
     });
   });
 
-  it('has exactly the indexes of shared/adapters/o2-table.ts, each projecting every attribute', () => {
+  it('has exactly the indexes of shared/o2/adapters/o2-table.ts, each projecting every attribute', () => {
     const [, table] = Object.entries(resources('AWS::DynamoDB::Table')).find(([id]) => id.startsWith('StorageO2Table'))!;
     const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: { AttributeName: string; KeyType: string }[]; Projection: unknown }[];
     expect(indexes.map((i) => i.IndexName).sort()).toEqual(Object.values(O2_INDEXES).map((i) => i.name).sort());

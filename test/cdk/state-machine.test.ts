@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localFunctionArn } from '../../local/template.ts';
-import { STATE } from '../../workflows/guest-lifecycle.ts';
+import { STATE } from '../../workflows/guest.ts';
 import { STATE_MACHINE_NAME, definition, synthesizedDefinition, template, type AslState } from './synth.ts';
 
 const states = () => definition().States;

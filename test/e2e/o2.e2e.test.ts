@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory } from '../../shared/adapters/directories.ts';
-import { addDays, dateIn, zonedInstant } from '../../shared/domain/dates.ts';
+import { addDays, dateIn, zonedInstant } from '../../shared/core/domain/dates.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { LOCAL_REGION } from '../../local/template.ts';
 import { TestSystem, type Mail } from '../support/local-system.ts';

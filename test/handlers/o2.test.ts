@@ -7,7 +7,7 @@
  * Every answer is held to the OpenAPI document.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirectoryUnavailableError, StaleWriteError } from '../../shared/domain/errors.ts';
+import { DirectoryUnavailableError, StaleWriteError } from '../../shared/core/domain/errors.ts';
 import { call, clearRuntime, expectProblem, HUIDS, LAB_ID, o2Fixture, o2World, USER_ACCOUNT, worldState } from '../security/o2-fixtures.ts';
 
 afterEach(clearRuntime);

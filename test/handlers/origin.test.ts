@@ -138,8 +138,8 @@ describe('one client with an IPv6 /48 cannot pass for many addresses (the activa
   it('100 wrong codes from 100 addresses of one /48: one client — after its first try it waits (429), the code is never locked, the sponsor never told', async () => {
     // Prepare: a guest waiting for activation, its code's hash known
     const w = world(SECRET);
-    const { requestGuest } = await import('../../shared/app/guests.ts');
-    const { provision } = await import('../../shared/app/lifecycle.ts');
+    const { requestGuest } = await import('../../shared/guest/app/guests.ts');
+    const { provision } = await import('../../shared/guest/app/tasks.ts');
     const guest = await requestGuest(w.deps, { huid: '10000001', roles: [] }, { guestHuid: '20000001', population: 'visiting-faculty', endDate: '2027-06-30' });
     await provision(w.deps, guest.guestId);
     const accountId = (await w.guests.get(guest.guestId))!.accountId!;

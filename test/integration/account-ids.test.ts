@@ -4,9 +4,9 @@
  * a four-digit one with the same letters. Against dynalite, with the space 99% and 100% taken.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoGuestRepository } from '../../shared/adapters/dynamo-guests.ts';
+import { DynamoGuestRepository } from '../../shared/guest/adapters/dynamo-guests.ts';
 import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
-import { reserveAccountId } from '../../shared/app/lifecycle.ts';
+import { reserveAccountId } from '../../shared/guest/app/tasks.ts';
 import type { Deps } from '../../shared/app/deps.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 

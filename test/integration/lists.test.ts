@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, HttpPeopleDirectory } from '../../shared/adapters/directories.ts';
-import { DynamoGuestRepository, MAX_QUERIES_PER_PAGE } from '../../shared/adapters/dynamo-guests.ts';
+import { DynamoGuestRepository, MAX_QUERIES_PER_PAGE } from '../../shared/guest/adapters/dynamo-guests.ts';
 import { MemoryGuestRepository } from '../../shared/adapters/memory.ts';
-import { ValidationError } from '../../shared/domain/errors.ts';
+import { ValidationError } from '../../shared/core/domain/errors.ts';
 import { STATUSES, type Guest, type GuestStatus } from '../../shared/domain/model.ts';
 import type { GuestQuery, GuestRepository, Page } from '../../shared/ports.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';

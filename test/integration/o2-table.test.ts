@@ -1,15 +1,15 @@
 /**
  * DynamoO2Repository on dynalite, on a table made from the same index declarations the stack
- * creates (shared/adapters/o2-table.ts): conditional writes (a stale version is StaleWriteError, a
+ * creates (shared/o2/adapters/o2-table.ts): conditional writes (a stale version is StaleWriteError, a
  * second create a ConflictError), the lists of each index, the sparse byDue index, uid number
  * reservations and the one-live-account-per-person user claim, audit events written once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../local/dynamo.ts';
-import { DynamoO2Repository } from '../../shared/adapters/dynamo-o2.ts';
-import { O2_INDEXES } from '../../shared/adapters/o2-table.ts';
-import { ConflictError, StaleWriteError, ValidationError } from '../../shared/domain/errors.ts';
-import type { Lab, O2Account, O2Status } from '../../shared/domain/o2-model.ts';
+import { DynamoO2Repository } from '../../shared/o2/adapters/dynamo-o2.ts';
+import { O2_INDEXES } from '../../shared/o2/adapters/o2-table.ts';
+import { ConflictError, StaleWriteError, ValidationError } from '../../shared/core/domain/errors.ts';
+import type { Lab, O2Account, O2Status } from '../../shared/o2/domain/model.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 const TABLE = 'o2-accounts';

@@ -8,8 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { POSIX_EXTENSION, ScimAccountDirectory, type DirectoryFailure } from '../../shared/adapters/scim-directory.ts';
 import { ManualClock } from '../../shared/adapters/memory.ts';
-import { createOrFindOwn } from '../../shared/app/account.ts';
-import { DirectoryConflictError, DirectoryNotFoundError, DirectoryRejectedError, DirectoryThrottledError, DirectoryUnavailableError } from '../../shared/domain/errors.ts';
+import { createOrFindOwn } from '../../shared/guest/app/account.ts';
+import { DirectoryConflictError, DirectoryNotFoundError, DirectoryRejectedError, DirectoryThrottledError, DirectoryUnavailableError } from '../../shared/core/domain/errors.ts';
 import type { NewDirectoryUser } from '../../shared/ports.ts';
 import { FaultInjector } from '../../local/faults.ts';
 import { startScimServer, type ScimServer } from '../../local/scim/server.ts';

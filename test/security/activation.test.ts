@@ -11,8 +11,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../functions/runtime.ts';
-import { ACTIVATION_LIMITS, pairDelayMs } from '../../shared/domain/activation-code.ts';
-import { PASSWORD_RULES } from '../../shared/domain/password-policy.ts';
+import { ACTIVATION_LIMITS, pairDelayMs } from '../../shared/guest/domain/activation-code.ts';
+import { PASSWORD_RULES } from '../../shared/guest/domain/password-policy.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer } from '../support/local-system.ts';
 import { PASSWORD } from '../support/sample.ts';
 

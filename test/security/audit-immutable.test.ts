@@ -14,7 +14,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDynalite } from '../../local/dynamo.ts';
-import { AUDIT_PREFIX, DynamoGuestRepository } from '../../shared/adapters/dynamo-guests.ts';
+import { AUDIT_PREFIX, DynamoGuestRepository } from '../../shared/guest/adapters/dynamo-guests.ts';
 import type { AuditEvent } from '../../shared/domain/model.ts';
 import { TestSystem, DELEGATE, GUEST, SPONSOR } from '../support/local-system.ts';
 import { PASSWORD } from '../support/sample.ts';
@@ -173,7 +173,7 @@ describe('the source', () => {
 
   it('builds audit keys in one place only per table (its repository: guests, and labs and O2 accounts)', () => {
     const building = files.filter((f) => /['"`]AUDIT#/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
-    expect(building).toEqual(['shared/adapters/dynamo-guests.ts', 'shared/adapters/dynamo-o2.ts']);
+    expect(building).toEqual(['shared/guest/adapters/dynamo-guests.ts', 'shared/o2/adapters/dynamo-o2.ts']);
   });
 
   it('issues no update, delete, batch or transactional write, nor PartiQL, with an audit key', () => {

@@ -27,8 +27,8 @@ import { MAX_BODY_BYTES } from '../../shared/http/api.ts';
 import { MAX_PAGE } from '../../shared/ports.ts';
 import { checkRouteAnswer } from '../support/contract.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../../shared/domain/model.ts';
-import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../../shared/domain/o2-model.ts';
-import { MAX_PASSWORD_LENGTH } from '../../shared/domain/password-policy.ts';
+import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../../shared/o2/domain/model.ts';
+import { MAX_PASSWORD_LENGTH } from '../../shared/guest/domain/password-policy.ts';
 import { TestSystem, SPONSOR, DELEGATE, GUEST } from '../support/local-system.ts';
 import { closeObserver, systemState } from '../support/observe.ts';
 

@@ -13,8 +13,8 @@ import { handler as api } from '../../functions/api.ts';
 import { setRuntimeDeps } from '../../functions/runtime.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Person } from '../../shared/domain/model.ts';
-import type { Lab, O2Account, O2Status } from '../../shared/domain/o2-model.ts';
-import { o2ExecutionInput, o2ExecutionName } from '../../shared/app/o2-contract.ts';
+import type { Lab, O2Account, O2Status } from '../../shared/o2/domain/model.ts';
+import { o2ExecutionInput, o2ExecutionName } from '../../shared/o2/app/contract.ts';
 import { checkRouteAnswer } from '../support/contract.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
 

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTables, startDynalite } from '../../local/dynamo.ts';
-import { GUESTS_INDEXES } from '../../shared/adapters/guests-table.ts';
+import { GUESTS_INDEXES } from '../../shared/guest/adapters/guests-table.ts';
 
 export interface TestDynamo {
   client: DynamoDBClient;

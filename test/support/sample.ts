@@ -5,7 +5,7 @@ export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' 
 export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
 export const GUEST = { huid: '20000001', email: 'grace.guest@example.org' };
 
-/** A password that keeps every rule of the password policy (shared/domain/password-policy.ts), for activations in tests. */
+/** A password that keeps every rule of the password policy (shared/guest/domain/password-policy.ts), for activations in tests. */
 export const PASSWORD = 'correct-tulip-7-lantern';
 
 /** One message of the mailbox's GET /store (aws-ses-v2-local's format). */

@@ -6,7 +6,7 @@ import {
   activationCodeMatches,
   formatActivationCode,
   hashActivationCode,
-} from '../../shared/domain/activation-code.ts';
+} from '../../shared/guest/domain/activation-code.ts';
 
 describe('activation codes (rule 8)', () => {
   it('has 26 symbols (130 bits) in groups of five, from an alphabet without 0/O and 1/I', () => {

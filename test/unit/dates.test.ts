@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addYears, dateIn, daysBetween, durationMs, endOfDay, isIsoDate, zonedInstant } from '../../shared/domain/dates.ts';
+import { addDays, addYears, dateIn, daysBetween, durationMs, endOfDay, isIsoDate, zonedInstant } from '../../shared/core/domain/dates.ts';
 
 describe('calendar dates', () => {
   it.each([

@@ -86,8 +86,8 @@ const graph = new Map([...modules].map(([f, m]) => [f, m.loads] as const));
 describe('import graph of shared/, functions/, workflows/, infra/', () => {
   it('reads the modules it is meant to (the scan is not empty, and sees known edges)', () => {
     expect(files.length).toBeGreaterThan(30);
-    expect(graph.get('functions/lifecycle-task.ts')).toContain('shared/app/lifecycle.ts');
-    expect(graph.get('infra/lifecycle.ts')).toContain('workflows/guest-lifecycle.ts');
+    expect(graph.get('functions/lifecycle-task.ts')).toContain('shared/guest/app/tasks.ts');
+    expect(graph.get('infra/lifecycle.ts')).toContain('workflows/guest.ts');
   });
 
   it('has no import cycle', () => {
@@ -113,12 +113,12 @@ describe('layers', () => {
       );
 
     // Assess
-    expect(modules.has('shared/app/guests.ts')).toBe(true);
+    expect(modules.has('shared/guest/app/guests.ts')).toBe(true);
     expect(offending).toEqual([]);
   });
 });
 
-describe('the task contract (shared/app/lifecycle-contract.ts)', () => {
+describe('the task contract (shared/guest/app/contract.ts)', () => {
   it('reaches neither the CDK nor the AWS SDK, even for types', () => {
     // Prepare: the contract and every project module it names, type-only imports included
     const reached = new Set<string>();
@@ -130,11 +130,11 @@ describe('the task contract (shared/app/lifecycle-contract.ts)', () => {
     };
 
     // Act
-    walk('shared/app/lifecycle-contract.ts');
+    walk('shared/guest/app/contract.ts');
     const packages = [...reached].flatMap((f) => importsOf(f, readFileSync(join(ROOT, f), 'utf8')).specifiers.filter((s) => !s.startsWith('.')).map((s) => `${f}: ${s}`));
 
     // Assess
-    expect(reached).toContain('shared/domain/rules.ts');
+    expect(reached).toContain('shared/guest/domain/rules.ts');
     expect(packages.filter((p) => /: (aws-cdk-lib|constructs|@aws-sdk\/|@aws-lambda-powertools\/)/.test(p))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The O2 rules (shared/domain/o2-rules.ts), as the HMS O2 page words them: on-Quad or off-Quad,
+ * The O2 rules (shared/o2/domain/rules.ts), as the HMS O2 page words them: on-Quad or off-Quad,
  * who sponsors, the HMS sponsor of a user without an HMS account, the deadlines decided in issue 14,
  * leaving HMS, renewal.
  */
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotAllowedError, RuleViolation } from '../../shared/domain/errors.ts';
+import { ConflictError, NotAllowedError, RuleViolation } from '../../shared/core/domain/errors.ts';
 import type { Appointment, Person } from '../../shared/domain/model.ts';
-import type { Institution, Lab } from '../../shared/domain/o2-model.ts';
+import type { Institution, Lab } from '../../shared/o2/domain/model.ts';
 import {
   addWorkingDays,
   assertHasHarvardId,
@@ -19,7 +19,7 @@ import {
   quadStanding,
   rcCoreStep,
   retainTerm,
-} from '../../shared/domain/o2-rules.ts';
+} from '../../shared/o2/domain/rules.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(iso);

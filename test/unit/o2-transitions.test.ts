@@ -1,5 +1,5 @@
 /**
- * The O2 lifecycle's one table of status changes (shared/domain/o2-transitions.ts): what it allows
+ * The O2 lifecycle's one table of status changes (shared/o2/domain/transitions.ts): what it allows
  * and refuses (409 with the words the API answers), what is derived from it, and the README's
  * "O2 lifecycle" diagram, which must draw exactly its transitions (as test/unit/transitions.test.ts
  * does for guests).
@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../shared/domain/errors.ts';
-import { O2_FINAL_STATUSES, O2_STATUSES } from '../../shared/domain/o2-model.ts';
-import { O2_TRANSITIONS, o2Can, o2EndsLifecycle, o2IsFinal, o2IsOpenRequest, o2IsSetUp, o2StatusChange, o2Transition, START } from '../../shared/domain/o2-transitions.ts';
+import { ConflictError } from '../../shared/core/domain/errors.ts';
+import { O2_FINAL_STATUSES, O2_STATUSES } from '../../shared/o2/domain/model.ts';
+import { O2_TRANSITIONS, o2Can, o2EndsLifecycle, o2IsFinal, o2IsOpenRequest, o2IsSetUp, o2StatusChange, o2Transition, START } from '../../shared/o2/domain/transitions.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

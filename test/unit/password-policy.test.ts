@@ -1,6 +1,6 @@
-/** Rule "Password policy" (shared/domain/password-policy.ts): each rule, and what it does not refuse. */
+/** Rule "Password policy" (shared/guest/domain/password-policy.ts): each rule, and what it does not refuse. */
 import { describe, expect, it } from 'vitest';
-import { MIN_PASSWORD_LENGTH, PASSWORD_RULES, passwordProblem } from '../../shared/domain/password-policy.ts';
+import { MIN_PASSWORD_LENGTH, PASSWORD_RULES, passwordProblem } from '../../shared/guest/domain/password-policy.ts';
 
 const grace = { accountId: 'ggu123', names: ['Grace Guest'] };
 

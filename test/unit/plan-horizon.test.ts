@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, Guest } from '../../shared/domain/model.ts';
-import { approvalTimeouts, hsrWaitOutcome, nextScheduleStep } from '../../shared/domain/rules.ts';
-import { CONTINUE_AFTER_MS, plan } from '../../shared/app/lifecycle.ts';
+import { approvalTimeouts, hsrWaitOutcome, nextScheduleStep } from '../../shared/guest/domain/rules.ts';
+import { CONTINUE_AFTER_MS, plan } from '../../shared/guest/app/tasks.ts';
 import type { Deps } from '../../shared/app/deps.ts';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ValidationError } from '../../shared/domain/errors.ts';
+import { ValidationError } from '../../shared/core/domain/errors.ts';
 import { parseWith } from '../../shared/http/problem.ts';
 
 /** The problem detail of a refused body or parameters reads as English, one error or several. */

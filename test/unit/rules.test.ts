@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../shared/domain/errors.ts';
+import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../shared/core/domain/errors.ts';
 import { DEFAULT_SERVICES, FINAL_STATUSES, STATUSES, type Guest, type GuestStatus, type HsrRecord, type Person } from '../../shared/domain/model.ts';
 import {
   ACCOUNT_ID_PATTERN,
@@ -24,8 +24,8 @@ import {
   refuseWyss,
   restoreDeadline,
   sponsorStanding,
-} from '../../shared/domain/rules.ts';
-import { transition } from '../../shared/domain/transitions.ts';
+} from '../../shared/guest/domain/rules.ts';
+import { transition } from '../../shared/guest/domain/transitions.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string): Date => new Date(iso);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLineBreak, hasUnsafeCharacters, safeLine, safeText } from '../../shared/domain/text.ts';
+import { hasLineBreak, hasUnsafeCharacters, safeLine, safeText } from '../../shared/core/domain/text.ts';
 import { emails } from '../../shared/app/emails.ts';
 import type { Guest, Person } from '../../shared/domain/model.ts';
 

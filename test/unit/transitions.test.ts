@@ -1,12 +1,12 @@
 /**
- * The lifecycle's one table of status changes (shared/domain/transitions.ts): what it allows and
+ * The lifecycle's one table of status changes (shared/guest/domain/transitions.ts): what it allows and
  * refuses, with the words the API answers (409), what is derived from it, and the README's
  * lifecycle diagram, which must draw exactly its transitions.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../shared/domain/errors.ts';
+import { ConflictError } from '../../shared/core/domain/errors.ts';
 import { FINAL_STATUSES, STATUSES, type GuestStatus } from '../../shared/domain/model.ts';
 import {
   can,
@@ -19,7 +19,7 @@ import {
   transition,
   TRANSITIONS,
   type LifecycleEvent,
-} from '../../shared/domain/transitions.ts';
+} from '../../shared/guest/domain/transitions.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

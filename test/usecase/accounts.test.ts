@@ -6,12 +6,12 @@
  * date; failures are transient or permanent; the reconciler repairs drift, audited and counted.
  */
 import { describe, expect, it } from 'vitest';
-import { DIGITAL_LIBRARY_GROUP } from '../../shared/domain/account.ts';
-import * as uc from '../../shared/app/guests.ts';
-import { expireIfDue, provision, recordFailure } from '../../shared/app/lifecycle.ts';
+import { DIGITAL_LIBRARY_GROUP } from '../../shared/guest/domain/account.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
+import { expireIfDue, provision, recordFailure } from '../../shared/guest/app/tasks.ts';
 import { DRIFT_CHECKPOINT, reconcile } from '../../shared/app/reconcile.ts';
-import { DirectoryConflictError, DirectoryRejectedError, DirectoryUnavailableError, RuleViolation, ValidationError } from '../../shared/domain/errors.ts';
-import { MAX_FAILURES } from '../../shared/domain/transitions.ts';
+import { DirectoryConflictError, DirectoryRejectedError, DirectoryUnavailableError, RuleViolation, ValidationError } from '../../shared/core/domain/errors.ts';
+import { MAX_FAILURES } from '../../shared/guest/domain/transitions.ts';
 import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
 import { METRIC_NAMES } from '../../shared/ports.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
@@ -178,7 +178,7 @@ describe('activation with a password', () => {
     expect(refused).toBeInstanceOf(RuleViolation);
     expect((refused as RuleViolation).fields).toEqual({ password: [expect.any(String)] });
     expect((refused as Error).message).not.toContain(password);
-    const { PASSWORD_RULES } = await import('../../shared/domain/password-policy.ts');
+    const { PASSWORD_RULES } = await import('../../shared/guest/domain/password-policy.ts');
     expect((refused as RuleViolation).fields!.password![0]).toBe(PASSWORD_RULES[rule as keyof typeof PASSWORD_RULES]);
     expect(await w.guests.get(guestId)).toEqual(before);
     expect(w.accounts.calls.length).toBe(calls);

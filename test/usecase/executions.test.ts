@@ -3,9 +3,9 @@
  * a guest's executions, every generation newest first, for HMS IT only; the standing of sponsors.
  */
 import { describe, expect, it } from 'vitest';
-import { guestExecutions, sponsorStandings } from '../../shared/app/executions.ts';
-import * as uc from '../../shared/app/guests.ts';
-import { NotAllowedError, NotFoundError } from '../../shared/domain/errors.ts';
+import { guestExecutions, sponsorStandings } from '../../shared/guest/app/executions.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
+import { NotAllowedError, NotFoundError } from '../../shared/core/domain/errors.ts';
 import { memoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };

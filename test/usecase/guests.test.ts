@@ -4,9 +4,9 @@
  * (test/integration on dynalite, test/security and test/e2e through the local system).
  */
 import { describe, expect, it } from 'vitest';
-import * as uc from '../../shared/app/guests.ts';
-import { provision } from '../../shared/app/lifecycle.ts';
-import { ConflictError, NotAllowedError, PreconditionFailedError, ValidationError } from '../../shared/domain/errors.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
+import { provision } from '../../shared/guest/app/tasks.ts';
+import { ConflictError, NotAllowedError, PreconditionFailedError, ValidationError } from '../../shared/core/domain/errors.ts';
 import { memoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };

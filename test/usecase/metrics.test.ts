@@ -3,8 +3,8 @@
  * through Powertools in AWS): each at the place it happens, once per thing that happened.
  */
 import { describe, expect, it } from 'vitest';
-import * as uc from '../../shared/app/guests.ts';
-import { expireIfDue, notice, provision, recordFailure } from '../../shared/app/lifecycle.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
+import { expireIfDue, notice, provision, recordFailure } from '../../shared/guest/app/tasks.ts';
 import { reconcile } from '../../shared/app/reconcile.ts';
 import { METRIC_NAMES } from '../../shared/ports.ts';
 import { memoryWorld } from '../support/memory.ts';

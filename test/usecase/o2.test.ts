@@ -1,5 +1,5 @@
 /**
- * The O2 use cases (shared/app/o2.ts) on in-memory ports: each rule and refusal of the O2 page and
+ * The O2 use cases (shared/o2/app/o2.ts) on in-memory ports: each rule and refusal of the O2 page and
  * of issue 14, who may do what (404 for a caller who may not read, 403 for one who may read but not
  * act), the wake-ups of the O2 lifecycle where it waits on a task token, and the links into the
  * guest lifecycle (the chained HMS guest account, the `o2` service, keeping the account when
@@ -7,18 +7,18 @@
  * (`taskToken`/`waitingFor`, a status) through the same audited change.
  */
 import { describe, expect, it } from 'vitest';
-import * as uc from '../../shared/app/guests.ts';
-import * as o2Lifecycle from '../../shared/app/o2-lifecycle.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
+import * as o2Lifecycle from '../../shared/o2/app/tasks.ts';
 import { reconcile } from '../../shared/app/reconcile.ts';
-import { desiredAccount } from '../../shared/domain/account.ts';
-import { provision } from '../../shared/app/lifecycle.ts';
-import * as o2uc from '../../shared/app/o2.ts';
-import { setUpO2 } from '../../shared/app/o2-account.ts';
-import { changeO2 } from '../../shared/app/o2-changes.ts';
-import { hmsAccountOf } from '../../shared/app/o2-hms.ts';
-import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError } from '../../shared/domain/errors.ts';
+import { desiredAccount } from '../../shared/guest/domain/account.ts';
+import { provision } from '../../shared/guest/app/tasks.ts';
+import * as o2uc from '../../shared/o2/app/o2.ts';
+import { setUpO2 } from '../../shared/o2/app/login.ts';
+import { changeO2 } from '../../shared/o2/app/changes.ts';
+import { hmsAccountOf } from '../../shared/o2/app/hms-account.ts';
+import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError } from '../../shared/core/domain/errors.ts';
 import type { Caller, HsrRecord, Person } from '../../shared/domain/model.ts';
-import type { Lab, O2Account, O2Status, O2WaitStep } from '../../shared/domain/o2-model.ts';
+import type { Lab, O2Account, O2Status, O2WaitStep } from '../../shared/o2/domain/model.ts';
 import { METRIC_NAMES } from '../../shared/ports.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
 

@@ -3,9 +3,9 @@
  * lists of a delegate across their sponsors and of HMS IT across everyone.
  */
 import { describe, expect, it } from 'vitest';
-import * as uc from '../../shared/app/guests.ts';
+import * as uc from '../../shared/guest/app/guests.ts';
 import { whoAmI } from '../../shared/app/me.ts';
-import { NotAllowedError } from '../../shared/domain/errors.ts';
+import { NotAllowedError } from '../../shared/core/domain/errors.ts';
 import { memoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };

@@ -4,7 +4,7 @@
  * continue-as-new horizon, hands over to new executions, and the lifecycle still completes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTINUE_AFTER_MS } from '../../shared/app/lifecycle.ts';
+import { CONTINUE_AFTER_MS } from '../../shared/guest/app/tasks.ts';
 import { TestSystem, SPONSOR, GUEST } from '../support/local-system.ts';
 
 // Monday 4 January 2027, 09:00 in Boston; the account starts a month later and runs a year.

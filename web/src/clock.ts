@@ -4,7 +4,7 @@
  * browser's clock, so "today", days left and the date bounds agree with the rules the API applies.
  * Dates are HMS dates (America/New_York), as the rules use them.
  */
-import { dateIn, type IsoDate } from '../../shared/domain/dates.ts';
+import { dateIn, type IsoDate } from '../../shared/core/domain/dates.ts';
 
 let skewMs = 0;
 

@@ -4,8 +4,8 @@
  * what it would refuse.
  */
 import { decideO2, relationToO2, type O2Action } from '../../shared/domain/access.ts';
-import { o2Can, o2IsFinal } from '../../shared/domain/o2-transitions.ts';
-import { compareDates } from '../../shared/domain/dates.ts';
+import { o2Can, o2IsFinal } from '../../shared/o2/domain/transitions.ts';
+import { compareDates } from '../../shared/core/domain/dates.ts';
 import type { Me } from './api/client.ts';
 import type { O2Account } from './api/o2.ts';
 

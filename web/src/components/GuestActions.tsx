@@ -11,7 +11,7 @@ import { config } from '../config.ts';
 import { extensionBounds, relation, type GuestActionName } from '../rules.ts';
 import { formatDate, STATUS_LABELS } from '../text.ts';
 import { Field } from './ui.tsx';
-import { can } from '../../../shared/domain/transitions.ts';
+import { can } from '../../../shared/guest/domain/transitions.ts';
 
 type Applied = (guest: Guest, etag: string, settled: (g: Guest) => boolean) => Promise<Guest | undefined>;
 

@@ -13,7 +13,7 @@ import { FormOutcomeView, useFormAction } from '../components/FormProblem.tsx';
 import { Link, navigate, navState } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { formatDate } from '../text.ts';
-import { INSTITUTION_NAMES } from '../../../shared/domain/o2-model.ts';
+import { INSTITUTION_NAMES } from '../../../shared/o2/domain/model.ts';
 import { institutionKind, isExpiring, O2_LOGIN_HOST, quadReason, RC_CORE_CONTACT, registrationText } from '../o2-text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
 import { o2IsFinal } from '../o2-rules.ts';

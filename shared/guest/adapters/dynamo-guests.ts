@@ -1,0 +1,420 @@
+/** GuestRepository over one DynamoDB table with single-item conditional writes (no transactions). */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { STATUSES, type AuditEvent, type Guest } from '../../domain/model.ts';
+import { ConflictError, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
+import type { AttemptCounter, Checkpoints, GuestQuery, GuestRepository, Page, PersonClaim } from '../../ports.ts';
+import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
+import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
+
+const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
+const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
+const personKey = (huid: string) => ({ pk: `PERSON#${huid}`, sk: 'LIVE' });
+export { DUE_SHARD };
+/** Sort key prefix of audit items (`GUEST#<id>` / `AUDIT#<seq>`): written once, never updated or deleted. */
+export const AUDIT_PREFIX = 'AUDIT#';
+
+const versionIs = '#version = :expected';
+
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+
+/** The cursor is a query parameter of GET /v1/guests: a bad one is the caller's mistake (400), never ours. */
+const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
+
+/** A cursor's JSON object (or a 400 naming the cursor). */
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw invalidCursor();
+}
+
+/** A LastEvaluatedKey given back: every key attribute of the table and its indexes is a string. */
+function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
+  const value = decodeCursor(cursor);
+  if (value && !Object.values(value).every((v) => typeof v === 'string')) throw invalidCursor();
+  return value;
+}
+
+/** What is stored: the guest plus the index attributes derived from it (shared/guest/adapters/guests-table.ts). */
+function toItem(guest: Guest): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...guestKey(guest.guestId), type: 'guest', ...guest, ...indexAttributes(guest) };
+  if (!item.dueShard) delete item.dueAt;
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): Guest {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  for (const k of INDEX_ATTRIBUTES) delete rest[k];
+  return rest as unknown as Guest;
+}
+
+/** One partition of an index a list reads: the guests whose `index.partitionKey` is `value`. */
+interface Partition {
+  index: IndexSpec;
+  value: string;
+}
+
+/** Queries one list page may make (each reads up to the page's remaining size): a page of sponsors or statuses with few guests ends early, with a cursor. */
+export const MAX_QUERIES_PER_PAGE = 25;
+const DEFAULT_PAGE = 50;
+
+/**
+ * A list's cursor: which index (`i`), the partition its page ended in (`p`: a sponsor's HUID, a
+ * status), and where in it (`k`, DynamoDB's LastEvaluatedKey; none: from the partition's start).
+ */
+interface ListCursor {
+  i: string;
+  p: string;
+  k?: Record<string, string>;
+}
+
+function decodeListCursor(cursor: string | undefined): ListCursor | undefined {
+  if (!cursor) return undefined;
+  const value = decodeCursor(cursor) as Partial<ListCursor> | undefined;
+  const { i, p, k } = value ?? {};
+  const keyOk = k === undefined || (typeof k === 'object' && k !== null && !Array.isArray(k) && Object.values(k).length > 0 && Object.values(k).every((v) => typeof v === 'string'));
+  if (typeof i !== 'string' || typeof p !== 'string' || !keyOk || Object.keys(value!).some((key) => !['i', 'p', 'k'].includes(key))) throw invalidCursor();
+  return { i, p, ...(k ? { k } : {}) };
+}
+
+export class DynamoGuestRepository implements GuestRepository {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(guestId: string): Promise<Guest | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: guestKey(guestId), ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async create(guest: Guest): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(guest), ConditionExpression: keyDoesNotExist }));
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new ConflictError(`Guest ${guest.guestId} already exists.`);
+      throw err;
+    }
+  }
+
+  async save(next: Guest): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(next),
+          ConditionExpression: versionIs,
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new StaleWriteError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
+      }
+      throw err;
+    }
+  }
+
+  /** A query from a cursor: DynamoDB refusing its start key (not ours, another query's) means a bad cursor. */
+  private async queryFrom(command: QueryCommand) {
+    try {
+      return await this.doc.send(command);
+    } catch (err) {
+      if (command.input.ExclusiveStartKey && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
+      throw err;
+    }
+  }
+
+  async listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>> {
+    const sponsors = [...new Set(sponsorHuids)].sort();
+    return this.listOver(
+      sponsors.map((value) => ({ index: GUESTS_INDEXES.bySponsor, value })),
+      query,
+      // A sponsor no longer listed: go on with the next one in HUID order.
+      (p) => (/^\d{8}$/.test(p) ? sponsors.findIndex((s) => s > p) : undefined),
+    );
+  }
+
+  async listAll(query: GuestQuery): Promise<Page<Guest>> {
+    const statuses = query.status ? [query.status] : STATUSES;
+    return this.listOver(statuses.map((value) => ({ index: GUESTS_INDEXES.byStatus, value })), query);
+  }
+
+  /**
+   * One page over several partitions read one after the other, each by its sort key (end date),
+   * from the cursor's place. `resume` says where to go on when the cursor's partition is no longer
+   * one of them (undefined: the cursor is not valid here).
+   */
+  private async listOver(partitions: Partition[], query: GuestQuery, resume: (p: string) => number | undefined = () => undefined): Promise<Page<Guest>> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    let at = 0;
+    let start: Record<string, string> | undefined;
+    const cursor = decodeListCursor(query.cursor);
+    if (cursor) {
+      const index = partitions[0]?.index;
+      if (index && cursor.i !== index.name) throw invalidCursor();
+      at = partitions.findIndex((x) => x.value === cursor.p);
+      if (at >= 0) {
+        start = cursor.k;
+        // A start key of another partition (a forged cursor) is refused: the key condition would refuse it too.
+        if (start && (start[index!.partitionKey] !== cursor.p || !String(start.pk).startsWith('GUEST#') || start.sk !== 'GUEST')) throw invalidCursor();
+      } else {
+        const next = resume(cursor.p);
+        if (next === undefined) throw invalidCursor();
+        at = next < 0 ? partitions.length : next;
+      }
+    }
+    const items: Guest[] = [];
+    for (let queries = 0; at < partitions.length && items.length < limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
+      const out = await this.queryFrom(this.partitionQuery(partitions[at]!, query, start, limit - items.length));
+      items.push(...(out.Items ?? []).map(fromItem));
+      start = out.LastEvaluatedKey as Record<string, string> | undefined;
+      if (!start) at++;
+    }
+    const next = at < partitions.length ? encodeCursor({ i: partitions[at]!.index.name, p: partitions[at]!.value, ...(start ? { k: start } : {}) }) : undefined;
+    return { items, cursor: next };
+  }
+
+  /** The query of one partition: end date before `expiringBefore` (key condition), status and failure as filters where the index does not hold them. */
+  private partitionQuery({ index, value }: Partition, query: GuestQuery, start: Record<string, string> | undefined, limit: number): QueryCommand {
+    const names: Record<string, string> = { '#p': index.partitionKey };
+    const values: Record<string, unknown> = { ':p': value };
+    let keyCondition = '#p = :p';
+    if (query.expiringBefore) {
+      names['#e'] = index.sortKey;
+      values[':e'] = query.expiringBefore;
+      keyCondition += ' AND #e < :e';
+    }
+    const filters: string[] = [];
+    if (query.status && index !== GUESTS_INDEXES.byStatus) {
+      names['#st'] = 'status';
+      values[':st'] = query.status;
+      filters.push('#st = :st');
+    }
+    if (query.failed) {
+      names['#f'] = 'failure';
+      filters.push('attribute_exists(#f)');
+    }
+    return new QueryCommand({
+      TableName: this.table,
+      IndexName: index.name,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ExclusiveStartKey: start,
+      Limit: limit,
+    });
+  }
+
+  async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
+    const out = await this.queryFrom(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: GUESTS_INDEXES.byDue.name,
+        KeyConditionExpression: '#shard = :shard AND #due <= :before',
+        ExpressionAttributeNames: { '#shard': GUESTS_INDEXES.byDue.partitionKey, '#due': GUESTS_INDEXES.byDue.sortKey },
+        ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before },
+        ExclusiveStartKey: startKey(cursor),
+        Limit: 100,
+      }),
+    );
+    return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    // Keyed by the guest version the event produced, and written only if absent: an audit item is
+    // never overwritten (IAM cannot say "PutItem of new items only", so every audit write carries the
+    // condition). Writing the same event again (a retry, or `lastAudit` re-sent by the next change)
+    // finds it there: already written, done.
+    await Promise.all(
+      events.map(async (event) => {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { pk: `GUEST#${event.guestId}`, sk: `${AUDIT_PREFIX}${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
+              ConditionExpression: keyDoesNotExist,
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
+    );
+  }
+
+  async history(guestId: string): Promise<AuditEvent[]> {
+    // One query over the guest's partition: its audit items (AUDIT#…) and the guest item (GUEST),
+    // whose `lastAudit` stands in for an event whose own write was lost.
+    const events: AuditEvent[] = [];
+    let last: AuditEvent | undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `GUEST#${guestId}` },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const { pk: _pk, sk, type: _t, ...rest } = item;
+        if (typeof sk === 'string' && sk.startsWith(AUDIT_PREFIX)) events.push(rest as AuditEvent);
+        else if (sk === 'GUEST') last = (rest as Partial<Guest>).lastAudit;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
+    return events.sort((a, b) => a.seq - b.seq);
+  }
+
+  async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {
+    return written(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...accountKey(accountId), type: 'account', accountId, guestId },
+          ConditionExpression: `${keyDoesNotExist} OR guestId = :g`,
+          ExpressionAttributeValues: { ':g': guestId },
+        }),
+      ),
+    );
+  }
+
+  async accountHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const taken = new Map<string, string>();
+    let keys: Record<string, unknown>[] = [...new Set(accountIds)].map(accountKey);
+    if (keys.length > 100) throw new RangeError('at most 100 account IDs at a time');
+    // BatchGetItem may leave keys unprocessed under load: ask again for those (the SDK's own retries already back off).
+    for (let round = 0; keys.length; round++) {
+      if (round >= 10) throw new Error('DynamoDB left account IDs unprocessed ten times in a row');
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'accountId, guestId' } } }));
+      for (const item of out.Responses?.[this.table] ?? []) taken.set(String(item.accountId), String(item.guestId));
+      keys = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return taken;
+  }
+
+  async personClaim(huid: string): Promise<PersonClaim | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: personKey(huid), ConsistentRead: true }));
+    return out.Item ? { guestId: String(out.Item.guestId), claimedAt: String(out.Item.claimedAt) } : undefined;
+  }
+
+  async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
+    return written(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...personKey(huid), type: 'person-claim', huid, ...claim },
+          ...(previous
+            ? { ConditionExpression: 'guestId = :g AND claimedAt = :at', ExpressionAttributeValues: { ':g': previous.guestId, ':at': previous.claimedAt } }
+            : { ConditionExpression: keyDoesNotExist }),
+        }),
+      ),
+    );
+  }
+
+  async guestIdForAccount(accountId: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: accountKey(accountId), ConsistentRead: true }));
+    return out.Item?.guestId as string | undefined;
+  }
+}
+
+/**
+ * Attempt counters in the guests table (`ATTEMPTS#<key>`), each one conditional update: a window
+ * counter only grows while under its limit; a backoff record only moves on from the count it was
+ * read at. `expiresAt` (epoch seconds) is the table's TTL attribute.
+ */
+export class DynamoAttemptCounter implements AttemptCounter {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async count(key: string, window: string, limit: number, expiresAt: Date): Promise<number | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `ATTEMPTS#${key}`, sk: window },
+          UpdateExpression: 'ADD attempts :one SET expiresAt = :exp, #type = :type',
+          ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':exp': Math.floor(expiresAt.getTime() / 1000), ':type': 'attempts' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.attempts);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async attempts(key: string): Promise<{ attempts: number; lastAt: string } | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' }, ConsistentRead: true }));
+    return out.Item && out.Item.attempts !== undefined ? { attempts: Number(out.Item.attempts), lastAt: String(out.Item.lastAt) } : undefined;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' }, UpdateExpression: 'REMOVE attempts, lastAt' }));
+  }
+
+  async record(key: string, seen: number, at: string, expiresAt: Date): Promise<boolean> {
+    return written(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `ATTEMPTS#${key}`, sk: 'BACKOFF' },
+          UpdateExpression: 'SET attempts = :next, lastAt = :at, expiresAt = :exp, #type = :type',
+          ConditionExpression: seen === 0 ? 'attribute_not_exists(attempts)' : 'attempts = :seen',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':next': seen + 1,
+            ':at': at,
+            ':exp': Math.floor(expiresAt.getTime() / 1000),
+            ':type': 'attempts',
+            ...(seen === 0 ? {} : { ':seen': seen }),
+          },
+        }),
+      ),
+    );
+  }
+}
+
+/** Named instants in the guests table (`CHECKPOINT#<name>` / `CHECKPOINT`): the reconciler's last drift check. */
+export class DynamoCheckpoints implements Checkpoints {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    // The same options as every document client here: `from` sets them on the client it shares.
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(name: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `CHECKPOINT#${name}`, sk: 'CHECKPOINT' }, ConsistentRead: true }));
+    return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `CHECKPOINT#${name}`, sk: 'CHECKPOINT', type: 'checkpoint', value } }));
+  }
+}
