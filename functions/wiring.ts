@@ -9,7 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
-import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/ports.ts';
+import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/core/ports.ts';
 import { DirectoryUnavailableError } from '../shared/core/domain/errors.ts';
 import { DynamoAttemptCounter, DynamoCheckpoints, DynamoGuestRepository } from '../shared/guest/adapters/dynamo-guests.ts';
 import { DynamoO2Repository } from '../shared/o2/adapters/dynamo-o2.ts';

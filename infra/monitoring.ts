@@ -15,7 +15,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ALERTS, type AlertName } from '../shared/adapters/log-alerts.ts';
 import { METRICS_NAMESPACE } from '../shared/adapters/emf-metrics.ts';
-import { METRIC_NAMES, type MetricName } from '../shared/ports.ts';
+import { METRIC_NAMES, type MetricName } from '../shared/core/ports.ts';
 import { CLOUDFRONT_REGION } from './edge-stack.ts';
 import type { Mail } from './mail.ts';
 

@@ -4,7 +4,7 @@
  * registers a timer here; moving the clock fires due timers in time order and then waits until
  * the system is quiet again, so a caller can check the effects right after.
  */
-import type { Clock } from '../shared/ports.ts';
+import type { Clock } from '../shared/core/ports.ts';
 
 interface Timer {
   at: number;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import Provider, { errors, type AccessToken, type ClientCredentials, type Configuration, type ResourceServer } from 'oidc-provider';
 import { SCOPES, type Scope } from '../shared/http/routes.ts';
-import type { Person } from '../shared/domain/model.ts';
+import type { Person } from '../shared/core/domain/people.ts';
 import { memoryAdapter } from './idp-store.ts';
 import { SignInPage } from './sign-in-page.ts';
 

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { Person } from '../shared/domain/model.ts';
+import type { Person } from '../shared/core/domain/people.ts';
 
 const INTERACTION = /^\/_local\/idp\/interaction\/([\w-]{1,100})$/;
 const MAX_FORM_BYTES = 4096;

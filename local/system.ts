@@ -34,7 +34,7 @@ import { synthesizeForLocal, type LocalDeployment, type StackFactory } from './s
 import { originHeadersFromTemplate } from './edge.ts';
 import { functionLogicalId, LOCAL_REGION } from './template.ts';
 import { SAMPLE_DIRECTORY } from './sample-data.ts';
-import type { Person } from '../shared/domain/model.ts';
+import type { Person } from '../shared/core/domain/people.ts';
 
 export interface LocalSystemOptions {
   apiPort?: number;

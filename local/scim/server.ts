@@ -20,7 +20,7 @@ import SCIMMYRouters from 'scimmy-routers';
 import { POSIX_EXTENSION } from '../../shared/adapters/scim-directory.ts';
 import { GUEST_EXTENSION, MANAGED_GROUPS } from '../../shared/guest/domain/account.ts';
 import { O2_GROUP } from '../../shared/o2/domain/rules.ts';
-import type { Clock } from '../../shared/ports.ts';
+import type { Clock } from '../../shared/core/ports.ts';
 import { directoryPage } from './page.ts';
 import { hashPassword, ScimStore, type StoredGroup, type StoredUser } from './store.ts';
 

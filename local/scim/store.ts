@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
-import type { Clock } from '../../shared/ports.ts';
+import type { Clock } from '../../shared/core/ports.ts';
 import { readDataFile, RESET_FIX } from '../data-dir.ts';
 
 export interface StoredUser {

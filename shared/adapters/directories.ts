@@ -10,9 +10,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { HsrRecord, Person } from '../domain/model.ts';
+import type { HsrRecord, Person } from '../core/domain/people.ts';
 import { ACCOUNT_ID_PATTERN } from '../guest/domain/rules.ts';
-import type { HsrDirectory, PeopleDirectory } from '../ports.ts';
+import type { HsrDirectory, PeopleDirectory } from '../core/ports.ts';
 
 const huid = z.string().regex(/^\d{8}$/, 'an 8-digit HUID');
 const isoDate = z.iso.date();

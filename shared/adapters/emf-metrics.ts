@@ -4,7 +4,7 @@
  * every invocation. No API call, nothing to grant: CloudWatch Logs turns the line into the metric.
  */
 import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { MetricName, Metrics } from '../ports.ts';
+import type { MetricName, Metrics } from '../core/ports.ts';
 
 /** The namespace of the use cases' metrics (the dashboard, infra/monitoring.ts, reads the same). */
 export const METRICS_NAMESPACE = 'HmsGuestAccounts';

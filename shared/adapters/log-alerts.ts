@@ -3,7 +3,7 @@
  * function's log group, where a metric filter counts them and an alarm notifies HMS IT
  * (infra/monitoring.ts). Nothing personal goes in `detail` (the logger redacts it anyway).
  */
-import type { Alerts } from '../ports.ts';
+import type { Alerts } from '../core/ports.ts';
 
 /** Every alert the code raises, each with an alarm of its own (infra/monitoring.ts). */
 export const ALERTS = {

@@ -7,37 +7,13 @@
 import { createHash } from 'node:crypto';
 import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../guest/domain/account.ts';
 import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../core/domain/errors.ts';
-import { STATUSES, type AuditEvent, type Guest, type HsrRecord, type Person } from '../domain/model.ts';
+import { STATUSES, type AuditEvent, type Guest } from '../guest/domain/model.ts';
+import { type HsrRecord, type Person } from '../core/domain/people.ts';
 import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../o2/domain/model.ts';
 import { O2_GROUP } from '../o2/domain/rules.ts';
-import type {
-  AccountDirectory,
-  Alerts,
-  Checkpoints,
-  DirectoryUser,
-  DirectoryUserChanges,
-  NewDirectoryUser,
-  PasswordOutcome,
-  AttemptCounter,
-  Clock,
-  EmailMessage,
-  ExecutionDetail,
-  ExecutionEvent,
-  ExecutionStatus,
-  GuestQuery,
-  GuestRepository,
-  HsrDirectory,
-  LifecycleWorkflow,
-  Mailer,
-  MetricName,
-  Metrics,
-  O2Query,
-  O2Repository,
-  Page,
-  PeopleDirectory,
-  PersonClaim,
-  Random,
-} from '../ports.ts';
+import type { AccountDirectory, Alerts, Checkpoints, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome, AttemptCounter, Clock, EmailMessage, ExecutionDetail, ExecutionEvent, ExecutionStatus, HsrDirectory, LifecycleWorkflow, Mailer, MetricName, Metrics, Page, PeopleDirectory, PersonClaim, Random } from '../core/ports.ts';
+import type { O2Query, O2Repository } from '../o2/app/ports.ts';
+import type { GuestQuery, GuestRepository } from '../guest/app/ports.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
 

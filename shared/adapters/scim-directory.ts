@@ -26,7 +26,7 @@ import {
   DirectoryUnavailableError,
   type AccountDirectoryError,
 } from '../core/domain/errors.ts';
-import type { AccountDirectory, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, Page, PasswordOutcome } from '../ports.ts';
+import type { AccountDirectory, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, Page, PasswordOutcome } from '../core/ports.ts';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

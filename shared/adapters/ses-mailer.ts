@@ -1,6 +1,6 @@
 /** Mailer over SES (v1 API, @aws-sdk/client-ses). Every message has a text and an HTML body. */
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import type { EmailMessage, Mailer } from '../ports.ts';
+import type { EmailMessage, Mailer } from '../core/ports.ts';
 
 export class SesMailer implements Mailer {
   constructor(

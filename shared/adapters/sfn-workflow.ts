@@ -13,7 +13,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { EXECUTION_EVENTS_SHOWN, type ExecutionDetail, type ExecutionEvent, type ExecutionStatus, type LifecycleWorkflow } from '../ports.ts';
+import { EXECUTION_EVENTS_SHOWN, type ExecutionDetail, type ExecutionEvent, type ExecutionStatus, type LifecycleWorkflow } from '../core/ports.ts';
 
 export class StepFunctionsWorkflow implements LifecycleWorkflow {
   constructor(

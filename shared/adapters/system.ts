@@ -1,6 +1,6 @@
 /** The process clock and randomness. The clock can be replaced as a whole (the local runner moves time). */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { Clock, Random } from '../ports.ts';
+import type { Clock, Random } from '../core/ports.ts';
 
 class SystemClock implements Clock {
   now(): Date {

@@ -2,7 +2,9 @@
  * What a use case needs: ports only. The real adapters are wired at the entry points
  * (functions/wiring.ts); fast use-case tests wire in-memory ones (shared/adapters/memory.ts).
  */
-import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, GuestRepository, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, O2Repository, PeopleDirectory, Random } from '../ports.ts';
+import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, PeopleDirectory, Random } from '../core/ports.ts';
+import type { O2Repository } from '../o2/app/ports.ts';
+import type { GuestRepository } from '../guest/app/ports.ts';
 import type { Links } from './emails.ts';
 
 export interface Deps {

@@ -2,8 +2,9 @@
  * Email templates. Each message is written once as blocks; the text and the HTML body are both
  * rendered from those blocks, so they never disagree.
  */
-import type { EmailMessage } from '../ports.ts';
-import { POPULATION_LABELS, type Guest, type Person } from '../domain/model.ts';
+import type { EmailMessage } from '../core/ports.ts';
+import { POPULATION_LABELS, type Guest } from '../guest/domain/model.ts';
+import { type Person } from '../core/domain/people.ts';
 import type { Lab, LapseReason, O2Account } from '../o2/domain/model.ts';
 import { O2_LOGIN_HOST } from '../o2/domain/rules.ts';
 import { RC_CORE_CONTACT, WYSS_CONTACT } from '../guest/domain/rules.ts';

@@ -1,5 +1,5 @@
 /** GET /v1/me: who the caller is, what they may do, and for whom. */
-import type { Caller } from '../domain/model.ts';
+import type { Caller } from '../core/domain/people.ts';
 import { sponsorStanding } from '../guest/domain/rules.ts';
 import { isRcCore } from '../o2/domain/rules.ts';
 import type { Deps } from './deps.ts';

@@ -16,7 +16,7 @@
  * fresh execution (the next generation, from the start: CheckHmsAccount sends it on by status).
  */
 import { AccountDirectoryError, ConflictError } from '../core/domain/errors.ts';
-import type { Guest } from '../domain/model.ts';
+import type { Guest } from '../guest/domain/model.ts';
 import type { O2Account } from '../o2/domain/model.ts';
 import { o2Can, o2IsFinal } from '../o2/domain/transitions.ts';
 import { isFinal, isProvisioned, MAX_FAILURES } from '../guest/domain/transitions.ts';
@@ -28,7 +28,7 @@ import { EXECUTION_PHASE, executionInput } from '../guest/app/contract.ts';
 import { syncO2Login } from '../o2/app/login.ts';
 import { changeO2 } from '../o2/app/changes.ts';
 import { o2ExecutionInput, o2ExecutionName } from '../o2/app/contract.ts';
-import { METRIC_NAMES } from '../ports.ts';
+import { METRIC_NAMES } from '../core/ports.ts';
 
 /** A running execution is left alone until its guest is this late (it may simply be about to act). */
 export const LATE_AFTER_MS = 60 * 60 * 1000;

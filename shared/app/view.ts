@@ -10,10 +10,10 @@
  * metadata is its component's name).
  */
 import { z } from 'zod';
-import type { AuditEvent, Guest } from '../domain/model.ts';
+import type { AuditEvent, Guest } from '../guest/domain/model.ts';
 import type { GuestExecution } from '../guest/app/executions.ts';
 import { o2People } from './names.ts';
-import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
+import { POPULATIONS, SERVICES, STATUSES } from '../guest/domain/model.ts';
 import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../o2/domain/model.ts';
 import { SPONSOR_REFUSALS } from '../guest/domain/rules.ts';
 

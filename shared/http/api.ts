@@ -6,7 +6,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { PreconditionFailedError, StaleWriteError, UnauthenticatedError, ValidationError } from '../core/domain/errors.ts';
-import type { Caller, Guest } from '../domain/model.ts';
+import type { Guest } from '../guest/domain/model.ts';
+import type { Caller } from '../core/domain/people.ts';
 import type { Deps } from '../app/deps.ts';
 import * as uc from '../guest/app/guests.ts';
 import * as o2 from '../o2/app/o2.ts';

@@ -1,11 +1,11 @@
 /** Request schemas: the one definition used to validate input and to write the OpenAPI document. */
 import { z } from 'zod';
 import { isIsoDate } from '../core/domain/dates.ts';
-import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';
+import { POPULATIONS, SERVICES, STATUSES } from '../guest/domain/model.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../o2/domain/model.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../guest/domain/password-policy.ts';
 import { ACCOUNT_ID_PATTERN } from '../guest/domain/rules.ts';
-import { MAX_PAGE } from '../ports.ts';
+import { MAX_PAGE } from '../core/ports.ts';
 import { hasLineBreak, hasUnsafeCharacters } from '../core/domain/text.ts';
 
 export const Huid = z.string().regex(/^\d{8}$/, 'must be an 8-digit Harvard ID (HUID)').meta({ examples: ['10000001'] });

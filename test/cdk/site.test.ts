@@ -20,7 +20,7 @@ import { originHeadersFromTemplate } from '../../local/edge.ts';
 import type { CfnTemplate } from '../../local/template.ts';
 import { CLIENT_THROTTLE, clientThrottleFor, EDGE_WINDOW_SECONDS } from '../../shared/http/client-limits.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
-import { METRIC_NAMES } from '../../shared/ports.ts';
+import { METRIC_NAMES } from '../../shared/core/ports.ts';
 import { buildApp, STACK_NAME } from './build.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };

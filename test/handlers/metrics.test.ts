@@ -19,7 +19,7 @@ import { handler as reconciler } from '../../functions/reconciler.ts';
 import { metrics, setRuntimeDeps, tracer } from '../../functions/runtime.ts';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/adapters/emf-metrics.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { METRIC_NAMES } from '../../shared/ports.ts';
+import { METRIC_NAMES } from '../../shared/core/ports.ts';
 import { memoryWorld } from '../support/memory.ts';
 
 const ctx = { functionName: 'guest-accounts-fn', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;

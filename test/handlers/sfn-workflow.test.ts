@@ -6,7 +6,7 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCom
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StepFunctionsWorkflow } from '../../shared/adapters/sfn-workflow.ts';
-import { EXECUTION_EVENTS_SHOWN } from '../../shared/ports.ts';
+import { EXECUTION_EVENTS_SHOWN } from '../../shared/core/ports.ts';
 
 const sfn = mockClient(SFNClient);
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:GuestLifecycle';

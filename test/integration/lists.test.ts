@@ -10,8 +10,9 @@ import { DynamoDirectory, HttpPeopleDirectory } from '../../shared/adapters/dire
 import { DynamoGuestRepository, MAX_QUERIES_PER_PAGE } from '../../shared/guest/adapters/dynamo-guests.ts';
 import { MemoryGuestRepository } from '../../shared/adapters/memory.ts';
 import { ValidationError } from '../../shared/core/domain/errors.ts';
-import { STATUSES, type Guest, type GuestStatus } from '../../shared/domain/model.ts';
-import type { GuestQuery, GuestRepository, Page } from '../../shared/ports.ts';
+import { STATUSES, type Guest, type GuestStatus } from '../../shared/guest/domain/model.ts';
+import type { Page } from '../../shared/core/ports.ts';
+import type { GuestQuery, GuestRepository } from '../../shared/guest/app/ports.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 let db: TestDynamo;

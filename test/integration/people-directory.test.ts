@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, HttpPeopleDirectory, parseDirectorySeed } from '../../shared/adapters/directories.ts';
 import { MemoryDirectory } from '../../shared/adapters/memory.ts';
-import type { Person } from '../../shared/domain/model.ts';
+import type { Person } from '../../shared/core/domain/people.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 

@@ -10,7 +10,7 @@ import { POSIX_EXTENSION, ScimAccountDirectory, type DirectoryFailure } from '..
 import { ManualClock } from '../../shared/adapters/memory.ts';
 import { createOrFindOwn } from '../../shared/guest/app/account.ts';
 import { DirectoryConflictError, DirectoryNotFoundError, DirectoryRejectedError, DirectoryThrottledError, DirectoryUnavailableError } from '../../shared/core/domain/errors.ts';
-import type { NewDirectoryUser } from '../../shared/ports.ts';
+import type { NewDirectoryUser } from '../../shared/core/ports.ts';
 import { FaultInjector } from '../../local/faults.ts';
 import { startScimServer, type ScimServer } from '../../local/scim/server.ts';
 

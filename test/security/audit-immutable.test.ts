@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDynalite } from '../../local/dynamo.ts';
 import { AUDIT_PREFIX, DynamoGuestRepository } from '../../shared/guest/adapters/dynamo-guests.ts';
-import type { AuditEvent } from '../../shared/domain/model.ts';
+import type { AuditEvent } from '../../shared/guest/domain/model.ts';
 import { TestSystem, DELEGATE, GUEST, SPONSOR } from '../support/local-system.ts';
 import { PASSWORD } from '../support/sample.ts';
 

@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, relationTo, type AccessContext, type GuestAction, type Relation } from '../../shared/domain/access.ts';
-import type { Caller } from '../../shared/domain/model.ts';
+import { decide, relationTo, type AccessContext, type GuestAction, type Relation } from '../../shared/guest/domain/access.ts';
+import type { Caller } from '../../shared/core/domain/people.ts';
 import type { DirectorySeed } from '../../shared/adapters/directories.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { TestSystem, SPONSOR, DELEGATE, type Answer, type Mail } from '../support/local-system.ts';

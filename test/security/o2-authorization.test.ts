@@ -10,8 +10,8 @@
  * field, and change nothing either.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { decideLab, decideO2, type LabAction, type O2AccessContext, type O2Action } from '../../shared/domain/access.ts';
-import type { Caller } from '../../shared/domain/model.ts';
+import { decideLab, decideO2, type LabAction, type O2AccessContext, type O2Action } from '../../shared/o2/domain/access.ts';
+import type { Caller } from '../../shared/core/domain/people.ts';
 import type { MemoryWorld } from '../support/memory.ts';
 import { call, clearRuntime, expectProblem, HUIDS, IT_ROLE, LAB_ID, o2Fixture, o2World, OTHER_LAB_ID, USER_ACCOUNT, WHO, worldState, type O2Fixture, type Reply, type Who } from './o2-fixtures.ts';
 

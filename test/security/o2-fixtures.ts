@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { handler as api } from '../../functions/api.ts';
 import { setRuntimeDeps } from '../../functions/runtime.ts';
 import { loadConfig } from '../../shared/config.ts';
-import type { Person } from '../../shared/domain/model.ts';
+import type { Person } from '../../shared/core/domain/people.ts';
 import type { Lab, O2Account, O2Status } from '../../shared/o2/domain/model.ts';
 import { o2ExecutionInput, o2ExecutionName } from '../../shared/o2/app/contract.ts';
 import { checkRouteAnswer } from '../support/contract.ts';

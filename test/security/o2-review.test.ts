@@ -9,8 +9,8 @@
  *   and no refusal names what the caller may not read (another person's O2 account, a guest).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { decideO2 } from '../../shared/domain/access.ts';
-import type { Person } from '../../shared/domain/model.ts';
+import { decideO2 } from '../../shared/o2/domain/access.ts';
+import type { Person } from '../../shared/core/domain/people.ts';
 import type { MemoryWorld } from '../support/memory.ts';
 import { call, clearRuntime, expectProblem, HUIDS, IT_ROLE, LAB_ID, labFixture, o2Fixture, o2World, OTHER_LAB_ID, worldState, type O2Fixture, type Reply } from './o2-fixtures.ts';
 

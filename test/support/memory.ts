@@ -1,6 +1,6 @@
 /** Use cases wired to in-memory ports (shared/adapters/memory.ts): no SDK, no local system, milliseconds. */
 import type { Deps } from '../../shared/app/deps.ts';
-import type { HsrRecord, Person } from '../../shared/domain/model.ts';
+import type { HsrRecord, Person } from '../../shared/core/domain/people.ts';
 import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryMetrics, MemoryO2Repository, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 

@@ -1,7 +1,7 @@
 /** What the directory user of a guest should be (shared/guest/domain/account.ts), and how a user differs from it. */
 import { describe, expect, it } from 'vitest';
 import { accountDifferences, accountMustExist, desiredAccount, DIGITAL_LIBRARY_GROUP, groupsFor, MANAGED_GROUPS, SERVICE_GROUPS } from '../../shared/guest/domain/account.ts';
-import { STATUSES, SERVICES, type Entitlement, type GuestStatus } from '../../shared/domain/model.ts';
+import { STATUSES, SERVICES, type Entitlement, type GuestStatus } from '../../shared/guest/domain/model.ts';
 
 const entitlements: Entitlement[] = [
   { name: 'digital-library', granted: false, reason: 'never' },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotAllowedError, RuleViolation } from '../../shared/core/domain/errors.ts';
-import type { Appointment, Person } from '../../shared/domain/model.ts';
+import type { Appointment, Person } from '../../shared/core/domain/people.ts';
 import type { Institution, Lab } from '../../shared/o2/domain/model.ts';
 import {
   addWorkingDays,

@@ -5,7 +5,7 @@
  * (WaitForHsr, the approval callbacks), which only run at an execution's start, are bounded.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, Guest } from '../../shared/domain/model.ts';
+import type { AuditEvent, Guest } from '../../shared/guest/domain/model.ts';
 import { approvalTimeouts, hsrWaitOutcome, nextScheduleStep } from '../../shared/guest/domain/rules.ts';
 import { CONTINUE_AFTER_MS, plan } from '../../shared/guest/app/tasks.ts';
 import type { Deps } from '../../shared/app/deps.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../shared/core/domain/errors.ts';
-import { DEFAULT_SERVICES, FINAL_STATUSES, STATUSES, type Guest, type GuestStatus, type HsrRecord, type Person } from '../../shared/domain/model.ts';
+import { DEFAULT_SERVICES, FINAL_STATUSES, STATUSES, type Guest, type GuestStatus } from '../../shared/guest/domain/model.ts';
+import { type HsrRecord, type Person } from '../../shared/core/domain/people.ts';
 import {
   ACCOUNT_ID_PATTERN,
   accountIdCandidates,

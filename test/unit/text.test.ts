@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hasLineBreak, hasUnsafeCharacters, safeLine, safeText } from '../../shared/core/domain/text.ts';
 import { emails } from '../../shared/app/emails.ts';
-import type { Guest, Person } from '../../shared/domain/model.ts';
+import type { Guest } from '../../shared/guest/domain/model.ts';
+import type { Person } from '../../shared/core/domain/people.ts';
 
 describe('text from outside', () => {
   it.each([

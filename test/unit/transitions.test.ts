@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/core/domain/errors.ts';
-import { FINAL_STATUSES, STATUSES, type GuestStatus } from '../../shared/domain/model.ts';
+import { FINAL_STATUSES, STATUSES, type GuestStatus } from '../../shared/guest/domain/model.ts';
 import {
   can,
   endsLifecycle,

@@ -13,7 +13,7 @@ import { DRIFT_CHECKPOINT, reconcile } from '../../shared/app/reconcile.ts';
 import { DirectoryConflictError, DirectoryRejectedError, DirectoryUnavailableError, RuleViolation, ValidationError } from '../../shared/core/domain/errors.ts';
 import { MAX_FAILURES } from '../../shared/guest/domain/transitions.ts';
 import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
-import { METRIC_NAMES } from '../../shared/ports.ts';
+import { METRIC_NAMES } from '../../shared/core/ports.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as uc from '../../shared/guest/app/guests.ts';
 import { expireIfDue, notice, provision, recordFailure } from '../../shared/guest/app/tasks.ts';
 import { reconcile } from '../../shared/app/reconcile.ts';
-import { METRIC_NAMES } from '../../shared/ports.ts';
+import { METRIC_NAMES } from '../../shared/core/ports.ts';
 import { memoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };

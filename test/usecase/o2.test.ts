@@ -17,9 +17,9 @@ import { setUpO2 } from '../../shared/o2/app/login.ts';
 import { changeO2 } from '../../shared/o2/app/changes.ts';
 import { hmsAccountOf } from '../../shared/o2/app/hms-account.ts';
 import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError } from '../../shared/core/domain/errors.ts';
-import type { Caller, HsrRecord, Person } from '../../shared/domain/model.ts';
+import type { Caller, HsrRecord, Person } from '../../shared/core/domain/people.ts';
 import type { Lab, O2Account, O2Status, O2WaitStep } from '../../shared/o2/domain/model.ts';
-import { METRIC_NAMES } from '../../shared/ports.ts';
+import { METRIC_NAMES } from '../../shared/core/ports.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
 
 const NOW = '2027-01-04T14:00:00.000Z';

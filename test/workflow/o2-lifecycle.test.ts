@@ -17,10 +17,11 @@ import { guestMovedForO2, wakeO2 } from '../../shared/o2/app/hms-account.ts';
 import { runO2Task } from '../../shared/o2/app/tasks.ts';
 import { createO2Account } from '../../shared/o2/app/request.ts';
 import { reconcile } from '../../shared/app/reconcile.ts';
-import type { Guest, HsrRecord, Person } from '../../shared/domain/model.ts';
+import type { Guest } from '../../shared/guest/domain/model.ts';
+import type { HsrRecord, Person } from '../../shared/core/domain/people.ts';
 import type { Institution, Lab, O2Account } from '../../shared/o2/domain/model.ts';
 import { quadStanding, RC_CORE_CONTACT } from '../../shared/o2/domain/rules.ts';
-import type { ExecutionDetail, ExecutionStatus, LifecycleWorkflow } from '../../shared/ports.ts';
+import type { ExecutionDetail, ExecutionStatus, LifecycleWorkflow } from '../../shared/core/ports.ts';
 import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
 import { STACK_NAME, template } from '../cdk/synth.ts';
 

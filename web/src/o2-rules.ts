@@ -3,7 +3,7 @@
  * for who, o2-transitions.ts for what the status allows). The API decides; the pages only leave out
  * what it would refuse.
  */
-import { decideO2, relationToO2, type O2Action } from '../../shared/domain/access.ts';
+import { decideO2, relationToO2, type O2Action } from '../../shared/o2/domain/access.ts';
 import { o2Can, o2IsFinal } from '../../shared/o2/domain/transitions.ts';
 import { compareDates } from '../../shared/core/domain/dates.ts';
 import type { Me } from './api/client.ts';

@@ -1,9 +1,10 @@
 /** GuestRepository over one DynamoDB table with single-item conditional writes (no transactions). */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { STATUSES, type AuditEvent, type Guest } from '../../domain/model.ts';
+import { STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
 import { ConflictError, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
-import type { AttemptCounter, Checkpoints, GuestQuery, GuestRepository, Page, PersonClaim } from '../../ports.ts';
+import type { AttemptCounter, Checkpoints, Page, PersonClaim } from '../../core/ports.ts';
+import type { GuestQuery, GuestRepository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
 import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 

@@ -3,7 +3,7 @@
  * them from this (infra/storage.ts), the repository queries them (dynamo-guests.ts) and writes the
  * attributes they are keyed on, and test tables are made with them.
  */
-import type { Guest } from '../../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
 
 export interface IndexSpec {
   readonly name: string;

@@ -13,8 +13,9 @@
  */
 import { accountDifferences, accountMustExist, desiredAccount, describeDifference, type AccountDifference, type AccountState } from '../domain/account.ts';
 import { AccountDirectoryError, DirectoryConflictError, DirectoryNotFoundError } from '../../core/domain/errors.ts';
-import type { Guest, HsrRecord } from '../../domain/model.ts';
-import type { DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome } from '../../ports.ts';
+import type { Guest } from '../domain/model.ts';
+import type { HsrRecord } from '../../core/domain/people.ts';
+import type { DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 
 /** The guest's names for the directory: from the HSR when at hand, else from the name on the guest record. */

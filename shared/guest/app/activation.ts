@@ -4,7 +4,7 @@
  * goes out so that a retry sends only what is still owed.
  */
 import { formatActivationCode, hashActivationCode } from '../domain/activation-code.ts';
-import type { Guest } from '../../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
 import { activationExpiry } from '../domain/rules.ts';
 import { can } from '../domain/transitions.ts';
 import { change } from './changes.ts';

@@ -2,7 +2,7 @@
  * Every change to a guest: one conditional write on its version (carrying its audit event as
  * `lastAudit`), then the audit event as its own item, readable per guest.
  */
-import type { AuditEvent, Guest } from '../../domain/model.ts';
+import type { AuditEvent, Guest } from '../domain/model.ts';
 import { ConflictError } from '../../core/domain/errors.ts';
 import type { Deps } from '../../app/deps.ts';
 

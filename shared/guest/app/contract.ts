@@ -7,7 +7,7 @@
  * is a compile error. No CDK and no AWS SDK here.
  */
 import type { IsoDate } from '../../core/domain/dates.ts';
-import type { GuestStatus } from '../../domain/model.ts';
+import type { GuestStatus } from '../domain/model.ts';
 import type { ApprovalTimeouts, ScheduleStep } from '../domain/rules.ts';
 
 /**

@@ -3,11 +3,11 @@
  * generation the guest recorded, newest first, with status and latest events), and the standing of
  * sponsors (a guest whose sponsor may no longer sponsor is at risk: HMS IT reassigns it).
  */
-import { mayListEveryGuest } from '../../domain/access.ts';
+import { mayListEveryGuest } from '../domain/access.ts';
 import { NotAllowedError } from '../../core/domain/errors.ts';
-import type { Caller } from '../../domain/model.ts';
+import type { Caller } from '../../core/domain/people.ts';
 import { sponsorStanding, type SponsorRefusal } from '../domain/rules.ts';
-import type { ExecutionDetail } from '../../ports.ts';
+import type { ExecutionDetail } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { guestFor } from './guests.ts';
 

@@ -3,7 +3,7 @@
  * (the Expire task, shared/guest/app/tasks.ts), HMS IT whenever it must (forceExpire,
  * shared/guest/app/guests.ts); the effects are the same.
  */
-import type { Guest } from '../../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
 import { handsBack } from '../../o2/domain/rules.ts';
 import { restoreDeadline } from '../domain/rules.ts';
 import { can, transition } from '../domain/transitions.ts';
@@ -13,7 +13,7 @@ import type { Deps } from '../../app/deps.ts';
 import { emails } from '../../app/emails.ts';
 import { tellO2 } from '../../o2/app/hms-account.ts';
 import { recordSent } from './sent.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 
 /**
  * Expires the account now, if its status allows: EXPIRED, entitlements revoked, due again at the end

@@ -1,10 +1,11 @@
 /** Use cases behind the HTTP API. Handlers parse and authenticate; these apply the rules. */
-import { actingAs, allowedTo, decide as decideAccess, mayListEveryGuest, mayListGuestsOf, type GuestAction, type Relation } from '../../domain/access.ts';
+import { actingAs, allowedTo, decide as decideAccess, mayListEveryGuest, mayListGuestsOf, type GuestAction, type Relation } from '../domain/access.ts';
 import { accountAttemptsMilestone, ACTIVATION_LIMITS, activationAttemptWindow, activationClient, activationCodeMatches, pairRecordExpiry, pairVerdict } from '../domain/activation-code.ts';
 import { dateIn } from '../../core/domain/dates.ts';
 import { ConflictError, GoneError, PreconditionFailedError, NotAllowedError, NotFoundError, RateLimitedError, RuleViolation, ValidationError } from '../../core/domain/errors.ts';
 import { PASSWORD_RULES, passwordProblem } from '../domain/password-policy.ts';
-import type { AuditEvent, Caller, Guest, Population, Service } from '../../domain/model.ts';
+import type { AuditEvent, Guest, Population, Service } from '../domain/model.ts';
+import type { Caller } from '../../core/domain/people.ts';
 import {
   ACTIVATION_CODE_VALID_MS,
   assertEligibleSponsor,
@@ -16,7 +17,8 @@ import {
   refuseWyss,
 } from '../domain/rules.ts';
 import { statusChange, transition } from '../domain/transitions.ts';
-import type { GuestQuery, Page } from '../../ports.ts';
+import type { Page } from '../../core/ports.ts';
+import type { GuestQuery } from './ports.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';

@@ -1,5 +1,5 @@
 /** Who named whom: the sponsors a person acts for as a delegate. */
-import type { Person } from '../../domain/model.ts';
+import type { Person } from '../../core/domain/people.ts';
 import type { Deps } from '../../app/deps.ts';
 
 /**

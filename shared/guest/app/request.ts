@@ -5,10 +5,11 @@
  * before anything is written (`prepareGuestRequest`), then write and start it (`submitGuestRequest`).
  */
 import { ConflictError, RuleViolation } from '../../core/domain/errors.ts';
-import { DEFAULT_SERVICES, type AuditEvent, type Guest, type Person, type Population, type Service } from '../../domain/model.ts';
+import { DEFAULT_SERVICES, type AuditEvent, type Guest, type Population, type Service } from '../domain/model.ts';
+import { type Person } from '../../core/domain/people.ts';
 import { assertEligibleSponsor, assertPopulation, decideTerm, holdsPerson, hsrState } from '../domain/rules.ts';
 import { START, transition } from '../domain/transitions.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { executionInput } from './contract.ts';
 

@@ -5,7 +5,7 @@
  * our own earlier attempt whose answer was lost) or any other error it re-reads the guest and
  * re-applies, and a record that is already there is done. See docs/design.md, "Exactly once".
  */
-import type { Guest } from '../../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
 import { change } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
 

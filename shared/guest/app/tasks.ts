@@ -6,7 +6,8 @@
  */
 import { compareDates } from '../../core/domain/dates.ts';
 import { DIRECTORY_ERRORS, DirectoryConflictError } from '../../core/domain/errors.ts';
-import type { Guest, HsrRecord } from '../../domain/model.ts';
+import type { Guest } from '../domain/model.ts';
+import type { HsrRecord } from '../../core/domain/people.ts';
 import {
   accountIdCandidates,
   accountIdLetters,
@@ -44,7 +45,7 @@ import {
 } from './contract.ts';
 import { tellO2 } from '../../o2/app/hms-account.ts';
 import { recordSent } from './sent.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 
 const WORKFLOW = 'workflow';
 /**

@@ -6,8 +6,8 @@
  * Rules "Services per guest" and "No Digital Library" reach the directory here: one group per
  * granted service, and never the Digital Library's group.
  */
-import type { Entitlement, Guest, Service } from '../../domain/model.ts';
-import { SERVICES } from '../../domain/model.ts';
+import type { Entitlement, Guest, Service } from './model.ts';
+import { SERVICES } from './model.ts';
 
 /** The directory group of each service a guest may be granted: membership is the access. */
 export const SERVICE_GROUPS: { readonly [S in Service]: string } = {

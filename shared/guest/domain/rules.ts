@@ -4,7 +4,8 @@
  */
 import { addDays, addYears, compareDates, dateIn, endOfDay, type IsoDate, zonedInstant } from '../../core/domain/dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../core/domain/errors.ts';
-import type { Entitlement, Guest, HsrRecord, Person, Population, Service } from '../../domain/model.ts';
+import type { Entitlement, Guest, Population, Service } from './model.ts';
+import type { HsrRecord, Person } from '../../core/domain/people.ts';
 import { can, isFinal, isProvisioned, transition } from './transitions.ts';
 
 export const WYSS_CONTACT = 'AcademicAffairs@wyss.harvard.edu';

@@ -7,7 +7,7 @@
  * the restore window...) is decided by the rules in rules.ts.
  */
 import { ConflictError } from '../../core/domain/errors.ts';
-import type { GuestStatus } from '../../domain/model.ts';
+import type { GuestStatus } from './model.ts';
 
 /** Before the request there is no guest: where a lifecycle starts (the diagram's `[*]`). */
 export const START = '[*]';

@@ -3,7 +3,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
 import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
-import type { O2Query, O2Repository, Page, PersonClaim } from '../../ports.ts';
+import type { Page, PersonClaim } from '../../core/ports.ts';
+import type { O2Query, O2Repository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
 import type { IndexSpec } from '../../guest/adapters/guests-table.ts';
 import { labIndexAttributes, O2_DUE_SHARD, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';

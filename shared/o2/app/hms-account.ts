@@ -5,7 +5,7 @@
  */
 import type { IsoDate } from '../../core/domain/dates.ts';
 import { compareDates } from '../../core/domain/dates.ts';
-import type { Guest } from '../../domain/model.ts';
+import type { Guest } from '../../guest/domain/model.ts';
 import type { O2Account, O2WaitStep } from '../domain/model.ts';
 import { ownHmsAccount } from '../domain/rules.ts';
 import { holdsPerson } from '../../guest/domain/rules.ts';

@@ -9,7 +9,7 @@ import { DirectoryNotFoundError } from '../../core/domain/errors.ts';
 import type { O2Account, Posix } from '../domain/model.ts';
 import { homeDirectory, O2_GROUP, uidNumberCandidates, uidWalkStart } from '../domain/rules.ts';
 import { o2IsSetUp, o2Transition } from '../domain/transitions.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from '../../app/emails.ts';
 import { changeO2, recordO2Sent } from './changes.ts';

@@ -6,10 +6,11 @@
  * shared/o2/domain/rules.ts, writes one conditional, audited change (o2-changes.ts) and wakes the
  * O2 lifecycle where it waits (o2-hms.ts `wakeO2`, with the outputs of o2-contract.ts).
  */
-import { decideLab, decideO2 as decideO2Access, labAllowedTo, lapsedLabStanding, mayListLabsOf, mayListO2Queue, o2AllowedTo, o2RefusalReason, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../../domain/access.ts';
+import { decideLab, decideO2 as decideO2Access, labAllowedTo, lapsedLabStanding, mayListLabsOf, mayListO2Queue, o2AllowedTo, o2RefusalReason, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../domain/access.ts';
 import { addYears, compareDates, dateIn, isIsoDate, type IsoDate } from '../../core/domain/dates.ts';
 import { ConflictError, DomainError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
-import { DEFAULT_SERVICES, type Caller, type Guest, type Person, type Service } from '../../domain/model.ts';
+import { DEFAULT_SERVICES, type Guest, type Service } from '../../guest/domain/model.ts';
+import { type Caller, type Person } from '../../core/domain/people.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES, type Chargeback, type Institution, type Lab, type O2Account, type O2AuditEvent, type O2Status, type RegistrationStatus } from '../domain/model.ts';
 import {
   assertHasHarvardId,
@@ -29,7 +30,7 @@ import {
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { isOpenRequest } from '../../guest/domain/transitions.ts';
 import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement } from '../../guest/domain/rules.ts';
-import type { Page } from '../../ports.ts';
+import type { Page } from '../../core/ports.ts';
 import { change } from '../../guest/app/changes.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from '../../app/emails.ts';

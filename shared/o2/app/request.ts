@@ -4,11 +4,12 @@
  * person; the lab's on-Quad/off-Quad standing taken again from the PI's appointments.
  */
 import { ConflictError, DomainError } from '../../core/domain/errors.ts';
-import type { Guest, Person } from '../../domain/model.ts';
+import type { Guest } from '../../guest/domain/model.ts';
+import type { Person } from '../../core/domain/people.ts';
 import type { Lab, O2Account } from '../domain/model.ts';
 import { approvesForLab, assertO2Sponsor, quadStanding } from '../domain/rules.ts';
 import { o2IsFinal, o2Transition, START } from '../domain/transitions.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { changeLab, changeO2 } from './changes.ts';
 import { o2ExecutionInput, o2ExecutionName } from './contract.ts';

@@ -19,7 +19,7 @@ import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { approvalExpired, approvalTimeouts, APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, expiryInstant, type ApprovalTimeouts } from '../../guest/domain/rules.ts';
 import { MAX_FAILURES } from '../../guest/domain/transitions.ts';
-import { METRIC_NAMES } from '../../ports.ts';
+import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from '../../app/emails.ts';
 import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from '../../guest/app/tasks.ts';

@@ -3,8 +3,9 @@
  * on-Quad or off-Quad, registered with the HMS Research Computing Core (RC Core) when off-Quad, and
  * an O2 account per user with its own lifecycle (shared/o2/domain/transitions.ts).
  */
+import type { Posix } from '../../core/domain/directory.ts';
 import type { IsoDate } from '../../core/domain/dates.ts';
-import type { Approval } from '../../domain/model.ts';
+import type { Approval } from '../../core/domain/people.ts';
 
 /**
  * Where a lab is based, as the O2 page sorts them: HMS itself, another Harvard University school,
@@ -100,15 +101,12 @@ export const O2_FINAL_STATUSES: readonly O2Status[] = ['DENIED', 'LAPSED', 'CANC
 export const LAPSE_REASONS = ['approval-expired', 'lab-not-registered', 'no-hms-account'] as const;
 export type LapseReason = (typeof LAPSE_REASONS)[number];
 
-/** The POSIX attributes of an O2 login in the account directory (RFC 2307 posixAccount's names). */
-export interface Posix {
-  uidNumber: number;
-  homeDirectory: string;
-}
 
 /** What the O2 lifecycle waits for on a task token (one at a time). */
 export const O2_WAIT_STEPS = ['hms-account', 'approval', 'approval-reminder', 'lab-registration', 'rc-core'] as const;
 export type O2WaitStep = (typeof O2_WAIT_STEPS)[number];
+
+export type { Posix };
 
 export interface O2Account {
   o2AccountId: string;

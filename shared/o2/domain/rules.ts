@@ -5,7 +5,8 @@
  */
 import { addDays, addYears, compareDates, dateIn, type IsoDate, zonedInstant } from '../../core/domain/dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation } from '../../core/domain/errors.ts';
-import type { Guest, Person, Population } from '../../domain/model.ts';
+import type { Guest, Population } from '../../guest/domain/model.ts';
+import type { Person } from '../../core/domain/people.ts';
 import { INSTITUTIONS, type Institution, type Lab, type O2Account, type QuadStanding } from './model.ts';
 import { o2Can } from './transitions.ts';
 import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, sponsorStanding, SPONSOR_SCHOOLS, WYSS_CONTACT } from '../../guest/domain/rules.ts';

@@ -1,10 +1,12 @@
 /**
- * Ports: what the application needs from the outside world. Adapters in shared/adapters implement
- * them over AWS (or over HTTP for the Harvard directories); tests and the local runner wire the same
- * adapters to local endpoints.
+ * Ports every lifecycle uses: what the application needs from the outside world (the clock, mail,
+ * the people directories, the account directory, Step Functions, metrics, alerts). Adapters in
+ * shared/adapters implement them over AWS (or over HTTP for the Harvard directories); tests and the
+ * local runner wire the same adapters to local endpoints. Each lifecycle's own repository port is in
+ * its folder (shared/guest/app/ports.ts, shared/o2/app/ports.ts).
  */
-import type { AuditEvent, Guest, GuestStatus, HsrRecord, Person } from './domain/model.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, Posix, RegistrationStatus } from './o2/domain/model.ts';
+import type { Posix } from './domain/directory.ts';
+import type { HsrRecord, Person } from './domain/people.ts';
 
 export interface Clock {
   now(): Date;
@@ -15,122 +17,12 @@ export interface Page<T> {
   cursor?: string | undefined;
 }
 
-export interface GuestQuery {
-  status?: GuestStatus | undefined;
-  /** Only guests whose end date is before this day. */
-  expiringBefore?: string | undefined;
-  /** Only guests with a recorded lifecycle failure (FAILED ones keep theirs). */
-  failed?: boolean | undefined;
-  /** Where the previous page ended (the page's `cursor`), for the same selection. */
-  cursor?: string | undefined;
-  /** At most this many items (MAX_PAGE); fewer when the selection ends, never more. */
-  limit?: number | undefined;
-}
-
-/** The most guests one page holds. */
 export const MAX_PAGE = 500;
-
-export interface GuestRepository {
-  get(guestId: string): Promise<Guest | undefined>;
-  /** Creates the guest; fails with ConflictError if the ID exists. */
-  create(guest: Guest): Promise<void>;
-  /** Writes `next` only if the stored version is still `next.version - 1` (else ConflictError). */
-  save(next: Guest): Promise<void>;
-  /**
-   * The guests of these sponsors (by the sponsor index, never a Scan): ordered by sponsor HUID,
-   * then end date. A cursor names the sponsor its page ended in and the place in that sponsor's
-   * guests, so it stays meaningful when the list of sponsors changes between pages (a sponsor no
-   * longer listed is skipped, the next one in HUID order is read).
-   */
-  listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>>;
-  /**
-   * Every guest (HMS IT), from the status index (never a Scan): one status, or all of them one
-   * after the other (in the order of STATUSES), each by end date.
-   */
-  listAll(query: GuestQuery): Promise<Page<Guest>>;
-  /** Guests with work due at or before `before`, from the due-date index (never a Scan). */
-  listDue(before: string, cursor?: string): Promise<Page<Guest>>;
-  /** Writes audit events as items; writing one again (same guest and seq) changes nothing. */
-  appendAudit(events: AuditEvent[]): Promise<void>;
-  /** Every audit event of the guest in order, including the one carried by the guest item (`lastAudit`). */
-  history(guestId: string): Promise<AuditEvent[]>;
-  /** Reserves an HMS account ID for a guest; false if another guest holds it. Idempotent per guest. */
-  reserveAccountId(accountId: string, guestId: string): Promise<boolean>;
-  /** Which of these account IDs (at most 100) are reserved already, and by which guest: one batched read. */
-  accountHolders(accountIds: readonly string[]): Promise<Map<string, string>>;
-  guestIdForAccount(accountId: string): Promise<string | undefined>;
-  /** The guest that last claimed this person (HUID) as theirs: one live HMS guest account per person. */
-  personClaim(huid: string): Promise<PersonClaim | undefined>;
-  /**
-   * Claims the person for `claim.guestId` if nobody has (`previous` undefined) or if the claim is
-   * still the one read (`previous`): false if another request claimed the person first.
-   */
-  claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean>;
-}
 
 /** A person's claim: which guest record holds the person's one live HMS guest account, since when. */
 export interface PersonClaim {
   guestId: string;
   claimedAt: string;
-}
-
-/** A page of labs or O2 accounts: `cursor` from the previous page, at most `limit` (MAX_PAGE). */
-export interface O2Query {
-  cursor?: string | undefined;
-  limit?: number | undefined;
-}
-
-/**
- * Labs and O2 accounts (issue 14), with their audit events: single-item conditional writes on a
- * version, lists from indexes only (never a Scan), newest first.
- */
-export interface O2Repository {
-  getLab(labId: string): Promise<Lab | undefined>;
-  /** Creates the lab; ConflictError if the ID exists. */
-  createLab(lab: Lab): Promise<void>;
-  /** Writes `next` only if the stored version is still `next.version - 1` (else StaleWriteError). */
-  saveLab(next: Lab): Promise<void>;
-  /** A PI's labs (the `byPi` index). */
-  labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>>;
-  /**
-   * Notes on the lab that the RC Core was asked to register it (once per lab), without changing its
-   * version: book-keeping, not a change anyone made to the lab, so the lab's ETag (which the RC Core's
-   * registration sends as If-Match) stays. False when the lab changed or the note is there already.
-   */
-  noteRegistrationRequested(lab: Lab, at: string): Promise<boolean>;
-  /** Labs by registration status (the `byQueue` index): the RC Core's queue is `pending`. */
-  labsByRegistration(status: RegistrationStatus, query: O2Query): Promise<Page<Lab>>;
-
-  get(o2AccountId: string): Promise<O2Account | undefined>;
-  create(o2: O2Account): Promise<void>;
-  save(next: O2Account): Promise<void>;
-  /** O2 accounts a person sponsors (`byPi`). */
-  listByPi(piHuid: string, query: O2Query): Promise<Page<O2Account>>;
-  /** A user's O2 accounts (`byUser`). */
-  listByUser(userHuid: string, query: O2Query): Promise<Page<O2Account>>;
-  /** O2 accounts in these statuses, one status after the other (`byQueue`): the RC Core's queue. */
-  listByStatus(statuses: readonly O2Status[], query: O2Query): Promise<Page<O2Account>>;
-  /** The O2 accounts of a lab (`byLab`): those waiting for its registration. */
-  listByLab(labId: string, query: O2Query): Promise<Page<O2Account>>;
-  /**
-   * What a PI or lab manager looks after: the O2 accounts they sponsor (`byPi`), then those of each
-   * of these labs (`byLab`), one after the other, each account once (one they sponsor in a lab is
-   * listed with the first).
-   */
-  listForPi(piHuid: string, labIds: readonly string[], query: O2Query): Promise<Page<O2Account>>;
-  /** O2 accounts with work due at or before `before` (`byDue`): the reconciler. */
-  listDue(before: string, cursor?: string): Promise<Page<O2Account>>;
-
-  /** Writes audit events as items; writing one again changes nothing. */
-  appendAudit(events: O2AuditEvent[]): Promise<void>;
-  /** Every audit event of the lab or O2 account in order, including the one its item carries. */
-  history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]>;
-  /** Reserves a Unix uid number for an HMS account (its Unix username: a person keeps one uid across O2 accounts); false if another holds it. Idempotent per owner. */
-  reserveUidNumber(uidNumber: number, owner: string): Promise<boolean>;
-  /** The O2 account that last claimed this user: one live O2 account per person. */
-  userClaim(huid: string): Promise<PersonClaim | undefined>;
-  /** Claims the user for `claim.guestId` (an O2 account ID here) if nobody has, or if the claim is still `previous`. */
-  claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean>;
 }
 
 /** Counts attempts with conditional writes (for limits no gateway can apply). */
