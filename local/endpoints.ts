@@ -37,7 +37,7 @@ export function localEndpoints(deps: { clock: LocalClock; idp: LocalIdentityProv
       const method = req.method ?? 'GET';
       const key = `${method} ${url.pathname}`;
       // A change is JSON only: a page elsewhere cannot send that without a CORS preflight, which nothing here answers.
-      if (method === 'POST' && !/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+      if (method === 'POST' && !/^application\/json\s*(;[^,]*)?$/i.test(String(req.headers['content-type'] ?? '').trim())) {
         return { status: 415, body: { type: 'about:blank', title: 'Unsupported media type', status: 415, detail: 'Send the body as application/json.', errors: [{ header: 'Content-Type', detail: 'must be application/json' }] } };
       }
       switch (key) {

@@ -18,7 +18,10 @@ export function guardHost<S extends Server>(server: S): S {
   const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!isLocalHost(req.headers.host)) {
+    // Exactly one Host header (Node keeps the first of several), and a request target that is a path
+    // (an absolute URL in the request line names another host than the header).
+    const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+    if (hosts !== 1 || !isLocalHost(req.headers.host) || !(req.url ?? '').startsWith('/')) {
       res.writeHead(421, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Misdirected Request: the local system answers only requests to localhost, 127.0.0.1 or [::1].' }));
       return;

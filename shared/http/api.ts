@@ -78,7 +78,8 @@ export function callerFrom(event: ApiEvent, names: ClaimNames): Caller {
   if (typeof huid !== 'string' || !/^\d{8}$/.test(huid)) throw new UnauthenticatedError(`The token has no valid ${names.huidClaim} claim.`);
   const values = claimValues(claims[names.rolesClaim]);
   const known = [names.hmsItRole];
-  const roles = values.every((v) => known.includes(v)) ? values : [];
+  // Every element a known role, each once: "[hms-it hms-it]" is one element "hms-it hms-it" as often as two.
+  const roles = values.every((v) => known.includes(v)) && new Set(values).size === values.length ? values : [];
   return { huid, roles };
 }
 

@@ -48,6 +48,7 @@ describe('callerFrom: the role comes from the dedicated claim, as exact known na
     ['["hms-it", "", "hms-it"] (two spaces)', { hms_roles: '[hms-it  hms-it]' }, []],
     ['["hms-it "] as a string', { hms_roles: 'hms-it ' }, []],
     ['[""] (only an empty entry)', { hms_roles: '[ ]' }, []],
+    ['["hms-it hms-it"] (one entry that reads as two)', { hms_roles: '[hms-it hms-it]' }, []],
   ])('%s → %j', (_case, claims, roles) => {
     // Act
     const caller = callerFrom(eventWith({ huid: '10000001', ...claims }), NAMES);

@@ -5,6 +5,7 @@
  * directories is rendered safely into every email.
  */
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, type DirectorySeed } from '../../shared/adapters/directories.ts';
@@ -237,13 +238,30 @@ describe('the local servers answer only requests addressed to this machine (DNS 
     }
   });
 
+  it('two Host headers, or an absolute URL in the request line: 421, whatever the first Host says', async () => {
+    const { port } = new URL(t.sys.apiUrl);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('end', () => resolve(text.split('\r\n')[0]!));
+        socket.on('error', reject);
+      });
+    expect(await raw(`GET /_local/clock HTTP/1.1\r\nHost: localhost:${port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 421/);
+    expect(await raw(`GET http://evil.example/_local/clock HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 421/);
+    expect(await raw(`GET /_local/clock HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200/);
+  });
+
   it('POST /_local/clock and /_local/token refuse a body that is not JSON by type (a page elsewhere can send text/plain without asking): 415, the clock unmoved', async () => {
     const before = (await t.raw('GET', '/_local/clock')).body as { now: string };
     const host = `127.0.0.1:${new URL(t.sys.apiUrl).port}`;
     const clock = await withHost(`${t.sys.apiUrl}/_local/clock`, host, { method: 'POST', type: 'text/plain', body: '{"advance":"P30D"}' });
     const token = await withHost(`${t.sys.apiUrl}/_local/token`, host, { method: 'POST', type: 'text/plain', body: '{"huid":"10000001","roles":["hms-it"]}' });
     const form = await withHost(`${t.sys.apiUrl}/_local/token`, host, { method: 'POST', type: 'application/x-www-form-urlencoded', body: 'huid=10000001' });
-    expect([clock.status, token.status, form.status]).toEqual([415, 415, 415]);
+    const seq = await withHost(`${t.sys.apiUrl}/_local/token`, host, { method: 'POST', type: 'application/json-seq', body: '{"huid":"10000001"}' });
+    const list = await withHost(`${t.sys.apiUrl}/_local/clock`, host, { method: 'POST', type: 'application/json, text/plain', body: '{"advance":"P30D"}' });
+    expect([clock.status, token.status, form.status, seq.status, list.status]).toEqual([415, 415, 415, 415, 415]);
     expect(token.body).not.toContain('token":"');
     expect(((await t.raw('GET', '/_local/clock')).body as { now: string }).now).toBe(before.now);
   });

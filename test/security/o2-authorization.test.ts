@@ -41,7 +41,7 @@ const GROUPS: Record<Who, string[]> = {
 const PIS: readonly Who[] = ['sponsor', 'labPi', 'otherPi'];
 const ruleCaller = (who: Who): [Caller, O2AccessContext] => [
   { huid: HUIDS[who], roles: who === 'hmsIt' ? [IT_ROLE] : [] },
-  { callerGroups: GROUPS[who], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: PIS.includes(who) } },
+  { callerGroups: GROUPS[who], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: PIS.includes(who) }, hmsAccountSponsor: false },
 ];
 
 const A = 'allow', F = 'forbid', H = 'hide';
@@ -96,7 +96,7 @@ describe('decideO2 / decideLab: every action × relation', () => {
     ['a role claim that only looks like HMS IT\'s', { huid: '39999999', roles: ['HMS-IT', 'hms-it-readonly'] }, []],
     ['a HUID one digit off the user\'s', { huid: '30000011', roles: [] }, []],
   ])('%s is nobody: every action is hidden', (_name, caller, groups) => {
-    const ctx = { callerGroups: groups, hmsItRole: IT_ROLE, callerStanding: { active: true, pi: true } };
+    const ctx = { callerGroups: groups, hmsItRole: IT_ROLE, callerStanding: { active: true, pi: true }, hmsAccountSponsor: false };
     for (const action of O2_ACTIONS) expect(decideO2(caller, action, o2Record, ctx), action).toBe('hide');
     for (const action of LAB_ACTIONS) expect(decideLab(caller, action, { piHuid: HUIDS.labPi }, ctx), action).toBe('hide');
   });

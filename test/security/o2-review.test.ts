@@ -87,9 +87,9 @@ describe('a sponsor or PI who lost the right to act for the lab only reads (find
 
   it('the rule: a lapsed sponsor or lab PI is refused every act but reading; the user, the RC Core and HMS IT are not held to it', () => {
     const o2 = { userHuid: HUIDS.user, piHuid: HUIDS.sponsor, labPiHuid: HUIDS.labPi };
-    const lapsedPi = { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false } };
-    const formerManager = { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: true } };
-    const inactive = { callerGroups: [`lab-manager:${HUIDS.labPi}`], hmsItRole: IT_ROLE, callerStanding: { active: false, pi: false } };
+    const lapsedPi = { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false }, hmsAccountSponsor: false };
+    const formerManager = { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: true }, hmsAccountSponsor: false };
+    const inactive = { callerGroups: [`lab-manager:${HUIDS.labPi}`], hmsItRole: IT_ROLE, callerStanding: { active: false, pi: false }, hmsAccountSponsor: false };
     for (const action of ['decide', 'renew', 'cancel', 'retain'] as const) {
       expect(decideO2({ huid: HUIDS.labPi, roles: [] }, action, o2, lapsedPi), action).toBe('forbid');
       expect(decideO2({ huid: HUIDS.sponsor, roles: [] }, action, o2, formerManager), action).toBe('forbid');
@@ -97,9 +97,9 @@ describe('a sponsor or PI who lost the right to act for the lab only reads (find
     }
     expect(decideO2({ huid: HUIDS.labPi, roles: [] }, 'read', o2, lapsedPi)).toBe('allow');
     // The user acts on their own account whatever their standing; RC Core and HMS IT by their group and role.
-    expect(decideO2({ huid: HUIDS.user, roles: [] }, 'cancel', o2, { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: false, pi: false } })).toBe('allow');
-    expect(decideO2({ huid: HUIDS.rcCore, roles: [] }, 'complete', o2, { callerGroups: ['rc-core'], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false } })).toBe('allow');
-    expect(decideO2({ huid: HUIDS.hmsIt, roles: [IT_ROLE] }, 'cancel', o2, { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false } })).toBe('allow');
+    expect(decideO2({ huid: HUIDS.user, roles: [] }, 'cancel', o2, { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: false, pi: false }, hmsAccountSponsor: false })).toBe('allow');
+    expect(decideO2({ huid: HUIDS.rcCore, roles: [] }, 'complete', o2, { callerGroups: ['rc-core'], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false }, hmsAccountSponsor: false })).toBe('allow');
+    expect(decideO2({ huid: HUIDS.hmsIt, roles: [IT_ROLE] }, 'cancel', o2, { callerGroups: [], hmsItRole: IT_ROLE, callerStanding: { active: true, pi: false }, hmsAccountSponsor: false })).toBe('allow');
   });
 });
 
@@ -296,5 +296,95 @@ describe('names where a HUID was (left from the O2 work)', () => {
     expect(cancelled.text).toContain('was cancelled by Max Manager');
     expect(cancelled.text).not.toContain(HUIDS.labManager);
     expect(setup.text).toContain('sponsored by Sol Sponsor (sol.sponsor@hms.harvard.edu)');
+  });
+});
+
+describe('what the second probe of the fixes found (issue 18)', () => {
+  const STUDENT = '10000006';
+  const FAS_STAFF = '10000009';
+  const SAM = '10000002'; // HMS staff: an eligible sponsor, with no relation to any lab
+
+  it.each([
+    ['a student naming themself as HMS sponsor', STUDENT, 422],
+    ['FAS staff naming themself as HMS sponsor', FAS_STAFF, 422],
+    ['an eligible HMS sponsor who may not ask for O2 accounts, naming themself', SAM, 403],
+  ] as const)('%s: the same answer whatever the user named (nothing learnt about them), nothing filed', async (_name, caller, status) => {
+    // Prepare
+    const w = await o2World();
+    await fasLab(w);
+    const before = worldState(w);
+    const ask = (userHuid: string) => call({ huid: caller, roles: [] }, 'POST /v1/o2-accounts', { body: { userHuid, piHuid: FELIX_FAS, labId: FAS_LAB, hmsSponsorHuid: caller } });
+    // Act: users of every kind — one holding an O2 account, with their own HMS account, with a guest account, with an HSR only, nobody
+    await o2Fixture(w, 'active');
+    const answers = await Promise.all([HUIDS.user, '10000020', NIA, '20000041', '19999999'].map(ask));
+    // Assess
+    for (const a of answers) expectProblem(a, status);
+    const bodies = answers.map((a, i) => without(a.body, [HUIDS.user, '10000020', NIA, '20000041', '19999999'][i]!));
+    for (const b of bodies) expect(b).toEqual(bodies[0]);
+    expect(w.guests.guests.size).toBe(JSON.parse(before).guests.length);
+    expect(w.mailer.sent).toEqual([]);
+  });
+
+  it("a user asking in a lab they may not read is not told the lab's name or its PI", async () => {
+    // Prepare
+    await o2World();
+    // Act: Nia names Ada as PI of Lin's lab (Ada neither heads nor manages it)
+    const res = await call({ huid: NIA, roles: [] }, 'POST /v1/o2-accounts', { body: { userHuid: NIA, piHuid: ADA, labId: LAB_ID } });
+    // Assess
+    expectProblem(res, 422);
+    expect(String(res.body.detail)).toContain('cannot sponsor an O2 account of this lab');
+    expect(JSON.stringify(res.body)).not.toMatch(/Lin Lab|30000003/);
+  });
+
+  it.each([
+    ['a Hangul filler', 'Lin\u3164Lab'],
+    ['a half-width Hangul filler', 'Lin Lab\uFFA0'],
+    ['the braille blank', 'Lin\u2800Lab'],
+    ['a combining grapheme joiner', 'Lin L\u034Fab'],
+    ['a variation selector', 'Lin Lab\uFE0F'],
+    ['a Mongolian free variation selector', 'Lin\u180B Lab'],
+  ])('a lab name with %s is refused (400 naming the field)', async (_name, name) => {
+    // Prepare
+    const w = await o2World();
+    const before = worldState(w);
+    // Act
+    const res = await call('labPi', 'POST /v1/labs', { body: { name, institution: 'MGH' } });
+    // Assess
+    expectProblem(res, 400);
+    expect((res.body.errors as { pointer: string }[]).map((e) => e.pointer)).toEqual(['#/name']);
+    expect(worldState(w)).toEqual(before);
+  });
+
+  it.each([
+    ['a no-break space', 'Lin\u00A0Lab'],
+    ['an ideographic space', 'Lin\u3000Lab'],
+    ['an em space and upper case', 'LIN\u2003LAB'],
+    ['full-width letters', 'Ｌｉｎ Ｌａｂ'],
+    ['two spaces', 'Lin  Lab'],
+  ])('a lab name that reads as an existing one (%s) is the same lab: 409', async (_name, name) => {
+    // Prepare
+    const w = await o2World();
+    const before = worldState(w);
+    // Act: Lin LabPi already heads "Lin Lab"
+    const res = await call('labPi', 'POST /v1/labs', { body: { name, institution: 'MGH' } });
+    // Assess
+    expectProblem(res, 409);
+    expect(worldState(w)).toEqual(before);
+  });
+
+  it("the sponsor of the HMS guest account an O2 account rests on reads it (the guest page links it), and does nothing else to it", async () => {
+    // Prepare: Nia's guest account (Ada sponsors it), and Nia's own O2 request in Oz's lab resting on it
+    const w = await o2World();
+    const guest = await call({ huid: ADA, roles: [] }, 'POST /v1/guests', { body: { guestHuid: NIA, population: 'visiting-faculty', endDate: '2027-06-30' } });
+    const o2 = await call({ huid: NIA, roles: [] }, 'POST /v1/o2-accounts', { body: { userHuid: NIA, piHuid: HUIDS.otherPi, labId: OTHER_LAB_ID } });
+    expect(o2.body.guestId).toBe(guest.body.guestId);
+    const id = String(o2.body.o2AccountId);
+    // Act
+    const [ada, lee, sam] = await Promise.all([ADA, LEE, '10000002'].map((huid) => call({ huid, roles: [] }, 'GET /v1/o2-accounts/{o2AccountId}', { path: o2Path(id) })));
+    const decide = await call({ huid: ADA, roles: [] }, 'POST /v1/o2-accounts/{o2AccountId}/decision', { path: o2Path(id), body: { decision: 'approve' } });
+    // Assess: Ada and her delegate read it; someone else is told it does not exist; Ada may not decide (403)
+    expect([ada!.status, lee!.status, sam!.status]).toEqual([200, 200, 404]);
+    expectProblem(decide, 403);
+    expect(String(decide.body.detail)).toContain(`You may not decide O2 account ${id}`);
   });
 });

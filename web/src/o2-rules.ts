@@ -27,7 +27,7 @@ export function isRcCore(me: Me): boolean {
 
 function ctx(me: Me, extraGroups: readonly string[] = []) {
   // The pages cannot see the caller's standing in the people directory; the API checks it (403 naming why).
-  return { callerGroups: [...groupsOf(me), ...extraGroups], hmsItRole: HMS_IT, callerStanding: 'unchecked' as const };
+  return { callerGroups: [...groupsOf(me), ...extraGroups], hmsItRole: HMS_IT, callerStanding: 'unchecked' as const, hmsAccountSponsor: false };
 }
 
 /**

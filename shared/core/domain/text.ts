@@ -1,19 +1,33 @@
 /**
  * Text from outside (names from the directories, reasons, justifications) that ends up in emails and
- * audit records: control characters (C0, DEL, C1) and format characters (Unicode category Cf: the
- * bidirectional ones, which make text read differently from what it is, and the invisible ones —
- * zero-width space and joiners, word joiner, soft hyphen, byte order mark — which make a name look
- * like another or slip past a rule that looks for it) are refused at the API and never rendered.
+ * audit records: control characters (C0, DEL, C1), format characters (Unicode category Cf: the
+ * bidirectional ones, which make text read differently from what it is) and every character that
+ * renders as nothing (zero-width space and joiners, word joiner, soft hyphen, byte order mark, Hangul
+ * fillers, variation selectors, the braille blank: Default_Ignorable_Code_Point and U+2800), which
+ * make a name look like another or slip past a rule that looks for it, are refused at the API and
+ * never rendered.
  */
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\p{Cf}]/gu;
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 const LINE_BREAK_OR_TAB = /[\t\n\r\u2028\u2029]/;
+
+/** Characters that render as nothing (format characters, default-ignorable code points such as Hangul fillers and variation selectors, the braille blank). */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /** Unsafe characters in `s`, tab and line feed allowed when the text may span lines. */
 /** `s` without its format characters (Cf), which render as nothing: what a rule comparing text sees. */
 export function withoutInvisible(s: string): string {
-  return s.replace(/\p{Cf}/gu, '');
+  return s.replace(INVISIBLE, '');
+}
+
+/**
+ * A name as people read it, for telling two names apart: compatibility-normalized (NFKC: full-width
+ * and styled letters as their plain ones), without invisible characters, every run of white space
+ * (a no-break space, an ideographic space, …) one space, trimmed, in lower case.
+ */
+export function nameKey(s: string): string {
+  return withoutInvisible(s.normalize('NFKC')).replace(/\s+/gu, ' ').trim().toLowerCase();
 }
 
 export function hasUnsafeCharacters(s: string, opts: { multiline?: boolean } = {}): boolean {

@@ -7,6 +7,7 @@
  * O2 lifecycle where it waits (o2-hms.ts `wakeO2`, with the outputs of o2-contract.ts).
  */
 import { decideLab, decideO2 as decideO2Access, labAllowedTo, lapsedLabStanding, mayListLabsOf, mayListO2Queue, o2AllowedTo, o2RefusalReason, type LabAction, type LabRelation, type O2AccessContext, type O2Action, type O2Relation } from '../domain/access.ts';
+import { nameKey } from '../../core/domain/text.ts';
 import { addYears, compareDates, dateIn, isIsoDate, type IsoDate } from '../../core/domain/dates.ts';
 import { ConflictError, DomainError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_SERVICES, type Guest, type Service } from '../../guest/domain/model.ts';
@@ -29,7 +30,7 @@ import {
 } from '../domain/rules.ts';
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { isOpenRequest } from '../../guest/domain/transitions.ts';
-import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement } from '../../guest/domain/rules.ts';
+import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement, sponsorStanding } from '../../guest/domain/rules.ts';
 import type { Page } from '../../core/ports.ts';
 import { change } from '../../guest/app/changes.ts';
 import type { Deps } from '../../app/deps.ts';
@@ -49,6 +50,7 @@ const O2_WHO: Record<O2Relation, string> = {
   user: 'its user',
   sponsor: 'its sponsoring PI',
   lab: "the lab's PI or a manager of the lab",
+  'hms-sponsor': 'the sponsor of its HMS guest account',
   'rc-core': 'the RC Core',
   'hms-it': 'HMS IT',
   none: 'no one',
@@ -58,7 +60,7 @@ const LAB_WHO: Record<LabRelation, string> = { pi: "the lab's PI", manager: 'a m
 /** The caller's directory record (groups: `rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`), and what access.ts decides with. */
 async function callerContext(deps: Deps, caller: Caller): Promise<{ person: Person | undefined; ctx: O2AccessContext }> {
   const person = await deps.people.person(caller.huid);
-  return { person, ctx: { callerGroups: person?.groups ?? [], hmsItRole: deps.hmsItRole, callerStanding: { active: Boolean(person?.active), pi: isPi(person) } } };
+  return { person, ctx: { callerGroups: person?.groups ?? [], hmsItRole: deps.hmsItRole, callerStanding: { active: Boolean(person?.active), pi: isPi(person) }, hmsAccountSponsor: false } };
 }
 
 function checkVersion(kind: string, id: string, version: number, ifMatch: number | undefined): void {
@@ -78,8 +80,13 @@ async function actorName(deps: Deps, caller: Caller): Promise<string> {
 async function o2For(deps: Deps, caller: Caller, id: string, action: O2Action, ifMatch?: number): Promise<{ o2: O2Account; person: Person | undefined; ctx: O2AccessContext }> {
   const o2 = await deps.o2.get(id);
   if (!o2) throw new NotFoundError(`O2 account ${id} was not found.`);
-  const { person, ctx } = await callerContext(deps, caller);
-  const verdict = decideO2Access(caller, action, o2, ctx);
+  const { person, ctx: callerCtx } = await callerContext(deps, caller);
+  let ctx = callerCtx;
+  let verdict = decideO2Access(caller, action, o2, ctx);
+  if (verdict === 'hide' && o2.guestId && (await sponsorsHmsAccount(deps, caller, o2.guestId))) {
+    ctx = { ...ctx, hmsAccountSponsor: true };
+    verdict = decideO2Access(caller, action, o2, ctx);
+  }
   if (verdict === 'hide') throw new NotFoundError(`O2 account ${id} was not found.`);
   if (verdict === 'forbid') {
     if (o2RefusalReason(caller, action, o2, ctx) === 'lapsed') {
@@ -91,6 +98,14 @@ async function o2For(deps: Deps, caller: Caller, id: string, action: O2Action, i
   }
   checkVersion('O2 account', id, o2.version, ifMatch);
   return { o2, person, ctx };
+}
+
+/** Whether the caller sponsors the HMS guest account an O2 account rests on, or is a delegate its sponsor named (they read the O2 account: the guest page links it). */
+async function sponsorsHmsAccount(deps: Deps, caller: Caller, guestId: string): Promise<boolean> {
+  const guest = await deps.guests.get(guestId);
+  if (!guest) return false;
+  if (guest.sponsorHuid === caller.huid) return true;
+  return Boolean((await deps.people.person(guest.sponsorHuid))?.delegates?.includes(caller.huid));
 }
 
 /** Loads a lab the caller may act on; one the caller may not read is "not found". */
@@ -127,7 +142,8 @@ export interface LabInput {
 export async function createLab(deps: Deps, caller: Caller, input: LabInput): Promise<Lab> {
   const piHuid = input.piHuid ?? caller.huid;
   assertHuid('piHuid', piHuid);
-  const name = input.name?.trim() ?? '';
+  // Kept as people read it: compatibility-normalized (NFKC), every run of white space one space.
+  const name = (input.name ?? '').normalize('NFKC').replace(/\s+/gu, ' ').trim();
   if (!name) throw new ValidationError("The lab's name is missing.", { name: ['required'] });
   if (!(INSTITUTION_NAMES as readonly string[]).includes(input.institution)) {
     throw new ValidationError(`Unknown institution ${String(input.institution)}.`, { institution: [`one of ${INSTITUTION_NAMES.join(', ')}`] });
@@ -138,7 +154,8 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
   }
   const pi = assertMayHeadLab(piHuid, await deps.people.person(piHuid));
   const existing = (await deps.o2.labsOfPi(piHuid, { limit: MAX_LIMIT })).items;
-  const same = existing.find((l) => l.name.toLowerCase() === name.toLowerCase());
+  // The same name as people read it: letter case, full-width letters and odd spaces aside.
+  const same = existing.find((l) => nameKey(l.name) === nameKey(name));
   if (same) throw new ConflictError(`${pi.name} already has a lab named "${same.name}" (lab ${same.labId}).`);
 
   const at = deps.clock.now().toISOString();
@@ -168,12 +185,12 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
 }
 
 /**
- * A lab's ID, from its PI and its name (letter case aside): the create is conditional on the ID, so
+ * A lab's ID, from its PI and its name as people read it (`nameKey`): the create is conditional on the ID, so
  * two records of one lab cannot be made even by requests at the same moment (a name is a PI's lab
  * once). A UUID of version 8 (RFC 9562: custom) from SHA-256.
  */
 export async function labIdFor(piHuid: string, name: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${piHuid}\n${name.trim().toLowerCase()}`));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${piHuid}\n${nameKey(name)}`));
   const bytes = new Uint8Array(digest).slice(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
@@ -295,11 +312,11 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
     deps.people.person(input.piHuid),
     deps.people.person(input.userHuid),
     deps.hsr.hsr(input.userHuid),
-    namedHmsSponsor(deps, caller, input.hmsSponsorHuid),
+    namedHmsSponsor(deps, caller, input.hmsSponsorHuid, 'request'),
   ]);
   // Who may ask at all, before anything about the people named is told.
   const { approvedBySubmission } = o2Requester(callerPerson, caller.huid, input, lab);
-  assertO2Sponsor(input.piHuid, pi, lab);
+  assertO2Sponsor(input.piHuid, pi, lab, { mayReadLab: decideLab(caller, 'read', lab, ctx) !== 'hide' });
   assertNotOwnSponsor(input, lab);
   assertHasHarvardId(input.userHuid, user, Boolean(hsr));
   const holder = await liveO2Of(deps, input.userHuid);
@@ -375,7 +392,7 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
  * sponsor, or a delegate the sponsor named, files an HMS guest account in the sponsor's name.
  * Decided before the sponsor's standing is looked at, and answered alike whatever the HUID names.
  */
-async function namedHmsSponsor(deps: Deps, caller: Caller, huid: string | undefined): Promise<{ huid: string; person: Person | undefined } | undefined> {
+async function namedHmsSponsor(deps: Deps, caller: Caller, huid: string | undefined, act: 'request' | 'retain'): Promise<{ huid: string; person: Person | undefined } | undefined> {
   if (huid === undefined) return undefined;
   const person = await deps.people.person(huid);
   try {
@@ -383,9 +400,14 @@ async function namedHmsSponsor(deps: Deps, caller: Caller, huid: string | undefi
   } catch (err) {
     if (!(err instanceof NotAllowedError)) throw err;
     throw new NotAllowedError(
-      `${err.message} Ask that HMS sponsor to request the HMS guest account for the user (or to name you a delegate); once it is filed, the user requests the O2 account.`,
+      act === 'request'
+        ? `${err.message} Ask that HMS sponsor to request the HMS guest account for the user (or to name you a delegate); once it is filed, the user requests the O2 account.`
+        : `${err.message} Ask that HMS sponsor to keep the account (or to name you a delegate), or keep it with the sponsoring PI as its sponsor.`,
     );
   }
+  // The sponsor (or their delegate) may learn the sponsor's standing, and learns it before anything about the user.
+  const standing = sponsorStanding(huid, person);
+  if (!standing.eligible) throw new RuleViolation(`The HMS sponsor named (hmsSponsorHuid) cannot sponsor the HMS guest account: ${standing.message}`, { hmsSponsorHuid: [standing.message] });
   return { huid, person };
 }
 
@@ -629,7 +651,7 @@ export interface O2RetainInput {
 export async function retainO2(deps: Deps, caller: Caller, id: string, input: O2RetainInput = {}, ifMatch?: number): Promise<O2Account> {
   const { o2 } = await o2For(deps, caller, id, 'retain', ifMatch);
   assertHuid('hmsSponsorHuid', input.hmsSponsorHuid);
-  const named = await namedHmsSponsor(deps, caller, input.hmsSponsorHuid);
+  const named = await namedHmsSponsor(deps, caller, input.hmsSponsorHuid, 'retain');
   o2Transition(o2.status, 'retain'); // 409 unless ACTIVE
   if (o2.retain) throw new ConflictError(`O2 account ${id} is kept already: HMS guest account ${o2.retain.guestId}, from ${o2.retain.startDate}.`);
   const now = deps.clock.now();

@@ -11,7 +11,7 @@ export type O2Action = 'read' | 'decide' | 'complete' | 'renew' | 'cancel' | 're
  * How a caller relates to an O2 account: its user, its sponsor (the PI or manager who sponsors it),
  * the lab (the lab's PI or one of its managers), RC Core staff, HMS IT.
  */
-export type O2Relation = 'user' | 'sponsor' | 'lab' | 'rc-core' | 'hms-it' | 'none';
+export type O2Relation = 'user' | 'sponsor' | 'lab' | 'hms-sponsor' | 'rc-core' | 'hms-it' | 'none';
 
 export interface O2AccessContext {
   /** The caller's directory groups (`rc-core`, `lab-manager:<PI>`, `core-admin:<PI>`), read now. */
@@ -24,6 +24,8 @@ export interface O2AccessContext {
    * `unchecked` only where nothing is decided (the pages leave out what the API would refuse).
    */
   callerStanding: { active: boolean; pi: boolean } | 'unchecked';
+  /** The caller sponsors the HMS guest account the O2 account rests on (or is a delegate that sponsor named): they may read it. */
+  hmsAccountSponsor: boolean;
 }
 
 export function relationToO2(caller: Caller, o2: { userHuid: string; piHuid: string; labPiHuid: string }, ctx: O2AccessContext): O2Relation[] {
@@ -31,13 +33,14 @@ export function relationToO2(caller: Caller, o2: { userHuid: string; piHuid: str
   if (caller.huid === o2.userHuid) relations.push('user');
   if (caller.huid === o2.piHuid) relations.push('sponsor');
   if (caller.huid === o2.labPiHuid || ctx.callerGroups.includes(`lab-manager:${o2.labPiHuid}`) || ctx.callerGroups.includes(`core-admin:${o2.labPiHuid}`)) relations.push('lab');
+  if (ctx.hmsAccountSponsor) relations.push('hms-sponsor');
   if (ctx.callerGroups.includes('rc-core')) relations.push('rc-core');
   if (caller.roles.includes(ctx.hmsItRole)) relations.push('hms-it');
   return relations.length ? relations : ['none'];
 }
 
 const O2_ALLOWED: Record<O2Action, readonly O2Relation[]> = {
-  read: ['user', 'sponsor', 'lab', 'rc-core', 'hms-it'],
+  read: ['user', 'sponsor', 'lab', 'hms-sponsor', 'rc-core', 'hms-it'],
   /** Rule "O2: sponsoring PI": the sponsor, or the lab's PI or a manager of the lab, approves. */
   decide: ['sponsor', 'lab'],
   /** Rule "Off-Quad": the RC Core completes the setup. */

@@ -106,9 +106,12 @@ export function assertNotOwnSponsor(input: { userHuid: string; piHuid: string },
   }
 }
 
-export function assertO2Sponsor(huid: string, person: Person | undefined, lab: Lab): Person {
+export function assertO2Sponsor(huid: string, person: Person | undefined, lab: Lab, opts: { mayReadLab?: boolean } = { mayReadLab: true }): Person {
   if (!person?.active || !(person.huid === lab.piHuid ? isPi(person) : managesLab(person, lab))) {
-    throw new RuleViolation(`${huid} cannot sponsor an O2 account of the lab "${lab.name}": an O2 account needs a sponsoring PI (the lab's PI, ${lab.piHuid}) or a manager of the lab (lab-manager or core-admin in the directory).`);
+    // The lab's name and PI only to whoever may read the lab record (its PI, a manager, RC Core, HMS IT).
+    const which = opts.mayReadLab ? `the lab "${lab.name}"` : 'this lab';
+    const pi = opts.mayReadLab ? ` (the lab's PI, ${lab.piHuid})` : " (the lab's PI)";
+    throw new RuleViolation(`${huid} cannot sponsor an O2 account of ${which}: an O2 account needs a sponsoring PI${pi} or a manager of the lab (lab-manager or core-admin in the directory).`);
   }
   return person;
 }
@@ -118,13 +121,12 @@ export function assertO2Sponsor(huid: string, person: Person | undefined, lab: L
  * lab's PI or a manager of the lab (approving by asking), or RC Core staff. Answers whether the
  * request is approved by that act.
  */
-export function o2Requester(caller: Person | undefined, callerHuid: string, input: { userHuid: string; piHuid: string; hmsSponsorHuid?: string | undefined }, lab: Lab): { approvedBySubmission: boolean } {
+export function o2Requester(caller: Person | undefined, callerHuid: string, input: { userHuid: string; piHuid: string }, lab: Lab): { approvedBySubmission: boolean } {
   // Nobody approves their own O2 account but the lab's PI: a manager asking for themselves waits for the PI.
   if (callerHuid === input.userHuid && callerHuid !== lab.piHuid) return { approvedBySubmission: false };
   if (callerHuid === input.piHuid || (caller && approvesForLab(caller, lab))) return { approvedBySubmission: true };
-  // The HMS sponsor of the HMS guest account the user needs files both; the PI still approves the O2 account.
-  if (callerHuid === input.userHuid || isRcCore(caller) || callerHuid === input.hmsSponsorHuid) return { approvedBySubmission: false };
-  throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab, the RC Core or the HMS sponsor the request names may.`);
+  if (callerHuid === input.userHuid || isRcCore(caller)) return { approvedBySubmission: false };
+  throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab or the RC Core may.`);
 }
 
 /** The HMS account a person holds for their own role (no guest account needed): active, with an HMS account ID, not past its end. */
