@@ -374,7 +374,7 @@ describe('what the second probe of the fixes found (issue 18)', () => {
 
   it("the sponsor of the HMS guest account an O2 account rests on reads it (the guest page links it), and does nothing else to it", async () => {
     // Prepare: Nia's guest account (Ada sponsors it), and Nia's own O2 request in Oz's lab resting on it
-    const w = await o2World();
+    await o2World();
     const guest = await call({ huid: ADA, roles: [] }, 'POST /v1/guests', { body: { guestHuid: NIA, population: 'visiting-faculty', endDate: '2027-06-30' } });
     const o2 = await call({ huid: NIA, roles: [] }, 'POST /v1/o2-accounts', { body: { userHuid: NIA, piHuid: HUIDS.otherPi, labId: OTHER_LAB_ID } });
     expect(o2.body.guestId).toBe(guest.body.guestId);
