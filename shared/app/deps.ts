@@ -5,7 +5,7 @@
 import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, HsrDirectory, LifecycleWorkflow, Mailer, Metrics, PeopleDirectory, Random } from '../core/ports.ts';
 import type { O2Repository } from '../o2/app/ports.ts';
 import type { GuestRepository } from '../guest/app/ports.ts';
-import type { Links } from './emails.ts';
+import type { Links } from '../core/app/email.ts';
 
 export interface Deps {
   guests: GuestRepository;

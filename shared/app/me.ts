@@ -4,7 +4,7 @@ import { sponsorStanding } from '../guest/domain/rules.ts';
 import { isRcCore } from '../o2/domain/rules.ts';
 import type { Deps } from './deps.ts';
 import { sponsorsNaming } from '../guest/app/people.ts';
-import type { MeView } from './view.ts';
+import type { MeView } from './me-view.ts';
 
 /**
  * The caller as the people directory and the token know them: whether they may sponsor (rules

@@ -15,22 +15,8 @@ import type { Lab, O2Account } from '../o2/domain/model.ts';
 import { guestExecutions, sponsorStandings } from '../guest/app/executions.ts';
 import { whoAmI } from '../app/me.ts';
 import { namesOf, o2People } from '../app/names.ts';
-import {
-  toActivationResult,
-  toExecutionList,
-  toHistoryItem,
-  toLabHistoryItem,
-  toLabPageView,
-  toLabView,
-  toO2HistoryItem,
-  toO2PageView,
-  toO2View,
-  toPageView,
-  toView,
-  type GuestView,
-  type LabView,
-  type O2AccountView,
-} from '../app/view.ts';
+import { toLabHistoryItem, toLabPageView, toLabView, toO2HistoryItem, toO2PageView, toO2View, type LabView, type O2AccountView } from '../o2/app/view.ts';
+import { toActivationResult, toExecutionList, toHistoryItem, toPageView, toView, type GuestView } from '../guest/app/view.ts';
 import { HttpProblem, parseWith } from './problem.ts';
 import { openApiDocument } from './openapi.ts';
 import { clientAddress } from './origin.ts';

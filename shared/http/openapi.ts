@@ -5,7 +5,7 @@
  * API Gateway itself (its fixed JSON bodies), with the headers each answer carries.
  */
 import { z } from 'zod';
-import { GuestViewSchema } from '../app/view.ts';
+import { GuestViewSchema } from '../guest/app/view.ts';
 import { ProblemSchema } from './problem.ts';
 import { ROUTES, scopesFor, type RouteSpec } from './routes.ts';
 import { IDEMPOTENCY_KEY_PATTERN, type OpenApiDocumentSchema } from './schemas.ts';

@@ -9,20 +9,9 @@
  * document is written from.
  */
 import type { z } from 'zod';
-import {
-  ActivationResultSchema,
-  ExecutionListSchema,
-  GuestPageSchema,
-  HistoryPageSchema,
-  LabHistoryPageSchema,
-  LabPageSchema,
-  LabViewSchema,
-  MeSchema,
-  O2AccountPageSchema,
-  O2AccountViewSchema,
-  O2HistoryPageSchema,
-  SponsorStandingListSchema,
-} from '../app/view.ts';
+import { MeSchema } from '../app/me-view.ts';
+import { LabHistoryPageSchema, LabPageSchema, LabViewSchema, O2AccountPageSchema, O2AccountViewSchema, O2HistoryPageSchema } from '../o2/app/view.ts';
+import { ActivationResultSchema, ExecutionListSchema, GuestPageSchema, HistoryPageSchema, SponsorStandingListSchema } from '../guest/app/view.ts';
 import * as S from './schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST';

@@ -181,7 +181,7 @@ describe('an HMS sponsor is named only by that sponsor or a delegate the sponsor
     // Assess
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     // The guest lifecycle sends the approval request; its template is what it sends.
-    const { emails } = await import('../../shared/app/emails.ts');
+    const { emails } = await import('../../shared/guest/app/emails.ts');
     const guest = (await w.guests.get(String(res.body.guestId)))!;
     const mail = emails.approvalRequest(guest, (await w.directory.person(HUIDS.labPi))!, await w.directory.person(NIA), w.deps.links, false);
     expect(mail.text).toContain('asks you to sponsor an HMS guest account for Nia Noaccount');
@@ -289,7 +289,7 @@ describe('names where a HUID was (left from the O2 work)', () => {
     const o2 = await o2Fixture(w, 'pending-approval');
     // Act
     await call('labManager', 'POST /v1/o2-accounts/{o2AccountId}/cancel', { path: o2Path(o2.o2AccountId), body: {} });
-    const { emails } = await import('../../shared/app/emails.ts');
+    const { emails } = await import('../../shared/o2/app/emails.ts');
     const setup = emails.o2RcCoreSetup((await w.o2.get(o2.o2AccountId))!, (await w.o2.getLab(LAB_ID))!, await w.directory.person(HUIDS.sponsor), w.deps.links, 'setup');
     // Assess
     const cancelled = w.mailer.sent.find((m) => m.subject.includes('was cancelled'))!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasLineBreak, hasUnsafeCharacters, safeLine, safeText } from '../../shared/core/domain/text.ts';
-import { emails } from '../../shared/app/emails.ts';
+import { emails } from '../../shared/guest/app/emails.ts';
 import type { Guest } from '../../shared/guest/domain/model.ts';
 import type { Person } from '../../shared/core/domain/people.ts';
 

@@ -9,7 +9,7 @@ import { activationExpiry } from '../domain/rules.ts';
 import { can } from '../domain/transitions.ts';
 import { change } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { recordSent } from './sent.ts';
 
 /** Provisioned, but the activation email has not (all) gone out: Provision still owes it. */

@@ -10,7 +10,7 @@ import { can, transition } from '../domain/transitions.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { change } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { tellO2 } from '../../o2/app/hms-account.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';

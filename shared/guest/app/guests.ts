@@ -23,7 +23,7 @@ import { syncAccount, syncFirst } from './account.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { expireAccount, handBack } from './expiry.ts';
 import { prepareGuestRequest, submitGuestRequest } from './request.ts';
 import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './contract.ts';

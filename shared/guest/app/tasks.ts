@@ -26,7 +26,7 @@ import { adoptRetainedAccount, syncAccount } from './account.ts';
 import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { expireAccount } from './expiry.ts';
 import {
   APPROVAL_OUTCOME,

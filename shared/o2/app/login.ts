@@ -11,7 +11,7 @@ import { homeDirectory, O2_GROUP, uidNumberCandidates, uidWalkStart } from '../d
 import { o2IsSetUp, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { changeO2, recordO2Sent } from './changes.ts';
 
 /** What the user of the O2 account's HMS account should have: the `o2` group and POSIX attributes, or neither; undefined when FAILED (an operator looks). */

@@ -34,7 +34,7 @@ import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement, sponsorStanding } from
 import type { Page } from '../../core/ports.ts';
 import { change } from '../../guest/app/changes.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { liveGuestOf, prepareGuestRequest, submitGuestRequest } from '../../guest/app/request.ts';
 import { cancelGuest } from '../../guest/app/guests.ts';
 import { setUpO2, syncO2Login } from './login.ts';

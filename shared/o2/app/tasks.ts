@@ -21,7 +21,7 @@ import { approvalExpired, approvalTimeouts, APPROVAL_EXPIRES_AFTER_MS, APPROVAL_
 import { MAX_FAILURES } from '../../guest/domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
-import { emails } from '../../app/emails.ts';
+import { emails } from './emails.ts';
 import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from '../../guest/app/tasks.ts';
 import { activeEmailName, posixFor, sendO2Active, setUpO2, syncO2Login } from './login.ts';
 import { changeO2, changeO2WithRetry, recordO2Sent } from './changes.ts';
