@@ -2,25 +2,22 @@
  * Every port in memory, with the semantics the real adapters have where use cases depend on them:
  * create-only and version-conditional writes (ConflictError / StaleWriteError), items copied in and
  * out (no shared references, as with DynamoDB), audit events written once, cursors that page. For
- * use-case tests that need no SDK mock and no local system, and run in milliseconds.
+ * use-case tests that need no SDK mock and no local system, and run in milliseconds. Each
+ * lifecycle's repository in memory is in its own folder (shared/guest/adapters/memory-guests.ts,
+ * shared/o2/adapters/memory-o2.ts).
  */
 import { createHash } from 'node:crypto';
-import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../guest/domain/account.ts';
-import { ConflictError, DirectoryConflictError, DirectoryNotFoundError, StaleWriteError, ValidationError, type AccountDirectoryError } from '../core/domain/errors.ts';
-import { STATUSES, type AuditEvent, type Guest } from '../guest/domain/model.ts';
+import { DirectoryConflictError, DirectoryNotFoundError, ValidationError, type AccountDirectoryError } from '../core/domain/errors.ts';
 import { type HsrRecord, type Person } from '../core/domain/people.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../o2/domain/model.ts';
-import { O2_GROUP } from '../o2/domain/rules.ts';
-import type { AccountDirectory, Alerts, Checkpoints, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome, AttemptCounter, Clock, EmailMessage, ExecutionDetail, ExecutionEvent, ExecutionStatus, HsrDirectory, LifecycleWorkflow, Mailer, MetricName, Metrics, Page, PeopleDirectory, PersonClaim, Random } from '../core/ports.ts';
-import type { O2Query, O2Repository } from '../o2/app/ports.ts';
-import type { GuestQuery, GuestRepository } from '../guest/app/ports.ts';
+import type { AccountDirectory, Alerts, Checkpoints, DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome, AttemptCounter, Clock, EmailMessage, ExecutionDetail, ExecutionEvent, ExecutionStatus, HsrDirectory, LifecycleWorkflow, Mailer, MetricName, Metrics, Page, PeopleDirectory, Random } from '../core/ports.ts';
 
-const copy = <T>(v: T): T => structuredClone(v);
+/** Items are copied in and out: no shared references, as with DynamoDB. */
+export const copy = <T>(v: T): T => structuredClone(v);
 
-const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
-const listCursor = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString('base64url');
+export const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
+export const listCursor = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-const pageOf = <T>(all: T[], cursor: string | undefined, limit: number): Page<T> => {
+export const pageOf = <T>(all: T[], cursor: string | undefined, limit: number): Page<T> => {
   let start = 0;
   if (cursor) {
     start = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -30,134 +27,6 @@ const pageOf = <T>(all: T[], cursor: string | undefined, limit: number): Page<T>
   const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
   return { items, cursor: next };
 };
-
-export class MemoryGuestRepository implements GuestRepository {
-  readonly guests = new Map<string, Guest>();
-  readonly audit = new Map<string, AuditEvent>();
-  readonly accounts = new Map<string, string>();
-  readonly claims = new Map<string, PersonClaim>();
-
-  async get(guestId: string): Promise<Guest | undefined> {
-    const g = this.guests.get(guestId);
-    return g && copy(g);
-  }
-
-  async create(guest: Guest): Promise<void> {
-    if (this.guests.has(guest.guestId)) throw new ConflictError(`Guest ${guest.guestId} already exists.`);
-    this.guests.set(guest.guestId, copy(guest));
-  }
-
-  async save(next: Guest): Promise<void> {
-    const current = this.guests.get(next.guestId);
-    if (current?.version !== next.version - 1) throw new StaleWriteError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
-    this.guests.set(next.guestId, copy(next));
-  }
-
-  async listBySponsors(sponsorHuids: readonly string[], query: GuestQuery): Promise<Page<Guest>> {
-    const sponsors = [...new Set(sponsorHuids)].sort();
-    return this.listOver('sponsor', sponsors, (g) => g.sponsorHuid, query, (p) => (/^\d{8}$/.test(p) ? sponsors.findIndex((s) => s > p) : undefined));
-  }
-
-  async listAll(query: GuestQuery): Promise<Page<Guest>> {
-    return this.listOver('status', query.status ? [query.status] : [...STATUSES], (g) => g.status, query);
-  }
-
-  /**
-   * As DynamoGuestRepository's lists: partitions one after the other, each by end date (then guest
-   * ID, for a stable order), filtered by status, end date and failure; the cursor names the
-   * partition and the last guest read, and a partition no longer listed is skipped.
-   */
-  private listOver(kind: string, partitions: string[], partitionOf: (g: Guest) => string | undefined, query: GuestQuery, resume: (p: string) => number | undefined = () => undefined): Page<Guest> {
-    const limit = query.limit ?? 50;
-    let at = 0;
-    let after: { endDate: string; guestId: string } | undefined;
-    if (query.cursor) {
-      let c: { kind?: unknown; p?: unknown; endDate?: unknown; guestId?: unknown };
-      try {
-        c = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as typeof c;
-      } catch {
-        throw invalidCursor();
-      }
-      if (c?.kind !== kind || typeof c.p !== 'string') throw invalidCursor();
-      at = partitions.indexOf(c.p);
-      if (at >= 0) {
-        if (typeof c.endDate === 'string' && typeof c.guestId === 'string') after = { endDate: c.endDate, guestId: c.guestId };
-      } else {
-        const next = resume(c.p);
-        if (next === undefined) throw invalidCursor();
-        at = next < 0 ? partitions.length : next;
-      }
-    }
-    const order = (a: Guest, b: Guest) => a.endDate.localeCompare(b.endDate) || a.guestId.localeCompare(b.guestId);
-    const items: Guest[] = [];
-    let last: Guest | undefined;
-    for (; at < partitions.length; at++, after = undefined) {
-      const inPartition = [...this.guests.values()]
-        .filter((g) => partitionOf(g) === partitions[at] && (!after || order(g, { ...g, ...after }) > 0))
-        .filter((g) => (!query.expiringBefore || g.endDate < query.expiringBefore) && (!query.status || g.status === query.status) && (!query.failed || g.failure))
-        .sort(order);
-      const taken = inPartition.slice(0, limit - items.length);
-      items.push(...taken.map(copy));
-      last = taken.at(-1);
-      if (items.length >= limit) {
-        if (taken.length < inPartition.length) return { items, cursor: listCursor({ kind, p: partitions[at], endDate: last!.endDate, guestId: last!.guestId }) };
-        at++;
-        break;
-      }
-    }
-    return { items, cursor: at < partitions.length ? listCursor({ kind, p: partitions[at] }) : undefined };
-  }
-
-  async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
-    const all = [...this.guests.values()]
-      .filter((g) => g.dueAt && g.dueAt <= before)
-      .sort((a, b) => a.dueAt!.localeCompare(b.dueAt!) || a.guestId.localeCompare(b.guestId));
-    return pageOf(all.map(copy), cursor, 100);
-  }
-
-  async appendAudit(events: AuditEvent[]): Promise<void> {
-    for (const e of events) {
-      const key = `${e.guestId}#${e.seq}`;
-      if (!this.audit.has(key)) this.audit.set(key, copy(e));
-    }
-  }
-
-  async history(guestId: string): Promise<AuditEvent[]> {
-    const events = [...this.audit.values()].filter((e) => e.guestId === guestId);
-    const last = this.guests.get(guestId)?.lastAudit;
-    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
-    return events.sort((a, b) => a.seq - b.seq).map(copy);
-  }
-
-  async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {
-    const holder = this.accounts.get(accountId);
-    if (holder && holder !== guestId) return false;
-    this.accounts.set(accountId, guestId);
-    return true;
-  }
-
-  async accountHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
-    if (accountIds.length > 100) throw new RangeError('at most 100 account IDs at a time');
-    return new Map(accountIds.filter((id) => this.accounts.has(id)).map((id) => [id, this.accounts.get(id)!]));
-  }
-
-  async guestIdForAccount(accountId: string): Promise<string | undefined> {
-    return this.accounts.get(accountId);
-  }
-
-  async personClaim(huid: string): Promise<PersonClaim | undefined> {
-    const c = this.claims.get(huid);
-    return c && copy(c);
-  }
-
-  async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    const current = this.claims.get(huid);
-    const same = previous ? current?.guestId === previous.guestId && current.claimedAt === previous.claimedAt : current === undefined;
-    if (!same) return false;
-    this.claims.set(huid, copy(claim));
-    return true;
-  }
-}
 
 export class MemoryAttemptCounter implements AttemptCounter {
   readonly windows = new Map<string, number>();
@@ -353,9 +222,9 @@ export class MemoryAccountDirectory implements AccountDirectory {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: { takesPasswords?: boolean; setPasswordUrl?: string; groups?: readonly string[] } = {},
+    private readonly opts: { takesPasswords?: boolean; setPasswordUrl?: string; groups?: readonly string[]; flagged?: Readonly<Record<string, string>> } = {},
   ) {
-    for (const g of opts.groups ?? [...MANAGED_GROUPS, O2_GROUP, 'hms-staff']) this.groups.set(g, new Set());
+    for (const g of opts.groups ?? []) this.groups.set(g, new Set());
   }
 
   /** The next `times` calls of `op` (create, update, setPassword, addToGroup, removeFromGroup, find, modifiedSince) fail with `error`. */
@@ -459,7 +328,8 @@ export class MemoryAccountDirectory implements AccountDirectory {
     const members = this.groups.get(group);
     if (!members) throw new DirectoryNotFoundError(`No group ${group} in the directory.`, { status: 404 });
     const u = this.byId(userId);
-    if (group === DIGITAL_LIBRARY_GROUP) this.calls.push(`add ${group} ${u.userName} (the Digital Library!)`);
+    const flag = this.opts.flagged?.[group];
+    if (flag) this.calls.push(`add ${group} ${u.userName} (${flag})`);
     if (members.has(userId)) return;
     members.add(userId);
     this.touch(u);
@@ -491,125 +361,3 @@ export class MemoryCheckpoints implements Checkpoints {
 }
 
 /** Labs and O2 accounts in memory, with the semantics of DynamoO2Repository where use cases depend on them. */
-export class MemoryO2Repository implements O2Repository {
-  readonly labs = new Map<string, Lab>();
-  readonly accounts = new Map<string, O2Account>();
-  readonly audit = new Map<string, O2AuditEvent>();
-  readonly uids = new Map<number, string>();
-  readonly claims = new Map<string, PersonClaim>();
-
-  async getLab(labId: string): Promise<Lab | undefined> {
-    const l = this.labs.get(labId);
-    return l && copy(l);
-  }
-
-  async createLab(lab: Lab): Promise<void> {
-    if (this.labs.has(lab.labId)) throw new ConflictError(`Lab ${lab.labId} already exists.`);
-    this.labs.set(lab.labId, copy(lab));
-  }
-
-  async saveLab(next: Lab): Promise<void> {
-    if (this.labs.get(next.labId)?.version !== next.version - 1) throw new StaleWriteError(`Lab ${next.labId} was changed by someone else; read it again and retry.`);
-    this.labs.set(next.labId, copy(next));
-  }
-
-  async noteRegistrationRequested(lab: Lab, at: string): Promise<boolean> {
-    const cur = this.labs.get(lab.labId);
-    if (!cur || cur.version !== lab.version || cur.registrationRequestedAt) return false;
-    this.labs.set(lab.labId, copy({ ...cur, registrationRequestedAt: at }));
-    return true;
-  }
-
-  private page<T extends { createdAt: string }>(all: T[], query: O2Query): Page<T> {
-    const sorted = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return pageOf(sorted.map(copy), query.cursor, query.limit ?? 50);
-  }
-
-  async labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>> {
-    return this.page([...this.labs.values()].filter((l) => l.piHuid === piHuid), query);
-  }
-
-  async labsByRegistration(status: RegistrationStatus, query: O2Query): Promise<Page<Lab>> {
-    return this.page([...this.labs.values()].filter((l) => l.registration.status === status), query);
-  }
-
-  async get(id: string): Promise<O2Account | undefined> {
-    const o = this.accounts.get(id);
-    return o && copy(o);
-  }
-
-  async create(o2: O2Account): Promise<void> {
-    if (this.accounts.has(o2.o2AccountId)) throw new ConflictError(`O2 account ${o2.o2AccountId} already exists.`);
-    this.accounts.set(o2.o2AccountId, copy(o2));
-  }
-
-  async save(next: O2Account): Promise<void> {
-    if (this.accounts.get(next.o2AccountId)?.version !== next.version - 1) throw new StaleWriteError(`O2 account ${next.o2AccountId} was changed by someone else; read it again and retry.`);
-    this.accounts.set(next.o2AccountId, copy(next));
-  }
-
-  async listByPi(piHuid: string, query: O2Query): Promise<Page<O2Account>> {
-    return this.page([...this.accounts.values()].filter((o) => o.piHuid === piHuid), query);
-  }
-
-  async listByUser(userHuid: string, query: O2Query): Promise<Page<O2Account>> {
-    return this.page([...this.accounts.values()].filter((o) => o.userHuid === userHuid), query);
-  }
-
-  async listByStatus(statuses: readonly O2Status[], query: O2Query): Promise<Page<O2Account>> {
-    const all = statuses.flatMap((s) => [...this.accounts.values()].filter((o) => o.status === s).sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
-    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
-  }
-
-  async listByLab(labId: string, query: O2Query): Promise<Page<O2Account>> {
-    return this.page([...this.accounts.values()].filter((o) => o.labId === labId), query);
-  }
-
-  async listForPi(piHuid: string, labIds: readonly string[], query: O2Query): Promise<Page<O2Account>> {
-    const newest = (xs: O2Account[]) => xs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const all = [
-      ...newest([...this.accounts.values()].filter((o) => o.piHuid === piHuid)),
-      ...labIds.flatMap((labId) => newest([...this.accounts.values()].filter((o) => o.labId === labId && o.piHuid !== piHuid))),
-    ];
-    return pageOf(all.map(copy), query.cursor, query.limit ?? 50);
-  }
-
-  async listDue(before: string, cursor?: string): Promise<Page<O2Account>> {
-    const all = [...this.accounts.values()].filter((o) => o.dueAt && o.dueAt <= before).sort((a, b) => a.dueAt!.localeCompare(b.dueAt!) || a.o2AccountId.localeCompare(b.o2AccountId));
-    return pageOf(all.map(copy), cursor, 100);
-  }
-
-  async appendAudit(events: O2AuditEvent[]): Promise<void> {
-    for (const e of events) {
-      const key = `${e.kind}#${e.id}#${e.seq}`;
-      if (!this.audit.has(key)) this.audit.set(key, copy(e));
-    }
-  }
-
-  async history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]> {
-    const events = [...this.audit.values()].filter((e) => e.kind === kind && e.id === id);
-    const last = (kind === 'lab' ? this.labs.get(id) : this.accounts.get(id))?.lastAudit;
-    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
-    return events.sort((a, b) => a.seq - b.seq).map(copy);
-  }
-
-  async reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean> {
-    const holder = this.uids.get(uidNumber);
-    if (holder && holder !== o2AccountId) return false;
-    this.uids.set(uidNumber, o2AccountId);
-    return true;
-  }
-
-  async userClaim(huid: string): Promise<PersonClaim | undefined> {
-    const c = this.claims.get(huid);
-    return c && copy(c);
-  }
-
-  async claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    const current = this.claims.get(huid);
-    const same = previous ? current?.guestId === previous.guestId && current.claimedAt === previous.claimedAt : current === undefined;
-    if (!same) return false;
-    this.claims.set(huid, copy(claim));
-    return true;
-  }
-}

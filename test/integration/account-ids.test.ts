@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGuestRepository } from '../../shared/guest/adapters/dynamo-guests.ts';
 import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
+import { DIRECTORY_GROUPS } from '../support/memory.ts';
 import { reserveAccountId } from '../../shared/guest/app/tasks.ts';
 import type { Deps } from '../../shared/app/deps.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
@@ -27,7 +28,7 @@ function deps(start: number) {
   counted.accountHolders = (ids) => ((calls.batches += 1), guests.accountHolders(ids));
   counted.reserveAccountId = (id, guestId) => ((calls.reservations += 1), guests.reserveAccountId(id, guestId));
   // An empty account directory: every candidate free in the table is free there too.
-  const accounts = new MemoryAccountDirectory({ now: () => new Date('2027-01-04T14:00:00Z') });
+  const accounts = new MemoryAccountDirectory({ now: () => new Date('2027-01-04T14:00:00Z') }, { groups: DIRECTORY_GROUPS });
   return { deps: { guests: counted, random: { int: () => start }, accounts } as unknown as Deps, calls };
 }
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDirectory, HttpPeopleDirectory } from '../../shared/adapters/directories.ts';
 import { DynamoGuestRepository, MAX_QUERIES_PER_PAGE } from '../../shared/guest/adapters/dynamo-guests.ts';
-import { MemoryGuestRepository } from '../../shared/adapters/memory.ts';
+import { MemoryGuestRepository } from '../../shared/guest/adapters/memory-guests.ts';
 import { ValidationError } from '../../shared/core/domain/errors.ts';
 import { STATUSES, type Guest, type GuestStatus } from '../../shared/guest/domain/model.ts';
 import type { Page } from '../../shared/core/ports.ts';

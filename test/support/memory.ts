@@ -1,8 +1,15 @@
 /** Use cases wired to in-memory ports (shared/adapters/memory.ts): no SDK, no local system, milliseconds. */
 import type { Deps } from '../../shared/app/deps.ts';
 import type { HsrRecord, Person } from '../../shared/core/domain/people.ts';
-import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryGuestRepository, MemoryMailer, MemoryMetrics, MemoryO2Repository, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
+import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, MemoryAttemptCounter, MemoryDirectory, MemoryMailer, MemoryMetrics, MemoryWorkflow, SequenceRandom } from '../../shared/adapters/memory.ts';
+import { MemoryO2Repository } from '../../shared/o2/adapters/memory-o2.ts';
+import { MemoryGuestRepository } from '../../shared/guest/adapters/memory-guests.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
+import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../../shared/guest/domain/account.ts';
+import { O2_GROUP } from '../../shared/o2/domain/rules.ts';
+
+/** The groups the HMS account directory holds: every group the lifecycles manage, and one of staff's own. */
+export const DIRECTORY_GROUPS: readonly string[] = [...MANAGED_GROUPS, O2_GROUP, 'hms-staff'];
 
 export interface MemoryWorld {
   deps: Deps;
@@ -32,7 +39,7 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
   const clock = new ManualClock(new Date(now));
   const metrics = new MemoryMetrics();
   const workflow = new MemoryWorkflow(clock);
-  const accounts = new MemoryAccountDirectory(clock);
+  const accounts = new MemoryAccountDirectory(clock, { groups: DIRECTORY_GROUPS, flagged: { [DIGITAL_LIBRARY_GROUP]: 'the Digital Library!' } });
   const checkpoints = new MemoryCheckpoints();
   const o2 = new MemoryO2Repository();
   const o2Workflow = new MemoryWorkflow(clock);

@@ -14,7 +14,7 @@ import { DirectoryConflictError, DirectoryRejectedError, DirectoryUnavailableErr
 import { MAX_FAILURES } from '../../shared/guest/domain/transitions.ts';
 import { MemoryAccountDirectory } from '../../shared/adapters/memory.ts';
 import { METRIC_NAMES } from '../../shared/core/ports.ts';
-import { memoryWorld, type MemoryWorld } from '../support/memory.ts';
+import { DIRECTORY_GROUPS, memoryWorld, type MemoryWorld } from '../support/memory.ts';
 
 const ADA = { huid: '10000001', roles: [] };
 const HANA = { huid: '10000003', roles: [] };
@@ -226,7 +226,7 @@ describe('activation with a password', () => {
   it('a directory that takes no password writes: the account is active and the answer is the set-password link', async () => {
     // Prepare
     const w = memoryWorld();
-    w.deps.accounts = w.accounts = new MemoryAccountDirectory(w.clock, { takesPasswords: false, setPasswordUrl: 'https://password.hms.example/set' });
+    w.deps.accounts = w.accounts = new MemoryAccountDirectory(w.clock, { takesPasswords: false, setPasswordUrl: 'https://password.hms.example/set', groups: DIRECTORY_GROUPS });
     const { accountId, code } = await provisioned(w);
 
     // Act
