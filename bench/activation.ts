@@ -35,7 +35,7 @@ const PASSWORD = 'correct-tulip-7-lantern';
 /** Whether the checkout at `root` takes a password on activation (a baseline from before refuses the field as unknown). */
 function takesPassword(root: string): boolean {
   try {
-    return /password:/.test(readFileSync(join(root, 'shared', 'http', 'schemas.ts'), 'utf8'));
+    return [join(root, 'shared', 'http', 'schemas.ts'), join(root, 'shared', 'guest', 'http', 'schemas.ts')].some((f) => existsSync(f) && /password:/.test(readFileSync(f, 'utf8')));
   } catch {
     return false;
   }
