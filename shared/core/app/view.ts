@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Approval } from '../domain/people.ts';
+import type { RecordedFailure } from '../domain/failures.ts';
 
 export const Huid = z.string().regex(/^\d{8}$/).meta({ examples: ['10000001'] });
 export const Instant = z.iso.datetime().meta({ examples: ['2027-01-04T14:00:00.000Z'] });
@@ -36,16 +37,6 @@ export const FailureView = z
       ),
   })
   .meta({ id: 'Failure', description: 'The last recorded failure of the lifecycle (cleared by progress)' });
-
-/** A recorded failure of a lifecycle, as every record keeps it. */
-export interface RecordedFailure {
-  state: string;
-  error: string;
-  cause?: string;
-  at: string;
-  count: number;
-  kind?: 'transient' | 'permanent';
-}
 
 export function approvalView(a: Approval | undefined): z.output<typeof ApprovalView> | null {
   if (!a) return null;

@@ -9,6 +9,9 @@
 import type { IsoDate } from '../../core/domain/dates.ts';
 import type { GuestStatus } from '../domain/model.ts';
 import type { ApprovalTimeouts, ScheduleStep } from '../domain/rules.ts';
+import { FAILURE_OUTCOME, taskNames, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
+
+export { FAILURE_OUTCOME, type FailureOutcome, type FieldAt, type FieldPath, type TaskError };
 
 /**
  * Version of every payload the lifecycle sends (`v`: execution input and task payloads). An
@@ -79,22 +82,10 @@ interface PlanFields {
 }
 export type PlanResult = { [A in PlanAction]: { action: A; iteration: number } & PlanFields[A] }[PlanAction];
 
-/** A failure as Step Functions' Catch hands it over. */
-export type TaskError = { Error?: string; Cause?: string };
-
-/**
- * RecordFailure's `outcome`, tested by the Deferred? Choice: the execution ends as failed (the
- * LifecycleExecutionsFailed alarm), or — a transient failure of the account directory, recorded on
- * the guest, never counted toward FAILED — it ends waiting for the directory: the reconciler starts
- * the lifecycle again, and no execution fails for an outage (the DirectoryFailures alarm says it).
- */
-export const FAILURE_OUTCOME = { failed: 'failed', deferred: 'deferred' } as const;
-export type FailureOutcome = (typeof FAILURE_OUTCOME)[keyof typeof FAILURE_OUTCOME];
-
 type NoFields = Record<never, never>;
 
 /** Each task: the fields the definition sends it (besides `v`, `task`, `guestId`), and what it answers. */
-export interface LifecycleTasks {
+export type LifecycleTasks = {
   /** CheckHsr: is there an HSR yet, and which step is next. */
   checkHsr: {
     input: NoFields;
@@ -120,10 +111,10 @@ export interface LifecycleTasks {
   expire: { input: NoFields; result: { expired: boolean; reason?: string } };
   /** RecordFailure: the failure on the guest, FAILED at the third (or at once, a permanent one); `outcome` tested by Deferred?. */
   recordFailure: { input: { error: TaskError }; result: { recorded: boolean; status: GuestStatus | undefined; outcome: FailureOutcome } };
-}
+};
 export type TaskName = keyof LifecycleTasks;
 /** Every task name, at run time: the handler refuses any other. */
-export const TASK_NAMES = Object.keys({
+export const TASK_NAMES = taskNames<LifecycleTasks>({
   checkHsr: true,
   requestApproval: true,
   expireApproval: true,
@@ -132,12 +123,11 @@ export const TASK_NAMES = Object.keys({
   notice: true,
   expire: true,
   recordFailure: true,
-} satisfies Record<TaskName, true>) as readonly TaskName[];
+});
 /** The fields of a task's payload the definition fills in, besides `v`, `task` and `guestId`. */
 export type TaskFields<K extends TaskName> = LifecycleTasks[K]['input'];
 /** Every task's payload, by name. */
-export type TaskPayloads = { [K in TaskName]: { v: number; task: K; guestId: string } & TaskFields<K> };
-export type TaskPayload<K extends TaskName = TaskName> = TaskPayloads[K];
+export type TaskPayload<K extends TaskName = TaskName> = PayloadOf<LifecycleTasks, 'guestId', K>;
 export type TaskResult<K extends TaskName = TaskName> = LifecycleTasks[K]['result'];
 
 /** Where an execution begins: at CheckHsr (the default), or at the schedule of a provisioned account. */
@@ -161,18 +151,3 @@ export interface LifecycleState {
   failure: TaskResult<'recordFailure'>;
 }
 export type StateKey = keyof LifecycleState;
-
-/** The paths to the scalar fields of T ('result', 'approval.stage', ...), on any member of a union. */
-export type FieldPath<T> = T extends object
-  ? { [F in keyof T & string]-?: T[F] extends string | number | boolean ? F : T[F] extends object ? `${F}.${FieldPath<T[F]>}` : never }[keyof T & string]
-  : never;
-/** The type at a FieldPath of T (the union over the members of T that have it). */
-export type FieldAt<T, P extends string> = T extends object
-  ? P extends `${infer H}.${infer R}`
-    ? H extends keyof T
-      ? FieldAt<T[H], R>
-      : never
-    : P extends keyof T
-      ? T[P]
-      : never
-  : never;

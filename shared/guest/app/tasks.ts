@@ -5,7 +5,7 @@
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */
 import { compareDates } from '../../core/domain/dates.ts';
-import { DIRECTORY_ERRORS, DirectoryConflictError } from '../../core/domain/errors.ts';
+import { DirectoryConflictError } from '../../core/domain/errors.ts';
 import type { Guest } from '../domain/model.ts';
 import type { HsrRecord } from '../../core/domain/people.ts';
 import {
@@ -21,7 +21,7 @@ import {
   nextScheduleStep,
   type ApprovalTimeouts,
 } from '../domain/rules.ts';
-import { can, isOpenRequest, isProvisioned, MAX_FAILURES, transition } from '../domain/transitions.ts';
+import { can, isOpenRequest, isProvisioned, transition } from '../domain/transitions.ts';
 import { adoptRetainedAccount, syncAccount } from './account.ts';
 import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
@@ -39,10 +39,11 @@ import {
   type ApprovalDecision,
   type ApprovalOutcome,
   type TaskError,
-  type TaskName,
-  type TaskPayload,
   type TaskResult,
+  type LifecycleTasks,
 } from './contract.ts';
+import { dispatcher } from '../../core/app/tasks.ts';
+import { nextFailure } from '../../core/domain/failures.ts';
 import { tellO2 } from '../../o2/app/hms-account.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
@@ -387,44 +388,31 @@ export async function expireIfDue(deps: Deps, guestId: string): Promise<TaskResu
  */
 export async function recordFailure(deps: Deps, guestId: string, error: TaskError): Promise<TaskResult<'recordFailure'>> {
   const now = deps.clock.now();
-  const name = error.Error ?? 'Unknown';
-  const kind: 'transient' | 'permanent' | undefined = (DIRECTORY_ERRORS.transient as readonly string[]).includes(name)
-    ? 'transient'
-    : (DIRECTORY_ERRORS.permanent as readonly string[]).includes(name)
-      ? 'permanent'
-      : undefined;
+  let transient = false;
   const g = await changeWithRetry(deps, guestId, WORKFLOW, 'failed', (cur) => {
-    const count = (cur.failure?.count ?? 0) + (kind === 'transient' ? 0 : 1);
-    const failure = { state: 'lifecycle', error: name, at: now.toISOString(), count, ...(kind ? { kind } : {}), ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
-    if (kind === 'transient' || (count < MAX_FAILURES && kind !== 'permanent')) return { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+    const { failure, fails, retryAt } = nextFailure(cur.failure, 'lifecycle', error, now);
+    transient = failure.kind === 'transient';
+    if (!fails) return { failure, dueAt: retryAt };
     // A guest whose lifecycle is over already (cancelled meanwhile, ...) keeps its status.
     return can(cur.status, 'fail') ? { failure, status: transition(cur.status, 'fail'), dueAt: undefined } : { failure, dueAt: undefined };
   });
   deps.metrics.count(METRIC_NAMES.lifecycleFailure);
   if (g?.status === 'FAILED') await tellO2(deps, g);
-  const deferred = kind === 'transient' && g !== undefined && g.status !== 'FAILED';
+  const deferred = transient && g !== undefined && g.status !== 'FAILED';
   return { recorded: Boolean(g), status: g?.status, outcome: deferred ? FAILURE_OUTCOME.deferred : FAILURE_OUTCOME.failed };
 }
 
-/** Each task of the state machine, by the name the definition sends (lifecycle-contract.ts). */
-const TASKS: { readonly [K in TaskName]: (deps: Deps, payload: TaskPayload<K>) => Promise<TaskResult<K>> } = {
-  checkHsr: (deps, p) => checkHsr(deps, p.guestId),
-  requestApproval: (deps, p) => requestApproval(deps, p.guestId, p.taskToken, p.reminder),
-  expireApproval: (deps, p) => expireApproval(deps, p.guestId),
-  provision: (deps, p) => provision(deps, p.guestId),
-  plan: (deps, p) => plan(deps, p.guestId, p.executionStartTime, p.iteration ?? 0),
-  notice: (deps, p) => notice(deps, p.guestId, p.noticeDate),
-  expire: (deps, p) => expireIfDue(deps, p.guestId),
-  recordFailure: (deps, p) => recordFailure(deps, p.guestId, p.error ?? {}),
-};
-
-function run<K extends TaskName>(deps: Deps, task: K, payload: TaskPayload<K>): Promise<TaskResult<K>> {
-  return TASKS[task](deps, payload);
-}
-
-/** Runs one task of the state machine. */
-export async function runTask(deps: Deps, payload: TaskPayload): Promise<TaskResult> {
-  if (typeof payload.v !== 'number' || payload.v > TASK_PAYLOAD_VERSION) throw new Error(`Unsupported task payload version ${String(payload.v)}`);
-  if (!TASK_NAMES.includes(payload.task)) throw new Error(`Unknown task ${String((payload as { task?: unknown }).task)}`);
-  return run(deps, payload.task, payload);
-}
+/** Runs one task of the state machine: each by the name the definition sends (contract.ts). */
+export const runTask = dispatcher<LifecycleTasks, 'guestId', Deps>(
+  { version: TASK_PAYLOAD_VERSION, names: TASK_NAMES },
+  {
+    checkHsr: (deps, p) => checkHsr(deps, p.guestId),
+    requestApproval: (deps, p) => requestApproval(deps, p.guestId, p.taskToken, p.reminder),
+    expireApproval: (deps, p) => expireApproval(deps, p.guestId),
+    provision: (deps, p) => provision(deps, p.guestId),
+    plan: (deps, p) => plan(deps, p.guestId, p.executionStartTime, p.iteration ?? 0),
+    notice: (deps, p) => notice(deps, p.guestId, p.noticeDate),
+    expire: (deps, p) => expireIfDue(deps, p.guestId),
+    recordFailure: (deps, p) => recordFailure(deps, p.guestId, p.error ?? {}),
+  },
+);

@@ -86,8 +86,8 @@ export const TRANSITIONS = [
   ['EXPIRED', 'fail', 'FAILED'],
 ] as const satisfies readonly Transition[];
 
-/** Recorded lifecycle failures in a row after which the guest is FAILED (an operator looks). */
-export const MAX_FAILURES = 3;
+/** Recorded lifecycle failures in a row after which the guest is FAILED (an operator looks): the core's rule. */
+export { MAX_FAILURES } from '../../core/domain/failures.ts';
 
 /** What a caller is told when the guest's status does not allow the event (409). */
 const REFUSAL: { readonly [E in LifecycleEvent]: (status: From) => string } = {

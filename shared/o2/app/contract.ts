@@ -9,7 +9,7 @@ import type { IsoDate } from '../../core/domain/dates.ts';
 import type { O2Status, O2WaitStep } from '../domain/model.ts';
 import type { O2ScheduleStep } from '../domain/rules.ts';
 import type { ApprovalTimeouts } from '../../guest/domain/rules.ts';
-import type { FieldAt, FieldPath, TaskError } from '../../guest/app/contract.ts';
+import { FAILURE_OUTCOME, taskNames, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
 
 export type { FieldAt, FieldPath, TaskError };
 
@@ -82,14 +82,14 @@ interface O2PlanFields {
 }
 export type O2PlanResult = { [A in O2PlanAction]: { action: A; iteration: number } & O2PlanFields[A] }[O2PlanAction];
 
-/** RecordO2Failure's `outcome`, tested by the O2Deferred? Choice (as the guest lifecycle's). */
-export const O2_FAILURE_OUTCOME = { failed: 'failed', deferred: 'deferred' } as const;
-export type O2FailureOutcome = (typeof O2_FAILURE_OUTCOME)[keyof typeof O2_FAILURE_OUTCOME];
+/** RecordO2Failure's `outcome`, tested by the O2Deferred? Choice: the core's (as the guest lifecycle's). */
+export const O2_FAILURE_OUTCOME = FAILURE_OUTCOME;
+export type O2FailureOutcome = FailureOutcome;
 
 type NoFields = Record<never, never>;
 
 /** Each task: the fields the definition sends it (besides `v`, `task`, `o2AccountId`), and what it answers. */
-export interface O2Tasks {
+export type O2Tasks = {
   /** CheckHmsAccount: is the HMS account the O2 account rests on active, and what is next. */
   checkHmsAccount: {
     input: { executionStartTime: string };
@@ -131,9 +131,9 @@ export interface O2Tasks {
   expire: { input: NoFields; result: { expired: boolean; reason?: string } };
   /** RecordO2Failure: the failure on the account; FAILED at the third (or at once, a permanent one). */
   recordFailure: { input: { error: TaskError }; result: { recorded: boolean; status: O2Status | undefined; outcome: O2FailureOutcome } };
-}
+};
 export type O2TaskName = keyof O2Tasks;
-export const O2_TASK_NAMES = Object.keys({
+export const O2_TASK_NAMES = taskNames<O2Tasks>({
   checkHmsAccount: true,
   awaitStep: true,
   expireApproval: true,
@@ -144,10 +144,9 @@ export const O2_TASK_NAMES = Object.keys({
   notice: true,
   expire: true,
   recordFailure: true,
-} satisfies Record<O2TaskName, true>) as readonly O2TaskName[];
+});
 export type O2TaskFields<K extends O2TaskName> = O2Tasks[K]['input'];
-export type O2TaskPayloads = { [K in O2TaskName]: { v: number; task: K; o2AccountId: string } & O2TaskFields<K> };
-export type O2TaskPayload<K extends O2TaskName = O2TaskName> = O2TaskPayloads[K];
+export type O2TaskPayload<K extends O2TaskName = O2TaskName> = PayloadOf<O2Tasks, 'o2AccountId', K>;
 export type O2TaskResult<K extends O2TaskName = O2TaskName> = O2Tasks[K]['result'];
 
 /** Where an execution begins: at CheckHmsAccount (the default), or at the schedule of an active account. */

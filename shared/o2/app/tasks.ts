@@ -13,12 +13,10 @@
  * "active" email if still owed), so a completion whose email failed is finished by the lifecycle.
  */
 import { compareDates, dateIn, type IsoDate } from '../../core/domain/dates.ts';
-import { DIRECTORY_ERRORS } from '../../core/domain/errors.ts';
 import type { LapseReason, O2Account, O2Status, O2WaitStep } from '../domain/model.ts';
 import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep } from '../domain/rules.ts';
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { approvalExpired, approvalTimeouts, APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, expiryInstant, type ApprovalTimeouts } from '../../guest/domain/rules.ts';
-import { MAX_FAILURES } from '../../guest/domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
@@ -39,12 +37,13 @@ import {
   SETUP_ROUTE,
   type O2Decision,
   type O2DecisionOutcome,
-  type O2TaskName,
-  type O2TaskPayload,
   type O2TaskResult,
   type O2Wake,
   type TaskError,
+  type O2Tasks,
 } from './contract.ts';
+import { dispatcher } from '../../core/app/tasks.ts';
+import { nextFailure } from '../../core/domain/failures.ts';
 import { hmsAccountOf } from './hms-account.ts';
 
 const WORKFLOW = 'workflow';
@@ -560,49 +559,36 @@ export async function expire(deps: Deps, o2AccountId: string): Promise<O2TaskRes
  */
 export async function recordFailure(deps: Deps, o2AccountId: string, error: TaskError): Promise<O2TaskResult<'recordFailure'>> {
   const now = deps.clock.now();
-  const name = error.Error ?? 'Unknown';
-  const kind: 'transient' | 'permanent' | undefined = (DIRECTORY_ERRORS.transient as readonly string[]).includes(name)
-    ? 'transient'
-    : (DIRECTORY_ERRORS.permanent as readonly string[]).includes(name)
-      ? 'permanent'
-      : undefined;
+  let transient = false;
   const o = await changeO2WithRetry(deps, o2AccountId, WORKFLOW, 'failed', (cur) => {
-    const count = (cur.failure?.count ?? 0) + (kind === 'transient' ? 0 : 1);
-    const failure = { state: 'o2-lifecycle', error: name, at: now.toISOString(), count, ...(kind ? { kind } : {}), ...(error.Cause ? { cause: String(error.Cause).slice(0, 1000) } : {}) };
-    if (kind === 'transient' || (count < MAX_FAILURES && kind !== 'permanent')) return { failure, dueAt: new Date(now.getTime() + 3_600_000).toISOString() };
+    const { failure, fails, retryAt } = nextFailure(cur.failure, 'o2-lifecycle', error, now);
+    transient = failure.kind === 'transient';
+    if (!fails) return { failure, dueAt: retryAt };
     return o2Can(cur.status, 'fail') ? { failure, status: o2Transition(cur.status, 'fail'), dueAt: undefined, taskToken: undefined, waitingFor: undefined } : { failure, dueAt: undefined };
   });
   deps.metrics.count(METRIC_NAMES.lifecycleFailure);
-  const deferred = kind === 'transient' && o !== undefined && o.status !== 'FAILED';
+  const deferred = transient && o !== undefined && o.status !== 'FAILED';
   return { recorded: Boolean(o), status: o?.status, outcome: deferred ? O2_FAILURE_OUTCOME.deferred : O2_FAILURE_OUTCOME.failed };
 }
 
 // --- dispatch ------------------------------------------------------------------------------------
 
-/** Each task of the O2 state machine, by the name the definition sends (o2-contract.ts). */
-const TASKS: { readonly [K in O2TaskName]: (deps: Deps, payload: O2TaskPayload<K>) => Promise<O2TaskResult<K>> } = {
-  checkHmsAccount: (deps, p) => checkHmsAccount(deps, p.o2AccountId, p.executionStartTime),
-  awaitStep: (deps, p) => awaitStep(deps, p.o2AccountId, p.taskToken, p.step),
-  expireApproval: (deps, p) => expireApproval(deps, p.o2AccountId),
-  setup: (deps, p) => setup(deps, p.o2AccountId),
-  labRegistrationDue: (deps, p) => labRegistrationDue(deps, p.o2AccountId),
-  rcCoreDue: (deps, p) => rcCoreDue(deps, p.o2AccountId, p.executionStartTime),
-  plan: (deps, p) => plan(deps, p.o2AccountId, p.executionStartTime, p.iteration ?? 0),
-  notice: (deps, p) => notice(deps, p.o2AccountId, p.noticeDate),
-  expire: (deps, p) => expire(deps, p.o2AccountId),
-  recordFailure: (deps, p) => recordFailure(deps, p.o2AccountId, p.error ?? {}),
-};
-
-function run<K extends O2TaskName>(deps: Deps, task: K, payload: O2TaskPayload<K>): Promise<O2TaskResult<K>> {
-  return TASKS[task](deps, payload);
-}
-
-/** Runs one task of the O2 state machine. */
-export async function runO2Task(deps: Deps, payload: O2TaskPayload): Promise<O2TaskResult> {
-  if (typeof payload.v !== 'number' || payload.v > O2_TASK_PAYLOAD_VERSION) throw new Error(`Unsupported task payload version ${String(payload.v)}`);
-  if (!O2_TASK_NAMES.includes(payload.task)) throw new Error(`Unknown task ${String((payload as { task?: unknown }).task)}`);
-  return run(deps, payload.task, payload);
-}
+/** Runs one task of the O2 state machine: each by the name the definition sends (contract.ts). */
+export const runO2Task = dispatcher<O2Tasks, 'o2AccountId', Deps>(
+  { version: O2_TASK_PAYLOAD_VERSION, names: O2_TASK_NAMES },
+  {
+    checkHmsAccount: (deps, p) => checkHmsAccount(deps, p.o2AccountId, p.executionStartTime),
+    awaitStep: (deps, p) => awaitStep(deps, p.o2AccountId, p.taskToken, p.step),
+    expireApproval: (deps, p) => expireApproval(deps, p.o2AccountId),
+    setup: (deps, p) => setup(deps, p.o2AccountId),
+    labRegistrationDue: (deps, p) => labRegistrationDue(deps, p.o2AccountId),
+    rcCoreDue: (deps, p) => rcCoreDue(deps, p.o2AccountId, p.executionStartTime),
+    plan: (deps, p) => plan(deps, p.o2AccountId, p.executionStartTime, p.iteration ?? 0),
+    notice: (deps, p) => notice(deps, p.o2AccountId, p.noticeDate),
+    expire: (deps, p) => expire(deps, p.o2AccountId),
+    recordFailure: (deps, p) => recordFailure(deps, p.o2AccountId, p.error ?? {}),
+  },
+);
 
 /** The earlier of two dates (the first when the second is unknown). */
 function earlier(a: IsoDate, b: IsoDate | undefined): IsoDate {
