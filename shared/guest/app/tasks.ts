@@ -43,28 +43,15 @@ import {
   type LifecycleTasks,
 } from './contract.ts';
 import { dispatcher } from '../../core/app/tasks.ts';
+import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from '../../core/app/horizon.ts';
+
+export { CONTINUE_AFTER_MS };
 import { nextFailure } from '../../core/domain/failures.ts';
 import { tellO2 } from '../../o2/app/hms-account.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 
 const WORKFLOW = 'workflow';
-/**
- * The continue-as-new horizon: an execution hands over to a new one this long after it started
- * (the hard limit is one year), and no Wait of an execution lasts past it (see plan).
- */
-export const CONTINUE_AFTER_MS = 300 * 86_400_000;
-/**
- * ...or after this many schedule loops (each is 11 to 14 history events: PlanSchedule 5,
- * CountIteration 2, NextStep? 2, then WaitUntilDue 2 or a notice/expiry task 5; the limit is 25,000).
- */
-export const CONTINUE_AFTER_ITERATIONS = 1_000;
-
-/** Step Functions timestamps: RFC 3339 with an uppercase Z, whole seconds (rounded up, never early). */
-export function sfnTimestamp(d: Date): string {
-  return new Date(Math.ceil(d.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Where the request stands, as the approval step is told. */
 function outcomeOf(g: Guest | undefined): ApprovalOutcome {
   if (!g) return APPROVAL_OUTCOME.closed;

@@ -20,7 +20,7 @@ import { approvalExpired, approvalTimeouts, APPROVAL_EXPIRES_AFTER_MS, APPROVAL_
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
-import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from '../../guest/app/tasks.ts';
+import { CONTINUE_AFTER_ITERATIONS, horizonOf, seconds, sfnTimestamp } from '../../core/app/horizon.ts';
 import { activeEmailName, posixFor, sendO2Active, setUpO2, syncO2Login } from './login.ts';
 import { changeO2, changeO2WithRetry, recordO2Sent } from './changes.ts';
 import {
@@ -55,19 +55,10 @@ const DAY_MS = 86_400_000;
  */
 export const HMS_ACCOUNT_LINK_GRACE_MS = 14 * DAY_MS;
 
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-
 async function load(deps: Deps, o2AccountId: string): Promise<O2Account> {
   const o = await deps.o2.get(o2AccountId);
   if (!o) throw new Error(`O2 account ${o2AccountId} does not exist`);
   return o;
-}
-
-/** The execution's horizon (its start + CONTINUE_AFTER_MS): no wait goes past it. */
-function horizonOf(executionStartTime: string): number {
-  const started = Date.parse(executionStartTime);
-  if (Number.isNaN(started)) throw new Error(`Not an execution start time: ${String(executionStartTime)}`);
-  return started + CONTINUE_AFTER_MS;
 }
 
 /** Records the successor execution (generation + 1) on the account first, and answers its name. */
