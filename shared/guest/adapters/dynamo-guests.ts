@@ -2,45 +2,20 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUSES, type AuditEvent, type Guest } from '../domain/model.ts';
-import { ConflictError, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
+import { ConflictError, StaleWriteError } from '../../core/domain/errors.ts';
 import type { AttemptCounter, Checkpoints, Page, PersonClaim } from '../../core/ports.ts';
 import type { GuestQuery, GuestRepository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
+import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
 import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
 const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
 const personKey = (huid: string) => ({ pk: `PERSON#${huid}`, sk: 'LIVE' });
 export { DUE_SHARD };
-/** Sort key prefix of audit items (`GUEST#<id>` / `AUDIT#<seq>`): written once, never updated or deleted. */
-export const AUDIT_PREFIX = 'AUDIT#';
+export { AUDIT_PREFIX };
 
 const versionIs = '#version = :expected';
-
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-
-/** The cursor is a query parameter of GET /v1/guests: a bad one is the caller's mistake (400), never ours. */
-const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
-
-/** A cursor's JSON object (or a 400 naming the cursor). */
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw invalidCursor();
-}
-
-/** A LastEvaluatedKey given back: every key attribute of the table and its indexes is a string. */
-function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
-  const value = decodeCursor(cursor);
-  if (value && !Object.values(value).every((v) => typeof v === 'string')) throw invalidCursor();
-  return value;
-}
 
 /** What is stored: the guest plus the index attributes derived from it (shared/guest/adapters/guests-table.ts). */
 function toItem(guest: Guest): Record<string, unknown> {
@@ -64,25 +39,6 @@ interface Partition {
 /** Queries one list page may make (each reads up to the page's remaining size): a page of sponsors or statuses with few guests ends early, with a cursor. */
 export const MAX_QUERIES_PER_PAGE = 25;
 const DEFAULT_PAGE = 50;
-
-/**
- * A list's cursor: which index (`i`), the partition its page ended in (`p`: a sponsor's HUID, a
- * status), and where in it (`k`, DynamoDB's LastEvaluatedKey; none: from the partition's start).
- */
-interface ListCursor {
-  i: string;
-  p: string;
-  k?: Record<string, string>;
-}
-
-function decodeListCursor(cursor: string | undefined): ListCursor | undefined {
-  if (!cursor) return undefined;
-  const value = decodeCursor(cursor) as Partial<ListCursor> | undefined;
-  const { i, p, k } = value ?? {};
-  const keyOk = k === undefined || (typeof k === 'object' && k !== null && !Array.isArray(k) && Object.values(k).length > 0 && Object.values(k).every((v) => typeof v === 'string'));
-  if (typeof i !== 'string' || typeof p !== 'string' || !keyOk || Object.keys(value!).some((key) => !['i', 'p', 'k'].includes(key))) throw invalidCursor();
-  return { i, p, ...(k ? { k } : {}) };
-}
 
 export class DynamoGuestRepository implements GuestRepository {
   private readonly doc: DynamoDBDocumentClient;
@@ -122,16 +78,6 @@ export class DynamoGuestRepository implements GuestRepository {
       if (err instanceof ConditionalCheckFailedException) {
         throw new StaleWriteError(`Guest ${next.guestId} was changed by someone else; read it again and retry.`);
       }
-      throw err;
-    }
-  }
-
-  /** A query from a cursor: DynamoDB refusing its start key (not ours, another query's) means a bad cursor. */
-  private async queryFrom(command: QueryCommand) {
-    try {
-      return await this.doc.send(command);
-    } catch (err) {
-      if (command.input.ExclusiveStartKey && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
       throw err;
     }
   }
@@ -177,7 +123,7 @@ export class DynamoGuestRepository implements GuestRepository {
     }
     const items: Guest[] = [];
     for (let queries = 0; at < partitions.length && items.length < limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
-      const out = await this.queryFrom(this.partitionQuery(partitions[at]!, query, start, limit - items.length));
+      const out = await queryFrom(this.doc, this.partitionQuery(partitions[at]!, query, start, limit - items.length));
       items.push(...(out.Items ?? []).map(fromItem));
       start = out.LastEvaluatedKey as Record<string, string> | undefined;
       if (!start) at++;
@@ -219,67 +165,16 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
-    const out = await this.queryFrom(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: GUESTS_INDEXES.byDue.name,
-        KeyConditionExpression: '#shard = :shard AND #due <= :before',
-        ExpressionAttributeNames: { '#shard': GUESTS_INDEXES.byDue.partitionKey, '#due': GUESTS_INDEXES.byDue.sortKey },
-        ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before },
-        ExclusiveStartKey: startKey(cursor),
-        Limit: 100,
-      }),
-    );
-    return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+    const page = await queryDue(this.doc, this.table, GUESTS_INDEXES.byDue, DUE_SHARD, before, cursor);
+    return { items: page.items.map(fromItem), cursor: page.cursor };
   }
 
   async appendAudit(events: AuditEvent[]): Promise<void> {
-    // Keyed by the guest version the event produced, and written only if absent: an audit item is
-    // never overwritten (IAM cannot say "PutItem of new items only", so every audit write carries the
-    // condition). Writing the same event again (a retry, or `lastAudit` re-sent by the next change)
-    // finds it there: already written, done.
-    await Promise.all(
-      events.map(async (event) => {
-        try {
-          await this.doc.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: { pk: `GUEST#${event.guestId}`, sk: `${AUDIT_PREFIX}${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
-              ConditionExpression: keyDoesNotExist,
-            }),
-          );
-        } catch (err) {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
-      }),
-    );
+    await putAuditOnce(this.doc, this.table, events, (e) => guestKey(e.guestId).pk);
   }
 
   async history(guestId: string): Promise<AuditEvent[]> {
-    // One query over the guest's partition: its audit items (AUDIT#…) and the guest item (GUEST),
-    // whose `lastAudit` stands in for an event whose own write was lost.
-    const events: AuditEvent[] = [];
-    let last: AuditEvent | undefined;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `GUEST#${guestId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk, type: _t, ...rest } = item;
-        if (typeof sk === 'string' && sk.startsWith(AUDIT_PREFIX)) events.push(rest as AuditEvent);
-        else if (sk === 'GUEST') last = (rest as Partial<Guest>).lastAudit;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
-    return events.sort((a, b) => a.seq - b.seq);
+    return auditHistory<AuditEvent>(this.doc, this.table, guestKey(guestId).pk, 'GUEST');
   }
 
   async reserveAccountId(accountId: string, guestId: string): Promise<boolean> {

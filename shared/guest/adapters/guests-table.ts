@@ -3,13 +3,10 @@
  * them from this (infra/storage.ts), the repository queries them (dynamo-guests.ts) and writes the
  * attributes they are keyed on, and test tables are made with them.
  */
+import type { IndexSpec } from '../../adapters/table-indexes.ts';
 import type { Guest } from '../domain/model.ts';
 
-export interface IndexSpec {
-  readonly name: string;
-  readonly partitionKey: string;
-  readonly sortKey: string;
-}
+export type { IndexSpec };
 
 export const GUESTS_INDEXES = {
   /** A sponsor's guests by end date: GET /v1/guests for a sponsor, or several (a delegate's). */

@@ -1,45 +1,22 @@
 /** O2Repository over the O2 table, with single-item conditional writes (no transactions) and lists from its indexes only. */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
+import { ConflictError, StaleWriteError } from '../../core/domain/errors.ts';
 import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
 import type { Page, PersonClaim } from '../../core/ports.ts';
 import type { O2Query, O2Repository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
-import type { IndexSpec } from '../../guest/adapters/guests-table.ts';
+import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
+import type { IndexSpec } from '../../adapters/table-indexes.ts';
 import { labIndexAttributes, O2_DUE_SHARD, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
 
 const labKey = (labId: string) => ({ pk: `LAB#${labId}`, sk: 'LAB' });
 const o2Key = (id: string) => ({ pk: `O2#${id}`, sk: 'O2' });
 const recordPk = (kind: O2AuditEvent['kind'], id: string) => (kind === 'lab' ? `LAB#${id}` : `O2#${id}`);
-export const O2_AUDIT_PREFIX = 'AUDIT#';
+export { AUDIT_PREFIX as O2_AUDIT_PREFIX };
 
 const DEFAULT_PAGE = 50;
 const MAX_QUERIES_PER_PAGE = 25;
-
-const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
-
-interface ListCursor {
-  i: string;
-  p: string;
-  k?: Record<string, string>;
-}
-
-function decodeCursor(cursor: string | undefined): ListCursor | undefined {
-  if (!cursor) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const c = value as Partial<ListCursor> | null;
-  const keyOk = c?.k === undefined || (typeof c.k === 'object' && c.k !== null && !Array.isArray(c.k) && Object.values(c.k).length > 0 && Object.values(c.k).every((v) => typeof v === 'string'));
-  if (!c || typeof c !== 'object' || Array.isArray(c) || typeof c.i !== 'string' || typeof c.p !== 'string' || !keyOk || Object.keys(c).some((k) => !['i', 'p', 'k'].includes(k))) throw invalidCursor();
-  return { i: c.i, p: c.p, ...(c.k ? { k: c.k } : {}) };
-}
-
-const encodeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
@@ -168,7 +145,7 @@ export class DynamoO2Repository implements O2Repository {
     const limit = query.limit ?? DEFAULT_PAGE;
     let at = 0;
     let start: Record<string, string> | undefined;
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeListCursor(query.cursor);
     if (cursor) {
       at = partitions.findIndex((x) => x.value === cursor.p && x.index.name === cursor.i);
       if (at < 0) throw invalidCursor();
@@ -179,24 +156,19 @@ export class DynamoO2Repository implements O2Repository {
     const items: T[] = [];
     for (let queries = 0; at < partitions.length && items.length < limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
       const { index, value } = partitions[at]!;
-      let out;
-      try {
-        out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: index.name,
-            KeyConditionExpression: '#p = :p',
-            ExpressionAttributeNames: { '#p': index.partitionKey },
-            ExpressionAttributeValues: { ':p': value },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-            Limit: limit - items.length,
-          }),
-        );
-      } catch (err) {
-        if (start && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
-        throw err;
-      }
+      const out = await queryFrom(
+        this.doc,
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index.name,
+          KeyConditionExpression: '#p = :p',
+          ExpressionAttributeNames: { '#p': index.partitionKey },
+          ExpressionAttributeValues: { ':p': value },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: limit - items.length,
+        }),
+      );
       const skip = partitions[at]!.skip;
       items.push(...(out.Items ?? []).map((i) => strip<T>(i)).filter((i) => !skip?.(i)));
       start = out.LastEvaluatedKey as Record<string, string> | undefined;
@@ -207,64 +179,16 @@ export class DynamoO2Repository implements O2Repository {
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<O2Account>> {
-    let start: Record<string, unknown> | undefined;
-    if (cursor) {
-      try {
-        start = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-      } catch {
-        throw invalidCursor();
-      }
-    }
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: O2_INDEXES.byDue.name,
-        KeyConditionExpression: '#shard = :shard AND #due <= :before',
-        ExpressionAttributeNames: { '#shard': O2_INDEXES.byDue.partitionKey, '#due': O2_INDEXES.byDue.sortKey },
-        ExpressionAttributeValues: { ':shard': O2_DUE_SHARD, ':before': before },
-        ExclusiveStartKey: start,
-        Limit: 100,
-      }),
-    );
-    return { items: (out.Items ?? []).map((i) => strip<O2Account>(i)), cursor: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined };
+    const page = await queryDue(this.doc, this.table, O2_INDEXES.byDue, O2_DUE_SHARD, before, cursor);
+    return { items: page.items.map((i) => strip<O2Account>(i)), cursor: page.cursor };
   }
 
   async appendAudit(events: O2AuditEvent[]): Promise<void> {
-    // Keyed by the record version the event produced, written only if absent: never overwritten.
-    await Promise.all(
-      events.map(async (event) => {
-        try {
-          await this.doc.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: { pk: recordPk(event.kind, event.id), sk: `${O2_AUDIT_PREFIX}${String(event.seq).padStart(8, '0')}`, type: 'audit', ...event },
-              ConditionExpression: keyDoesNotExist,
-            }),
-          );
-        } catch (err) {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
-      }),
-    );
+    await putAuditOnce(this.doc, this.table, events, (e) => recordPk(e.kind, e.id));
   }
 
   async history(kind: O2AuditEvent['kind'], id: string): Promise<O2AuditEvent[]> {
-    const events: O2AuditEvent[] = [];
-    let last: O2AuditEvent | undefined;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': recordPk(kind, id) }, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk, type: _t, ...rest } = item;
-        if (typeof sk === 'string' && sk.startsWith(O2_AUDIT_PREFIX)) events.push(rest as O2AuditEvent);
-        else last = (rest as { lastAudit?: O2AuditEvent }).lastAudit;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
-    return events.sort((a, b) => a.seq - b.seq);
+    return auditHistory<O2AuditEvent>(this.doc, this.table, recordPk(kind, id), kind === 'lab' ? 'LAB' : 'O2');
   }
 
   async reserveUidNumber(uidNumber: number, o2AccountId: string): Promise<boolean> {

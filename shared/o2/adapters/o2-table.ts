@@ -4,7 +4,7 @@
  * several; an existing one gains one per deploy), the repository (dynamo-o2.ts) queries them and
  * writes the attributes they are keyed on, derived from the record only.
  */
-import type { IndexSpec } from '../../guest/adapters/guests-table.ts';
+import type { IndexSpec } from '../../adapters/table-indexes.ts';
 import type { Lab, O2Account } from '../domain/model.ts';
 
 export const O2_INDEXES = {
