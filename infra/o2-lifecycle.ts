@@ -1,11 +1,9 @@
 /** The O2 lifecycle (issue 14): one Standard state machine execution per O2 account, and the Lambda running its tasks (infra/lifecycle-machine.ts). */
 import type { Construct } from 'constructs';
-import type { ConfigKey } from '../shared/config.ts';
 import { O2LifecycleDefinition } from '../workflows/o2.ts';
-import type { Lifecycle } from './lifecycle.ts';
+import type { Lifecycle, LifecycleProps } from './lifecycle.ts';
 import { LifecycleMachine } from './lifecycle-machine.ts';
-import type { Mail } from './mail.ts';
-import type { O2TableAction, Storage } from './storage.ts';
+import type { O2TableAction } from './storage.ts';
 
 /**
  * The O2 task function's item actions on the O2 table: the O2 account and its lab (GetItem), their
@@ -14,15 +12,9 @@ import type { O2TableAction, Storage } from './storage.ts';
  */
 export const O2_TASK_O2_ACTIONS: readonly O2TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 
-export interface O2LifecycleProps {
-  /** Explicit, deterministic name: the definition starts its successor (continue-as-new) by name. */
-  readonly stateMachineName: string;
-  readonly storage: Storage;
-  readonly mail: Mail;
+export interface O2LifecycleProps extends LifecycleProps {
   /** The guest lifecycle: its state machine is only named on the task function (every handler loads the whole configuration). */
   readonly guestLifecycle: Lifecycle;
-  /** Settings of the task function that no resource gives (the links in emails, the directories' URLs). */
-  readonly settings: Partial<Record<ConfigKey, string | undefined>>;
 }
 
 export class O2Lifecycle extends LifecycleMachine {

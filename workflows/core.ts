@@ -294,3 +294,21 @@ export abstract class LifecycleDefinition<
     return startSchedule;
   }
 }
+
+/**
+ * A contract's JSONPath, for tests and each definition's exports: the payload of a task, `$.key.path`
+ * of the state, and a Choice condition on one of the contract's answers there.
+ */
+export function contractPaths<Tasks extends TaskSpec, State>(version: number, idKey: string) {
+  return {
+    taskPayload<K extends keyof Tasks & string, F extends PayloadFields<Tasks, K>>(task: K, fields: Exactly<F, PayloadFields<Tasks, K>>): TaskInput {
+      return payloadOf(version, idKey, task, fields);
+    },
+    statePath<K extends keyof State & string, P extends FieldPath<State[K]>>(key: K, path: P): string {
+      return pathOf(key, path);
+    },
+    stateIs<K extends keyof State & string, P extends FieldPath<State[K]>>(key: K, path: P, value: FieldAt<State[K], P> & string): Condition {
+      return Condition.stringEquals(pathOf(key, path), value);
+    },
+  };
+}

@@ -13,7 +13,7 @@
  * Payloads carry `v` so that an execution started on an older definition keeps working after a deploy.
  */
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Choice, Errors, IntegrationPattern, JsonPath, type IChainable, type IStateMachine, type TaskStateBase, Timeout, Wait, WaitTime, Condition } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Errors, IntegrationPattern, JsonPath, type IChainable, type IStateMachine, type TaskStateBase, Timeout, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import {
@@ -22,15 +22,11 @@ import {
   executionInput,
   HSR_CHECK,
   TASK_PAYLOAD_VERSION,
-  type FieldAt,
-  type FieldPath,
   type HsrCheck,
   type LifecycleState,
   type LifecycleTasks,
-  type StateKey,
-  type TaskName,
 } from '../shared/guest/app/contract.ts';
-import { BACKOFF, LifecycleDefinition, pathOf, payloadOf, RETRYABLE, type Exactly, type PayloadFields } from './core.ts';
+import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE } from './core.ts';
 
 /** State names, shared with tests and the local runner. */
 export const STATE = {
@@ -66,22 +62,8 @@ export interface GuestLifecycleProps {
   readonly self: IStateMachine;
 }
 
-// --- the contract, in JSONPath (for tests: what the definition sends and tests) ---------------
-
-/** The payload of task `task`: the contract's version, the task's name, the guest, and the task's own fields. */
-export function taskPayload<K extends TaskName, F extends PayloadFields<LifecycleTasks, K>>(task: K, fields: Exactly<F, PayloadFields<LifecycleTasks, K>>) {
-  return payloadOf(TASK_PAYLOAD_VERSION, 'guestId', task, fields);
-}
-
-/** `$.key.path` of the execution state, for a field the contract says is there. */
-export function statePath<K extends StateKey, P extends FieldPath<LifecycleState[K]>>(key: K, path: P): string {
-  return pathOf(key, path);
-}
-
-/** A Choice condition: `$.key.path` equals `value`, one of the answers the contract gives there. */
-export function stateIs<K extends StateKey, P extends FieldPath<LifecycleState[K]>>(key: K, path: P, value: FieldAt<LifecycleState[K], P> & string): Condition {
-  return Condition.stringEquals(statePath(key, path), value);
-}
+/** The contract in JSONPath, for tests: what the definition sends and tests. */
+export const { taskPayload, statePath, stateIs } = contractPaths<LifecycleTasks, LifecycleState>(TASK_PAYLOAD_VERSION, 'guestId');
 
 export class GuestLifecycleDefinition extends LifecycleDefinition<LifecycleTasks, LifecycleState> {
   constructor(scope: Construct, id: string, props: GuestLifecycleProps) {

@@ -19,7 +19,7 @@
  * the RC Core, the schedule) hand over to a new execution at the horizon (continue-as-new).
  */
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Condition, Errors, IntegrationPattern, JsonPath, type IChainable, type IStateMachine, type TaskStateBase, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
+import { Errors, IntegrationPattern, JsonPath, type IChainable, type IStateMachine, type TaskStateBase, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { O2WaitStep } from '../shared/o2/domain/model.ts';
@@ -32,19 +32,15 @@ import {
   o2ExecutionInput,
   RC_CORE_CHECK,
   SETUP_ROUTE,
-  type FieldAt,
-  type FieldPath,
   type HmsAccountCheck,
   type LabCheck,
   type O2DecisionOutcome,
   type O2LifecycleState,
-  type O2StateKey,
-  type O2TaskName,
   type O2Tasks,
   type RcCoreCheck,
   type SetupRoute,
 } from '../shared/o2/app/contract.ts';
-import { BACKOFF, LifecycleDefinition, pathOf, payloadOf, RETRYABLE, type Exactly, type PayloadFields } from './core.ts';
+import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE } from './core.ts';
 
 /** State names, shared with tests. */
 export const O2_STATE = {
@@ -98,22 +94,8 @@ export interface O2LifecycleProps {
   readonly self: IStateMachine;
 }
 
-// --- the contract, in JSONPath (for tests: what the definition sends and tests) ---------------
-
-/** The payload of task `task`: the contract's version, the task's name, the O2 account, and the task's own fields. */
-export function o2TaskPayload<K extends O2TaskName, F extends PayloadFields<O2Tasks, K>>(task: K, fields: Exactly<F, PayloadFields<O2Tasks, K>>) {
-  return payloadOf(O2_TASK_PAYLOAD_VERSION, 'o2AccountId', task, fields);
-}
-
-/** `$.key.path` of the execution state, for a field the contract says is there. */
-export function o2StatePath<K extends O2StateKey, P extends FieldPath<O2LifecycleState[K]>>(key: K, path: P): string {
-  return pathOf(key, path);
-}
-
-/** A Choice condition: `$.key.path` equals `value`, one of the answers the contract gives there. */
-export function o2StateIs<K extends O2StateKey, P extends FieldPath<O2LifecycleState[K]>>(key: K, path: P, value: FieldAt<O2LifecycleState[K], P> & string): Condition {
-  return Condition.stringEquals(o2StatePath(key, path), value);
-}
+/** The contract in JSONPath, for tests: what the definition sends and tests. */
+export const { taskPayload: o2TaskPayload, statePath: o2StatePath, stateIs: o2StateIs } = contractPaths<O2Tasks, O2LifecycleState>(O2_TASK_PAYLOAD_VERSION, 'o2AccountId');
 
 export class O2LifecycleDefinition extends LifecycleDefinition<O2Tasks, O2LifecycleState> {
   constructor(scope: Construct, id: string, props: O2LifecycleProps) {

@@ -64,3 +64,14 @@ export function dispatcher<Tasks extends TaskSpec, IdKey extends string, D>(cont
     return handler(deps, payload);
   };
 }
+
+/** Where an execution begins: at its lifecycle's first step (the default), or at the schedule of a record past its setup. */
+export const EXECUTION_PHASE = { schedule: 'schedule' } as const;
+/** A new execution's input: the version and the record's ID under `IdKey`, and for the schedule, the phase and the loop count. */
+export type ExecutionInputOf<IdKey extends string> = ({ v: number } & { [I in IdKey]: string }) | ({ v: number; phase: typeof EXECUTION_PHASE.schedule; iteration: 0 } & { [I in IdKey]: string });
+
+/** The input of a new execution for a record: from the start, or (phase `schedule`) at its schedule. */
+export function executionInputOf<IdKey extends string>(version: number, idKey: IdKey) {
+  return (id: string, phase?: typeof EXECUTION_PHASE.schedule): ExecutionInputOf<IdKey> =>
+    (phase ? { v: version, [idKey]: id, phase, iteration: 0 } : { v: version, [idKey]: id }) as ExecutionInputOf<IdKey>;
+}

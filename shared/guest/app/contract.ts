@@ -9,7 +9,7 @@
 import type { IsoDate } from '../../core/domain/dates.ts';
 import type { GuestStatus } from '../domain/model.ts';
 import type { ApprovalTimeouts, ScheduleStep } from '../domain/rules.ts';
-import { FAILURE_OUTCOME, taskNames, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
+import { EXECUTION_PHASE, executionInputOf, FAILURE_OUTCOME, taskNames, type ExecutionInputOf, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
 
 export { FAILURE_OUTCOME, type FailureOutcome, type FieldAt, type FieldPath, type TaskError };
 
@@ -131,13 +131,11 @@ export type TaskPayload<K extends TaskName = TaskName> = PayloadOf<LifecycleTask
 export type TaskResult<K extends TaskName = TaskName> = LifecycleTasks[K]['result'];
 
 /** Where an execution begins: at CheckHsr (the default), or at the schedule of a provisioned account. */
-export const EXECUTION_PHASE = { schedule: 'schedule' } as const;
-export type ExecutionInput = { v: number; guestId: string } | { v: number; guestId: string; phase: typeof EXECUTION_PHASE.schedule; iteration: 0 };
+export { EXECUTION_PHASE };
+export type ExecutionInput = ExecutionInputOf<'guestId'>;
 
 /** The input of a new execution for the guest: from the start, or (phase `schedule`) at its schedule. */
-export function executionInput(guestId: string, phase?: typeof EXECUTION_PHASE.schedule): ExecutionInput {
-  return phase ? { v: TASK_PAYLOAD_VERSION, guestId, phase, iteration: 0 } : { v: TASK_PAYLOAD_VERSION, guestId };
-}
+export const executionInput = executionInputOf(TASK_PAYLOAD_VERSION, 'guestId');
 
 /** What the definition keeps in an execution's state for its Choice and Wait states, by key (`$.hsr`, ...). */
 export interface LifecycleState {

@@ -9,7 +9,7 @@ import type { IsoDate } from '../../core/domain/dates.ts';
 import type { O2Status, O2WaitStep } from '../domain/model.ts';
 import type { O2ScheduleStep } from '../domain/rules.ts';
 import type { ApprovalTimeouts } from '../../guest/domain/rules.ts';
-import { FAILURE_OUTCOME, taskNames, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
+import { EXECUTION_PHASE, executionInputOf, FAILURE_OUTCOME, taskNames, type ExecutionInputOf, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
 
 export type { FieldAt, FieldPath, TaskError };
 
@@ -150,13 +150,11 @@ export type O2TaskPayload<K extends O2TaskName = O2TaskName> = PayloadOf<O2Tasks
 export type O2TaskResult<K extends O2TaskName = O2TaskName> = O2Tasks[K]['result'];
 
 /** Where an execution begins: at CheckHmsAccount (the default), or at the schedule of an active account. */
-export const O2_EXECUTION_PHASE = { schedule: 'schedule' } as const;
-export type O2ExecutionInput = { v: number; o2AccountId: string } | { v: number; o2AccountId: string; phase: typeof O2_EXECUTION_PHASE.schedule; iteration: 0 };
+export const O2_EXECUTION_PHASE = EXECUTION_PHASE;
+export type O2ExecutionInput = ExecutionInputOf<'o2AccountId'>;
 
 /** The input of a new execution for the O2 account: from the start, or (phase `schedule`) at its schedule. */
-export function o2ExecutionInput(o2AccountId: string, phase?: typeof O2_EXECUTION_PHASE.schedule): O2ExecutionInput {
-  return phase ? { v: O2_TASK_PAYLOAD_VERSION, o2AccountId, phase, iteration: 0 } : { v: O2_TASK_PAYLOAD_VERSION, o2AccountId };
-}
+export const o2ExecutionInput = executionInputOf(O2_TASK_PAYLOAD_VERSION, 'o2AccountId');
 
 /** An O2 account's executions are named `o2-<o2AccountId>-<generation>`. */
 export const o2ExecutionName = (o2AccountId: string, generation: number) => `o2-${o2AccountId}-${generation}`;
