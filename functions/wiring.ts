@@ -9,6 +9,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
+import { inProcessGuestEvents } from '../shared/app/events.ts';
+import { onGuestEvent } from '../shared/o2/app/guest-events.ts';
 import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/core/ports.ts';
 import { DirectoryUnavailableError } from '../shared/core/domain/errors.ts';
 import { DynamoAttemptCounter, DynamoCheckpoints, DynamoGuestRepository } from '../shared/guest/adapters/dynamo-guests.ts';
@@ -35,7 +37,7 @@ export function createDeps(config: Config, alert: AlertWriter, instruments: Inst
   const { capture } = instruments;
   const dynamo = capture(new DynamoDBClient(sdk));
   const directory = new DynamoDirectory(dynamo, config.directoryTable);
-  return {
+  const deps: Deps = {
     guests: new DynamoGuestRepository(dynamo, config.guestsTable),
     attempts: new DynamoAttemptCounter(dynamo, config.guestsTable),
     alerts: new LogAlerts(alert),
@@ -52,7 +54,10 @@ export function createDeps(config: Config, alert: AlertWriter, instruments: Inst
     checkpoints: new DynamoCheckpoints(dynamo, config.guestsTable),
     o2: config.o2Table ? new DynamoO2Repository(dynamo, config.o2Table) : unconfigured('O2_TABLE'),
     o2Workflow: config.o2StateMachineArn ? new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.o2StateMachineArn) : unconfigured('O2_STATE_MACHINE_ARN'),
+    // The guest lifecycle's events reach the O2 lifecycle in this function (shared/app/events.ts).
+    guestEvents: inProcessGuestEvents(() => deps, [onGuestEvent]),
   };
+  return deps;
 }
 
 /**

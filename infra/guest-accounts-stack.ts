@@ -79,10 +79,14 @@ export class GuestAccountsStack extends Stack {
       guestLifecycle: this.lifecycle,
       settings: { ...links, ...directories },
     });
-    // The guest lifecycle tells the O2 lifecycle when a guest account an O2 account rests on moves
-    // (shared/o2/app/hms-account.ts tellO2): it reads and changes that O2 account and wakes its waiting
-    // execution, or (the guest account ended) replaces the one waiting for its next notice, so that
-    // the O2 account expires with it at once.
+    // The one door between the lifecycles that needs grants: the guest lifecycle's events
+    // (shared/guest/app/events.ts) reach the O2 lifecycle's subscriber (shared/o2/app/guest-events.ts)
+    // in process, inside the function that publishes them (shared/app/events.ts). So the guest task
+    // function holds what that subscriber does when a guest account an O2 account rests on moves:
+    // read and change that O2 account (O2 table Get/Put), wake its waiting execution
+    // (SendTaskSuccess), or (the guest account ended) replace the one waiting for its next notice
+    // (StartExecution, StopExecution), so that the O2 account expires with it at once. The API and
+    // the reconciler hold these for their own O2 routes and repairs already.
     this.storage.bindO2(this.lifecycle.taskFunction, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.o2Lifecycle.bindTaskResponse(this.lifecycle.taskFunction);
     this.o2Lifecycle.bindStart(this.lifecycle.taskFunction);

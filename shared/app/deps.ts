@@ -6,6 +6,7 @@ import type { AccountDirectory, Alerts, AttemptCounter, Checkpoints, Clock, HsrD
 import type { O2Repository } from '../o2/app/ports.ts';
 import type { GuestRepository } from '../guest/app/ports.ts';
 import type { Links } from '../core/app/email.ts';
+import type { GuestEvents } from '../guest/app/events.ts';
 
 export interface Deps {
   guests: GuestRepository;
@@ -29,4 +30,6 @@ export interface Deps {
   o2: O2Repository;
   /** The O2 lifecycle's state machine (one execution per O2 account). */
   o2Workflow: LifecycleWorkflow;
+  /** Where the guest lifecycle tells what happened (its subscribers, in process: shared/app/events.ts). */
+  guestEvents: GuestEvents;
 }

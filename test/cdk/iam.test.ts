@@ -89,7 +89,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
     );
   });
 
-  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess; the O2 account a guest rests under Get/Put, its execution woken, or replaced when the guest account ends (tellO2)', () => {
+  it('lifecycle tasks: guests Get/BatchGet/Put (no Update, no Query, no index), directory GetItem, SendEmail, SendTaskSuccess; and, for the one door between the lifecycles (the guest lifecycle’s events, delivered in process to the O2 subscriber), the O2 account a guest rests under Get/Put, its execution woken, or replaced when the guest account ends', () => {
     expect(grantsOf(/Step Functions task/)).toEqual(
       [
         `dynamodb:GetItem on ${GUESTS}`,

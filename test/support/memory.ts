@@ -5,6 +5,8 @@ import { ManualClock, MemoryAccountDirectory, MemoryAlerts, MemoryCheckpoints, M
 import { MemoryO2Repository } from '../../shared/o2/adapters/memory-o2.ts';
 import { MemoryGuestRepository } from '../../shared/guest/adapters/memory-guests.ts';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
+import { inProcessGuestEvents } from '../../shared/app/events.ts';
+import { onGuestEvent } from '../../shared/o2/app/guest-events.ts';
 import { DIGITAL_LIBRARY_GROUP, MANAGED_GROUPS } from '../../shared/guest/domain/account.ts';
 import { O2_GROUP } from '../../shared/o2/domain/rules.ts';
 
@@ -60,6 +62,7 @@ export function memoryWorld(now = '2027-01-04T14:00:00.000Z', extra: { people?: 
     checkpoints,
     o2,
     o2Workflow,
+    guestEvents: inProcessGuestEvents(() => deps, [onGuestEvent]),
   };
   return { deps, guests, attempts, directory, mailer, workflow, alerts, clock, metrics, accounts, checkpoints, o2, o2Workflow };
 }

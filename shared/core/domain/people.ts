@@ -1,5 +1,8 @@
 /** People as the Harvard directories know them, and who is calling: what every lifecycle reads. */
-import type { IsoDate } from './dates.ts';
+import { compareDates, dateIn, type IsoDate } from './dates.ts';
+
+/** A Harvard ID (HUID): eight digits. */
+export const HUID_PATTERN = /^\d{8}$/;
 
 export type School = string; // HMS, HSDM, FAS, SEAS, Wyss, ...
 export type Site = string; // Quad, MGH, BWH, BCH, BIDMC, DFCI, ...
@@ -63,4 +66,11 @@ export interface Caller {
   huid: string;
   /** Roles from the token's dedicated role claim (e.g. HMS IT), exact names only. */
   roles: string[];
+}
+
+/** The HMS account a person holds for their own role (no guest account needed): active, with an HMS account ID, not past its end. */
+export function ownHmsAccount(person: Person | undefined, now: Date): { accountId: string; endDate?: IsoDate | undefined } | undefined {
+  if (!person?.active || !person.hmsAccountId) return undefined;
+  if (person.endDate && compareDates(person.endDate, dateIn(now)) < 0) return undefined;
+  return { accountId: person.hmsAccountId, endDate: person.endDate };
 }

@@ -4,14 +4,14 @@
  * shared/guest/app/guests.ts); the effects are the same.
  */
 import type { Guest } from '../domain/model.ts';
-import { handsBack } from '../../o2/domain/rules.ts';
+import { handsBack } from '../domain/rules.ts';
 import { restoreDeadline } from '../domain/rules.ts';
 import { can, transition } from '../domain/transitions.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { change } from './changes.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
-import { tellO2 } from '../../o2/app/hms-account.ts';
+import { guestMoved } from './events.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 
@@ -37,7 +37,7 @@ export async function expireAccount(deps: Deps, guest: Guest, actor: string, opt
     g = await change(deps, g, actor, 'expired', opts.directory === 'first' ? await syncFirst(deps, g, patch) : patch);
     deps.metrics.count(METRIC_NAMES.expired);
     // An O2 account resting on this HMS account expires with it (its lifecycle looks again now).
-    await tellO2(deps, g);
+    await guestMoved(deps, g);
   }
   if (g.status === 'EXPIRED' && !g.expiredNoticeSentAt) {
     // The lifecycle's expiry: the account disabled and out of its groups in the directory before

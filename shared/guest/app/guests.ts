@@ -14,6 +14,7 @@ import {
   computeEntitlements,
   decideExtension,
   nextDueAt,
+  o2Entitlement,
   refuseWyss,
 } from '../domain/rules.ts';
 import { statusChange, transition } from '../domain/transitions.ts';
@@ -27,8 +28,7 @@ import { emails } from './emails.ts';
 import { expireAccount, handBack } from './expiry.ts';
 import { prepareGuestRequest, submitGuestRequest } from './request.ts';
 import { APPROVAL_OUTCOME, EXECUTION_PHASE, executionInput, type ApprovalDecision } from './contract.ts';
-import { tellO2 } from '../../o2/app/hms-account.ts';
-import { startO2ForGuest } from '../../o2/app/request.ts';
+import { guestMoved } from './events.ts';
 import { sponsorsNaming } from './people.ts';
 
 export interface GuestRequest {
@@ -92,14 +92,21 @@ export async function requestGuest(deps: Deps, caller: Caller, input: GuestReque
   assertEligibleSponsor(sponsorHuid, sponsorPerson);
   const { guest } = await prepareGuestRequest(deps, { ...input, sponsorHuid, submittedBy: caller.huid, role });
   const filed = await submitGuestRequest(deps, guest);
-  // Never failing the guest request, which is filed: without an O2 account its entitlement says how to request one.
-  const o2AccountId = await startO2ForGuest(deps, filed, submitter).catch((err: unknown) => {
-    console.error(JSON.stringify({ level: 'WARN', message: 'The O2 account of a guest request was not started.', guestId: filed.guestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
-    return undefined;
+  // Told to whoever listens (the O2 lifecycle starts or links an O2 account for the `o2` service); never failing the request, which is filed.
+  await deps.guestEvents.publish({ type: 'guest-requested', guest: filed, submitterHuid: caller.huid });
+  return (await deps.guests.get(filed.guestId)) ?? filed;
+}
+
+/**
+ * The guest lifecycle's published act of linking (shared/guest/public.ts): an O2 account rests on
+ * this guest account from now on (`o2AccountId`; a provisioned guest's `o2` entitlement names it).
+ */
+export async function linkO2Account(deps: Deps, guestId: string, o2AccountId: string, actor: string): Promise<Guest | undefined> {
+  return changeWithRetry(deps, guestId, actor, 'o2-linked', (cur) => {
+    if (cur.o2AccountId === o2AccountId) return undefined;
+    const entitlements = cur.entitlements.some((e) => e.name === 'o2') ? cur.entitlements.map((e) => (e.name === 'o2' ? o2Entitlement(o2AccountId) : e)) : undefined;
+    return { o2AccountId, ...(entitlements ? { entitlements } : {}) };
   });
-  if (!o2AccountId) return filed;
-  const linked = await changeWithRetry(deps, filed.guestId, caller.huid, 'o2-linked', (cur) => (cur.o2AccountId === o2AccountId ? undefined : { o2AccountId }));
-  return linked ?? filed;
 }
 
 export async function getGuest(deps: Deps, caller: Caller, guestId: string): Promise<Guest> {
@@ -166,7 +173,7 @@ export async function decideRequest(deps: Deps, caller: Caller, guestId: string,
     await deps.workflow.stop(guest.execution.name, 'denied by the sponsor');
   }
   // Rule "No HMS account": an O2 account waiting for this HMS account learns it will not come.
-  if (input.decision === 'deny') await tellO2(deps, next);
+  if (input.decision === 'deny') await guestMoved(deps, next);
   return next;
 }
 
@@ -197,7 +204,7 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
     // The old execution sleeps until the end of the restore window: hand over to a new one now.
     if (guest.execution) await deps.workflow.stop(guest.execution.name, 'restored by an extension');
     await deps.workflow.start(next.execution!.name, executionInput(guestId, EXECUTION_PHASE.schedule));
-    await tellO2(deps, next);
+    await guestMoved(deps, next);
   }
   return next;
 }
@@ -218,7 +225,7 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
   if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
   const sponsor = await deps.people.person(guest.sponsorHuid);
   if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid));
-  await tellO2(deps, next);
+  await guestMoved(deps, next);
   return next;
 }
 
@@ -301,7 +308,7 @@ export async function activate(deps: Deps, input: { accountId: string; code: str
       const setPasswordUrl = password?.set === false ? password.setPasswordUrl : undefined;
       // Activated by a parallel attempt with the same code: the same success. An O2 account waiting for this HMS account goes on.
       if (activated?.status === 'ACTIVE') {
-        await tellO2(deps, activated);
+        await guestMoved(deps, activated);
         return { guest: activated, setPasswordUrl };
       }
       // The guest changed meanwhile (a resend, a cancel): the directory goes back to what the record says.

@@ -47,7 +47,7 @@ import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, sfnTimestamp } from '../.
 
 export { CONTINUE_AFTER_MS };
 import { nextFailure } from '../../core/domain/failures.ts';
-import { tellO2 } from '../../o2/app/hms-account.ts';
+import { guestMoved } from './events.ts';
 import { recordSent } from './sent.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 
@@ -88,7 +88,7 @@ export async function checkHsr(deps: Deps, guestId: string): Promise<TaskResult<
         g = await change(deps, g, WORKFLOW, 'hsr-timeout', { status: transition(g.status, 'hsr-timeout'), dueAt: undefined, hsrCheckedAt: now.toISOString() });
         const requester = await deps.people.person(g.submittedBy);
         if (requester) await deps.mailer.send(emails.hsrTimeout(g, requester.email));
-        await tellO2(deps, g);
+        await guestMoved(deps, g);
         return { result: HSR_CHECK.timeout, approval: NO_APPROVAL };
       }
       await change(deps, g, WORKFLOW, 'hsr-checked', { hsrCheckedAt: now.toISOString(), dueAt: nextCheckAt.toISOString() });
@@ -144,7 +144,7 @@ export async function expireApproval(deps: Deps, guestId: string): Promise<TaskR
   g = await change(deps, g, WORKFLOW, 'approval-expired', { status: transition(g.status, 'approval-expired'), dueAt: undefined, approvalTaskToken: undefined });
   const requester = await deps.people.person(g.submittedBy);
   if (requester) await deps.mailer.send(emails.approvalExpired(g, requester.email));
-  await tellO2(deps, g);
+  await guestMoved(deps, g);
   return { outcome: APPROVAL_OUTCOME.expired };
 }
 
@@ -218,7 +218,7 @@ async function provisionRetained(deps: Deps, guest: Guest): Promise<TaskResult<'
     patch.dueAt = nextDueAt({ ...g, ...patch }, now);
     g = await change(deps, g, WORKFLOW, 'provisioned-retained', patch, { accountId });
     deps.metrics.count(METRIC_NAMES.provisioned);
-    await tellO2(deps, g);
+    await guestMoved(deps, g);
   }
   if (g.status === 'ACTIVE' && !g.activationSentAt) {
     const sponsor = await deps.people.person(g.sponsorHuid);
@@ -384,7 +384,7 @@ export async function recordFailure(deps: Deps, guestId: string, error: TaskErro
     return can(cur.status, 'fail') ? { failure, status: transition(cur.status, 'fail'), dueAt: undefined } : { failure, dueAt: undefined };
   });
   deps.metrics.count(METRIC_NAMES.lifecycleFailure);
-  if (g?.status === 'FAILED') await tellO2(deps, g);
+  if (g?.status === 'FAILED') await guestMoved(deps, g);
   const deferred = transient && g !== undefined && g.status !== 'FAILED';
   return { recorded: Boolean(g), status: g?.status, outcome: deferred ? FAILURE_OUTCOME.deferred : FAILURE_OUTCOME.failed };
 }

@@ -5,7 +5,7 @@
 import { addDays, addYears, compareDates, dateIn, endOfDay, type IsoDate, zonedInstant } from '../../core/domain/dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation, ValidationError } from '../../core/domain/errors.ts';
 import type { Entitlement, Guest, Population, Service } from './model.ts';
-import type { HsrRecord, Person } from '../../core/domain/people.ts';
+import { ownHmsAccount, type HsrRecord, type Person } from '../../core/domain/people.ts';
 import { can, isFinal, isProvisioned, transition } from './transitions.ts';
 
 export const WYSS_CONTACT = 'AcademicAffairs@wyss.harvard.edu';
@@ -24,7 +24,8 @@ export const NOTICE_DAYS_BEFORE = 7;
 /** Expiry notices go out at this local hour. */
 export const NOTICE_HOUR = 9;
 export const RESTORE_WINDOW_DAYS = 30;
-export const HUID_PATTERN = /^\d{8}$/;
+import { HUID_PATTERN } from '../../core/domain/people.ts';
+export { HUID_PATTERN };
 
 /** A person of the Wyss Institute (school or site): rule "Wyss Institute". */
 export const isWyss = (p: Person): boolean => /wyss/i.test(p.school) || /wyss/i.test(p.site);
@@ -337,8 +338,7 @@ export function checkActivation(
   return 'ok';
 }
 
-/** HMS account IDs: initials (up to three letters, like eCommons IDs) and a number of at least three digits, e.g. "jd123". */
-export const ACCOUNT_ID_PATTERN = /^[a-z]{1,3}\d{3,9}$/;
+export { ACCOUNT_ID_PATTERN } from '../../core/domain/directory.ts';
 
 /** The letters of an HMS account ID: first initial and two letters of the last name, ASCII only ("gst" when there are none). */
 export function accountIdLetters(firstName: string, lastName: string): string {
@@ -402,4 +402,13 @@ export function nextDueAt(
     return (step.action === 'wait' ? step.until : now).toISOString();
   }
   return undefined;
+}
+
+/**
+ * Rule "Leaving HMS", undone: a retained guest account that ends (cancelled, expired by HMS IT)
+ * while its person still holds their own HMS appointment hands the account back to that role
+ * instead of disabling it — the person keeps the account they hold for their own role.
+ */
+export function handsBack(guest: Pick<Guest, 'retainedAccountId'>, person: Person | undefined, now: Date): boolean {
+  return Boolean(guest.retainedAccountId && ownHmsAccount(person, now)?.accountId === guest.retainedAccountId);
 }

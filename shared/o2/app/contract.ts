@@ -8,8 +8,8 @@
 import type { IsoDate } from '../../core/domain/dates.ts';
 import type { O2Status, O2WaitStep } from '../domain/model.ts';
 import type { O2ScheduleStep } from '../domain/rules.ts';
-import type { ApprovalTimeouts } from '../../guest/domain/rules.ts';
 import { EXECUTION_PHASE, executionInputOf, FAILURE_OUTCOME, taskNames, type ExecutionInputOf, type FailureOutcome, type FieldAt, type FieldPath, type PayloadOf, type TaskError } from '../../core/app/tasks.ts';
+import { type ApprovalTimeouts } from '../../guest/public.ts';
 
 export type { FieldAt, FieldPath, TaskError };
 

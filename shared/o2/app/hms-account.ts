@@ -5,14 +5,12 @@
  */
 import type { IsoDate } from '../../core/domain/dates.ts';
 import { compareDates } from '../../core/domain/dates.ts';
-import type { Guest } from '../../guest/domain/model.ts';
 import type { O2Account, O2WaitStep } from '../domain/model.ts';
 import { ownHmsAccount } from '../domain/rules.ts';
-import { holdsPerson } from '../../guest/domain/rules.ts';
-import { can, isFinal } from '../../guest/domain/transitions.ts';
 import type { Deps } from '../../app/deps.ts';
 import { O2_WAKE, o2ExecutionInput, o2ExecutionName, type O2Decision, type O2Wake } from './contract.ts';
 import { changeO2WithRetry } from './changes.ts';
+import { can, holdsPerson, isFinal, type Guest } from '../../guest/public.ts';
 
 export interface HmsAccount {
   /** active: the account can log in; pending: a guest account on its way; ended: expired (a restore may bring it back); none. */
@@ -79,28 +77,4 @@ export async function guestMovedForO2(deps: Pick<Deps, 'o2' | 'o2Workflow' | 'cl
   if (!started) return;
   if (started.previous) await deps.o2Workflow.stop(started.previous, 'its HMS guest account ended: planned again now');
   await deps.o2Workflow.start(started.next, o2ExecutionInput(guest.o2AccountId));
-}
-
-/**
- * The guest lifecycle's side of the link (a guest with `o2AccountId` became ACTIVE, or was denied,
- * cancelled, expired, failed): tells the O2 lifecycle, and never fails the guest's own change. What
- * could not be told is logged; the O2 lifecycle looks at the HMS account again at its next daily
- * check (WaitForHmsAccount's timeout) or its next planned step, so a lost wake-up costs a day at most.
- */
-export async function tellO2(deps: Pick<Deps, 'o2' | 'o2Workflow' | 'clock'>, guest: Pick<Guest, 'guestId' | 'o2AccountId' | 'status'>): Promise<void> {
-  if (!guest.o2AccountId) return;
-  try {
-    await guestMovedForO2(deps, guest);
-  } catch (err) {
-    console.error(
-      JSON.stringify({
-        level: 'WARN',
-        message: 'The O2 lifecycle was not told that its HMS guest account moved; it looks again at its next check.',
-        guestId: guest.guestId,
-        o2AccountId: guest.o2AccountId,
-        status: guest.status,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      }),
-    );
-  }
 }

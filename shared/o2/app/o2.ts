@@ -10,7 +10,6 @@ import { decideLab, decideO2 as decideO2Access, labAllowedTo, lapsedLabStanding,
 import { nameKey } from '../../core/domain/text.ts';
 import { addYears, compareDates, dateIn, isIsoDate, type IsoDate } from '../../core/domain/dates.ts';
 import { ConflictError, DomainError, NotAllowedError, NotFoundError, PreconditionFailedError, RuleViolation, StaleWriteError, ValidationError } from '../../core/domain/errors.ts';
-import { DEFAULT_SERVICES, type Guest, type Service } from '../../guest/domain/model.ts';
 import { type Caller, type Person } from '../../core/domain/people.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES, type Chargeback, type Institution, type Lab, type O2Account, type O2AuditEvent, type O2Status, type RegistrationStatus } from '../domain/model.ts';
 import {
@@ -29,19 +28,16 @@ import {
   retainTerm,
 } from '../domain/rules.ts';
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/transitions.ts';
-import { isOpenRequest } from '../../guest/domain/transitions.ts';
-import { assertMaySubmitFor, HUID_PATTERN, o2Entitlement, sponsorStanding } from '../../guest/domain/rules.ts';
 import type { Page } from '../../core/ports.ts';
-import { change } from '../../guest/app/changes.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
-import { liveGuestOf, prepareGuestRequest, submitGuestRequest } from '../../guest/app/request.ts';
-import { cancelGuest } from '../../guest/app/guests.ts';
 import { setUpO2, syncO2Login } from './login.ts';
 import { changeLab, changeO2, changeO2WithRetry, recordO2Sent } from './changes.ts';
 import { O2_DECISION, O2_WAKE, o2ExecutionInput, o2ExecutionName, type O2Decision } from './contract.ts';
 import { hmsAccountOf, wakeO2 } from './hms-account.ts';
 import { claimO2User, createO2Account, liveO2Of } from './request.ts';
+import { assertMaySubmitFor, cancelGuest, DEFAULT_SERVICES, isOpenRequest, linkO2Account, liveGuestOf, prepareGuestRequest, sponsorStanding, submitGuestRequest, type Service } from '../../guest/public.ts';
+import { HUID_PATTERN } from '../../core/domain/people.ts';
 
 /** The largest page a list answers. */
 const MAX_LIMIT = 500;
@@ -349,7 +345,8 @@ export async function requestO2(deps: Deps, caller: Caller, input: O2Request): P
       throw new RuleViolation(`The HMS guest account of ${input.userHuid} is ${guest.status}: its sponsor extends it first, then request the O2 account.`);
     }
     const o2 = await createO2Account(deps, { ...filing, hmsAccountActive: active, accountId: guest.accountId, guestId: guest.guestId });
-    await linkGuest(deps, guest, o2.o2AccountId, caller.huid);
+    // A pending HMS guest account of the user now leads to the O2 account (the guest lifecycle tells it when it moves).
+    await linkO2Account(deps, guest.guestId, o2.o2AccountId, caller.huid);
     return o2;
   }
 
@@ -415,21 +412,6 @@ async function namedHmsSponsor(deps: Deps, caller: Caller, huid: string | undefi
 function refuseUnusedHmsSponsor(named: { huid: string } | undefined, why: string): void {
   if (!named) return;
   throw new RuleViolation(`No HMS sponsor is needed: ${why}. Leave hmsSponsorHuid out.`, { hmsSponsorHuid: [`not used: ${why}`] });
-}
-
-/** A pending HMS guest account of the user now leads to the O2 account (the guest lifecycle tells it when it moves). */
-async function linkGuest(deps: Deps, guest: Guest, o2AccountId: string, actor: string): Promise<void> {
-  for (let g: Guest | undefined = guest, i = 0; g && g.o2AccountId !== o2AccountId && i < 4; i++) {
-    try {
-      // A provisioned guest's `o2` entitlement names the O2 account from now on.
-      const entitlements = g.entitlements.some((e) => e.name === 'o2') ? g.entitlements.map((e) => (e.name === 'o2' ? o2Entitlement(o2AccountId) : e)) : undefined;
-      await change(deps, g, actor, 'o2-linked', { o2AccountId, ...(entitlements ? { entitlements } : {}) });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      g = await deps.guests.get(guest.guestId);
-    }
-  }
 }
 
 async function closeUnfiled(deps: Deps, o2: O2Account, actor: string, err: unknown): Promise<void> {

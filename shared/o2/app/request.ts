@@ -4,7 +4,6 @@
  * person; the lab's on-Quad/off-Quad standing taken again from the PI's appointments.
  */
 import { ConflictError, DomainError } from '../../core/domain/errors.ts';
-import type { Guest } from '../../guest/domain/model.ts';
 import type { Person } from '../../core/domain/people.ts';
 import type { Lab, O2Account } from '../domain/model.ts';
 import { approvesForLab, assertO2Sponsor, quadStanding } from '../domain/rules.ts';
@@ -13,6 +12,7 @@ import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { changeLab, changeO2 } from './changes.ts';
 import { o2ExecutionInput, o2ExecutionName } from './contract.ts';
+import { type Guest } from '../../guest/public.ts';
 
 export interface O2Filing {
   userHuid: string;

@@ -16,7 +16,6 @@ import { compareDates, dateIn, type IsoDate } from '../../core/domain/dates.ts';
 import type { LapseReason, O2Account, O2Status, O2WaitStep } from '../domain/model.ts';
 import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep } from '../domain/rules.ts';
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/transitions.ts';
-import { approvalExpired, approvalTimeouts, APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, expiryInstant, type ApprovalTimeouts } from '../../guest/domain/rules.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
@@ -45,6 +44,7 @@ import {
 import { dispatcher } from '../../core/app/tasks.ts';
 import { nextFailure } from '../../core/domain/failures.ts';
 import { hmsAccountOf } from './hms-account.ts';
+import { APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, approvalExpired, approvalTimeouts, expiryInstant, type ApprovalTimeouts } from '../../guest/public.ts';
 
 const WORKFLOW = 'workflow';
 const DAY_MS = 86_400_000;

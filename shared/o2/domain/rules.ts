@@ -5,11 +5,10 @@
  */
 import { addDays, addYears, compareDates, dateIn, type IsoDate, zonedInstant } from '../../core/domain/dates.ts';
 import { ConflictError, NotAllowedError, RuleViolation } from '../../core/domain/errors.ts';
-import type { Guest, Population } from '../../guest/domain/model.ts';
-import type { Person } from '../../core/domain/people.ts';
+import { ownHmsAccount, type Person } from '../../core/domain/people.ts';
 import { INSTITUTIONS, type Institution, type Lab, type O2Account, type QuadStanding } from './model.ts';
 import { o2Can } from './transitions.ts';
-import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, sponsorStanding, SPONSOR_SCHOOLS, WYSS_CONTACT } from '../../guest/domain/rules.ts';
+import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, SPONSOR_SCHOOLS, sponsorStanding, WYSS_CONTACT, type Population } from '../../guest/public.ts';
 
 export { RC_CORE_CONTACT };
 
@@ -129,12 +128,6 @@ export function o2Requester(caller: Person | undefined, callerHuid: string, inpu
   throw new NotAllowedError(`You may not request an O2 account for ${input.userHuid}: the user, the sponsoring PI, a manager of the lab or the RC Core may.`);
 }
 
-/** The HMS account a person holds for their own role (no guest account needed): active, with an HMS account ID, not past its end. */
-export function ownHmsAccount(person: Person | undefined, now: Date): { accountId: string; endDate?: IsoDate | undefined } | undefined {
-  if (!person?.active || !person.hmsAccountId) return undefined;
-  if (person.endDate && compareDates(person.endDate, dateIn(now)) < 0) return undefined;
-  return { accountId: person.hmsAccountId, endDate: person.endDate };
-}
 
 /**
  * Rule "No HMS account": a user with no Harvard ID at all (neither in the people directory nor
@@ -163,14 +156,6 @@ export function retainTerm(person: Person | undefined, now: Date, endDate?: IsoD
   return { startDate, endDate: endDate ?? addYears(startDate, 1), accountId: person.hmsAccountId };
 }
 
-/**
- * Rule "Leaving HMS", undone: a retained guest account that ends (cancelled, expired by HMS IT)
- * while its person still holds their own HMS appointment hands the account back to that role
- * instead of disabling it — the person keeps the account they hold for their own role.
- */
-export function handsBack(guest: Pick<Guest, 'retainedAccountId'>, person: Person | undefined, now: Date): boolean {
-  return Boolean(guest.retainedAccountId && ownHmsAccount(person, now)?.accountId === guest.retainedAccountId);
-}
 
 /** Rule "Renewal": only an expired account of an off-Quad lab is renewed through the RC Core; an on-Quad one is requested again directly. */
 export function assertRenewable(o2: Pick<O2Account, 'status' | 'quad'>): void {
@@ -325,4 +310,4 @@ export function* uidNumberCandidates(start: number): Generator<number> {
   for (let i = 0; i < size; i++) yield UID_NUMBER_RANGE.start + ((from + i) % size);
 }
 
-export { WYSS_CONTACT };
+export { ownHmsAccount, WYSS_CONTACT };

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { Cursor, Huid, IsoDate, Limit, Text } from '../../http/schemas.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../domain/model.ts';
-import { ACCOUNT_ID_PATTERN } from '../../guest/domain/rules.ts';
-import { SERVICES } from '../../guest/domain/model.ts';
+import { SERVICES } from '../../guest/public.ts';
+import { ACCOUNT_ID_PATTERN } from '../../core/domain/directory.ts';
 
 export const LabId = z.uuid('must be a lab ID (UUID)');
 export const O2AccountId = z.uuid('must be an O2 account ID (UUID)');

@@ -1,0 +1,31 @@
+/**
+ * The guest lifecycle's published interface: the one door into the guest module from another
+ * lifecycle. The O2 lifecycle files a guest request for a user without an HMS account (and cancels
+ * the one it filed), reads the HMS guest account a person holds, links an O2 account to it, and
+ * applies the guest rules an O2 account shares (who may sponsor, the approval deadlines, the end of
+ * a day). Nothing else of shared/guest is imported by another lifecycle (test/unit/imports.test.ts);
+ * the guest module imports nothing of another lifecycle, and tells what happened through its events
+ * (./app/events.ts).
+ */
+export { DEFAULT_SERVICES, SERVICES, type Guest, type GuestStatus, type Population, type Service } from './domain/model.ts';
+export {
+  approvalExpired,
+  approvalTimeouts,
+  APPROVAL_EXPIRES_AFTER_MS,
+  APPROVAL_REMINDER_AFTER_MS,
+  assertMaySubmitFor,
+  expiryInstant,
+  holdsPerson,
+  isWyss,
+  NOTICE_HOUR,
+  o2Entitlement,
+  RC_CORE_CONTACT,
+  sponsorStanding,
+  SPONSOR_SCHOOLS,
+  WYSS_CONTACT,
+  type ApprovalTimeouts,
+} from './domain/rules.ts';
+export { can, isFinal, isOpenRequest, START } from './domain/transitions.ts';
+export { cancelGuest, linkO2Account } from './app/guests.ts';
+export { liveGuestOf, prepareGuestRequest, submitGuestRequest } from './app/request.ts';
+export type { GuestEvent } from './app/events.ts';
