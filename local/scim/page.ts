@@ -1,5 +1,5 @@
 /** The local directory's read-only page: its users (with their groups) and groups (with their members). */
-import type { DirectorySnapshot } from './server.ts';
+import type { DirectorySnapshot } from './snapshot.ts';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const cell = (v: string | null | boolean) => `<td>${v === null ? '' : escape(String(v))}</td>`;

@@ -22,6 +22,9 @@ import { GUEST_EXTENSION, MANAGED_GROUPS } from '../../shared/guest/domain/accou
 import { O2_GROUP } from '../../shared/o2/domain/rules.ts';
 import type { Clock } from '../../shared/core/ports.ts';
 import { directoryPage } from './page.ts';
+import { snapshot } from './snapshot.ts';
+
+export { snapshot, type DirectorySnapshot } from './snapshot.ts';
 import { hashPassword, ScimStore, type StoredGroup, type StoredUser } from './store.ts';
 
 export const SCIM_BASE_PATH = '/scim/v2';
@@ -280,40 +283,6 @@ export function scimApp(opts: ScimServerOptions, store: ScimStore): express.Expr
     res.status(e.status).type('application/scim+json').send(new SCIMMY.Messages.Error(e));
   });
   return app;
-}
-
-/** Users (with their groups) and groups (with their members), as the page lists them; never a password. */
-export interface DirectorySnapshot {
-  users: { id: string; userName: string; externalId: string | null; name: string | null; active: boolean; groups: string[]; endDate: string | null; population: string | null; sponsorHuid: string | null; uidNumber: number | null; homeDirectory: string | null; passwordSet: boolean; lastModified: string }[];
-  groups: { id: string; displayName: string; members: string[] }[];
-  events: StoredEvent[];
-}
-type StoredEvent = ScimStore['events'][number];
-
-export function snapshot(store: ScimStore): DirectorySnapshot {
-  return {
-    users: [...store.users.values()]
-      .sort((a, b) => a.userName.localeCompare(b.userName))
-      .map((u) => ({
-        id: u.id,
-        userName: u.userName,
-        externalId: u.externalId ?? null,
-        name: u.name?.formatted ?? u.displayName ?? null,
-        active: u.active,
-        groups: store.groupsOf(u.id).map((g) => g.displayName).sort(),
-        endDate: u.guest?.endDate ?? null,
-        population: u.guest?.population ?? null,
-        sponsorHuid: u.guest?.sponsorHuid ?? null,
-        uidNumber: u.posix?.uidNumber ?? null,
-        homeDirectory: u.posix?.homeDirectory ?? null,
-        passwordSet: Boolean(u.passwordHash),
-        lastModified: u.lastModified,
-      })),
-    groups: [...store.groups.values()]
-      .sort((a, b) => a.displayName.localeCompare(b.displayName))
-      .map((g) => ({ id: g.id, displayName: g.displayName, members: g.members.map((m) => store.users.get(m)?.userName ?? m).sort() })),
-    events: [...store.events],
-  };
 }
 
 export interface ScimServer {

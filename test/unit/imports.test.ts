@@ -5,7 +5,7 @@
  * (verbatimModuleSyntax), so they are left out; `import { type X } from` is kept (it still loads the
  * module). local/ may load the handlers it finds in the template, and is not scanned.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -102,19 +102,80 @@ describe('import graph of shared/, functions/, workflows/, infra/', () => {
 });
 
 describe('layers', () => {
-  it('use cases and the domain (shared/app, shared/domain) import no AWS SDK, no CDK and no adapter, not even for types: ports only', () => {
+  it('use cases and the domain (shared/app, and each lifecycle\'s and the core\'s app/ and domain/) import no AWS SDK, no CDK and no adapter, not even for types: ports only', () => {
     // Act
     const offending = [...modules]
-      .filter(([f]) => f.startsWith('shared/app/') || f.startsWith('shared/domain/'))
+      .filter(([f]) => f.startsWith('shared/app/') || /^shared\/(core|guest|o2)\/(app|domain)\//.test(f))
       .flatMap(([f, m]) =>
         m.specifiers
-          .filter((spec) => (spec.startsWith('.') ? /^(shared\/adapters|shared\/http|functions|infra|local|workflows)\//.test(relative(ROOT, resolve(ROOT, dirname(f), spec))) : /^(@aws-sdk\/|aws-cdk-lib|constructs|@aws-lambda-powertools\/|@middy\/)/.test(spec)))
+          .filter((spec) =>
+            spec.startsWith('.')
+              ? /^(shared\/adapters|shared\/http|shared\/(core|guest|o2)\/(adapters|http)|functions|infra|local|workflows)\//.test(relative(ROOT, resolve(ROOT, dirname(f), spec)))
+              : /^(@aws-sdk\/|aws-cdk-lib|constructs|@aws-lambda-powertools\/|@middy\/)/.test(spec),
+          )
           .map((spec) => `${f}: ${spec}`),
       );
 
     // Assess
     expect(modules.has('shared/guest/app/guests.ts')).toBe(true);
     expect(offending).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle modules (issue 19): the core imports no lifecycle; the guest module nothing of O2; the
+// O2 module the guest module only through its published interface; CDK only in infra/ and
+// workflows/ (and the local synthesis); no cycle anywhere, type-only imports counted.
+// ---------------------------------------------------------------------------------------------
+
+const ALL_DIRS = ['shared', 'functions', 'workflows', 'infra', 'local', 'web/src', 'scripts', 'bench'];
+function everySourceFile(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name) && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .sort();
+}
+/** A relative specifier's target, with its extension (web/ imports without one, a directory's index aside). */
+function targetOf(file: string, spec: string): string {
+  const base = relative(ROOT, resolve(ROOT, dirname(file), spec));
+  if (/\.(ts|tsx)$/.test(base)) return base;
+  for (const ext of ['.ts', '.tsx', '/index.ts']) if (existsSync(join(ROOT, base + ext))) return base + ext;
+  return base;
+}
+const everyFile = ALL_DIRS.flatMap(everySourceFile);
+const every = new Map(everyFile.map((f) => [f, importsOf(f, readFileSync(join(ROOT, f), 'utf8'))] as const));
+/** Every project module each module names, type-only imports and re-exports included. */
+const namesGraph = new Map([...every].map(([f, m]) => [f, m.specifiers.filter((s) => s.startsWith('.')).map((s) => targetOf(f, s))] as const));
+const importsFrom = (from: RegExp, to: RegExp) =>
+  [...namesGraph].filter(([f]) => from.test(f)).flatMap(([f, targets]) => targets.filter((t) => to.test(t)).map((t) => `${f} → ${t}`));
+
+describe('lifecycle modules', () => {
+  it('read the whole project (web/ and local/ too)', () => {
+    expect(everyFile).toEqual(expect.arrayContaining(['local/scim/page.ts', 'web/src/pages/GuestPage.tsx', 'shared/guest/public.ts', 'shared/o2/app/guest-events.ts']));
+  });
+
+  it('the core imports no lifecycle, and nothing that composes them', () => {
+    expect(importsFrom(/^shared\/core\//, /^shared\/(guest|o2|app|http)\//)).toEqual([]);
+  });
+
+  it('the guest module imports nothing of the O2 module (it publishes events instead)', () => {
+    expect(importsFrom(/^shared\/guest\//, /^shared\/o2\//)).toEqual([]);
+  });
+
+  it('the O2 module reaches the guest module only through its published interface (shared/guest/public.ts)', () => {
+    expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/(?!public\.ts$)/)).toEqual([]);
+    expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/public\.ts$/).length).toBeGreaterThan(0);
+  });
+
+  it('only infra/ and workflows/ import the CDK (and local/synth.ts, which synthesizes the app for npm start)', () => {
+    const cdk = [...every].filter(([f, m]) => m.specifiers.some((s) => /^(aws-cdk-lib|constructs)(\/|$)/.test(s))).map(([f]) => f);
+    expect(cdk.filter((f) => !/^(infra|workflows)\//.test(f) && f !== 'local/synth.ts')).toEqual([]);
+    expect(cdk).toEqual(expect.arrayContaining(['infra/lifecycle-machine.ts', 'workflows/core.ts']));
+  });
+
+  it('no import cycle anywhere, local/ and web/ included, type-only imports counted', () => {
+    const cycles = findCycles(namesGraph).map((c) => c.join(' → '));
+    expect(cycles, `import cycles:\n${cycles.join('\n')}`).toEqual([]);
   });
 });
 
