@@ -168,7 +168,7 @@ describe('lifecycle modules', () => {
   });
 
   it('only infra/ and workflows/ import the CDK (and local/synth.ts, which synthesizes the app for npm start)', () => {
-    const cdk = [...every].filter(([f, m]) => m.specifiers.some((s) => /^(aws-cdk-lib|constructs)(\/|$)/.test(s))).map(([f]) => f);
+    const cdk = [...every].filter(([, m]) => m.specifiers.some((s) => /^(aws-cdk-lib|constructs)(\/|$)/.test(s))).map(([f]) => f);
     expect(cdk.filter((f) => !/^(infra|workflows)\//.test(f) && f !== 'local/synth.ts')).toEqual([]);
     expect(cdk).toEqual(expect.arrayContaining(['infra/lifecycle-machine.ts', 'workflows/core.ts']));
   });
