@@ -12,128 +12,26 @@
  * an account ACTIVE, only make sure of it (finishActivation: the uid number, the directory, the
  * "active" email if still owed), so a completion whose email failed is finished by the lifecycle.
  */
-import { compareDates, dateIn, type IsoDate } from '../../core/domain/dates.ts';
-import type { LapseReason, O2Account, O2Status, O2WaitStep } from '../domain/model.ts';
-import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, o2ScheduleStep, rcCoreStep } from '../domain/rules.ts';
+import type { O2Account, O2Status, O2WaitStep } from '../domain/model.ts';
+import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, rcCoreStep } from '../domain/rules.ts';
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
-import { CONTINUE_AFTER_ITERATIONS, horizonOf, seconds, sfnTimestamp } from '../../core/app/horizon.ts';
-import { activeEmailName, posixFor, sendO2Active, setUpO2, syncO2Login } from './login.ts';
+import { horizonOf, seconds } from '../../core/app/horizon.ts';
+import { setUpO2 } from './login.ts';
 import { changeO2, changeO2WithRetry, recordO2Sent } from './changes.ts';
-import {
-  HMS_ACCOUNT_CHECK,
-  LAB_CHECK,
-  O2_DECISION,
-  O2_FAILURE_OUTCOME,
-  O2_PLAN_ACTION,
-  O2_TASK_NAMES,
-  O2_TASK_PAYLOAD_VERSION,
-  O2_WAKE,
-  o2ExecutionName,
-  RC_CORE_CHECK,
-  SETUP_ROUTE,
-  type O2Decision,
-  type O2DecisionOutcome,
-  type O2TaskResult,
-  type O2Wake,
-  type TaskError,
-  type O2Tasks,
-} from './contract.ts';
+import { HMS_ACCOUNT_CHECK, LAB_CHECK, O2_DECISION, O2_FAILURE_OUTCOME, O2_TASK_NAMES, O2_TASK_PAYLOAD_VERSION, O2_WAKE, RC_CORE_CHECK, SETUP_ROUTE, type O2Decision, type O2TaskResult, type O2Wake, type TaskError, type O2Tasks } from './contract.ts';
 import { dispatcher } from '../../core/app/tasks.ts';
 import { nextFailure } from '../../core/domain/failures.ts';
 import { hmsAccountOf } from './hms-account.ts';
-import { APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, approvalExpired, approvalTimeouts, expiryInstant, type ApprovalTimeouts } from '../../guest/public.ts';
+import { APPROVAL_EXPIRES_AFTER_MS, APPROVAL_REMINDER_AFTER_MS, approvalExpired, approvalTimeouts, type ApprovalTimeouts } from '../../guest/public.ts';
 
-const WORKFLOW = 'workflow';
-const DAY_MS = 86_400_000;
-/**
- * An O2 account waiting for an HMS account with no guest account linked to it yet (the chained
- * request is linked as it is filed): it lapses ('no-hms-account') if none is linked this long after
- * the request.
- */
-export const HMS_ACCOUNT_LINK_GRACE_MS = 14 * DAY_MS;
+import { finishActivation, handOver, HMS_ACCOUNT_LINK_GRACE_MS, lapse, load, o2ActivationOwed, o2DecisionOf, sendLapsedEmail, WORKFLOW } from './task-support.ts';
+import { expire, notice, plan } from './schedule.ts';
 
-async function load(deps: Deps, o2AccountId: string): Promise<O2Account> {
-  const o = await deps.o2.get(o2AccountId);
-  if (!o) throw new Error(`O2 account ${o2AccountId} does not exist`);
-  return o;
-}
-
-/** Records the successor execution (generation + 1) on the account first, and answers its name. */
-async function handOver(deps: Deps, o: O2Account): Promise<string> {
-  const generation = (o.execution?.generation ?? 0) + 1;
-  const name = o2ExecutionName(o.o2AccountId, generation);
-  await changeO2(deps, o, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
-  return name;
-}
-
-/** Where the request stands, as the approval steps are told (O2_DECISION). */
-export function o2DecisionOf(o: O2Account | undefined): O2DecisionOutcome {
-  if (!o) return O2_DECISION.closed;
-  if (o.status === 'DENIED') return O2_DECISION.denied;
-  if (o.status === 'CANCELLED') return O2_DECISION.cancelled;
-  if (o.status === 'LAPSED') return O2_DECISION.lapsed;
-  if (o2IsFinal(o.status)) return O2_DECISION.closed;
-  if (o.approval?.decision === 'approve') return O2_DECISION.approved;
-  if (o.status === 'PENDING_PI_APPROVAL') return O2_DECISION.pending;
-  return O2_DECISION.closed;
-}
-
-/** The emails of these people (the people directory), without repeats. */
-async function emailsOf(deps: Deps, huids: readonly string[], extra: readonly string[] = []): Promise<string[]> {
-  const people = await Promise.all([...new Set(huids)].map((h) => deps.people.person(h)));
-  return [...new Set([...extra, ...people.map((p) => p?.email)].filter((e): e is string => Boolean(e)))];
-}
-
-/** The request lapses (and its "lapsed" email, once): 14 days without a decision, 30 without the lab's registration, or no HMS account. */
-async function lapse(deps: Deps, o: O2Account, reason: LapseReason): Promise<O2Account> {
-  let cur = o;
-  if (cur.status !== 'LAPSED') {
-    cur = await changeO2(
-      deps,
-      cur,
-      WORKFLOW,
-      'lapsed',
-      { status: o2Transition(cur.status, 'lapse'), lapse: { reason, at: deps.clock.now().toISOString() }, taskToken: undefined, waitingFor: undefined, dueAt: undefined },
-      { reason },
-    );
-  }
-  return sendLapsedEmail(deps, cur);
-}
-
-/** The "lapsed" email of a lapsed request, if still owed: to the requester, the user and the sponsoring PI. */
-async function sendLapsedEmail(deps: Deps, o: O2Account): Promise<O2Account> {
-  if (o.status !== 'LAPSED' || !o.lapse || o.sent?.includes('lapsed')) return o;
-  const to = await emailsOf(deps, [o.requestedBy, o.piHuid], o.userEmail ? [o.userEmail] : []);
-  if (to.length) await deps.mailer.send(emails.o2Lapsed(o, to, o.lapse.reason, deps.links));
-  return recordO2Sent(deps, o, WORKFLOW, 'lapsed');
-}
-
-/** An active account whose uid number or "active" email is still owed (an activation that failed half-way). */
-export function o2ActivationOwed(o: O2Account): boolean {
-  return o.status === 'ACTIVE' && (!o.posix || !o.accountId || !o.sent?.includes(activeEmailName(o)));
-}
-
-/**
- * Makes sure of an active account's O2 login, each part once: the uid number (kept from an earlier
- * activation), the directory user in `o2` with its POSIX attributes (syncO2Login, from the record),
- * and the "active" email to the user with the PI in copy (sendO2Active, if still owed).
- */
-async function finishActivation(deps: Deps, o: O2Account): Promise<O2Account> {
-  const now = deps.clock.now();
-  let cur = o;
-  if (!cur.posix || !cur.accountId) {
-    const accountId = cur.accountId ?? cur.completion?.unixUsername ?? (await hmsAccountOf(deps, cur, now)).accountId;
-    if (!accountId) throw new Error(`O2 account ${cur.o2AccountId} is active without an HMS account ID`);
-    const posix = await posixFor(deps, cur, accountId);
-    cur = await changeO2(deps, cur, WORKFLOW, 'login-assigned', { accountId, posix, activatedAt: cur.activatedAt ?? cur.completion?.at ?? now.toISOString() });
-  }
-  await syncO2Login(deps, cur);
-  return sendO2Active(deps, cur, WORKFLOW);
-}
-
+export { HMS_ACCOUNT_LINK_GRACE_MS, o2ActivationOwed, o2DecisionOf } from './task-support.ts';
+export { expire, notice, plan } from './schedule.ts';
 // --- CheckHmsAccount -----------------------------------------------------------------------------
 
 /** The approval timeouts of an account waiting for its PI's decision since `approvalRequestedAt`. */
@@ -455,92 +353,6 @@ export async function rcCoreDue(deps: Deps, o2AccountId: string, executionStartT
   return { result: RC_CORE_CHECK.waiting, timeoutSeconds: seconds(wait) };
 }
 
-// --- the schedule --------------------------------------------------------------------------------
-
-/**
- * The last day an active account has now: its HMS account's (it moves with an extension, or a guest
- * account kept when leaving HMS), or the earlier day the RC Core set at completion; or `gone`.
- */
-async function currentEnd(deps: Deps, o: O2Account, now: Date): Promise<{ gone: boolean; endDate: string | undefined }> {
-  if (o.status !== 'ACTIVE') return { gone: false, endDate: o.endDate };
-  const hms = await hmsAccountOf(deps, o, now);
-  if (hms.state === 'none') return { gone: true, endDate: o.endDate };
-  const cap = o.completion?.endDate;
-  return { gone: false, endDate: cap ? earlier(cap, hms.endDate) : hms.endDate };
-}
-
-/** Notices and expiry with the HMS account: what is next for an active (or just expired) account, and when. */
-export async function plan(deps: Deps, o2AccountId: string, executionStartTime: string, iteration: number): Promise<O2TaskResult<'plan'>> {
-  const now = deps.clock.now();
-  let o = await load(deps, o2AccountId);
-  const next = iteration + 1;
-  const end = await currentEnd(deps, o, now);
-  if (!end.gone && end.endDate !== o.endDate) o = await changeO2(deps, o, WORKFLOW, 'end-date-changed', { endDate: end.endDate });
-  const step = end.gone ? { action: 'expire' as const } : o2ScheduleStep(o, o.endDate, now);
-  if (step.action === 'wait') {
-    const horizon = horizonOf(executionStartTime);
-    if (now.getTime() >= horizon || iteration >= CONTINUE_AFTER_ITERATIONS) {
-      return { action: O2_PLAN_ACTION.continue, nextExecutionName: await handOver(deps, o), iteration: next };
-    }
-    const until = new Date(Math.min(step.until?.getTime() ?? horizon, horizon));
-    const due = until.toISOString();
-    if (o.dueAt !== due) o = await changeO2(deps, o, WORKFLOW, 'scheduled', { dueAt: due });
-    return { action: O2_PLAN_ACTION.wait, at: sfnTimestamp(until), iteration: next };
-  }
-  if (step.action === 'done') {
-    if (o.dueAt || o.taskToken) await changeO2(deps, o, WORKFLOW, 'closed', { dueAt: undefined, taskToken: undefined, waitingFor: undefined });
-    return { action: O2_PLAN_ACTION.done, reason: step.reason, iteration: next };
-  }
-  if (step.action === 'notice') return { action: O2_PLAN_ACTION.notice, noticeDate: step.noticeDate, iteration: next };
-  return { action: O2_PLAN_ACTION.expire, iteration: next };
-}
-
-/** The notice of `noticeDate` to the user with the PI in copy, once, if still due. */
-export async function notice(deps: Deps, o2AccountId: string, noticeDate: string): Promise<O2TaskResult<'notice'>> {
-  const now = deps.clock.now();
-  const o = await load(deps, o2AccountId);
-  const step = o2ScheduleStep(o, o.endDate, now);
-  if (step.action !== 'notice' || step.noticeDate !== noticeDate) return { sent: false, reason: 'not due any more' };
-  const name = `notice:${o.endDate ?? ''}:${noticeDate}`;
-  if (o.sent?.includes(name)) return { sent: false, reason: 'sent already' };
-  const pi = await deps.people.person(o.piHuid);
-  await deps.mailer.send(emails.o2ExpiryNotice(o, pi, noticeDate, deps.links));
-  await recordO2Sent(deps, o, WORKFLOW, name, { lastNoticeDate: noticeDate }, { noticeDate });
-  return { sent: true };
-}
-
-/**
- * The O2 account expires with its HMS account (the end of its end date, or the HMS account gone):
- * EXPIRED, the directory user out of `o2` and without its POSIX attributes (the uid number stays on
- * the record: a renewal gets it back), the user and the PI told — each once.
- */
-export async function expire(deps: Deps, o2AccountId: string): Promise<O2TaskResult<'expire'>> {
-  const now = deps.clock.now();
-  let o = await load(deps, o2AccountId);
-  if (o.status === 'ACTIVE') {
-    const end = await currentEnd(deps, o, now);
-    if (!end.gone && (!end.endDate || now.getTime() < expiryInstant(end.endDate).getTime())) return { expired: false, reason: 'extended' };
-    o = await changeO2(deps, o, WORKFLOW, 'expired', {
-      status: o2Transition(o.status, 'expire'),
-      // The HMS account gone before its end date (cancelled, say): the O2 account ended today, and its emails say so.
-      endDate: end.gone ? earlier(dateIn(now), end.endDate ?? o.endDate) : (end.endDate ?? o.endDate),
-      expiredAt: now.toISOString(),
-      expiredNoticeSentAt: undefined,
-      taskToken: undefined,
-      waitingFor: undefined,
-    });
-    deps.metrics.count(METRIC_NAMES.o2Expired);
-  }
-  if (!o2Can(o.status, 'renew')) return { expired: false, reason: `not active (${o.status})` };
-  await syncO2Login(deps, o);
-  if (!o.expiredNoticeSentAt) {
-    const pi = await deps.people.person(o.piHuid);
-    await deps.mailer.send(emails.o2Expired(o, pi, deps.links));
-    await recordO2Sent(deps, o, WORKFLOW, `o2-expired:${o.expiredAt ?? now.toISOString()}`, { expiredNoticeSentAt: now.toISOString() });
-  }
-  return { expired: true };
-}
-
 // --- RecordO2Failure -----------------------------------------------------------------------------
 
 /**
@@ -581,7 +393,3 @@ export const runO2Task = dispatcher<O2Tasks, 'o2AccountId', Deps>(
   },
 );
 
-/** The earlier of two dates (the first when the second is unknown). */
-function earlier(a: IsoDate, b: IsoDate | undefined): IsoDate {
-  return b && compareDates(b, a) < 0 ? b : a;
-}
