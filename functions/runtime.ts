@@ -21,7 +21,7 @@ export const logger = new Logger({
 });
 
 /**
- * Metrics of the use cases (shared/ports.ts METRIC_NAMES), with the dimension `service`. An
+ * Metrics of the use cases (shared/core/ports.ts METRIC_NAMES), with the dimension `service`. An
  * invocation that counted nothing (most API reads) is normal: Powertools' warning about it is a
  * debug line here, not a warning in every such invocation's log.
  */

@@ -139,7 +139,7 @@ export interface Request<N extends RouteName> {
   ifMatch: Field<RouteNamed<N>['operation'], 'ifMatch'> extends true ? number | undefined : undefined;
 }
 
-/** What a route answers on success: its success schema's type (shared/app/view.ts), a guest when it names none. */
+/** What a route answers on success: its success schema's type (shared/guest/app/view.ts and shared/o2/app/view.ts), a guest when it names none. */
 type Answer<N extends RouteName> = Field<RouteNamed<N>['operation']['success'], 'schema'> extends infer S ? (S extends z.ZodType ? z.output<S> : GuestView) : never;
 
 /** A handler's answer, typed by its route's success schema (the one the OpenAPI document declares); the status is its route's success status. */

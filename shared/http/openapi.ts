@@ -1,6 +1,6 @@
 /**
  * OpenAPI 3.1, generated from the route table (shared/http/routes.ts), the zod schemas that
- * validate requests (schemas.ts) and the zod schemas that type the answers (shared/app/view.ts,
+ * validate requests (schemas.ts) and the zod schemas that type the answers (shared/guest/app/view.ts and shared/o2/app/view.ts,
  * problem.ts): every status an operation can answer, from the handler (problem+json) or from
  * API Gateway itself (its fixed JSON bodies), with the headers each answer carries.
  */
@@ -196,7 +196,7 @@ function operation(route: RouteSpec): Record<string, unknown> {
   };
 }
 
-/** Every registered answer schema (shared/app/view.ts, problem.ts, schemas.ts) as a component, referring to one another by name. */
+/** Every registered answer schema (shared/guest/app/view.ts and shared/o2/app/view.ts, problem.ts, schemas.ts) as a component, referring to one another by name. */
 function answerComponents(): Record<string, Record<string, unknown>> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',

@@ -38,7 +38,7 @@ export interface Operation {
    */
   readonly ifMatch?: true;
   /**
-   * The answer on success: its status (the router sends it), description, and schema (shared/app/view.ts;
+   * The answer on success: its status (the router sends it), description, and schema (shared/guest/app/view.ts and shared/o2/app/view.ts;
    * a Guest when absent: then with the guest's `ETag`), whether it carries `Location` (a new resource
    * under the route's path) and, for one lab or O2 account, its `ETag` (its version, for If-Match).
    */

@@ -24,7 +24,7 @@ export const ROUTES = [
       problems: [],
     },
   },
-  // Labs and O2 accounts (issue 14): who may do what is the use cases' (shared/o2/app/o2.ts, shared/domain/access.ts).
+  // Labs and O2 accounts (issue 14): who may do what is the use cases' (shared/o2/app/o2.ts, shared/guest/domain/access.ts and shared/o2/domain/access.ts).
   ...O2_ROUTES,
   {
     name: 'openApi',

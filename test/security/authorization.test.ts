@@ -1,6 +1,6 @@
 /**
  * Authorization as a matrix: who may do what to a guest. First the rule itself
- * (shared/domain/access.ts `decide`, every action × relation), then every endpoint × role over
+ * (shared/guest/domain/access.ts and shared/o2/domain/access.ts `decide`, every action × relation), then every endpoint × role over
  * the running local system: a sponsor sees and acts on their own guests only; a delegate submits
  * and reads for the sponsors who named them and never decides; only the guest's sponsor approves,
  * denies, extends, cancels and resends; HMS IT reads everything, cancels, force-expires and

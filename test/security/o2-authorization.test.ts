@@ -1,6 +1,6 @@
 /**
  * Authorization of labs and O2 accounts as a matrix (issue 14). First the rule itself
- * (shared/domain/access.ts `decideO2`, `decideLab`: every action × relation), then every O2 and lab
+ * (shared/guest/domain/access.ts and shared/o2/domain/access.ts `decideO2`, `decideLab`: every action × relation), then every O2 and lab
  * endpoint × caller through the deployed API handler on an in-memory world
  * (test/security/o2-fixtures.ts): the user, the sponsoring PI, the lab's PI, a lab manager, a core
  * administrator, RC Core staff, HMS IT and a PI of another lab. Whoever may not read an O2 account

@@ -1,6 +1,6 @@
 /**
- * What the O2 pages may offer, from the rules the API applies (shared/domain/access.ts `decideO2`
- * for who, o2-transitions.ts for what the status allows). The API decides; the pages only leave out
+ * What the O2 pages may offer, from the rules the API applies (shared/guest/domain/access.ts and shared/o2/domain/access.ts `decideO2`
+ * for who, shared/o2/domain/transitions.ts for what the status allows). The API decides; the pages only leave out
  * what it would refuse.
  */
 import { decideO2, relationToO2, type O2Action } from '../../shared/o2/domain/access.ts';

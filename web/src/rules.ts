@@ -12,7 +12,7 @@ export { addDays, addYears, compareDates, daysBetween, isFinal };
 
 export type GuestActionName = 'decide' | 'extend' | 'cancel' | 'resend' | 'expire' | 'reassign' | 'executions';
 
-/** How the person relates to the guest (shared/domain/access.ts decides on the server). */
+/** How the person relates to the guest (shared/guest/domain/access.ts and shared/o2/domain/access.ts decides on the server). */
 export function relation(me: Me, guest: Guest): { sponsor: boolean; delegate: boolean; hmsIt: boolean } {
   return {
     sponsor: me.huid === guest.sponsorHuid,

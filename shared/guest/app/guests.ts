@@ -79,7 +79,7 @@ export async function guestFor(deps: Deps, caller: Caller, guestId: string, acti
 
 /**
  * POST /v1/guests: a sponsor (or a named delegate) requests an account for a guest, filed by
- * guest-request.ts (as an O2 request files one). Rule "O2": the `o2` service starts the O2
+ * shared/guest/app/request.ts (as an O2 request files one). Rule "O2": the `o2` service starts the O2
  * account's own lifecycle (or links the one waiting for this HMS account): `o2AccountId` on the guest.
  */
 export async function requestGuest(deps: Deps, caller: Caller, input: GuestRequest): Promise<Guest> {

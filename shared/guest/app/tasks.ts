@@ -1,6 +1,6 @@
 /**
  * The lifecycle tasks the state machine runs (functions/lifecycle-task.ts dispatches to these;
- * their names, payloads and answers are in lifecycle-contract.ts).
+ * their names, payloads and answers are in shared/guest/app/contract.ts).
  * Each reads the guest from DynamoDB and is safe to run again: a retried or resumed task finds its
  * own earlier work and does not repeat it (emails are at-least-once: see docs/design.md).
  */

@@ -1,7 +1,7 @@
 /**
  * The contract between the O2 lifecycle state machine (workflows/o2.ts) and what it runs
  * (the tasks in shared/o2/app/tasks.ts, through functions/o2-task.ts), and with what starts and
- * wakes its executions (the API's use cases, the reconciler): as lifecycle-contract.ts is for the
+ * wakes its executions (the API's use cases, the reconciler): as shared/guest/app/contract.ts is for the
  * guest lifecycle. Both sides import this, so a renamed task, a field one side does not know, or a
  * Choice on a value no task answers is a compile error. No CDK and no AWS SDK here.
  */

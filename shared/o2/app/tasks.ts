@@ -1,12 +1,12 @@
 /**
  * The O2 lifecycle's tasks (functions/o2-task.ts dispatches to these; their names, payloads and
- * answers are in o2-contract.ts), as shared/guest/app/tasks.ts is for the guest lifecycle. Each reads
+ * answers are in shared/o2/app/contract.ts), as shared/guest/app/tasks.ts is for the guest lifecycle. Each reads
  * the O2 account from DynamoDB, asks the domain what is due, and writes the result back with one
- * conditional change (o2-changes.ts) whose status comes from o2-transitions.ts. Each is safe to run
+ * conditional change (shared/o2/app/changes.ts) whose status comes from shared/o2/domain/transitions.ts. Each is safe to run
  * again: a retried or resumed task finds its own earlier work (emails are recorded by name in
  * `sent` and go out once, at least once: see docs/design.md).
  *
- * Where an active account's O2 login is made: in setUpO2 (o2-account.ts), directory first, then
+ * Where an active account's O2 login is made: in setUpO2 (shared/o2/app/login.ts), directory first, then
  * ACTIVE, then the "active" email — on-Quad by Setup here, off-Quad by the RC Core's completion in the
  * API (completeO2, shared/o2/app/o2.ts), which then wakes WaitForRcCore. RcCoreDue and Setup, finding
  * an account ACTIVE, only make sure of it (finishActivation: the uid number, the directory, the

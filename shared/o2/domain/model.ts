@@ -94,7 +94,7 @@ export const O2_STATUSES = [
 ] as const;
 export type O2Status = (typeof O2_STATUSES)[number];
 
-/** Statuses from which nothing more happens (o2-transitions.ts: no event leads out of them; a test holds the two together). */
+/** Statuses from which nothing more happens (shared/o2/domain/transitions.ts: no event leads out of them; a test holds the two together). */
 export const O2_FINAL_STATUSES: readonly O2Status[] = ['DENIED', 'LAPSED', 'CANCELLED', 'FAILED'];
 
 /** Why a request lapsed: 14 days without the PI's decision, 30 days without the lab's registration, or the HMS account request ended without an account. */

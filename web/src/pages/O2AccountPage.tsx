@@ -328,7 +328,7 @@ function Action({ id, title, children }: { id: string; title: string; children: 
   );
 }
 
-/** The actions the person may take now (o2-rules.ts), each a form with its own outcome next to it. */
+/** The actions the person may take now (shared/o2/domain/rules.ts), each a form with its own outcome next to it. */
 function O2Actions({ o2, etag, allowed, relations, onApplied, onStale }: { o2: O2Account; etag: string; allowed: Set<O2ActionName>; relations: readonly string[]; onApplied: Applied; onStale: () => void }) {
   const decide = useFormAction();
   const complete = useFormAction();
