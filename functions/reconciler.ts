@@ -14,9 +14,8 @@ export const handler = middy<unknown, ReconcileReport>()
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
-    const { config, deps } = runtimeDeps();
-    // O2 accounts too, when the function is bound to the O2 table and state machine (infra/schedules.ts).
-    const report = await reconcile(deps, { o2: Boolean(config.o2Table && config.o2StateMachineArn) });
+    // Guests and O2 accounts: the function is bound to both tables and state machines (infra/schedules.ts).
+    const report = await reconcile(runtimeDeps().deps);
     logger.info('reconciled', {
       examined: report.examined,
       restarted: report.restarted.length,

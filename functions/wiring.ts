@@ -52,27 +52,12 @@ export function createDeps(config: Config, alert: AlertWriter, instruments: Inst
     metrics: instruments.metrics,
     accounts: accountDirectory(config, alert, instruments),
     checkpoints: new DynamoCheckpoints(dynamo, config.guestsTable),
-    o2: config.o2Table ? new DynamoO2Repository(dynamo, config.o2Table) : unconfigured('O2_TABLE'),
-    o2Workflow: config.o2StateMachineArn ? new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.o2StateMachineArn) : unconfigured('O2_STATE_MACHINE_ARN'),
+    o2: new DynamoO2Repository(dynamo, config.o2Table),
+    o2Workflow: new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.o2StateMachineArn),
     // The guest lifecycle's events reach the O2 lifecycle in this function (shared/app/events.ts).
     guestEvents: inProcessGuestEvents(() => deps, [onGuestEvent]),
   };
   return deps;
-}
-
-/**
- * A port of a function that was not given its variable (it is set only on the functions that use it):
- * any call fails naming the variable, so a missing grant shows up as what it is.
- */
-function unconfigured<T extends object>(variable: string): T {
-  return new Proxy({} as T, {
-    get: (_target, method) =>
-      method === 'then'
-        ? undefined
-        : async () => {
-            throw new Error(`${variable} is not set on this function (called ${String(method)})`);
-          },
-  });
 }
 
 /**

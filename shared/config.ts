@@ -33,7 +33,7 @@ export type ConfigKey = keyof typeof ENV;
  * start, naming it. Every handler in functions/ loads the whole configuration, so the stack gives
  * each of them these (infra/functions.ts refuses to synthesize a function without them).
  */
-export const REQUIRED_CONFIG = ['guestsTable', 'directoryTable', 'stateMachineArn'] as const satisfies readonly ConfigKey[];
+export const REQUIRED_CONFIG = ['guestsTable', 'directoryTable', 'stateMachineArn', 'o2Table', 'o2StateMachineArn'] as const satisfies readonly ConfigKey[];
 
 export interface Config {
   guestsTable: string;
@@ -41,12 +41,12 @@ export interface Config {
   idempotencyTable?: string | undefined;
   stateMachineArn: string;
   /**
-   * Labs and O2 accounts (issue 14), and the O2 lifecycle's state machine: set on the functions
-   * that use them (Storage.bindO2, O2Lifecycle.bind…); a function without them fails when it
-   * reaches for them, naming the variable.
+   * Labs and O2 accounts (issue 14), and the O2 lifecycle's state machine: every function uses them
+   * (the API's O2 routes, the O2 tasks, the reconciler's O2 repairs, and the guest tasks through the
+   * one door between the lifecycles: shared/app/events.ts).
    */
-  o2Table?: string | undefined;
-  o2StateMachineArn?: string | undefined;
+  o2Table: string;
+  o2StateMachineArn: string;
   senderEmail: string;
   sesConfigurationSet?: string | undefined;
   activationUrl: string;
@@ -82,8 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directoryTable: required('directoryTable'),
     idempotencyTable: env[ENV.idempotencyTable] || undefined,
     stateMachineArn: required('stateMachineArn'),
-    o2Table: env[ENV.o2Table] || undefined,
-    o2StateMachineArn: env[ENV.o2StateMachineArn] || undefined,
+    o2Table: required('o2Table'),
+    o2StateMachineArn: required('o2StateMachineArn'),
     senderEmail: get('senderEmail', 'hms-guest-accounts@hms.harvard.edu'),
     sesConfigurationSet: env[ENV.sesConfigurationSet] || undefined,
     activationUrl: get('activationUrl', 'https://guests.hms.harvard.edu/activate'),

@@ -38,7 +38,7 @@ function apiEvent(routeKey: string, opts: { body?: unknown; huid?: string | null
 
 beforeEach(() => {
   // Prepare: configuration as the stack sets it, and a fixed clock
-  Object.assign(process.env, { GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, { GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle', O2_TABLE: 'O2', O2_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:O2Lifecycle', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
   setRuntimeDeps(undefined);
   useClock({ now: () => NOW });
   dynamo.reset();
@@ -212,7 +212,7 @@ describe('lifecycle task handler', () => {
 describe('reconciler handler', () => {
   it('restarts a guest whose execution failed, reading only the due index', async () => {
     const guest = { pk: 'GUEST#g2', sk: 'GUEST', guestId: 'g2', status: 'ACTIVE', endDate: '2027-03-01', sponsorHuid: '10000001', version: 5, dueAt: '2027-01-03T00:00:00.000Z', execution: { name: 'g2-1', generation: 1 } };
-    dynamo.on(QueryCommand).resolves({ Items: [guest] });
+    dynamo.on(QueryCommand).resolves({ Items: [] }).on(QueryCommand, { TableName: 'Guests' }).resolves({ Items: [guest] });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
     const report = await reconciler({}, ctx);
     expect(report.restarted).toEqual(['g2']);
@@ -224,7 +224,7 @@ describe('reconciler handler', () => {
 
   it('leaves a running, on-time execution alone', async () => {
     const guest = { pk: 'GUEST#g3', sk: 'GUEST', guestId: 'g3', status: 'ACTIVE', endDate: '2027-03-01', sponsorHuid: '10000001', version: 5, dueAt: NOW.toISOString(), execution: { name: 'g3-1', generation: 1 } };
-    dynamo.on(QueryCommand).resolves({ Items: [guest] });
+    dynamo.on(QueryCommand).resolves({ Items: [] }).on(QueryCommand, { TableName: 'Guests' }).resolves({ Items: [guest] });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const report = await reconciler({}, ctx);
     expect(report).toMatchObject({ examined: 1, restarted: [], skipped: 1 });

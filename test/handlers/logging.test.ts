@@ -25,7 +25,7 @@ afterAll(() => setRuntimeDeps(undefined));
 describe('logging', () => {
   it("every line carries the invocation's context, and no key of an earlier invocation leaks into the next", async () => {
     // Prepare: the handlers on in-memory ports, their log lines captured
-    const config = loadConfig({ GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle' });
+    const config = loadConfig({ GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle', O2_TABLE: 'O2', O2_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:O2Lifecycle' });
     setRuntimeDeps({ config, deps: memoryWorld().deps });
     const lines: Record<string, unknown>[] = [];
     const capture = (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>);

@@ -15,7 +15,7 @@ import { memoryWorld } from '../support/memory.ts';
 
 const SECRET = 'kN3pQ8sV1xZ4bF7hJ0mR2tW5yC9eG6iL';
 const ctx = { functionName: 'api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-const ENV = { GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle' };
+const ENV = { GUESTS_TABLE: 'Guests', DIRECTORY_TABLE: 'Directory', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:GuestLifecycle', O2_TABLE: 'O2', O2_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:O2Lifecycle' };
 
 /** The handler on a fresh in-memory world, with (or without) an origin secret configured. */
 function world(originSecret: string | undefined) {

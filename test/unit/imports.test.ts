@@ -162,6 +162,13 @@ describe('lifecycle modules', () => {
     expect(importsFrom(/^shared\/guest\//, /^shared\/o2\//)).toEqual([]);
   });
 
+  it('the guest module takes GuestDeps, which has no port of another lifecycle (reaching one does not compile), and names none', () => {
+    const guestFiles = everyFile.filter((f) => f.startsWith('shared/guest/'));
+    const wide = guestFiles.filter((f) => /import type \{[^}]*\b(O2Deps|Deps)\b(?! as)[^}]*\} from '[^']*app\/deps\.ts'/.test(readFileSync(join(ROOT, f), 'utf8').replace(/GuestDeps as Deps/g, 'GuestDeps')));
+    const o2Ports = guestFiles.filter((f) => /\bdeps\.(o2|o2Workflow)\b/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect({ wide, o2Ports }).toEqual({ wide: [], o2Ports: [] });
+  });
+
   it('the O2 module reaches the guest module only through its published interface (shared/guest/public.ts)', () => {
     expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/(?!public\.ts$)/)).toEqual([]);
     expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/public\.ts$/).length).toBeGreaterThan(0);

@@ -16,7 +16,7 @@ import { AccountDirectoryError, DirectoryConflictError, DirectoryNotFoundError }
 import type { Guest } from '../domain/model.ts';
 import type { HsrRecord } from '../../core/domain/people.ts';
 import type { DirectoryUser, DirectoryUserChanges, NewDirectoryUser, PasswordOutcome } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 
 /** The guest's names for the directory: from the HSR when at hand, else from the name on the guest record. */
 export function directoryNames(guest: Pick<Guest, 'guestName'>, hsr?: Pick<HsrRecord, 'firstName' | 'lastName'>): { givenName: string; familyName: string } {

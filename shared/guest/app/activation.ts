@@ -8,7 +8,7 @@ import type { Guest } from '../domain/model.ts';
 import { activationExpiry } from '../domain/rules.ts';
 import { can } from '../domain/transitions.ts';
 import { change } from './changes.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { recordSent } from './sent.ts';
 

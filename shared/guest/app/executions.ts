@@ -8,7 +8,7 @@ import { NotAllowedError } from '../../core/domain/errors.ts';
 import type { Caller } from '../../core/domain/people.ts';
 import { sponsorStanding, type SponsorRefusal } from '../domain/rules.ts';
 import type { ExecutionDetail } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { guestFor } from './guests.ts';
 
 /** An execution of the guest's lifecycle: its generation (1 for the first), and what Step Functions says of it. */

@@ -9,7 +9,7 @@ import { restoreDeadline } from '../domain/rules.ts';
 import { can, transition } from '../domain/transitions.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { change } from './changes.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { guestMoved } from './events.ts';
 import { recordSent } from './sent.ts';

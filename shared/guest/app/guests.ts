@@ -23,7 +23,7 @@ import type { GuestQuery } from './ports.ts';
 import { syncAccount, syncFirst } from './account.ts';
 import { issueActivation } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { expireAccount, handBack } from './expiry.ts';
 import { prepareGuestRequest, submitGuestRequest } from './request.ts';

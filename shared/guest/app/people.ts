@@ -1,6 +1,6 @@
 /** Who named whom: the sponsors a person acts for as a delegate. */
 import type { Person } from '../../core/domain/people.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 
 /**
  * The sponsors who name `delegateHuid` as a delegate, by HUID: the directory's reverse lookup,

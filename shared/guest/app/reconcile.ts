@@ -14,7 +14,7 @@
  */
 import { AccountDirectoryError, ConflictError } from '../../core/domain/errors.ts';
 import { errorMessage, forEachDue, restartIfFallenThrough } from '../../core/app/reconcile.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import type { Guest } from '../domain/model.ts';
 import { isFinal, isProvisioned } from '../domain/transitions.ts';
 import { syncAccount } from './account.ts';

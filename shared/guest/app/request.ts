@@ -10,7 +10,7 @@ import { type Person } from '../../core/domain/people.ts';
 import { assertEligibleSponsor, assertPopulation, decideTerm, holdsPerson, hsrState } from '../domain/rules.ts';
 import { START, transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { executionInput } from './contract.ts';
 
 export interface GuestFiling {

@@ -7,7 +7,7 @@
  */
 import type { Guest } from '../domain/model.ts';
 import { change } from './changes.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 
 /** Writes in all before giving up (each write is itself retried by the SDK). */
 export const RECORD_TRIES = 3;

@@ -25,7 +25,7 @@ import { can, isOpenRequest, isProvisioned, transition } from '../domain/transit
 import { adoptRetainedAccount, syncAccount } from './account.ts';
 import { activationOwed, issueActivation, sendActivationCopy } from './activation.ts';
 import { change, changeWithRetry } from './changes.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { GuestDeps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { expireAccount } from './expiry.ts';
 import {

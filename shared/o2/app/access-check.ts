@@ -4,7 +4,7 @@ import { NotAllowedError, NotFoundError, PreconditionFailedError, StaleWriteErro
 import { type Caller, type Person } from '../../core/domain/people.ts';
 import { type Lab, type O2Account } from '../domain/model.ts';
 import { isPi } from '../domain/rules.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { HUID_PATTERN } from '../../core/domain/people.ts';
 
 /** The largest page a list answers. */

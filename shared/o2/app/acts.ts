@@ -5,7 +5,7 @@ import { type Caller } from '../../core/domain/people.ts';
 import { type O2Account, type O2AuditEvent } from '../domain/model.ts';
 import { assertRenewable, chooseHmsSponsor, o2GuestPopulation, retainTerm } from '../domain/rules.ts';
 import { o2IsSetUp, o2StatusChange, o2Transition } from '../domain/transitions.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { setUpO2, syncO2Login } from './login.ts';
 import { changeO2, changeO2WithRetry, recordO2Sent } from './changes.ts';

@@ -8,7 +8,7 @@
  *   the O2 lifecycle waiting for the HMS account is woken, or one past it plans again now.
  * What could not be done, the O2 lifecycle looks at again at its next daily check or planned step.
  */
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { linkO2Account, type GuestEvent } from '../../guest/public.ts';
 import { guestMovedForO2 } from './hms-account.ts';
 import { startO2ForGuest } from './request.ts';

@@ -7,7 +7,7 @@ import type { IsoDate } from '../../core/domain/dates.ts';
 import { compareDates } from '../../core/domain/dates.ts';
 import type { O2Account, O2WaitStep } from '../domain/model.ts';
 import { ownHmsAccount } from '../domain/rules.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { O2_WAKE, o2ExecutionInput, o2ExecutionName, type O2Decision, type O2Wake } from './contract.ts';
 import { changeO2WithRetry } from './changes.ts';
 import { can, holdsPerson, isFinal, type Guest } from '../../guest/public.ts';

@@ -6,7 +6,7 @@ import { type Caller } from '../../core/domain/people.ts';
 import { INSTITUTION_NAMES, REGISTRATION_STATUSES, type Chargeback, type Institution, type Lab, type O2AuditEvent, type RegistrationStatus } from '../domain/model.ts';
 import { assertMayHeadLab, isRcCore, quadStanding } from '../domain/rules.ts';
 import type { Page } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { changeLab } from './changes.ts';
 import { O2_WAKE } from './contract.ts';
 import { wakeO2 } from './hms-account.ts';

@@ -10,7 +10,7 @@ import type { O2Account, Posix } from '../domain/model.ts';
 import { homeDirectory, O2_GROUP, uidNumberCandidates, uidWalkStart } from '../domain/rules.ts';
 import { o2IsSetUp, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { changeO2, recordO2Sent } from './changes.ts';
 

@@ -6,7 +6,7 @@
  * it, and is let go.
  */
 import { errorMessage, forEachDue, restartIfFallenThrough } from '../../core/app/reconcile.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import type { O2Account } from '../domain/model.ts';
 import { o2Can, o2IsFinal } from '../domain/transitions.ts';
 import { changeO2 } from './changes.ts';

@@ -9,7 +9,7 @@ import type { Lab, O2Account } from '../domain/model.ts';
 import { approvesForLab, assertO2Sponsor, quadStanding } from '../domain/rules.ts';
 import { o2IsFinal, o2Transition, START } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { changeLab, changeO2 } from './changes.ts';
 import { o2ExecutionInput, o2ExecutionName } from './contract.ts';
 import { type Guest } from '../../guest/public.ts';

@@ -7,7 +7,7 @@ import { O2_STATUSES, type O2Account, type O2Status } from '../domain/model.ts';
 import { assertHasHarvardId, assertNotOwnSponsor, assertO2Sponsor, chooseHmsSponsor, isPi, o2GuestPopulation, o2Requester, ownHmsAccount } from '../domain/rules.ts';
 import { o2Transition } from '../domain/transitions.ts';
 import type { Page } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { changeO2WithRetry } from './changes.ts';
 import { createO2Account, liveO2Of } from './request.ts';
 import { assertMaySubmitFor, DEFAULT_SERVICES, linkO2Account, liveGuestOf, prepareGuestRequest, sponsorStanding, submitGuestRequest, type Service } from '../../guest/public.ts';

@@ -4,7 +4,7 @@ import type { O2Account } from '../domain/model.ts';
 import { o2ScheduleStep } from '../domain/rules.ts';
 import { o2Can, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { CONTINUE_AFTER_ITERATIONS, horizonOf, sfnTimestamp } from '../../core/app/horizon.ts';
 import { syncO2Login } from './login.ts';

@@ -1,7 +1,7 @@
 /** What the O2 lifecycle's tasks share (shared/o2/app/tasks.ts, schedule.ts): the account read, the hand-over to a new execution, a lapse and its email, the end of an activation. */
 import type { LapseReason, O2Account } from '../domain/model.ts';
 import { o2IsFinal, o2Transition } from '../domain/transitions.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { activeEmailName, posixFor, sendO2Active, syncO2Login } from './login.ts';
 import { changeO2, recordO2Sent } from './changes.ts';

@@ -16,7 +16,7 @@ import type { O2Account, O2Status, O2WaitStep } from '../domain/model.ts';
 import { HMS_ACCOUNT_RECHECK_MS, labRegistrationStep, rcCoreStep } from '../domain/rules.ts';
 import { o2Can, o2IsFinal, o2StatusChange, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
-import type { Deps } from '../../app/deps.ts';
+import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
 import { horizonOf, seconds } from '../../core/app/horizon.ts';
 import { setUpO2 } from './login.ts';
