@@ -5,27 +5,10 @@
  * applies the guest rules an O2 account shares (who may sponsor, the approval deadlines, the end of
  * a day). Nothing else of shared/guest is imported by another lifecycle (test/unit/imports.test.ts);
  * the guest module imports nothing of another lifecycle, and tells what happened through its events
- * (./app/events.ts).
+ * (./app/events.ts). Its domain part is ./public-rules.ts, which another lifecycle's domain
+ * imports.
  */
-export { DEFAULT_SERVICES, SERVICES, type Guest, type GuestStatus, type Population, type Service } from './domain/model.ts';
-export {
-  approvalExpired,
-  approvalTimeouts,
-  APPROVAL_EXPIRES_AFTER_MS,
-  APPROVAL_REMINDER_AFTER_MS,
-  assertMaySubmitFor,
-  expiryInstant,
-  holdsPerson,
-  isWyss,
-  NOTICE_HOUR,
-  o2Entitlement,
-  RC_CORE_CONTACT,
-  sponsorStanding,
-  SPONSOR_SCHOOLS,
-  WYSS_CONTACT,
-  type ApprovalTimeouts,
-} from './domain/rules.ts';
-export { can, isFinal, isOpenRequest, START } from './domain/transitions.ts';
+export * from './public-rules.ts';
 export { cancelGuest, linkO2Account } from './app/guests.ts';
 export { liveGuestOf, prepareGuestRequest, submitGuestRequest } from './app/request.ts';
 export type { GuestEvent } from './app/events.ts';

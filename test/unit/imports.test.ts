@@ -169,8 +169,10 @@ describe('lifecycle modules', () => {
     expect({ wide, o2Ports }).toEqual({ wide: [], o2Ports: [] });
   });
 
-  it('the O2 module reaches the guest module only through its published interface (shared/guest/public.ts)', () => {
-    expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/(?!public\.ts$)/)).toEqual([]);
+  it('the O2 module reaches the guest module only through its published interface (shared/guest/public.ts; its domain through public-rules.ts)', () => {
+    expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/(?!public(-rules)?\.ts$)/)).toEqual([]);
+    // The O2 domain only the guest lifecycle's published rules (pure), never its use cases.
+    expect(importsFrom(/^shared\/o2\/domain\//, /^shared\/guest\/public\.ts$/)).toEqual([]);
     expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/public\.ts$/).length).toBeGreaterThan(0);
   });
 

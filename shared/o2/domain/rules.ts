@@ -8,7 +8,7 @@ import { ConflictError, NotAllowedError, RuleViolation } from '../../core/domain
 import { ownHmsAccount, type Person } from '../../core/domain/people.ts';
 import { INSTITUTIONS, type Institution, type Lab, type O2Account, type QuadStanding } from './model.ts';
 import { o2Can } from './transitions.ts';
-import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, SPONSOR_SCHOOLS, sponsorStanding, WYSS_CONTACT, type Population } from '../../guest/public.ts';
+import { expiryInstant, isWyss, NOTICE_HOUR, RC_CORE_CONTACT, SPONSOR_SCHOOLS, sponsorStanding, WYSS_CONTACT, type Population } from '../../guest/public-rules.ts';
 
 export { RC_CORE_CONTACT };
 

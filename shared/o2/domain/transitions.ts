@@ -6,7 +6,7 @@
  */
 import { ConflictError } from '../../core/domain/errors.ts';
 import type { O2Status } from './model.ts';
-import { START } from '../../guest/public.ts';
+import { START } from '../../guest/public-rules.ts';
 
 export { START };
 export type O2From = O2Status | typeof START;

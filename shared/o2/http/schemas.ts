@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Cursor, Huid, IsoDate, Limit, Text } from '../../http/schemas.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../domain/model.ts';
-import { SERVICES } from '../../guest/public.ts';
+import { SERVICES } from '../../guest/public-rules.ts';
 import { ACCOUNT_ID_PATTERN } from '../../core/domain/directory.ts';
 
 export const LabId = z.uuid('must be a lab ID (UUID)');
