@@ -151,7 +151,7 @@ const importsFrom = (from: RegExp, to: RegExp) =>
 
 describe('lifecycle modules', () => {
   it('read the whole project (web/ and local/ too)', () => {
-    expect(everyFile).toEqual(expect.arrayContaining(['local/scim/page.ts', 'web/src/pages/GuestPage.tsx', 'shared/guest/public.ts', 'shared/o2/app/guest-events.ts']));
+    expect(everyFile).toEqual(expect.arrayContaining(['local/scim/page.ts', 'web/src/guest/GuestPage.tsx', 'shared/guest/public.ts', 'shared/o2/app/guest-events.ts']));
   });
 
   it('the core imports no lifecycle, and nothing that composes them', () => {
@@ -174,6 +174,14 @@ describe('lifecycle modules', () => {
     // The O2 domain only the guest lifecycle's published rules (pure), never its use cases.
     expect(importsFrom(/^shared\/o2\/domain\//, /^shared\/guest\/public\.ts$/)).toEqual([]);
     expect(importsFrom(/^shared\/o2\//, /^shared\/guest\/public\.ts$/).length).toBeGreaterThan(0);
+  });
+
+  it('the pages by feature: the guest pages import nothing of the O2 pages nor the other way; the kit neither', () => {
+    expect(importsFrom(/^web\/src\/guest\//, /^web\/src\/o2\//)).toEqual([]);
+    expect(importsFrom(/^web\/src\/o2\//, /^web\/src\/guest\//)).toEqual([]);
+    expect(importsFrom(/^web\/src\/kit\//, /^web\/src\/(guest|o2|app)\//)).toEqual([]);
+    // Each page folder takes the lifecycle's published rules (pure), never its use cases or adapters.
+    expect(importsFrom(/^web\//, /^shared\/(guest|o2)\/(app|adapters|http)\/|^shared\/guest\/public\.ts$/)).toEqual([]);
   });
 
   it('only infra/ and workflows/ import the CDK (and local/synth.ts, which synthesizes the app for npm start)', () => {

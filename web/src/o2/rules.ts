@@ -3,11 +3,11 @@
  * for who, shared/o2/domain/transitions.ts for what the status allows). The API decides; the pages only leave out
  * what it would refuse.
  */
-import { decideO2, relationToO2, type O2Action } from '../../shared/o2/domain/access.ts';
-import { o2Can, o2IsFinal } from '../../shared/o2/domain/transitions.ts';
-import { compareDates } from '../../shared/core/domain/dates.ts';
-import type { Me } from './api/client.ts';
-import type { O2Account } from './api/o2.ts';
+import { decideO2, relationToO2, type O2Action } from '../../../shared/o2/domain/access.ts';
+import { o2Can, o2IsFinal } from '../../../shared/o2/domain/transitions.ts';
+import { compareDates } from '../../../shared/core/domain/dates.ts';
+import type { Me } from '../api/client.ts';
+import type { O2Account } from '../api/o2.ts';
 
 export { o2IsFinal };
 

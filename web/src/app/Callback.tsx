@@ -1,7 +1,7 @@
 /** Back from the sign-in page with a code: exchanged for tokens, then on to the page the person was going to. */
 import { useEffect, useState } from 'react';
 import { completeSignIn, signIn } from '../auth.ts';
-import { Alert, Loading, Page } from '../components/ui.tsx';
+import { Alert, Loading, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 
 let exchange: Promise<string> | undefined;

@@ -7,11 +7,11 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { listLabs, listO2, registerLab, type Lab, type O2Account } from '../api/o2.ts';
 import { api, describeError } from '../api.ts';
-import { Alert, Field, Loading, Page } from '../components/ui.tsx';
-import { FormOutcomeView, useFormAction } from '../components/FormProblem.tsx';
+import { Alert, Field, Loading, Page } from '../kit/ui.tsx';
+import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
 import { Link } from '../router.tsx';
 import { formatInstant } from '../text.ts';
-import { institutionKind, RC_CORE_CONTACT } from '../o2-text.ts';
+import { institutionKind, RC_CORE_CONTACT } from './text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
 
 type State = { kind: 'loading' } | { kind: 'refused' } | { kind: 'error'; message: string } | { kind: 'ready'; labs: Lab[]; accounts: O2Account[] };

@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import type { Guest } from '../api/client.ts';
 import { Link } from '../router.tsx';
-import { addDays, compareDates, daysBetween } from '../rules.ts';
+import { addDays, compareDates, daysBetween } from './rules.ts';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

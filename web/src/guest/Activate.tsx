@@ -10,7 +10,7 @@ import { useState, type FormEvent } from 'react';
 import { activate, ApiError, type ActivationResult } from '../api/client.ts';
 import { fieldErrors, publicApi } from '../api.ts';
 import { MAX_PASSWORD_LENGTH, PASSWORD_RULES } from '../../../shared/guest/domain/password-policy.ts';
-import { Alert, Field, Page } from '../components/ui.tsx';
+import { Alert, Field, Page } from '../kit/ui.tsx';
 import { MESSAGE_ME_URL, formatInstant } from '../text.ts';
 import { useLocation } from '../router.tsx';
 

@@ -8,9 +8,9 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react
 import { ApiError, idempotencyKey, requestGuest, type GuestRequest, type Population, type Service } from '../api/client.ts';
 import { api, describeError, fieldErrors } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
-import { Alert, Field, Page } from '../components/ui.tsx';
+import { Alert, Field, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
-import { compareDates, termBounds } from '../rules.ts';
+import { compareDates, termBounds } from './rules.ts';
 import { useSession } from '../session.tsx';
 import { formatDate, POPULATIONS, SERVICES, WYSS_CONTACT } from '../text.ts';
 

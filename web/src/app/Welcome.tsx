@@ -1,6 +1,6 @@
 /** The start page before signing in: what the pages are for, sign in, and where guests activate. */
 import { signIn } from '../auth.ts';
-import { Page } from '../components/ui.tsx';
+import { Page } from '../kit/ui.tsx';
 import { Link } from '../router.tsx';
 
 export function Welcome() {

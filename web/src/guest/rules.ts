@@ -3,10 +3,10 @@
  * table, the term and extension bounds). The API decides; the pages only leave out what it would
  * refuse, so a person is not offered an action they may not take.
  */
-import { addDays, addYears, compareDates, daysBetween, type IsoDate } from '../../shared/core/domain/dates.ts';
-import { can, isFinal } from '../../shared/guest/domain/transitions.ts';
-import { RESTORE_WINDOW_DAYS } from '../../shared/guest/domain/rules.ts';
-import type { Guest, Me } from './api/client.ts';
+import { addDays, addYears, compareDates, daysBetween, type IsoDate } from '../../../shared/core/domain/dates.ts';
+import { can, isFinal } from '../../../shared/guest/domain/transitions.ts';
+import { RESTORE_WINDOW_DAYS } from '../../../shared/guest/domain/rules.ts';
+import type { Guest, Me } from '../api/client.ts';
 
 export { addDays, addYears, compareDates, daysBetween, isFinal };
 

@@ -8,9 +8,9 @@ import { useRef, useState, type ReactNode } from 'react';
 import { ApiError, cancelGuest, decide, expireGuest, extendGuest, idempotencyKey, reassignGuest, resendActivation, type Guest, type Me } from '../api/client.ts';
 import { api, describeError, fieldErrors } from '../api.ts';
 import { config } from '../config.ts';
-import { extensionBounds, relation, type GuestActionName } from '../rules.ts';
+import { extensionBounds, relation, type GuestActionName } from './rules.ts';
 import { formatDate, STATUS_LABELS } from '../text.ts';
-import { Field } from './ui.tsx';
+import { Field } from '../kit/ui.tsx';
 import { can } from '../../../shared/guest/domain/transitions.ts';
 
 type Applied = (guest: Guest, etag: string, settled: (g: Guest) => boolean) => Promise<Guest | undefined>;

@@ -8,12 +8,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { allGuests, type Guest, type GuestStatus } from '../api/client.ts';
 import { api, describeError } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
-import { Alert, Loading, Page, StatusBadge } from '../components/ui.tsx';
+import { Alert, Loading, Page, StatusBadge } from '../kit/ui.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { addDays, compareDates, daysLeft, isFinal } from '../rules.ts';
+import { addDays, compareDates, daysLeft, isFinal } from './rules.ts';
 import { useSession } from '../session.tsx';
 import { formatDate, STATUS_LABELS } from '../text.ts';
-import { EndDateCalendar } from '../components/Calendar.tsx';
+import { EndDateCalendar } from './Calendar.tsx';
 
 type State = { kind: 'loading' } | { kind: 'ready'; guests: Guest[] } | { kind: 'error'; message: string };
 

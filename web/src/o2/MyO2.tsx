@@ -8,15 +8,15 @@ import { createLab, listLabs, listO2, requestO2, type Institution, type Lab, typ
 import { api, describeError } from '../api.ts';
 import { idempotencyKey } from '../api/client.ts';
 import { today as businessToday } from '../clock.ts';
-import { Alert, Field, Loading, Page } from '../components/ui.tsx';
-import { FormOutcomeView, useFormAction } from '../components/FormProblem.tsx';
+import { Alert, Field, Loading, Page } from '../kit/ui.tsx';
+import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
 import { Link, navigate, navState } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { formatDate } from '../text.ts';
 import { INSTITUTION_NAMES } from '../../../shared/o2/domain/model.ts';
-import { institutionKind, isExpiring, O2_LOGIN_HOST, quadReason, RC_CORE_CONTACT, registrationText } from '../o2-text.ts';
+import { institutionKind, isExpiring, O2_LOGIN_HOST, quadReason, RC_CORE_CONTACT, registrationText } from './text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
-import { o2IsFinal } from '../o2-rules.ts';
+import { o2IsFinal } from './rules.ts';
 
 type Lists = { mine: O2Account[]; sponsored: O2Account[]; labs: Lab[] };
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | ({ kind: 'ready' } & Lists);

@@ -1,10 +1,10 @@
 /** The words of the O2 pages, in the terms of the HMS O2 page (issue 14). */
-import { RC_CORE_CONTACT } from '../../shared/guest/domain/rules.ts';
-import { O2_LOGIN_HOST } from '../../shared/o2/domain/rules.ts';
-import { INSTITUTIONS } from '../../shared/o2/domain/model.ts';
-import type { Institution, Lab, O2Account, O2Status } from './api/o2.ts';
-import { daysBetween } from '../../shared/core/domain/dates.ts';
-import { formatDate } from './text.ts';
+import { RC_CORE_CONTACT } from '../../../shared/guest/domain/rules.ts';
+import { O2_LOGIN_HOST } from '../../../shared/o2/domain/rules.ts';
+import { INSTITUTIONS } from '../../../shared/o2/domain/model.ts';
+import type { Institution, Lab, O2Account, O2Status } from '../api/o2.ts';
+import { daysBetween } from '../../../shared/core/domain/dates.ts';
+import { formatDate } from '../text.ts';
 
 export { O2_LOGIN_HOST, RC_CORE_CONTACT };
 
