@@ -6,19 +6,19 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { allGuests, sponsorStandings, type Guest, type GuestStatus, type ListQuery, type SponsorStanding } from '../api/client.ts';
-import { api, describeError } from '../api.ts';
+import { api } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
-import { Alert, Field, Loading, Page, StatusBadge } from '../kit/ui.tsx';
+import { ResourceBlock, useResource } from '../kit/resource.tsx';
+import { Alert, Field, Page, StatusBadge } from '../kit/ui.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { compareDates, isFinal } from './rules.ts';
 import { useSession } from '../session.tsx';
 import { formatDate, POPULATION_LABELS, STATUS_LABELS } from '../text.ts';
-import { DaysLeft } from './MyGuests.tsx';
+import { DaysLeft } from './DaysLeft.tsx';
 
 const STATUSES = Object.keys(STATUS_LABELS) as GuestStatus[];
 
 type Row = { guest: Guest; sponsor: SponsorStanding | undefined; risk: 0 | 1 | 2 | 3 };
-type State = { kind: 'loading' } | { kind: 'ready'; rows: Row[] } | { kind: 'error'; message: string };
 
 const RISK_LABELS = ['Failed', 'Lifecycle failure recorded', 'Sponsor may no longer sponsor', ''] as const;
 
@@ -47,49 +47,35 @@ export function toCsv(rows: Row[]): string {
   return `${[header.map(cell).join(','), ...lines].join('\r\n')}\r\n`;
 }
 
-export function Console() {
-  const { me } = useSession();
-  const { search, href } = useLocation();
-  const filters = {
+type Filters = { status?: GuestStatus | undefined; sponsorHuid?: string | undefined; expiringBefore?: string | undefined; failed?: 'true' | undefined };
+
+/** The filters in the address (what is not valid there is left out). */
+function filtersOf(search: URLSearchParams): Filters {
+  return {
     status: (STATUSES as string[]).includes(search.get('status') ?? '') ? (search.get('status') as GuestStatus) : undefined,
     sponsorHuid: /^\d{8}$/.test(search.get('sponsor') ?? '') ? search.get('sponsor')! : undefined,
     expiringBefore: /^\d{4}-\d{2}-\d{2}$/.test(search.get('expiringBefore') ?? '') ? search.get('expiringBefore')! : undefined,
-    failed: search.get('failed') === 'true' ? ('true' as const) : undefined,
+    failed: search.get('failed') === 'true' ? 'true' : undefined,
   };
-  const [form, setForm] = useState({ status: filters.status ?? '', sponsor: filters.sponsorHuid ?? '', expiringBefore: filters.expiringBefore ?? '', failed: Boolean(filters.failed) });
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  const today = businessToday();
-  const isIt = me.roles.includes('hms-it');
-  const queryKey = JSON.stringify(filters);
+}
 
-  useEffect(() => {
-    if (!isIt) return;
-    let live = true;
-    setState({ kind: 'loading' });
-    (async () => {
-      const query: Omit<ListQuery, 'cursor'> = { as: 'hms-it', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) };
-      const guests: Guest[] = [];
-      for await (const g of allGuests(api(), query)) guests.push(g);
-      const standings = guests.length ? await sponsorStandings(api(), guests.map((g) => g.sponsorHuid)) : [];
-      const bySponsor = new Map(standings.map((s) => [s.huid, s]));
-      const rows = guests.map((guest) => {
-        const sponsor = bySponsor.get(guest.sponsorHuid);
-        return { guest, sponsor, risk: riskOf(guest, sponsor) };
-      });
-      rows.sort((a, b) => a.risk - b.risk || compareDates(a.guest.endDate, b.guest.endDate) || a.guest.guestName.localeCompare(b.guest.guestName));
-      if (live) setState({ kind: 'ready', rows });
-    })().catch((err: unknown) => live && setState({ kind: 'error', message: describeError(err) }));
-    return () => {
-      live = false;
-    };
-    // The filters are in the address: a new address, a new list.
-  }, [queryKey, attempt, isIt]);
+/** Every guest the filters select (page after page), with its sponsor's standing; at risk first, then the next to end. */
+async function readRows(filters: Filters): Promise<Row[]> {
+  const query: Omit<ListQuery, 'cursor'> = { as: 'hms-it', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) };
+  const guests: Guest[] = [];
+  for await (const g of allGuests(api(), query)) guests.push(g);
+  const standings = guests.length ? await sponsorStandings(api(), guests.map((g) => g.sponsorHuid)) : [];
+  const bySponsor = new Map(standings.map((s) => [s.huid, s]));
+  const rows = guests.map((guest) => {
+    const sponsor = bySponsor.get(guest.sponsorHuid);
+    return { guest, sponsor, risk: riskOf(guest, sponsor) };
+  });
+  return rows.sort((a, b) => a.risk - b.risk || compareDates(a.guest.endDate, b.guest.endDate) || a.guest.guestName.localeCompare(b.guest.guestName));
+}
 
-  const csvUrl = useMemo(() => (state.kind === 'ready' && state.rows.length ? URL.createObjectURL(new Blob([toCsv(state.rows)], { type: 'text/csv;charset=utf-8' })) : undefined), [state]);
-  useEffect(() => () => (csvUrl ? URL.revokeObjectURL(csvUrl) : undefined), [csvUrl]);
-
-  if (!isIt) {
+export function Console() {
+  const { me } = useSession();
+  if (!me.roles.includes('hms-it')) {
     return (
       <Page title="HMS IT console">
         <Alert kind="warning">
@@ -98,7 +84,28 @@ export function Console() {
       </Page>
     );
   }
+  return <ConsoleList />;
+}
 
+function ConsoleList() {
+  const { search } = useLocation();
+  const filters = filtersOf(search);
+  // The filters are in the address: a new address, a new list.
+  const queryKey = JSON.stringify(filters);
+  const rows = useResource(() => readRows(JSON.parse(queryKey) as Filters), [queryKey]);
+  return (
+    <Page title="HMS IT console" lead={<p>Every guest account. Failures and lifecycles at risk come first: failed guests, recorded failures, then guests whose sponsor may no longer sponsor.</p>}>
+      <ConsoleFilters filters={filters} onSame={rows.retry} />
+      <ResourceBlock resource={rows} what="every guest">
+        {(list) => <ConsoleTable rows={list} />}
+      </ResourceBlock>
+    </Page>
+  );
+}
+
+/** The filters' form: applying it puts them in the address (the same address again reads the list again). */
+function ConsoleFilters({ filters, onSame }: { filters: Filters; onSame: () => void }) {
+  const [form, setForm] = useState({ status: filters.status ?? '', sponsor: filters.sponsorHuid ?? '', expiringBefore: filters.expiringBefore ?? '', failed: Boolean(filters.failed) });
   const apply = (e: FormEvent) => {
     e.preventDefault();
     const q = new URLSearchParams();
@@ -107,132 +114,130 @@ export function Console() {
     if (form.expiringBefore) q.set('expiringBefore', form.expiringBefore);
     if (form.failed) q.set('failed', 'true');
     const to = `/console${q.size ? `?${q.toString()}` : ''}`;
-    if (to === href) setAttempt((n) => n + 1);
+    if (to === location.pathname + location.search) onSame();
     else navigate(to);
   };
   const sponsorInvalid = form.sponsor.trim() !== '' && !/^\d{8}$/.test(form.sponsor.trim());
-  const rows = state.kind === 'ready' ? state.rows : [];
-  const counts = [0, 1, 2].map((k) => rows.filter((r) => r.risk === k).length);
-
   return (
-    <Page title="HMS IT console" lead={<p>Every guest account. Failures and lifecycles at risk come first: failed guests, recorded failures, then guests whose sponsor may no longer sponsor.</p>}>
-      <form className="filters" onSubmit={apply} noValidate aria-label="Filters">
-        <div className="field">
-          <label htmlFor="filter-status">Status</label>
-          <select id="filter-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
-            <option value="">Any status</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <Field id="filter-sponsor" label="Sponsor HUID" error={sponsorInvalid ? 'An HUID has 8 digits.' : undefined}>
-          {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" value={form.sponsor} onChange={(e) => setForm({ ...form, sponsor: e.target.value })} />}
-        </Field>
-        <Field id="filter-expiring" label="Expiring before">
-          {(p) => <input {...p} type="date" value={form.expiringBefore} onChange={(e) => setForm({ ...form, expiringBefore: e.target.value })} />}
-        </Field>
-        <div className="field checkbox">
-          <input id="filter-failed" type="checkbox" checked={form.failed} onChange={(e) => setForm({ ...form, failed: e.target.checked })} />
-          <label htmlFor="filter-failed">Only with a recorded failure</label>
-        </div>
-        <div className="buttons">
-          <button type="submit" className="button-primary" disabled={sponsorInvalid}>
-            Apply filters
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setForm({ status: '', sponsor: '', expiringBefore: '', failed: false });
-              navigate('/console');
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+    <form className="filters" onSubmit={apply} noValidate aria-label="Filters">
+      <div className="field">
+        <label htmlFor="filter-status">Status</label>
+        <select id="filter-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
+          <option value="">Any status</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Field id="filter-sponsor" label="Sponsor HUID" error={sponsorInvalid ? 'An HUID has 8 digits.' : undefined}>
+        {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" value={form.sponsor} onChange={(e) => setForm({ ...form, sponsor: e.target.value })} />}
+      </Field>
+      <Field id="filter-expiring" label="Expiring before">
+        {(p) => <input {...p} type="date" value={form.expiringBefore} onChange={(e) => setForm({ ...form, expiringBefore: e.target.value })} />}
+      </Field>
+      <div className="field checkbox">
+        <input id="filter-failed" type="checkbox" checked={form.failed} onChange={(e) => setForm({ ...form, failed: e.target.checked })} />
+        <label htmlFor="filter-failed">Only with a recorded failure</label>
+      </div>
+      <div className="buttons">
+        <button type="submit" className="button-primary" disabled={sponsorInvalid}>
+          Apply filters
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setForm({ status: '', sponsor: '', expiringBefore: '', failed: false });
+            navigate('/console');
+          }}
+        >
+          Clear
+        </button>
+      </div>
+    </form>
+  );
+}
 
-      {state.kind === 'loading' ? <Loading what="every guest" /> : null}
-      {state.kind === 'error' ? (
-        <Alert kind="error" title="We could not load the guests">
-          <p>{state.message}</p>
-          <p>
-            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
-            </button>
-          </p>
-        </Alert>
-      ) : null}
-      {state.kind === 'ready' ? (
-        <>
-          <div className="toolbar">
-            <p role="status" className="count">
-              {rows.length} {rows.length === 1 ? 'guest' : 'guests'}
-              {rows.length ? `: ${counts[0]} failed, ${counts[1]} with a recorded failure, ${counts[2]} with a sponsor who may no longer sponsor` : ''}.
-            </p>
-            {csvUrl ? (
-              <a className="button" href={csvUrl} download={`hms-guests-${today}.csv`}>
-                Download CSV ({rows.length} {rows.length === 1 ? 'guest' : 'guests'})
-              </a>
-            ) : null}
-          </div>
-          {rows.length === 0 ? (
-            <div className="empty">
-              <p>No guest matches these filters.</p>
-            </div>
-          ) : (
-            <div className="table-wrap">
-              <table className="guests">
-                <caption className="visually-hidden">Guests, at risk first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Guest</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Sponsor</th>
-                    <th scope="col">End date</th>
-                    <th scope="col">Days left</th>
-                    <th scope="col">At risk</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map(({ guest: g, sponsor, risk }) => (
-                    <tr key={g.guestId} className={risk < 3 ? 'at-risk' : undefined}>
-                      <th scope="row">
-                        <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
-                        <span className="sub">
-                          HUID {g.guestHuid} · {POPULATION_LABELS[g.population]}
-                        </span>
-                      </th>
-                      <td>
-                        <StatusBadge status={g.status} />
-                      </td>
-                      <td>
-                        {sponsor?.name ?? g.sponsorHuid}
-                        <span className="sub">
-                          {g.sponsorHuid}
-                          {sponsor && !sponsor.eligible ? ` · may not sponsor (${sponsor.reason ?? 'unknown'})` : ''}
-                        </span>
-                      </td>
-                      <td>
-                        <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
-                      </td>
-                      <td>
-                        <DaysLeft guest={g} today={today} />
-                      </td>
-                      <td>
-                        {risk < 3 ? <strong className="risk">{RISK_LABELS[risk]}</strong> : '—'}
-                        {g.failure ? <span className="sub">{`${g.failure.error} in ${g.failure.state} (${g.failure.count}×)`}</span> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
-      ) : null}
-    </Page>
+/** The list, at risk first, with the counts and the CSV download of exactly these rows. */
+function ConsoleTable({ rows }: { rows: Row[] }) {
+  const today = businessToday();
+  const csvUrl = useMemo(() => (rows.length ? URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' })) : undefined), [rows]);
+  useEffect(() => () => (csvUrl ? URL.revokeObjectURL(csvUrl) : undefined), [csvUrl]);
+  const counts = [0, 1, 2].map((k) => rows.filter((r) => r.risk === k).length);
+  const guests = `${rows.length} ${rows.length === 1 ? 'guest' : 'guests'}`;
+  return (
+    <>
+      <div className="toolbar">
+        <p role="status" className="count">
+          {guests}
+          {rows.length ? `: ${counts[0]} failed, ${counts[1]} with a recorded failure, ${counts[2]} with a sponsor who may no longer sponsor` : ''}.
+        </p>
+        {csvUrl ? (
+          <a className="button" href={csvUrl} download={`hms-guests-${today}.csv`}>
+            Download CSV ({guests})
+          </a>
+        ) : null}
+      </div>
+      {rows.length === 0 ? (
+        <div className="empty">
+          <p>No guest matches these filters.</p>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="guests">
+            <caption className="visually-hidden">Guests, at risk first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Guest</th>
+                <th scope="col">Status</th>
+                <th scope="col">Sponsor</th>
+                <th scope="col">End date</th>
+                <th scope="col">Days left</th>
+                <th scope="col">At risk</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <ConsoleRow key={row.guest.guestId} row={row} today={today} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+function ConsoleRow({ row: { guest: g, sponsor, risk }, today }: { row: Row; today: string }) {
+  return (
+    <tr className={risk < 3 ? 'at-risk' : undefined}>
+      <th scope="row">
+        <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
+        <span className="sub">
+          HUID {g.guestHuid} · {POPULATION_LABELS[g.population]}
+        </span>
+      </th>
+      <td>
+        <StatusBadge status={g.status} />
+      </td>
+      <td>
+        {sponsor?.name ?? g.sponsorHuid}
+        <span className="sub">
+          {g.sponsorHuid}
+          {sponsor && !sponsor.eligible ? ` · may not sponsor (${sponsor.reason ?? 'unknown'})` : ''}
+        </span>
+      </td>
+      <td>
+        <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
+      </td>
+      <td>
+        <DaysLeft guest={g} today={today} />
+      </td>
+      <td>
+        {risk < 3 ? <strong className="risk">{RISK_LABELS[risk]}</strong> : '—'}
+        {g.failure ? <span className="sub">{`${g.failure.error} in ${g.failure.state} (${g.failure.count}×)`}</span> : null}
+      </td>
+    </tr>
   );
 }

@@ -4,18 +4,18 @@
  * days on a calendar. Two API calls at most besides GET /v1/me (the person's own list and, for a
  * delegate, the delegated one), pages of 500.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo } from 'react';
 import { allGuests, type Guest, type GuestStatus } from '../api/client.ts';
-import { api, describeError } from '../api.ts';
+import { api } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
-import { Alert, Loading, Page, StatusBadge } from '../kit/ui.tsx';
+import { ResourceBlock, useResource } from '../kit/resource.tsx';
+import { Alert, Page, StatusBadge } from '../kit/ui.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { addDays, compareDates, daysLeft, isFinal } from './rules.ts';
+import { addDays, compareDates, isFinal } from './rules.ts';
 import { useSession } from '../session.tsx';
 import { formatDate, STATUS_LABELS } from '../text.ts';
 import { EndDateCalendar } from './Calendar.tsx';
-
-type State = { kind: 'loading' } | { kind: 'ready'; guests: Guest[] } | { kind: 'error'; message: string };
+import { DaysLeft } from './DaysLeft.tsx';
 
 const STATUS_ORDER = Object.keys(STATUS_LABELS) as GuestStatus[];
 
@@ -31,51 +31,18 @@ export function expiringFirst(a: Guest, b: Guest): number {
   return closed(a) - closed(b) || (closed(a) ? compareDates(b.endDate, a.endDate) : compareDates(a.endDate, b.endDate)) || a.guestName.localeCompare(b.guestName);
 }
 
-export function DaysLeft({ guest, today }: { guest: Guest; today: string }) {
-  const n = daysLeft(guest, today);
-  if (guest.status === 'EXPIRED') return <>Expired {n < 0 ? `${-n} day${n === -1 ? '' : 's'} ago` : ''}</>;
-  if (isFinal(guest.status)) return <span aria-label="not applicable">—</span>;
-  if (n < 0) return <>Ended</>;
-  if (n === 0) return <strong className="soon">Last day</strong>;
-  return n <= 7 ? <strong className="soon">{n} {n === 1 ? 'day' : 'days'}</strong> : <>{n} days</>;
+/** The person's own guests and, for a delegate, the delegated ones: each once, expiring first. */
+async function readGuests(delegating: boolean): Promise<Guest[]> {
+  const [own, delegated] = await Promise.all([collect(allGuests(api(), { as: 'sponsor' })), delegating ? collect(allGuests(api(), { as: 'delegate' })) : Promise.resolve([])]);
+  const byId = new Map([...own, ...delegated].map((g) => [g.guestId, g]));
+  return [...byId.values()].sort(expiringFirst);
 }
 
 export function MyGuests() {
   const { me } = useSession();
-  const { search } = useLocation();
-  const filter = (STATUS_ORDER as string[]).includes(search.get('status') ?? '') ? (search.get('status') as GuestStatus) : 'all';
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  const today = businessToday();
   const delegating = me.delegateOf.length > 0;
-
-  useEffect(() => {
-    let live = true;
-    setState({ kind: 'loading' });
-    Promise.all([collect(allGuests(api(), { as: 'sponsor' })), delegating ? collect(allGuests(api(), { as: 'delegate' })) : Promise.resolve([])]).then(
-      ([own, delegated]) => {
-        if (!live) return;
-        const byId = new Map([...own, ...delegated].map((g) => [g.guestId, g]));
-        setState({ kind: 'ready', guests: [...byId.values()].sort(expiringFirst) });
-      },
-      (err: unknown) => live && setState({ kind: 'error', message: describeError(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [attempt, delegating]);
-
-  const setFilter = useCallback((value: string) => navigate(value === 'all' ? '/' : `/?status=${value}`, { replace: true }), []);
-  const guests = state.kind === 'ready' ? state.guests : [];
-  const shown = useMemo(() => (filter === 'all' ? guests : guests.filter((g) => g.status === filter)), [guests, filter]);
-  const counts = useMemo(() => {
-    const c = new Map<GuestStatus, number>();
-    for (const g of guests) c.set(g.status, (c.get(g.status) ?? 0) + 1);
-    return c;
-  }, [guests]);
-  const sponsorName = useMemo(() => new Map([[me.huid, me.name ?? me.huid], ...me.delegateOf.map((s) => [s.huid, s.name ?? s.huid] as const)]), [me]);
-  const mayRequest = me.sponsorEligibility.eligible || me.delegateOf.some((s) => s.eligible);
-
+  const guests = useResource(() => readGuests(delegating), [delegating]);
+  const list = guests.state.kind === 'ready' ? guests.state.value : [];
   const lead = delegating ? (
     <p>
       Your guests and those of the sponsors who named you their delegate: {me.delegateOf.map((s) => `${s.name ?? s.huid} (${s.huid})`).join(', ')}.
@@ -83,111 +50,132 @@ export function MyGuests() {
   ) : (
     <p>Every guest you sponsor, the next to expire first.</p>
   );
-
   return (
     <Page title="My guests" lead={lead}>
-      {!me.sponsorEligibility.eligible && me.sponsorEligibility.reason !== 'wyss' && guests.some((g) => g.sponsorHuid === me.huid && !isFinal(g.status)) ? (
+      {!me.sponsorEligibility.eligible && me.sponsorEligibility.reason !== 'wyss' && list.some((g) => g.sponsorHuid === me.huid && !isFinal(g.status)) ? (
         <Alert kind="warning" title="You can no longer act on your guests">
           <p>{me.sponsorEligibility.detail} You can still see them; HMS IT can move them to another sponsor.</p>
         </Alert>
       ) : null}
-      {state.kind === 'loading' ? <Loading what="your guests" /> : null}
-      {state.kind === 'error' ? (
-        <Alert kind="error" title="We could not load your guests">
-          <p>{state.message}</p>
-          <p>
-            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
-            </button>{' '}
-            If it keeps failing, contact HMS IT.
-          </p>
-        </Alert>
-      ) : null}
-      {state.kind === 'ready' && guests.length === 0 ? (
-        <div className="empty">
-          <p>
-            <strong>You have no guests yet.</strong>
-          </p>
-          {mayRequest ? (
-            <p>
-              To give a visitor access to HMS systems, first set them up with a Harvard Sponsored Role (HSR), then <Link to="/request">request a guest account</Link>.
-            </p>
-          ) : (
-            <p>{me.sponsorEligibility.detail ?? 'You may not sponsor guests.'}</p>
-          )}
-        </div>
-      ) : null}
-      {state.kind === 'ready' && guests.length > 0 ? (
-        <>
-          <div className="toolbar">
-            <div className="field inline">
-              <label htmlFor="status-filter">Show</label>
-              <select id="status-filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
-                <option value="all">All guests ({guests.length})</option>
-                {STATUS_ORDER.filter((s) => counts.has(s)).map((s) => (
-                  <option key={s} value={s}>
-                    {STATUS_LABELS[s]} ({counts.get(s)})
-                  </option>
-                ))}
-              </select>
-            </div>
-            {mayRequest ? (
-              <Link to="/request" className="button">
-                Request a guest account
-              </Link>
-            ) : null}
-          </div>
-          <p role="status" className="count">
-            {filter === 'all' ? `${guests.length} ${guests.length === 1 ? 'guest' : 'guests'}` : `${shown.length} of ${guests.length} guests: ${STATUS_LABELS[filter]}`}
-          </p>
-          {shown.length === 0 ? (
-            <div className="empty">
-              <p>No guest has this status now.</p>
-              <p>
-                <button type="button" onClick={() => setFilter('all')}>
-                  Show all guests
-                </button>
-              </p>
-            </div>
-          ) : (
-            <div className="table-wrap">
-              <table className="guests">
-                <caption className="visually-hidden">Guests, the next to expire first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Guest</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">End date</th>
-                    <th scope="col">Days left</th>
-                    {delegating ? <th scope="col">Sponsor</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((g) => (
-                    <tr key={g.guestId}>
-                      <th scope="row">
-                        <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
-                        <span className="sub">HUID {g.guestHuid}</span>
-                      </th>
-                      <td>
-                        <StatusBadge status={g.status} />
-                      </td>
-                      <td>
-                        <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
-                      </td>
-                      <td>
-                        <DaysLeft guest={g} today={today} />
-                      </td>
-                      {delegating ? <td>{sponsorName.get(g.sponsorHuid) ?? g.sponsorHuid}</td> : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <EndDateCalendar guests={guests.filter((g) => !isFinal(g.status) && g.status !== 'EXPIRED')} from={today} to={addDays(today, 89)} />
-        </>
-      ) : null}
+      <ResourceBlock resource={guests} what="your guests">
+        {(all) => (all.length === 0 ? <NoGuests /> : <GuestList guests={all} delegating={delegating} />)}
+      </ResourceBlock>
     </Page>
+  );
+}
+
+function mayRequest(me: ReturnType<typeof useSession>['me']): boolean {
+  return me.sponsorEligibility.eligible || me.delegateOf.some((s) => s.eligible);
+}
+
+function NoGuests() {
+  const { me } = useSession();
+  return (
+    <div className="empty">
+      <p>
+        <strong>You have no guests yet.</strong>
+      </p>
+      {mayRequest(me) ? (
+        <p>
+          To give a visitor access to HMS systems, first set them up with a Harvard Sponsored Role (HSR), then <Link to="/request">request a guest account</Link>.
+        </p>
+      ) : (
+        <p>{me.sponsorEligibility.detail ?? 'You may not sponsor guests.'}</p>
+      )}
+    </div>
+  );
+}
+
+/** The list with its status filter (in the address), the table and the calendar of the next 90 days' end dates. */
+function GuestList({ guests, delegating }: { guests: Guest[]; delegating: boolean }) {
+  const { me } = useSession();
+  const { search } = useLocation();
+  const filter = (STATUS_ORDER as string[]).includes(search.get('status') ?? '') ? (search.get('status') as GuestStatus) : 'all';
+  const today = businessToday();
+  const setFilter = useCallback((value: string) => navigate(value === 'all' ? '/' : `/?status=${value}`, { replace: true }), []);
+  const shown = useMemo(() => (filter === 'all' ? guests : guests.filter((g) => g.status === filter)), [guests, filter]);
+  const counts = useMemo(() => {
+    const c = new Map<GuestStatus, number>();
+    for (const g of guests) c.set(g.status, (c.get(g.status) ?? 0) + 1);
+    return c;
+  }, [guests]);
+  return (
+    <>
+      <div className="toolbar">
+        <div className="field inline">
+          <label htmlFor="status-filter">Show</label>
+          <select id="status-filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
+            <option value="all">All guests ({guests.length})</option>
+            {STATUS_ORDER.filter((s) => counts.has(s)).map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]} ({counts.get(s)})
+              </option>
+            ))}
+          </select>
+        </div>
+        {mayRequest(me) ? (
+          <Link to="/request" className="button">
+            Request a guest account
+          </Link>
+        ) : null}
+      </div>
+      <p role="status" className="count">
+        {filter === 'all' ? `${guests.length} ${guests.length === 1 ? 'guest' : 'guests'}` : `${shown.length} of ${guests.length} guests: ${STATUS_LABELS[filter]}`}
+      </p>
+      {shown.length === 0 ? (
+        <div className="empty">
+          <p>No guest has this status now.</p>
+          <p>
+            <button type="button" onClick={() => setFilter('all')}>
+              Show all guests
+            </button>
+          </p>
+        </div>
+      ) : (
+        <GuestTable guests={shown} delegating={delegating} today={today} />
+      )}
+      <EndDateCalendar guests={guests.filter((g) => !isFinal(g.status) && g.status !== 'EXPIRED')} from={today} to={addDays(today, 89)} />
+    </>
+  );
+}
+
+function GuestTable({ guests, delegating, today }: { guests: Guest[]; delegating: boolean; today: string }) {
+  const { me } = useSession();
+  const sponsorName = useMemo(() => new Map([[me.huid, me.name ?? me.huid], ...me.delegateOf.map((s) => [s.huid, s.name ?? s.huid] as const)]), [me]);
+  return (
+    <div className="table-wrap">
+      <table className="guests">
+        <caption className="visually-hidden">Guests, the next to expire first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Guest</th>
+            <th scope="col">Status</th>
+            <th scope="col">End date</th>
+            <th scope="col">Days left</th>
+            {delegating ? <th scope="col">Sponsor</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {guests.map((g) => (
+            <tr key={g.guestId}>
+              <th scope="row">
+                <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
+                <span className="sub">HUID {g.guestHuid}</span>
+              </th>
+              <td>
+                <StatusBadge status={g.status} />
+              </td>
+              <td>
+                <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
+              </td>
+              <td>
+                <DaysLeft guest={g} today={today} />
+              </td>
+              {delegating ? <td>{sponsorName.get(g.sponsorHuid) ?? g.sponsorHuid}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -5,9 +5,10 @@
  * their fields, and listed at the top.
  */
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, idempotencyKey, requestGuest, type GuestRequest, type Population, type Service } from '../api/client.ts';
+import { ApiError, idempotencyKey, requestGuest, type Guest, type GuestRequest, type Population, type Service } from '../api/client.ts';
 import { api, describeError, fieldErrors } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
+import { Choices, ProblemSummary } from '../kit/choices.tsx';
 import { Alert, Field, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { compareDates, termBounds } from './rules.ts';
@@ -39,30 +40,17 @@ function Refused({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+type Sponsor = { huid: string; label: string };
+
 export function RequestGuest() {
   const { me } = useSession();
-  const today = businessToday();
-  const sponsors = useMemo(
+  const sponsors = useMemo<Sponsor[]>(
     () => [
       ...(me.sponsorEligibility.eligible ? [{ huid: me.huid, label: `Myself, ${me.name ?? me.huid} (${me.huid})` }] : []),
       ...me.delegateOf.filter((s) => s.eligible).map((s) => ({ huid: s.huid, label: `${s.name ?? s.huid} (${s.huid})` })),
     ],
     [me],
   );
-  const [sponsorHuid, setSponsorHuid] = useState(sponsors[0]?.huid ?? '');
-  const [population, setPopulation] = useState<Population | ''>('');
-  const [guestHuid, setGuestHuid] = useState('');
-  const [startDate, setStartDate] = useState(today);
-  const [endDate, setEndDate] = useState('');
-  const [services, setServices] = useState<Service[]>(DEFAULT_SERVICES);
-  const [contractorId, setContractorId] = useState('');
-  const [justification, setJustification] = useState('');
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [problem, setProblem] = useState<{ message: string; n: number }>();
-  const [busy, setBusy] = useState(false);
-  const key = useRef(idempotencyKey());
-  const summary = useRef<HTMLDivElement>(null);
-
   if (me.sponsorEligibility.reason === 'wyss') {
     return (
       <Refused title="Wyss Institute requests go through Wyss HR and Academic Affairs">
@@ -85,40 +73,47 @@ export function RequestGuest() {
       </Refused>
     );
   }
+  return (
+    <Page
+      title="Request a guest account"
+      lead={
+        <p>
+          For a visitor who is not an HMS or HSDM employee. A Harvard Sponsored Role (HSR) is required first; the account lasts up to one year and can be extended.
+          Guest accounts never have access to the Digital Library.
+        </p>
+      }
+    >
+      <RequestForm sponsors={sponsors} me={me.huid} />
+    </Page>
+  );
+}
 
-  const bounds = termBounds(compareDates(startDate || today, today) < 0 ? today : startDate || today);
-  const contractor = population === 'harvard-contractor';
-  const toggle = (s: Service, on: boolean) => setServices((list) => (on ? [...list, s] : list.filter((x) => x !== s)));
+/** What the person was told after submitting: where the request is now. */
+function submittedText(guest: Guest): string {
+  if (guest.status === 'PENDING_HSR') return 'Request submitted. No active Harvard Sponsored Role covers the end date yet: it is checked daily for 14 days.';
+  return guest.submittedBy === guest.sponsorHuid
+    ? 'Request submitted and approved by you: the account is being set up, and the guest will get the email "Activate your HMS account".'
+    : 'Request submitted. The sponsor has been asked to approve it.';
+}
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+/** The submission: one idempotency key per attempt (a new one after a refusal), the fields' errors by name, the rest in the summary. */
+function useSubmit() {
+  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [problem, setProblem] = useState<{ message: string; n: number }>();
+  const [busy, setBusy] = useState(false);
+  const key = useRef(idempotencyKey());
+  const summary = useRef<HTMLDivElement>(null);
+  const submit = async (body: GuestRequest) => {
     setBusy(true);
     setProblem(undefined);
-    const body: GuestRequest = {
-      guestHuid: guestHuid.trim(),
-      population: population as Population,
-      endDate,
-      ...(startDate ? { startDate } : {}),
-      ...(sponsorHuid !== me.huid ? { sponsorHuid } : {}),
-      services,
-      ...(contractor ? { contractorId: contractorId.trim() } : {}),
-      ...(justification.trim() ? { justification: justification.trim() } : {}),
-    };
     try {
       const { guest } = await requestGuest(api(), body, key.current);
-      const flash =
-        guest.status === 'PENDING_HSR'
-          ? 'Request submitted. No active Harvard Sponsored Role covers the end date yet: it is checked daily for 14 days.'
-          : guest.submittedBy === guest.sponsorHuid
-            ? 'Request submitted and approved by you: the account is being set up, and the guest will get the email "Activate your HMS account".'
-            : 'Request submitted. The sponsor has been asked to approve it.';
-      navigate(`/guests/${guest.guestId}`, { state: { flash } });
+      navigate(`/guests/${guest.guestId}`, { state: { flash: submittedText(guest) } });
     } catch (err) {
       key.current = idempotencyKey();
-      const fields = fieldErrors(err);
       const known: Partial<Record<FieldName, string>> = {};
       const other: string[] = [];
-      for (const [f, msg] of Object.entries(fields)) {
+      for (const [f, msg] of Object.entries(fieldErrors(err))) {
         if ((FIELDS as readonly string[]).includes(f)) known[f as FieldName] = msg;
         else other.push(`${f}: ${msg}`);
       }
@@ -130,36 +125,41 @@ export function RequestGuest() {
       setBusy(false);
     }
   };
+  return { errors, problem, busy, summary, submit };
+}
 
-  const errorList = FIELDS.filter((f) => errors[f]);
+function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
+  const today = businessToday();
+  const [sponsorHuid, setSponsorHuid] = useState(sponsors[0]?.huid ?? '');
+  const [population, setPopulation] = useState<Population | ''>('');
+  const [guestHuid, setGuestHuid] = useState('');
+  const [startDate, setStartDate] = useState(today);
+  const [endDate, setEndDate] = useState('');
+  const [services, setServices] = useState<Service[]>(DEFAULT_SERVICES);
+  const [contractorId, setContractorId] = useState('');
+  const [justification, setJustification] = useState('');
+  const { errors, problem, busy, summary, submit } = useSubmit();
+
+  const bounds = termBounds(compareDates(startDate || today, today) < 0 ? today : startDate || today);
+  const contractor = population === 'harvard-contractor';
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void submit({
+      guestHuid: guestHuid.trim(),
+      population: population as Population,
+      endDate,
+      ...(startDate ? { startDate } : {}),
+      ...(sponsorHuid !== me ? { sponsorHuid } : {}),
+      services,
+      ...(contractor ? { contractorId: contractorId.trim() } : {}),
+      ...(justification.trim() ? { justification: justification.trim() } : {}),
+    });
+  };
+
   return (
-    <Page
-      title="Request a guest account"
-      lead={
-        <p>
-          For a visitor who is not an HMS or HSDM employee. A Harvard Sponsored Role (HSR) is required first; the account lasts up to one year and can be extended.
-          Guest accounts never have access to the Digital Library.
-        </p>
-      }
-    >
-      {problem ? (
-        <div ref={summary} tabIndex={-1} className="alert alert-error" role="alert" key={problem.n}>
-          <p className="alert-title">The request was not submitted</p>
-          <p>{problem.message}</p>
-          {errorList.length ? (
-            <ul>
-              {errorList.map((f) => (
-                <li key={f}>
-                  <a href={`#${fieldId(f)}`}>
-                    {FIELD_LABELS[f]}: {errors[f]}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
-      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+    <>
+      <ProblemSummary title="The request was not submitted" problem={problem} summary={summary} fields={FIELDS.flatMap((f) => (errors[f] ? [{ id: fieldId(f), label: FIELD_LABELS[f], error: errors[f] }] : []))} />
+      <form className="form" onSubmit={onSubmit} noValidate>
         {sponsors.length > 1 ? (
           <Field id={fieldId('sponsorHuid')} label="Sponsor" hint="Yourself, or a sponsor who named you their delegate: that sponsor approves the request. Your own requests are approved when you submit them." error={errors.sponsorHuid}>
             {(p) => (
@@ -177,45 +177,15 @@ export function RequestGuest() {
             Sponsor: <strong>{sponsors[0]!.label}</strong>
           </p>
         )}
-
-        <fieldset className={`field${errors.population ? ' field-invalid' : ''}`} aria-describedby={errors.population ? `${fieldId('population')}-error` : undefined}>
-          <legend>Guest population</legend>
-          {errors.population ? (
-            <p className="field-error" id={`${fieldId('population')}-error`}>
-              <span className="visually-hidden">Error: </span>
-              {errors.population}
-            </p>
-          ) : null}
-          {POPULATIONS.map((p, i) => (
-            <div className="choice" key={p.value}>
-              <input
-                type="radio"
-                name="population"
-                id={i === 0 ? fieldId('population') : `${fieldId('population')}-${p.value}`}
-                value={p.value}
-                checked={population === p.value}
-                onChange={() => setPopulation(p.value)}
-                aria-describedby={`population-${p.value}-hint`}
-                required
-              />
-              <label htmlFor={i === 0 ? fieldId('population') : `${fieldId('population')}-${p.value}`}>{p.label}</label>
-              <p className="hint" id={`population-${p.value}-hint`}>
-                {p.description}
-              </p>
-            </div>
-          ))}
-        </fieldset>
-
+        <Choices type="radio" name="population" id={fieldId('population')} legend="Guest population" error={errors.population} choices={POPULATIONS} isChecked={(v) => population === v} onChange={(v) => setPopulation(v)} />
         {contractor ? (
           <Field id={fieldId('contractorId')} label="HU contractor ID" hint="Harvard contractors and consultants have a HU contractor ID (letters, digits or dashes)." error={errors.contractorId}>
             {(p) => <input {...p} name="contractorId" type="text" required autoComplete="off" value={contractorId} onChange={(e) => setContractorId(e.target.value)} />}
           </Field>
         ) : null}
-
         <Field id={fieldId('guestHuid')} label="Guest's HUID" hint="The 8-digit Harvard ID the guest received with their Harvard Sponsored Role." error={errors.guestHuid}>
           {(p) => <input {...p} name="guestHuid" type="text" inputMode="numeric" autoComplete="off" required value={guestHuid} onChange={(e) => setGuestHuid(e.target.value)} />}
         </Field>
-
         <div className="field-row">
           <Field id={fieldId('startDate')} label="Start date" hint={`Today (${formatDate(today)}) or later.`} error={errors.startDate}>
             {(p) => <input {...p} name="startDate" type="date" min={today} value={startDate} onChange={(e) => setStartDate(e.target.value)} />}
@@ -224,45 +194,26 @@ export function RequestGuest() {
             {(p) => <input {...p} name="endDate" type="date" required min={bounds.min} max={bounds.max} value={endDate} onChange={(e) => setEndDate(e.target.value)} />}
           </Field>
         </div>
-
-        <fieldset className={`field${errors.services ? ' field-invalid' : ''}`}>
-          <legend>Services</legend>
-          <p className="hint">What the guest needs. The rules decide each one: the guest page shows what was granted and why.</p>
-          {errors.services ? (
-            <p className="field-error" id={`${fieldId('services')}-error`}>
-              <span className="visually-hidden">Error: </span>
-              {errors.services}
-            </p>
-          ) : null}
-          {SERVICES.map((s, i) => (
-            <div className="choice" key={s.value}>
-              <input
-                type="checkbox"
-                id={i === 0 ? fieldId('services') : `${fieldId('services')}-${s.value}`}
-                name="services"
-                value={s.value}
-                checked={services.includes(s.value)}
-                onChange={(e) => toggle(s.value, e.target.checked)}
-                aria-describedby={`service-${s.value}-hint`}
-              />
-              <label htmlFor={i === 0 ? fieldId('services') : `${fieldId('services')}-${s.value}`}>{s.label}</label>
-              <p className="hint" id={`service-${s.value}-hint`}>
-                {s.description}
-              </p>
-            </div>
-          ))}
-        </fieldset>
-
+        <Choices
+          type="checkbox"
+          name="services"
+          id={fieldId('services')}
+          legend="Services"
+          hint="What the guest needs. The rules decide each one: the guest page shows what was granted and why."
+          error={errors.services}
+          choices={SERVICES}
+          isChecked={(v) => services.includes(v)}
+          onChange={(v, on) => setServices((list) => (on ? [...list, v] : list.filter((x) => x !== v)))}
+        />
         <Field id={fieldId('justification')} label="Justification (optional)" hint="Why the guest needs the account. Your sponsor sees it when approving." error={errors.justification}>
           {(p) => <textarea {...p} name="justification" rows={4} maxLength={2000} value={justification} onChange={(e) => setJustification(e.target.value)} />}
         </Field>
-
         <p>
           <button type="submit" className="button-primary" disabled={busy}>
             {busy ? 'Submitting…' : 'Submit the request'}
           </button>
         </p>
       </form>
-    </Page>
+    </>
   );
 }

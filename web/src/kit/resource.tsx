@@ -18,7 +18,7 @@ export interface ResourceHandle<T> {
   state: Resource<T>;
   /** Reads it again; answers what was read (undefined when it failed or a later read overtook it). */
   reload(): Promise<T | undefined>;
-  /** "Try again" after an error. */
+  /** Reads it again from the start (loading): "Try again" after an error, or the same list asked for again. */
   retry(): void;
   /** Shows a change at once (an action's answer), before the next read. */
   update(change: (value: T) => T): void;
@@ -46,7 +46,9 @@ export function useResource<T>(read: () => Promise<T>, deps: DependencyList): Re
     }
   }, [readNow]);
 
+  // Something else to read (or "Try again"): loading until it is there.
   useEffect(() => {
+    setState({ kind: 'loading' });
     void reload();
   }, [reload, attempt]);
 
@@ -71,6 +73,30 @@ export function useResource<T>(read: () => Promise<T>, deps: DependencyList): Re
   };
 }
 
+/** Why it could not be read, with "Try again". */
+export function LoadError<T>({ resource, what }: { resource: ResourceHandle<T>; what: string }) {
+  if (resource.state.kind !== 'error') return null;
+  return (
+    <Alert kind="error" title={`We could not load ${what}`}>
+      <p>{resource.state.message}</p>
+      <p>
+        <button type="button" onClick={resource.retry}>
+          Try again
+        </button>{' '}
+        If it keeps failing, contact HMS IT.
+      </p>
+    </Alert>
+  );
+}
+
+/** A part of a page that shows a resource: loading, the error with "Try again", or the resource. */
+export function ResourceBlock<T>({ resource, what, children }: { resource: ResourceHandle<T>; what: string; children: (value: T) => ReactNode }) {
+  const { state } = resource;
+  if (state.kind === 'loading') return <Loading what={what} />;
+  if (state.kind === 'ready') return <>{children(state.value)}</>;
+  return <LoadError resource={resource} what={what} />;
+}
+
 /** What a page shows until its resource is there: loading, not found (with where to go), or the error with "Try again". */
 export function ResourcePage<T>({
   resource,
@@ -84,25 +110,17 @@ export function ResourcePage<T>({
   what: string;
   /** The page's title while it cannot show the resource. */
   title: string;
-  /** What the person is told when it is not there (or not theirs to see). */
-  notFound: { title: string; body: ReactNode };
+  /** What the person is told when it is not there (or not theirs to see); a list is always there. */
+  notFound?: { title: string; body: ReactNode };
   children: (value: T) => ReactNode;
 }) {
   const { state } = resource;
   if (state.kind === 'loading') return <Loading what={what} />;
-  if (state.kind === 'missing') return <Page title={notFound.title}>{notFound.body}</Page>;
+  if (state.kind === 'missing') return <Page title={notFound?.title ?? `${title}: not found`}>{notFound?.body ?? <p>There is nothing at this address that you may see.</p>}</Page>;
   if (state.kind === 'error') {
     return (
       <Page title={title}>
-        <Alert kind="error" title={`We could not load ${what}`}>
-          <p>{state.message}</p>
-          <p>
-            <button type="button" onClick={resource.retry}>
-              Try again
-            </button>{' '}
-            If it keeps failing, contact HMS IT.
-          </p>
-        </Alert>
+        <LoadError resource={resource} what={what} />
       </Page>
     );
   }

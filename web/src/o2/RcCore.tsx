@@ -3,79 +3,71 @@
  * Register form (chargeback account or "not charged", billing contact), and O2 accounts to
  * complete (new setups and renewals), each linking to its page, oldest first.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { listLabs, listO2, registerLab, type Lab, type O2Account } from '../api/o2.ts';
-import { api, describeError } from '../api.ts';
-import { Alert, Field, Loading, Page } from '../kit/ui.tsx';
+import { api } from '../api.ts';
+import { Choices } from '../kit/choices.tsx';
 import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
+import { ResourcePage, useResource } from '../kit/resource.tsx';
+import { Alert, Field, Page } from '../kit/ui.tsx';
 import { Link } from '../router.tsx';
 import { formatInstant } from '../text.ts';
-import { institutionKind, RC_CORE_CONTACT } from './text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
+import { institutionKind, RC_CORE_CONTACT } from './text.ts';
 
-type State = { kind: 'loading' } | { kind: 'refused' } | { kind: 'error'; message: string } | { kind: 'ready'; labs: Lab[]; accounts: O2Account[] };
+/** The queue, or `refused` for a person outside the RC Core group (the API answers 403). */
+type Queue = { refused: true } | { refused: false; labs: Lab[]; accounts: O2Account[] };
 
 const byCreated = <T extends { createdAt: string }>(a: T, b: T) => a.createdAt.localeCompare(b.createdAt);
 
+const CHARGEBACK = [
+  { value: 'charged', label: 'Charged to an account' },
+  { value: 'not-charged', label: 'Not charged', description: 'Registration is required all the same.' },
+] as const;
+
+async function readQueue(): Promise<Queue> {
+  try {
+    const [labs, accounts] = await Promise.all([listLabs(api(), { registration: 'pending' }), listO2(api(), { as: 'rc-core' })]);
+    return { refused: false, labs: labs.sort(byCreated), accounts: accounts.sort(byCreated) };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return { refused: true };
+    throw err;
+  }
+}
+
 export function RcCore() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
+  const queue = useResource(readQueue, []);
+  return (
+    <ResourcePage resource={queue} what="the RC Core queue" title="RC Core queue">
+      {(q) =>
+        q.refused ? (
+          <Page title="RC Core queue">
+            <Alert kind="warning">
+              <p>This page is for the HMS Research Computing Core. You are not in the RC Core group of the people directory.</p>
+            </Alert>
+          </Page>
+        ) : (
+          <QueuePage labs={q.labs} accounts={q.accounts} reload={queue.reload} />
+        )
+      }
+    </ResourcePage>
+  );
+}
+
+function QueuePage({ labs, accounts, reload }: { labs: Lab[]; accounts: O2Account[]; reload: () => Promise<unknown> }) {
   const [done, setDone] = useState<{ text: string; n: number }>();
-
-  const load = useCallback(async () => {
-    try {
-      const [labs, accounts] = await Promise.all([listLabs(api(), { registration: 'pending' }), listO2(api(), { as: 'rc-core' })]);
-      setState({ kind: 'ready', labs: labs.sort(byCreated), accounts: accounts.sort(byCreated) });
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) setState({ kind: 'refused' });
-      else setState({ kind: 'error', message: describeError(err) });
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load, attempt]);
-
   const lead = (
     <p>
       The HMS Research Computing Core (<a href={`mailto:${RC_CORE_CONTACT}`}>{RC_CORE_CONTACT}</a>): off-Quad labs register here first, whether or not they are charged for O2;
       then the RC Core completes each O2 account.
     </p>
   );
-
-  if (state.kind === 'loading') return <Loading what="the RC Core queue" />;
-  if (state.kind === 'refused') {
-    return (
-      <Page title="RC Core queue">
-        <Alert kind="warning">
-          <p>This page is for the HMS Research Computing Core. You are not in the RC Core group of the people directory.</p>
-        </Alert>
-      </Page>
-    );
-  }
-  if (state.kind === 'error') {
-    return (
-      <Page title="RC Core queue">
-        <Alert kind="error" title="We could not load the RC Core queue">
-          <p>{state.message}</p>
-          <p>
-            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
-            </button>
-          </p>
-        </Alert>
-      </Page>
-    );
-  }
-
-  const { labs, accounts } = state;
   return (
     <Page title="RC Core queue" lead={lead}>
       <div aria-live="polite" role="status" className="outcome">
         {done ? <p className="alert alert-success">{done.text}</p> : null}
       </div>
-
       <section aria-labelledby="labs-heading">
         <h2 id="labs-heading">Labs to register ({labs.length})</h2>
         {labs.length === 0 ? (
@@ -89,7 +81,7 @@ export function RcCore() {
                   onRegistered={(l) => {
                     setDone((d) => ({ text: `Registered: ${l.name}. Its O2 accounts waiting for the registration go on to the RC Core's setup.`, n: (d?.n ?? 0) + 1 }));
                     // The lab's waiting O2 accounts move on in the lifecycle: read the queue again once they have.
-                    void load().then(() => setTimeout(() => void load(), 1500));
+                    void reload().then(() => setTimeout(() => void reload(), 1500));
                   }}
                 />
               </li>
@@ -97,50 +89,51 @@ export function RcCore() {
           </ul>
         )}
       </section>
-
       <section aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">O2 accounts to complete ({accounts.length})</h2>
-        {accounts.length === 0 ? (
-          <p className="empty">No O2 account waits for the RC Core.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="o2-accounts">
-              <caption className="visually-hidden">O2 accounts waiting for the RC Core, oldest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">HMS account ID</th>
-                  <th scope="col">Sponsoring PI</th>
-                  <th scope="col">Waiting since</th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.map((a) => (
-                  <tr key={a.o2AccountId}>
-                    <th scope="row">
-                      <Link to={`/o2-accounts/${a.o2AccountId}`}>{a.userName}</Link>
-                      <span className="sub">HUID {a.userHuid}</span>
-                    </th>
-                    <td>
-                      <O2StatusBadge o2={a} />
-                    </td>
-                    <td>
-                      <code>{a.accountId ?? '—'}</code>
-                    </td>
-                    <td>
-                      {a.names[a.piHuid] ?? `HUID ${a.piHuid}`}
-                      {a.names[a.piHuid] ? <span className="sub">HUID {a.piHuid}</span> : null}
-                    </td>
-                    <td>{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {accounts.length === 0 ? <p className="empty">No O2 account waits for the RC Core.</p> : <ToComplete accounts={accounts} />}
       </section>
     </Page>
+  );
+}
+
+function ToComplete({ accounts }: { accounts: O2Account[] }) {
+  return (
+    <div className="table-wrap">
+      <table className="o2-accounts">
+        <caption className="visually-hidden">O2 accounts waiting for the RC Core, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Status</th>
+            <th scope="col">HMS account ID</th>
+            <th scope="col">Sponsoring PI</th>
+            <th scope="col">Waiting since</th>
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((a) => (
+            <tr key={a.o2AccountId}>
+              <th scope="row">
+                <Link to={`/o2-accounts/${a.o2AccountId}`}>{a.userName}</Link>
+                <span className="sub">HUID {a.userHuid}</span>
+              </th>
+              <td>
+                <O2StatusBadge o2={a} />
+              </td>
+              <td>
+                <code>{a.accountId ?? '—'}</code>
+              </td>
+              <td>
+                {a.names[a.piHuid] ?? `HUID ${a.piHuid}`}
+                {a.names[a.piHuid] ? <span className="sub">HUID {a.piHuid}</span> : null}
+              </td>
+              <td>{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -183,24 +176,17 @@ function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab)
         {lab.institution}, {institutionKind(lab.institution)}. PI: {lab.piName ? `${lab.piName} (HUID ${lab.piHuid})` : `HUID ${lab.piHuid}`}. Recorded {formatInstant(lab.createdAt)}.
       </p>
       <p className="sub">{lab.quad.reason}</p>
-      <fieldset className={`field${chargebackError ? ' field-invalid' : ''}`} aria-describedby={chargebackError ? `${id}-chargeback-error` : undefined}>
-        <legend>Chargeback</legend>
-        {chargebackError ? (
-          <p className="field-error" id={`${id}-chargeback-error`}>
-            <span className="visually-hidden">Error: </span>
-            {chargebackError}
-          </p>
-        ) : null}
-        <div className="choice">
-          <input type="radio" id={`${id}-charged`} name={`${id}-chargeback`} checked={charged === 'charged'} onChange={() => setCharged('charged')} />
-          <label htmlFor={`${id}-charged`}>Charged to an account</label>
-        </div>
-        <div className="choice">
-          <input type="radio" id={`${id}-not-charged`} name={`${id}-chargeback`} checked={charged === 'not-charged'} onChange={() => setCharged('not-charged')} />
-          <label htmlFor={`${id}-not-charged`}>Not charged</label>
-          <p className="hint">Registration is required all the same.</p>
-        </div>
-      </fieldset>
+      <Choices
+        type="radio"
+        name={`${id}-chargeback`}
+        id={`${id}-chargeback`}
+        legend="Chargeback"
+        error={chargebackError}
+        choices={CHARGEBACK}
+        isChecked={(v) => charged === v}
+        onChange={(v) => setCharged(v)}
+        required={false}
+      />
       {charged === 'charged' ? (
         <Field id={`${id}-account`} label="Chargeback account" hint="The 33-digit Harvard billing code, or the institution's account number." error={accountError}>
           {(p) => <input {...p} type="text" autoComplete="off" value={account} onChange={(e) => setAccount(e.target.value)} />}
