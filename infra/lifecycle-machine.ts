@@ -28,15 +28,14 @@ export function stateMachineArns(scope: Construct, stateMachineName: string): { 
 }
 
 /** How a lifecycle's definition is built (workflows/): from the task function and the state machine itself (continue-as-new). */
-export type DefinitionFactory = (scope: Construct, id: string, props: { taskFunction: IFunction; self: sfn.IStateMachine }) => { definitionBody: sfn.DefinitionBody };
+export type DefinitionClass = new (scope: Construct, id: string, props: { taskFunction: IFunction; self: sfn.IStateMachine }) => { definitionBody: sfn.DefinitionBody };
 
-export interface LifecycleMachineProps {
-  /** Explicit, deterministic name: the definition starts its successor (continue-as-new) by name. */
-  readonly stateMachineName: string;
+/** What makes a lifecycle's machine its own: its definition, the function running its tasks, the setting naming it. */
+export interface MachineSpec {
   /** The task function's handler (functions/…) and what it is. */
   readonly taskEntry: string;
   readonly taskDescription: string;
-  readonly definition: DefinitionFactory;
+  readonly definition: DefinitionClass;
   /** The setting that names this state machine on a function bound to it (STATE_MACHINE_ARN, O2_STATE_MACHINE_ARN). */
   readonly arnSetting: 'stateMachineArn' | 'o2StateMachineArn';
   /** What one execution is for, in the nag acknowledgment of the executions' ARN ("guest", "O2 account"). */
@@ -52,12 +51,14 @@ export class LifecycleMachine extends Construct {
   readonly stateMachineArn: string;
   /** `arn:...:execution:<name>:*` */
   readonly executionsArn: string;
-  private readonly spec: LifecycleMachineProps;
+  private readonly spec: MachineSpec;
 
-  constructor(scope: Construct, id: string, props: LifecycleMachineProps) {
+  /** `stateMachineName`: explicit, deterministic; the definition starts its successor (continue-as-new) by name. */
+  constructor(scope: Construct, id: string, stateMachineName: string, spec: MachineSpec) {
     super(scope, id);
-    this.spec = props;
-    this.stateMachineName = props.stateMachineName;
+    this.spec = spec;
+    this.stateMachineName = stateMachineName;
+    const props = { ...spec, stateMachineName };
     const arns = stateMachineArns(this, props.stateMachineName);
     this.stateMachineArn = arns.stateMachineArn;
     this.executionsArn = arns.executionsArn;
@@ -65,7 +66,7 @@ export class LifecycleMachine extends Construct {
     this.taskFunction = new GuestFunction(this, 'TaskFunction', { entry: props.taskEntry, description: props.taskDescription, timeout: Duration.seconds(60) });
 
     const self = sfn.StateMachine.fromStateMachineName(this, 'Self', props.stateMachineName);
-    const definition = props.definition(this, 'Definition', { taskFunction: this.taskFunction.fn, self });
+    const definition = new props.definition(this, 'Definition', { taskFunction: this.taskFunction.fn, self });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       // The vended-logs prefix keeps the CloudWatch Logs resource policy small.

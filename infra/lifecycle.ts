@@ -2,7 +2,7 @@
 import type { Construct } from 'constructs';
 import type { ConfigKey } from '../shared/config.ts';
 import { GuestLifecycleDefinition } from '../workflows/guest.ts';
-import { LifecycleMachine } from './lifecycle-machine.ts';
+import { LifecycleMachine, type MachineSpec } from './lifecycle-machine.ts';
 import type { Mail } from './mail.ts';
 import type { GuestsTableAction, Storage } from './storage.ts';
 
@@ -25,16 +25,11 @@ export interface LifecycleProps {
   readonly settings: Partial<Record<ConfigKey, string | undefined>>;
 }
 
+const GUEST_MACHINE: MachineSpec = { definition: GuestLifecycleDefinition, taskEntry: 'functions/lifecycle-task.ts', taskDescription: 'Guest lifecycle: every Step Functions task', arnSetting: 'stateMachineArn', recordNoun: 'guest' };
+
 export class Lifecycle extends LifecycleMachine {
   constructor(scope: Construct, id: string, props: LifecycleProps) {
-    super(scope, id, {
-      stateMachineName: props.stateMachineName,
-      taskEntry: 'functions/lifecycle-task.ts',
-      taskDescription: 'Guest lifecycle: every Step Functions task',
-      definition: (s, i, p) => new GuestLifecycleDefinition(s, i, p),
-      arnSetting: 'stateMachineArn',
-      recordNoun: 'guest',
-    });
+    super(scope, id, props.stateMachineName, GUEST_MACHINE);
     // Only what shared/guest/app/tasks.ts (and the use cases it shares with the API) calls: the guest,
     // its audit events and account IDs (LIFECYCLE_TASK_GUESTS_ACTIONS); people and HSR records
     // (GetItem); the emails; and a sponsor's decision already recorded, completed on the waiting

@@ -2,7 +2,7 @@
 import type { Construct } from 'constructs';
 import { O2LifecycleDefinition } from '../workflows/o2.ts';
 import type { Lifecycle, LifecycleProps } from './lifecycle.ts';
-import { LifecycleMachine } from './lifecycle-machine.ts';
+import { LifecycleMachine, type MachineSpec } from './lifecycle-machine.ts';
 import type { O2TableAction } from './storage.ts';
 
 /**
@@ -17,16 +17,11 @@ export interface O2LifecycleProps extends LifecycleProps {
   readonly guestLifecycle: Lifecycle;
 }
 
+const O2_MACHINE: MachineSpec = { definition: O2LifecycleDefinition, taskEntry: 'functions/o2-task.ts', taskDescription: 'O2 lifecycle: every task of its state machine', arnSetting: 'o2StateMachineArn', recordNoun: 'O2 account' };
+
 export class O2Lifecycle extends LifecycleMachine {
   constructor(scope: Construct, id: string, props: O2LifecycleProps) {
-    super(scope, id, {
-      stateMachineName: props.stateMachineName,
-      taskEntry: 'functions/o2-task.ts',
-      taskDescription: 'O2 lifecycle: every task of its state machine',
-      definition: (s, i, p) => new O2LifecycleDefinition(s, i, p),
-      arnSetting: 'o2StateMachineArn',
-      recordNoun: 'O2 account',
-    });
+    super(scope, id, props.stateMachineName, O2_MACHINE);
     // Only what shared/o2/app/tasks.ts calls: the O2 account, its lab, their audit events and
     // uid numbers (O2_TASK_O2_ACTIONS); the guest account it rests on (GetItem); people (GetItem);
     // the emails; its own waiting step resumed when what it waits for happened already

@@ -82,6 +82,27 @@ export interface CoreStateNames {
   readonly failed: string;
 }
 
+/**
+ * The core states' names unless a lifecycle gives its own: the guest lifecycle's (the first), which
+ * it deploys under; O2 names most of its own (deployed so: renaming a state is not a refactor).
+ */
+export const CORE_STATE_NAMES: CoreStateNames = {
+  start: 'Start',
+  plan: 'PlanSchedule',
+  countIteration: 'CountIteration',
+  nextStep: 'NextStep?',
+  waitUntilDue: 'WaitUntilDue',
+  notice: 'SendExpiryNotice',
+  expire: 'Expire',
+  continueSchedule: 'ContinueAsNew',
+  startSchedule: 'StartSchedule',
+  closed: 'Closed',
+  recordFailure: 'RecordFailure',
+  deferred: 'Deferred?',
+  waitingForDirectory: 'WaitingForDirectory',
+  failed: 'LifecycleFailed',
+};
+
 /** What the words of a lifecycle's states say: the record, its ID's key in the state, and how each says it. */
 export interface LifecycleWords {
   /** The record's ID in the execution's state and payloads (`guestId`, `o2AccountId`). */
@@ -121,18 +142,20 @@ export abstract class LifecycleDefinition<
   /** Where every failure that outlasts its retries goes: RecordFailure, then LifecycleFailed. */
   protected readonly recordFailure: TaskStateBase;
   protected readonly closed: Succeed;
+  protected readonly contract: { readonly version: number; readonly names: CoreStateNames; readonly words: LifecycleWords; readonly executionInput: (id: string, phase?: 'schedule') => object };
 
   constructor(
     scope: Construct,
     id: string,
     props: LifecycleDefinitionProps,
-    protected readonly contract: { readonly version: number; readonly names: CoreStateNames; readonly words: LifecycleWords; readonly executionInput: (id: string, phase?: 'schedule') => object },
+    contract: { readonly version: number; readonly names?: Partial<CoreStateNames>; readonly words: LifecycleWords; readonly executionInput: (id: string, phase?: 'schedule') => object },
   ) {
     super(scope, id);
+    this.contract = { ...contract, names: { ...CORE_STATE_NAMES, ...contract.names } };
     this.taskFunction = props.taskFunction;
     this.self = props.self;
     this.recordFailure = this.failurePath();
-    this.closed = new Succeed(this, contract.names.closed);
+    this.closed = new Succeed(this, this.contract.names.closed);
     this.definitionBody = DefinitionBody.fromChainable(this.build(this.scheduleLoop()));
   }
 

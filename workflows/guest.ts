@@ -70,22 +70,6 @@ export class GuestLifecycleDefinition extends LifecycleDefinition<LifecycleTasks
     super(scope, id, props, {
       version: TASK_PAYLOAD_VERSION,
       executionInput: (guestId, phase) => executionInput(guestId, phase),
-      names: {
-        start: STATE.Start,
-        plan: STATE.PlanSchedule,
-        countIteration: STATE.CountIteration,
-        nextStep: STATE.NextStep,
-        waitUntilDue: STATE.WaitUntilDue,
-        notice: STATE.SendExpiryNotice,
-        expire: STATE.Expire,
-        continueSchedule: STATE.ContinueAsNew,
-        startSchedule: STATE.StartSchedule,
-        closed: STATE.Closed,
-        recordFailure: STATE.RecordFailure,
-        deferred: STATE.Deferred,
-        waitingForDirectory: STATE.WaitingForDirectory,
-        failed: STATE.LifecycleFailed,
-      },
       words: { idKey: 'guestId', record: 'the guest', id: 'the guest ID', failedError: 'GuestLifecycleFailed', replanWhy: 'the end date may have moved' },
     });
   }

@@ -102,8 +102,8 @@ export class O2LifecycleDefinition extends LifecycleDefinition<O2Tasks, O2Lifecy
     super(scope, id, props, {
       version: O2_TASK_PAYLOAD_VERSION,
       executionInput: (o2AccountId, phase) => o2ExecutionInput(o2AccountId, phase),
+      // The core states as deployed for O2 (Start, Closed and WaitingForDirectory keep the core's names).
       names: {
-        start: O2_STATE.Start,
         plan: O2_STATE.PlanO2,
         countIteration: O2_STATE.CountO2Iteration,
         nextStep: O2_STATE.NextO2Step,
@@ -112,10 +112,8 @@ export class O2LifecycleDefinition extends LifecycleDefinition<O2Tasks, O2Lifecy
         expire: O2_STATE.ExpireO2,
         continueSchedule: O2_STATE.ContinueO2Schedule,
         startSchedule: O2_STATE.StartO2Schedule,
-        closed: O2_STATE.Closed,
         recordFailure: O2_STATE.RecordO2Failure,
         deferred: O2_STATE.O2Deferred,
-        waitingForDirectory: O2_STATE.WaitingForDirectory,
         failed: O2_STATE.O2LifecycleFailed,
       },
       words: { idKey: 'o2AccountId', record: 'the O2 account', id: 'the O2 account ID', failedError: 'O2LifecycleFailed', replanWhy: 'the HMS account may have moved its end' },

@@ -8,6 +8,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryComman
 import { ValidationError } from '../core/domain/errors.ts';
 import type { Page } from '../core/ports.ts';
 import { keyDoesNotExist } from './dynamo-conditions.ts';
+import { DUE_INDEX, DUE_SHARD } from './table-indexes.ts';
 
 /** The cursor is a query parameter of the lists: a bad one is the caller's mistake (400), never ours. */
 export const invalidCursor = () => new ValidationError('The cursor is not valid.', { 'query:cursor': ['not a cursor returned by this API'] });
@@ -63,15 +64,9 @@ export async function queryFrom(doc: DynamoDBDocumentClient, command: QueryComma
   }
 }
 
-/** An index the byDue query reads: the reconciler's (records with work due, one shard, by due time). */
-export interface DueIndex {
-  name: string;
-  partitionKey: string;
-  sortKey: string;
-}
-
-/** The records whose work is due at or before `before` (a page of 100), as stored items. */
-export async function queryDue(doc: DynamoDBDocumentClient, table: string, index: DueIndex, shard: string, before: string, cursor?: string): Promise<Page<Record<string, unknown>>> {
+/** The records of a lifecycle's table whose work is due at or before `before` (a page of 100, from its due index), as stored items. */
+export async function queryDue(doc: DynamoDBDocumentClient, table: string, before: string, cursor?: string): Promise<Page<Record<string, unknown>>> {
+  const index = DUE_INDEX;
   const out = await queryFrom(
     doc,
     new QueryCommand({
@@ -79,7 +74,7 @@ export async function queryDue(doc: DynamoDBDocumentClient, table: string, index
       IndexName: index.name,
       KeyConditionExpression: '#shard = :shard AND #due <= :before',
       ExpressionAttributeNames: { '#shard': index.partitionKey, '#due': index.sortKey },
-      ExpressionAttributeValues: { ':shard': shard, ':before': before },
+      ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before },
       ExclusiveStartKey: startKey(cursor),
       Limit: 100,
     }),

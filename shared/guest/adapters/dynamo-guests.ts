@@ -7,12 +7,11 @@ import type { AttemptCounter, Checkpoints, Page, PersonClaim } from '../../core/
 import type { GuestQuery, GuestRepository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
 import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
-import { DUE_SHARD, GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
+import { GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
 const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' });
 const personKey = (huid: string) => ({ pk: `PERSON#${huid}`, sk: 'LIVE' });
-export { DUE_SHARD };
 export { AUDIT_PREFIX };
 
 const versionIs = '#version = :expected';
@@ -165,7 +164,7 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<Guest>> {
-    const page = await queryDue(this.doc, this.table, GUESTS_INDEXES.byDue, DUE_SHARD, before, cursor);
+    const page = await queryDue(this.doc, this.table, before, cursor);
     return { items: page.items.map(fromItem), cursor: page.cursor };
   }
 

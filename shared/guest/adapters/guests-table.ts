@@ -3,7 +3,7 @@
  * them from this (infra/storage.ts), the repository queries them (dynamo-guests.ts) and writes the
  * attributes they are keyed on, and test tables are made with them.
  */
-import type { IndexSpec } from '../../adapters/table-indexes.ts';
+import { DUE_INDEX, dueAttributes, type IndexSpec } from '../../adapters/table-indexes.ts';
 import type { Guest } from '../domain/model.ts';
 
 export type { IndexSpec };
@@ -11,8 +11,8 @@ export type { IndexSpec };
 export const GUESTS_INDEXES = {
   /** A sponsor's guests by end date: GET /v1/guests for a sponsor, or several (a delegate's). */
   bySponsor: { name: 'bySponsor', partitionKey: 'sponsorHuid', sortKey: 'endDate' },
-  /** Sparse: guests with work due (`dueShard = DUE`), by due time: the reconciler. */
-  byDue: { name: 'byDue', partitionKey: 'dueShard', sortKey: 'dueAt' },
+  /** Guests with work due: the reconciler. */
+  byDue: DUE_INDEX,
   /**
    * Every guest, one partition per status, by end date: HMS IT's list (all statuses = one status
    * after the other). Keyed on the guest's own attributes, so guests written before the index
@@ -22,15 +22,13 @@ export const GUESTS_INDEXES = {
 } as const satisfies Record<string, IndexSpec>;
 export type GuestsIndex = keyof typeof GUESTS_INDEXES;
 
-export const DUE_SHARD = 'DUE';
-
 /**
  * The index attributes a guest item carries besides its own fields, derived from the guest (and only
  * from it). A guest is due whatever its status when it carries `dueAt`: a final one only does when
  * work is owed all the same (its account in the directory, after a cancel the directory did not take).
  */
 export function indexAttributes(guest: Guest): { dueShard?: string } {
-  return guest.dueAt ? { dueShard: DUE_SHARD } : {};
+  return dueAttributes(guest);
 }
 
 /** Names of the derived attributes, taken off again when an item is read. */

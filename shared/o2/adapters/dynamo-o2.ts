@@ -8,7 +8,7 @@ import type { O2Query, O2Repository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
 import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
 import type { IndexSpec } from '../../adapters/table-indexes.ts';
-import { labIndexAttributes, O2_DUE_SHARD, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
+import { labIndexAttributes, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
 
 const labKey = (labId: string) => ({ pk: `LAB#${labId}`, sk: 'LAB' });
 const o2Key = (id: string) => ({ pk: `O2#${id}`, sk: 'O2' });
@@ -179,7 +179,7 @@ export class DynamoO2Repository implements O2Repository {
   }
 
   async listDue(before: string, cursor?: string): Promise<Page<O2Account>> {
-    const page = await queryDue(this.doc, this.table, O2_INDEXES.byDue, O2_DUE_SHARD, before, cursor);
+    const page = await queryDue(this.doc, this.table, before, cursor);
     return { items: page.items.map((i) => strip<O2Account>(i)), cursor: page.cursor };
   }
 

@@ -4,7 +4,7 @@
  * several; an existing one gains one per deploy), the repository (dynamo-o2.ts) queries them and
  * writes the attributes they are keyed on, derived from the record only.
  */
-import type { IndexSpec } from '../../adapters/table-indexes.ts';
+import { DUE_INDEX, dueAttributes, type IndexSpec } from '../../adapters/table-indexes.ts';
 import type { Lab, O2Account } from '../domain/model.ts';
 
 export const O2_INDEXES = {
@@ -16,12 +16,10 @@ export const O2_INDEXES = {
   byQueue: { name: 'byQueue', partitionKey: 'queueKey', sortKey: 'createdAt' },
   /** The O2 accounts of a lab (`O2#<labId>`): those a registration wakes. */
   byLab: { name: 'byLab', partitionKey: 'labKey', sortKey: 'createdAt' },
-  /** Sparse: O2 accounts with work due (`dueShard = DUE`), by due time: the reconciler. */
-  byDue: { name: 'byDue', partitionKey: 'dueShard', sortKey: 'dueAt' },
+  /** O2 accounts with work due: the reconciler. */
+  byDue: DUE_INDEX,
 } as const satisfies Record<string, IndexSpec>;
 export type O2Index = keyof typeof O2_INDEXES;
-
-export const O2_DUE_SHARD = 'DUE';
 
 /** The index attributes of a lab item. */
 export function labIndexAttributes(lab: Lab): Record<string, string> {
@@ -35,7 +33,7 @@ export function o2IndexAttributes(o2: O2Account): Record<string, string> {
     userKey: `O2#${o2.userHuid}`,
     queueKey: `O2#${o2.status}`,
     labKey: `O2#${o2.labId}`,
-    ...(o2.dueAt ? { dueShard: O2_DUE_SHARD } : {}),
+    ...dueAttributes(o2),
   };
 }
 

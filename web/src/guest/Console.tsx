@@ -9,12 +9,12 @@ import { allGuests, sponsorStandings, type Guest, type GuestStatus, type ListQue
 import { api } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
 import { ResourceBlock, useResource } from '../kit/resource.tsx';
-import { Alert, Field, Page, StatusBadge } from '../kit/ui.tsx';
-import { Link, navigate, useLocation } from '../router.tsx';
+import { Alert, Field, Page } from '../kit/ui.tsx';
+import { navigate, useLocation } from '../router.tsx';
 import { compareDates, isFinal } from './rules.ts';
 import { useSession } from '../session.tsx';
-import { formatDate, POPULATION_LABELS, STATUS_LABELS } from '../text.ts';
-import { DaysLeft } from './DaysLeft.tsx';
+import { POPULATION_LABELS, STATUS_LABELS } from '../text.ts';
+import { GuestCells, GuestHeads } from './GuestCells.tsx';
 
 const STATUSES = Object.keys(STATUS_LABELS) as GuestStatus[];
 
@@ -189,11 +189,8 @@ function ConsoleTable({ rows }: { rows: Row[] }) {
             <caption className="visually-hidden">Guests, at risk first</caption>
             <thead>
               <tr>
-                <th scope="col">Guest</th>
-                <th scope="col">Status</th>
+                <GuestHeads />
                 <th scope="col">Sponsor</th>
-                <th scope="col">End date</th>
-                <th scope="col">Days left</th>
                 <th scope="col">At risk</th>
               </tr>
             </thead>
@@ -212,27 +209,13 @@ function ConsoleTable({ rows }: { rows: Row[] }) {
 function ConsoleRow({ row: { guest: g, sponsor, risk }, today }: { row: Row; today: string }) {
   return (
     <tr className={risk < 3 ? 'at-risk' : undefined}>
-      <th scope="row">
-        <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
-        <span className="sub">
-          HUID {g.guestHuid} · {POPULATION_LABELS[g.population]}
-        </span>
-      </th>
-      <td>
-        <StatusBadge status={g.status} />
-      </td>
+      <GuestCells guest={g} today={today} sub={`HUID ${g.guestHuid} · ${POPULATION_LABELS[g.population]}`} />
       <td>
         {sponsor?.name ?? g.sponsorHuid}
         <span className="sub">
           {g.sponsorHuid}
           {sponsor && !sponsor.eligible ? ` · may not sponsor (${sponsor.reason ?? 'unknown'})` : ''}
         </span>
-      </td>
-      <td>
-        <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
-      </td>
-      <td>
-        <DaysLeft guest={g} today={today} />
       </td>
       <td>
         {risk < 3 ? <strong className="risk">{RISK_LABELS[risk]}</strong> : '—'}

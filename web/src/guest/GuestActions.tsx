@@ -133,11 +133,8 @@ function Extend({ guest, etag, busy, run, fields, today }: ActionProps & { today
   const bounds = extensionBounds(guest, today);
   const restoring = can(guest.status, 'restore');
   return (
-    <form
-      className="action"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
+    <ActionForm
+      onSubmit={() => {
         run(
           (key) => extendGuest(api(), guest.guestId, etag, endDate, key),
           (g) => (restoring ? `Restored: the account is ${STATUS_LABELS[g.status].toLowerCase()} again, until ${formatDate(g.endDate)}.` : `Extended: the account now ends on ${formatDate(g.endDate)}.`),
@@ -157,7 +154,7 @@ function Extend({ guest, etag, busy, run, fields, today }: ActionProps & { today
       <button type="submit" className="button-primary" disabled={busy}>
         {restoring ? 'Restore the account' : 'Extend the account'}
       </button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -177,11 +174,8 @@ function Reassign({ guest, etag, busy, run, fields }: ActionProps) {
   const [sponsorHuid, setSponsorHuid] = useState('');
   const [reason, setReason] = useState('');
   return (
-    <form
-      className="action"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
+    <ActionForm
+      onSubmit={() => {
         run((key) => reassignGuest(api(), guest.guestId, etag, sponsorHuid.trim(), reason.trim() || undefined, key), (g) => `Moved to sponsor ${g.sponsorHuid}.`, {
           done: () => {
             setSponsorHuid('');
@@ -194,13 +188,11 @@ function Reassign({ guest, etag, busy, run, fields }: ActionProps) {
       <Field id="reassign-sponsor" label="New sponsor's HUID" hint="An active HMS or HSDM faculty or staff member." error={fields.sponsorHuid}>
         {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" value={sponsorHuid} onChange={(e) => setSponsorHuid(e.target.value)} />}
       </Field>
-      <Field id="it-reason" label="Reason (optional, kept in the history)">
-        {(p) => <input {...p} type="text" maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} />}
-      </Field>
+      <HistoryReason id="it-reason" value={reason} onChange={setReason} />
       <button type="submit" disabled={busy}>
         Move to this sponsor
       </button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -217,9 +209,7 @@ function EndIt({ guest, etag, busy, run, expire, cancel }: ActionProps & { expir
             busy={busy}
             onConfirm={() => run((key) => expireGuest(api(), guest.guestId, etag, reason.trim() || undefined, key), () => 'Expired: the account is disabled. The sponsor and the guest are told.')}
           >
-            <Field id="expire-reason" label="Reason (optional, kept in the history)">
-              {(p) => <input {...p} type="text" maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} />}
-            </Field>
+            <HistoryReason id="expire-reason" value={reason} onChange={setReason} />
           </Confirm>
         ) : null}
         {cancel ? (
@@ -232,6 +222,31 @@ function EndIt({ guest, etag, busy, run, expire, cancel }: ActionProps & { expir
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** HMS IT's reason for an act, kept in the history. */
+function HistoryReason({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <Field id={id} label="Reason (optional, kept in the history)">
+      {(p) => <input {...p} type="text" maxLength={1000} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  );
+}
+
+/** An action's form: submitting it runs the action (the API checks the fields, and says which are wrong). */
+function ActionForm({ onSubmit, children }: { onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      className="action"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
   );
 }
 

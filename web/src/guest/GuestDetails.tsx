@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { Guest } from '../api/client.ts';
 import { Link } from '../router.tsx';
 import { ENTITLEMENT_LABELS, formatDate, formatInstant, POPULATION_LABELS, SERVICES } from '../text.ts';
-import { DaysLeft } from './DaysLeft.tsx';
+import { DaysLeft } from './GuestCells.tsx';
 
 /** A row of the details. */
 function Row({ term, className, children }: { term: string; className?: string; children: ReactNode }) {

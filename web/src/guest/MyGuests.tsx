@@ -9,13 +9,13 @@ import { allGuests, type Guest, type GuestStatus } from '../api/client.ts';
 import { api } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
 import { ResourceBlock, useResource } from '../kit/resource.tsx';
-import { Alert, Page, StatusBadge } from '../kit/ui.tsx';
+import { Alert, Page } from '../kit/ui.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { addDays, compareDates, isFinal } from './rules.ts';
 import { useSession } from '../session.tsx';
-import { formatDate, STATUS_LABELS } from '../text.ts';
+import { STATUS_LABELS } from '../text.ts';
 import { EndDateCalendar } from './Calendar.tsx';
-import { DaysLeft } from './DaysLeft.tsx';
+import { GuestCells, GuestHeads } from './GuestCells.tsx';
 
 const STATUS_ORDER = Object.keys(STATUS_LABELS) as GuestStatus[];
 
@@ -148,29 +148,14 @@ function GuestTable({ guests, delegating, today }: { guests: Guest[]; delegating
         <caption className="visually-hidden">Guests, the next to expire first</caption>
         <thead>
           <tr>
-            <th scope="col">Guest</th>
-            <th scope="col">Status</th>
-            <th scope="col">End date</th>
-            <th scope="col">Days left</th>
+            <GuestHeads />
             {delegating ? <th scope="col">Sponsor</th> : null}
           </tr>
         </thead>
         <tbody>
           {guests.map((g) => (
             <tr key={g.guestId}>
-              <th scope="row">
-                <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
-                <span className="sub">HUID {g.guestHuid}</span>
-              </th>
-              <td>
-                <StatusBadge status={g.status} />
-              </td>
-              <td>
-                <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
-              </td>
-              <td>
-                <DaysLeft guest={g} today={today} />
-              </td>
+              <GuestCells guest={g} today={today} sub={`HUID ${g.guestHuid}`} />
               {delegating ? <td>{sponsorName.get(g.sponsorHuid) ?? g.sponsorHuid}</td> : null}
             </tr>
           ))}

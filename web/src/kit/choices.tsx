@@ -4,6 +4,7 @@
  * the field lands on it), and the summary of what stopped a submission, each bad field linked.
  */
 import type { ReactNode, RefObject } from 'react';
+import { FieldError } from './ui.tsx';
 
 export interface Choice<V extends string> {
   value: V;
@@ -41,12 +42,7 @@ export function Choices<V extends string>({
     <fieldset className={`field${error ? ' field-invalid' : ''}`} aria-describedby={error ? errorId : undefined}>
       <legend>{legend}</legend>
       {hint ? <p className="hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
       {choices.map((c, i) => {
         const choiceId = i === 0 ? id : `${id}-${c.value}`;
         const hintId = c.description ? `${name}-${c.value}-hint` : undefined;

@@ -78,15 +78,20 @@ export function Field({
           {hint}
         </div>
       ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
       {children({ id, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true as const } : {}) })}
     </div>
   );
+}
+
+/** A field's error, next to it (its id describes the field). */
+export function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <p className="field-error" id={id}>
+      <span className="visually-hidden">Error: </span>
+      {error}
+    </p>
+  ) : null;
 }
 
 /** An id stable for the component's life. */

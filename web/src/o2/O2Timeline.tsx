@@ -1,6 +1,6 @@
 /** An O2 account's history, oldest first: who did what, and the status it moved to (the lab's registration told as the RC Core person's act). */
 import type { O2HistoryItem } from '../api/o2.ts';
-import { formatInstant } from '../text.ts';
+import { actorName, TimelineSection } from '../kit/Timeline.tsx';
 import { O2_STATUS_LABELS, o2ActionLabel, o2EmailLabel } from './text.ts';
 
 /** Book-keeping of the lifecycle that changes nothing the page shows (waiting on a task token, woken from one, the schedule). */
@@ -24,39 +24,20 @@ const ACTORS: Record<string, string> = { workflow: 'the system', reconciler: 'th
 
 /** The O2 account's history, oldest first: who did what, and the status it moved to. */
 export function O2Timeline({ items, who }: { items: O2HistoryItem[]; who: (huid: string) => string }) {
-  const shown = items.filter((e) => !QUIET.has(e.action));
   const actors = actorsOf(items);
-  return (
-    <section aria-labelledby="o2-timeline-heading">
-      <h2 id="o2-timeline-heading">Timeline</h2>
-      {shown.length === 0 ? (
-        <p>Nothing has happened yet.</p>
-      ) : (
-        <ol className="timeline">
-          {shown.map((e) => {
-            const before = e.before?.status;
-            const after = e.after?.status;
-            const status = before && after && before !== after ? `${O2_STATUS_LABELS[before]} → ${O2_STATUS_LABELS[after]}` : null;
-            const by = actors.get(e.seq) ?? e.actor;
-            const actor = /^\d{8}$/.test(by) ? who(by) : (ACTORS[by] ?? by);
-            const reason = e.detail?.reason;
-            return (
-              <li key={e.seq}>
-                <time dateTime={e.at}>{formatInstant(e.at)}</time>
-                <p className="what">
-                  <strong>{e.action === 'email-sent' ? o2EmailLabel(e.detail?.email) : o2ActionLabel(e.action)}</strong> <span className="by">by {actor}</span>
-                </p>
-                {status || reason ? (
-                  <ul className="changes">
-                    {status ? <li>{status}</li> : null}
-                    {reason ? <li>Reason: “{reason}”</li> : null}
-                  </ul>
-                ) : null}
-              </li>
-            );
-          })}
-        </ol>
-      )}
-    </section>
-  );
+  const entries = items
+    .filter((e) => !QUIET.has(e.action))
+    .map((e) => {
+      const before = e.before?.status;
+      const after = e.after?.status;
+      const changes = [before && after && before !== after ? `${O2_STATUS_LABELS[before]} → ${O2_STATUS_LABELS[after]}` : '', e.detail?.reason ? `Reason: “${e.detail.reason}”` : ''];
+      return {
+        key: e.seq,
+        at: e.at,
+        what: e.action === 'email-sent' ? o2EmailLabel(e.detail?.email) : o2ActionLabel(e.action),
+        by: actorName(actors.get(e.seq) ?? e.actor, who, ACTORS),
+        changes: changes.filter(Boolean),
+      };
+    });
+  return <TimelineSection id="o2-timeline-heading" entries={entries} />;
 }
