@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, Systems } from '../test/support/cli.ts';
+import { stats, stopOnSignal } from './support.ts';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '50' }, baseline: { type: 'string' }, json: { type: 'string' } },
@@ -44,21 +45,10 @@ const PACE_MS = 150;
 
 const systems = new Systems();
 const worktrees: string[] = [];
-const cleanUp = async (code: number) => {
+const cleanUp = stopOnSignal(async () => {
   await systems.killAll();
   for (const w of worktrees) execFileSync('git', ['worktree', 'remove', '--force', w], { cwd: ROOT, stdio: 'ignore' });
-  process.exit(code);
-};
-process.once('SIGINT', () => void cleanUp(130));
-process.once('SIGTERM', () => void cleanUp(143));
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const r = (n: number) => Math.round(n * 10) / 10;
-  return { median: r(median), min: r(sorted[0]!), max: r(sorted.at(-1)!) };
-}
+});
 
 /** The sample directory's sponsor, and guests with an active HSR, one per account measured. */
 function seedFile(dir: string): string {
@@ -102,8 +92,8 @@ async function measure(label: string, root: string) {
   }
   await sys.stop();
   const count = (xs: { status: number }[]) => Object.fromEntries([...new Set(xs.map((x) => x.status))].map((s) => [s, xs.filter((x) => x.status === s).length]));
-  const u = stats(unknown.map((x) => x.ms));
-  const w = stats(wrong.map((x) => x.ms));
+  const u = stats(unknown.map((x) => x.ms), { digits: 1 });
+  const w = stats(wrong.map((x) => x.ms), { digits: 1 });
   return { label, unknownId: { ...u, statuses: count(unknown) }, wrongCode: { ...w, statuses: count(wrong) }, medianDifferenceMs: Math.round((w.median - u.median) * 10) / 10 };
 }
 

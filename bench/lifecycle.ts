@@ -18,6 +18,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalCli, Systems, type Mail } from '../test/support/cli.ts';
+import { stats, stopOnSignal } from './support.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, json: { type: 'string' } },
@@ -39,19 +40,7 @@ const TZ = 'America/New_York';
 const DAY = 86_400_000;
 
 const systems = new Systems();
-const cleanUp = async (code: number) => {
-  await systems.killAll();
-  process.exit(code);
-};
-process.once('SIGINT', () => void cleanUp(130));
-process.once('SIGTERM', () => void cleanUp(143));
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median: Math.round(median), min: Math.round(sorted[0]!), max: Math.round(sorted.at(-1)!), samples: samples.map(Math.round) };
-}
+const cleanUp = stopOnSignal(() => systems.killAll());
 
 /** The calendar date of an instant in Boston, YYYY-MM-DD. */
 const dateInBoston = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
@@ -287,7 +276,7 @@ const figures = {
   node: process.version,
   cpus: availableParallelism(),
   cpuModel: cpus()[0]?.model ?? 'unknown',
-  startup: { runs: RUNS, command: 'npm start -- --api-port 0 --mail-port 0 --data-dir <new> --quiet', spawnToReadyMs: stats(spawnToReady), selfReportedReadyMs: stats(selfReported) },
+  startup: { runs: RUNS, command: 'npm start -- --api-port 0 --mail-port 0 --data-dir <new> --quiet', spawnToReadyMs: stats(spawnToReady, { samples: true }), selfReportedReadyMs: stats(selfReported, { samples: true }) },
   lifecycle: {
     startDate,
     endDate,

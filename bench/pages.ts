@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { builtPages } from '../local/web.ts';
 import { launchChromium } from '../test/support/chromium.ts';
 import { Systems, type LocalCli } from '../test/support/cli.ts';
+import { stats, stopOnSignal } from './support.ts';
 
 const { values } = parseArgs({
   options: { guests: { type: 'string', default: '500' }, runs: { type: 'string', default: '5' }, json: { type: 'string' } },
@@ -33,14 +34,7 @@ const DELEGATES = ['10000101', '10000102', '10000103', '10000104'];
 const GOALS = { firstPageJsGzipKb: 150, interactiveMs: 1000, apiCalls: 3 };
 
 const systems = new Systems();
-process.once('SIGINT', () => void systems.killAll().then(() => process.exit(130)));
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median: Math.round(median), min: Math.round(sorted[0]!), max: Math.round(sorted.at(-1)!) };
-}
+stopOnSignal(() => systems.killAll());
 
 /** The scripts the first page loads: index.html's module script and module preloads, gzipped. */
 async function firstPageJs(): Promise<{ files: { file: string; bytes: number; gzip: number }[]; gzipKb: number }> {

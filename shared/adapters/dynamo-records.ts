@@ -6,8 +6,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/domain/errors.ts';
-import type { Page } from '../core/ports.ts';
-import { keyDoesNotExist } from './dynamo-conditions.ts';
+import type { Page, PersonClaim } from '../core/ports.ts';
+import { keyDoesNotExist, written } from './dynamo-conditions.ts';
 import { DUE_INDEX, DUE_SHARD } from './table-indexes.ts';
 
 /** The cursor is a query parameter of the lists: a bad one is the caller's mistake (400), never ours. */
@@ -128,4 +128,31 @@ export async function auditHistory<E extends { seq: number }>(doc: DynamoDBDocum
   } while (start);
   if (last && !events.some((e) => e.seq === last.seq)) events.push(last);
   return events.sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * A person's one live record of a lifecycle (a claim item at `key`): written only where no claim is,
+ * or over exactly the claim read (`previous`), so two requests for one person cannot both win.
+ * `idAttribute` names the record's ID on the item (`guestId`, `o2AccountId`). False: lost the race.
+ */
+export async function putClaim(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  key: { pk: string; sk: string },
+  item: { type: string; huid: string; idAttribute: string },
+  claim: PersonClaim,
+  previous: PersonClaim | undefined,
+): Promise<boolean> {
+  const { idAttribute, ...rest } = item;
+  return written(
+    doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...key, ...rest, [idAttribute]: claim.guestId, claimedAt: claim.claimedAt },
+        ...(previous
+          ? { ConditionExpression: '#id = :id AND claimedAt = :at', ExpressionAttributeNames: { '#id': idAttribute }, ExpressionAttributeValues: { ':id': previous.guestId, ':at': previous.claimedAt } }
+          : { ConditionExpression: keyDoesNotExist }),
+      }),
+    ),
+  );
 }

@@ -9,56 +9,27 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
-import { checkPage, clearScreenshots, Person } from '../support/pages.ts';
+import { GUEST, SPONSOR } from '../support/cli.ts';
+import { BrowserJourney, linkIn } from '../support/journey.ts';
+import { checkPage, clearScreenshots } from '../support/pages.ts';
 
-const systems = new Systems();
-let sys: LocalCli;
-let browser: Browser;
-let pages: string;
-const people: Person[] = [];
+const journey = new BrowserJourney(15_000);
+const open = (name: string) => journey.open(name);
+const mailTo = (address: string, subject: RegExp) => journey.mailTo(address, subject);
 
 /** Grace Guest's HSR ends on 2027-06-30 here: an extension past it is refused until the HSR is extended. */
 const HSR_END = '2027-06-30';
 
-async function open(name: string): Promise<Person> {
-  const person = await Person.open(browser, name);
-  people.push(person);
-  return person;
-}
-
-/** The address of the link with this text in an email (its HTML part), as a person would click it. */
-function linkIn(mail: Mail, text: string): string {
-  const m = new RegExp(`<a href="([^"]+)">${text}</a>`).exec(mail.body.html ?? '');
-  if (!m) throw new Error(`no link "${text}" in "${mail.subject}"`);
-  return m[1]!.replace(/&amp;/g, '&');
-}
-
-async function mailTo(address: string, subject: RegExp): Promise<Mail> {
-  let found: Mail | undefined;
-  await expect.poll(async () => (found = (await sys.mailTo(address)).filter((m) => subject.test(m.subject)).at(-1)), { timeout: 15_000 }).toBeDefined();
-  return found!;
-}
-
 beforeAll(async () => {
   clearScreenshots();
-  const seed = join(systems.dir(), 'seed.json');
+  const seed = join(journey.dir(), 'seed.json');
   writeFileSync(seed, JSON.stringify({ ...SAMPLE_DIRECTORY, hsr: SAMPLE_DIRECTORY.hsr.map((h) => (h.huid === GUEST.huid ? { ...h, endDate: HSR_END } : h)) }));
-  [sys, browser] = await Promise.all([systems.start({ clock: '2027-01-04T14:00:00.000Z', seed, timeoutMs: 90_000 }), launchChromium()]);
-  const printed = /^\s*Pages:\s+(\S+)/m.exec(sys.stdout)?.[1];
-  expect(printed, sys.stdout).toBe(`${sys.apiUrl}/`);
-  pages = printed!;
+  await journey.start({ clock: '2027-01-04T14:00:00.000Z', seed, timeoutMs: 90_000 });
 }, 120_000);
 
-afterAll(async () => {
-  // Closing the browser closes every person's context.
-  await browser?.close();
-  await systems.killAll();
-});
+afterAll(() => journey.stop());
 
 describe('the journey, through the pages only', () => {
   let guestId = '';
@@ -67,7 +38,7 @@ describe('the journey, through the pages only', () => {
   it('a delegate requests an account for the sponsor: a bad field is shown next to it, then the request goes in', async () => {
     const lee = await open('lee');
     const page = lee.page;
-    await page.goto(`${pages}request`);
+    await page.goto(`${journey.pages}request`);
     // The local identity provider's sign-in page, in HarvardKey's place: held to the same rules.
     await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('/_local/idp/interaction/');
     await checkPage(page, 'sign-in');
@@ -107,9 +78,9 @@ describe('the journey, through the pages only', () => {
   });
 
   it('the sponsor opens "Review the request" from the mailbox and approves; the new state shows without a reload', async () => {
-    await sys.settle();
+    await journey.sys.settle();
     const review = linkIn(await mailTo(SPONSOR.email, /^Approve HMS guest account for Grace Guest$/), 'Review the request');
-    expect(review).toBe(`${pages}guests/${guestId}`);
+    expect(review).toBe(`${journey.pages}guests/${guestId}`);
     const ada = await open('ada');
     const page = ada.page;
     await page.goto(review);
@@ -131,12 +102,12 @@ describe('the journey, through the pages only', () => {
     const mail = await mailTo(GUEST.email, /^Activate your HMS account$/);
     const link = linkIn(mail, 'Activate your HMS account');
     const code = /Activation code: (\S+)/.exec(mail.body.text ?? '')![1]!;
-    expect(link).toBe(`${pages}activate?accountId=${accountId}`);
+    expect(link).toBe(`${journey.pages}activate?accountId=${accountId}`);
     const grace = await open('guest');
     const page = grace.page;
 
     // Not this account's pair of (account, address): the account's own attempts stay untouched.
-    await page.goto(`${pages}activate?accountId=zz999`);
+    await page.goto(`${journey.pages}activate?accountId=zz999`);
     await page.getByLabel('Activation code').fill('ABCD-EFGH-IJKL-MNOP-QRST-UVWX');
     await page.getByLabel('Choose a password').fill('violet-harbor-lantern-42');
     await page.getByRole('button', { name: 'Activate' }).click();
@@ -165,10 +136,10 @@ describe('the journey, through the pages only', () => {
   });
 
   it('the clock moves; the sponsor opens "Extend the account" from a notice, is told to extend the HSR first, then extends', async () => {
-    await sys.advanceTo('2027-02-08T15:00:00.000Z');
+    await journey.sys.advanceTo('2027-02-08T15:00:00.000Z');
     const notice = linkIn(await mailTo(SPONSOR.email, /expires on 2027-02-15$/), 'Extend the account');
-    expect(notice).toBe(`${pages}guests/${guestId}`);
-    const page = people.find((p) => p.name === 'ada')!.page;
+    expect(notice).toBe(`${journey.pages}guests/${guestId}`);
+    const page = journey.person('ada').page;
     await page.goto(notice);
     await expect.poll(() => page.getByRole('heading', { name: 'Extend the account' }).count()).toBe(1);
     expect(await page.locator('.status-line .badge').textContent()).toBe('Active');
@@ -192,7 +163,7 @@ describe('the journey, through the pages only', () => {
   it('HMS IT finds the guest in the console and sees its executions; the sponsor-only actions are not offered', async () => {
     const it = await open('hms-it');
     const page = it.page;
-    await page.goto(`${pages}console`);
+    await page.goto(`${journey.pages}console`);
     await it.signInAs('Sign in as Sam Staff, HMS IT');
     await expect.poll(() => page.locator('table.guests').getByRole('link', { name: 'Grace Guest' }).count()).toBe(1);
     expect(await page.getByRole('link', { name: /^Download CSV/ }).count()).toBe(1);
@@ -218,7 +189,7 @@ describe('the journey, through the pages only', () => {
   });
 
   it('no page raised an error', () => {
-    expect(people.flatMap((p) => p.errors)).toEqual([]);
+    expect(journey.people.flatMap((p) => p.errors)).toEqual([]);
   });
 });
 
@@ -229,7 +200,7 @@ describe('who may not request sees why before filling anything in; signing out; 
   ])('%s', async (who, shot, title, text) => {
     const person = await open(shot);
     const page = person.page;
-    await page.goto(`${pages}request`);
+    await page.goto(`${journey.pages}request`);
     await person.signInAs(`Sign in as ${who}`);
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain(title);
     expect(await page.locator('main').textContent()).toContain(text);
@@ -239,7 +210,7 @@ describe('who may not request sees why before filling anything in; signing out; 
   });
 
   it('signing out ends the session at the identity provider and comes back to the start page', async () => {
-    const page = people.find((p) => p.name === 'request-wyss')!.page;
+    const page = journey.person('request-wyss').page;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign out of HMS guest accounts');
     await checkPage(page, 'sign-out');
@@ -253,7 +224,7 @@ describe('who may not request sees why before filling anything in; signing out; 
 
   it('signed out, the start page offers sign-in and the activation page', async () => {
     const person = await open('welcome');
-    await person.page.goto(pages);
+    await person.page.goto(journey.pages);
     // The page renders after its script runs (under load, after the load event): wait for it, then count.
     await person.page.getByRole('button', { name: 'Sign in with HarvardKey' }).first().waitFor();
     expect(await person.page.getByRole('button', { name: 'Sign in with HarvardKey' }).count()).toBe(1);

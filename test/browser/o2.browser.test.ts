@@ -10,12 +10,11 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { Systems, type LocalCli, type Mail } from '../support/cli.ts';
-import { checkPage as check, Person, SCREENSHOTS } from '../support/pages.ts';
+import { BrowserJourney, linkIn } from '../support/journey.ts';
+import { checkPage as check, SCREENSHOTS } from '../support/pages.ts';
 
 const person = (huid: string) => {
   const p = SAMPLE_DIRECTORY.people.find((x) => x.huid === huid);
@@ -39,11 +38,9 @@ const STUDENT = person('10000019');
 const RC_CORE_EMAIL = 'rccore@hms.harvard.edu';
 const LAB = 'Mgh Imaging Lab';
 
-const systems = new Systems();
-let sys: LocalCli;
-let browser: Browser;
-let pages: string;
-const people: Person[] = [];
+const journey = new BrowserJourney();
+const open = (name: string) => journey.open(name);
+const mailTo = (address: string, subject: RegExp) => journey.mailTo(address, subject);
 /** The O2 account of the first journey (Rafa Research's, in Mia Mgh's lab). */
 let journeyO2 = '';
 
@@ -57,39 +54,15 @@ function clearO2Screenshots(): void {
 }
 const checkPage = (page: Page, name: string) => check(page, `o2-${name}`);
 
-async function open(name: string): Promise<Person> {
-  const p = await Person.open(browser, name);
-  people.push(p);
-  return p;
-}
-
-function linkIn(mail: Mail, text: string): string {
-  const m = new RegExp(`<a href="([^"]+)">${text}</a>`).exec(mail.body.html ?? '');
-  if (!m) throw new Error(`no link "${text}" in "${mail.subject}"`);
-  return m[1]!.replace(/&amp;/g, '&');
-}
-
-async function mailTo(address: string, subject: RegExp): Promise<Mail> {
-  let found: Mail | undefined;
-  await expect.poll(async () => (found = (await sys.mailTo(address)).filter((m) => subject.test(m.subject)).at(-1)), { timeout: 20_000 }).toBeDefined();
-  return found!;
-}
-
 const h1 = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 const badge = (page: Page) => page.locator('.status-line .badge').textContent();
 
 beforeAll(async () => {
   clearO2Screenshots();
-  [sys, browser] = await Promise.all([systems.start({ clock: '2027-01-04T14:00:00.000Z', timeoutMs: 90_000 }), launchChromium()]);
-  const printed = /^\s*Pages:\s+(\S+)/m.exec(sys.stdout)?.[1];
-  expect(printed, sys.stdout).toBe(`${sys.apiUrl}/`);
-  pages = printed!;
+  await journey.start({ clock: '2027-01-04T14:00:00.000Z', timeoutMs: 90_000 });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await systems.killAll();
-});
+afterAll(() => journey.stop());
 
 describe('an off-Quad O2 account, from the request to the login, through the pages only', () => {
   let labId = '';
@@ -98,7 +71,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
   it('the PI records the lab on My O2: a missing field is named next to it; the lab shows as off-Quad, not registered', async () => {
     const mia = await open('pi-lab');
     const page = mia.page;
-    await page.goto(`${pages}o2`);
+    await page.goto(`${journey.pages}o2`);
     await mia.signInAs(`Sign in as ${PI.name}`);
     await expect.poll(() => h1(page)).toBe('My O2');
     // The navigation has My O2 (current) and, for a PI who is not RC Core staff, no RC Core queue.
@@ -130,7 +103,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
   it('the user requests an O2 account naming the PI and the lab: a bad HUID is named next to its field; then the request waits for the PI', async () => {
     const rafa = await open('user');
     const page = rafa.page;
-    await page.goto(`${pages}o2`);
+    await page.goto(`${journey.pages}o2`);
     await rafa.signInAs(`Sign in as ${USER.name}`);
     await expect.poll(() => h1(page)).toBe('My O2');
     expect(await page.getByText('You have no O2 account.').count()).toBe(1);
@@ -164,9 +137,9 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
 
   it('the PI signs in from the approval email\'s link and approves: the page says the lab must register with the RC Core', async () => {
     // The lifecycle is quiet again (as it is by the time a person reads the email): the page's version is the one written on.
-    await sys.settle();
+    await journey.sys.settle();
     const review = linkIn(await mailTo(PI.email, new RegExp(`^Approve the O2 account of ${USER.name}$`)), 'Review the O2 request');
-    expect(review).toBe(`${pages}o2-accounts/${o2AccountId}`);
+    expect(review).toBe(`${journey.pages}o2-accounts/${o2AccountId}`);
     const mia = await open('pi');
     const page = mia.page;
     await page.goto(review);
@@ -192,7 +165,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
 
   it('RC Core staff open the queue from their email, register the lab (a missing choice named next to it) and complete the account', async () => {
     const queue = linkIn(await mailTo(RC_CORE_EMAIL, new RegExp(`^Register the lab "${LAB}" for O2$`)), 'Open the RC Core queue');
-    expect(queue).toBe(`${pages}rc-core`);
+    expect(queue).toBe(`${journey.pages}rc-core`);
     const rita = await open('rc-core');
     const page = rita.page;
     await page.goto(queue);
@@ -222,7 +195,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     }, { timeout: 20_000 }).toBe(1);
     await checkPage(page, 'rc-core-queue');
 
-    await sys.settle();
+    await journey.sys.settle();
     await link.click();
     await expect.poll(() => h1(page)).toBe(`O2 account for ${USER.name}`);
     expect(await badge(page)).toBe("Waiting for the RC Core's setup");
@@ -260,8 +233,8 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
   it('the user opens "Your O2 account" from the "active" email and reads how to log in', async () => {
     const mail = await mailTo(USER.email, /^Your O2 account is active$/);
     const link = linkIn(mail, 'Your O2 account');
-    expect(link).toBe(`${pages}o2-accounts/${o2AccountId}`);
-    const page = people.find((p) => p.name === 'user')!.page;
+    expect(link).toBe(`${journey.pages}o2-accounts/${o2AccountId}`);
+    const page = journey.person('user').page;
     await page.goto(link);
     await expect.poll(() => badge(page)).toBe('Active');
     const login = page.locator('.login-box');
@@ -284,18 +257,18 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
 
 /** An O2 account made ACTIVE through the API (these tests are about the pages of what comes after). */
 async function activeO2(pi: string, user: string, labId: string, rcCore: boolean): Promise<string> {
-  const asked = await sys.as<{ o2AccountId: string }>(pi, 'POST', '/v1/o2-accounts', { userHuid: user, piHuid: pi, labId });
+  const asked = await journey.sys.as<{ o2AccountId: string }>(pi, 'POST', '/v1/o2-accounts', { userHuid: user, piHuid: pi, labId });
   expect(asked.status, JSON.stringify(asked.body)).toBe(202);
   const id = asked.body.o2AccountId;
   if (rcCore) {
-    await expect.poll(async () => (await sys.as<{ status: string }>(RC.huid, 'GET', `/v1/o2-accounts/${id}`)).body.status, { timeout: 15_000 }).toBe('PENDING_RC_CORE');
+    await expect.poll(async () => (await journey.sys.as<{ status: string }>(RC.huid, 'GET', `/v1/o2-accounts/${id}`)).body.status, { timeout: 15_000 }).toBe('PENDING_RC_CORE');
     // The lifecycle may still be writing its "asked the RC Core" steps: let it settle first (a write racing it is refused with 409).
-    await sys.settle();
-    const done = await sys.as(RC.huid, 'POST', `/v1/o2-accounts/${id}/completion`, { unixUsername: person(user).hmsAccountId });
+    await journey.sys.settle();
+    const done = await journey.sys.as(RC.huid, 'POST', `/v1/o2-accounts/${id}/completion`, { unixUsername: person(user).hmsAccountId });
     expect(done.status, JSON.stringify(done.body)).toBeLessThan(300);
   }
-  await expect.poll(async () => (await sys.as<{ status: string }>(pi, 'GET', `/v1/o2-accounts/${id}`)).body.status, { timeout: 15_000 }).toBe('ACTIVE');
-  await sys.settle();
+  await expect.poll(async () => (await journey.sys.as<{ status: string }>(pi, 'GET', `/v1/o2-accounts/${id}`)).body.status, { timeout: 15_000 }).toBe('ACTIVE');
+  await journey.sys.settle();
   return id;
 }
 
@@ -303,13 +276,13 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
   let quadLab = '';
 
   it('leaving HMS: the user sees when the appointment ends and keeps O2 on a guest account from the next day', async () => {
-    const lab = await sys.as<{ labId: string; quad: { onQuad: boolean } }>(QUAD_PI.huid, 'POST', '/v1/labs', { name: 'Quad Genetics Lab', institution: 'HMS' });
+    const lab = await journey.sys.as<{ labId: string; quad: { onQuad: boolean } }>(QUAD_PI.huid, 'POST', '/v1/labs', { name: 'Quad Genetics Lab', institution: 'HMS' });
     expect(lab.body.quad.onQuad).toBe(true);
     quadLab = lab.body.labId;
     const id = await activeO2(QUAD_PI.huid, LEAVING.huid, quadLab, false);
     const leo = await open('leaving');
     const page = leo.page;
-    await page.goto(`${pages}o2-accounts/${id}`);
+    await page.goto(`${journey.pages}o2-accounts/${id}`);
     await leo.signInAs(`Sign in as ${LEAVING.name}`);
     await expect.poll(() => badge(page)).toBe('Active');
     const keep = page.getByRole('group', { name: 'Keep O2 when leaving HMS' });
@@ -324,21 +297,21 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
   });
 
   it('who may not see an O2 account is told it is not there (as a missing one); the RC Core queue says whom it is for', async () => {
-    const page = people.find((p) => p.name === 'leaving')!.page;
-    await page.goto(`${pages}o2-accounts/${journeyO2}`);
+    const page = journey.person('leaving').page;
+    await page.goto(`${journey.pages}o2-accounts/${journeyO2}`);
     await expect.poll(() => h1(page)).toBe('O2 account not found');
     expect(await page.getByRole('button').filter({ hasText: /Approve|Cancel/ }).count()).toBe(0);
     await checkPage(page, 'not-found');
-    await page.goto(`${pages}rc-core`);
+    await page.goto(`${journey.pages}rc-core`);
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('This page is for the HMS Research Computing Core');
     expect(await page.locator('form').count()).toBe(0);
     await checkPage(page, 'rc-core-refused');
   });
 
   it('on-Quad: a manager of the lab approves a student\'s request and the account is active at once, without the RC Core', async () => {
-    const asked = await sys.as<{ o2AccountId: string; status: string }>(STUDENT.huid, 'POST', '/v1/o2-accounts', { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: quadLab });
+    const asked = await journey.sys.as<{ o2AccountId: string; status: string }>(STUDENT.huid, 'POST', '/v1/o2-accounts', { userHuid: STUDENT.huid, piHuid: QUAD_PI.huid, labId: quadLab });
     expect(asked.status, JSON.stringify(asked.body)).toBe(202);
-    await sys.settle();
+    await journey.sys.settle();
     const review = linkIn(await mailTo(QUAD_PI.email, new RegExp(`^Approve the O2 account of ${STUDENT.name}$`)), 'Review the O2 request');
     const lena = await open('manager');
     const page = lena.page;
@@ -357,21 +330,21 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
   });
 
   it('an off-Quad account expiring shows it; once expired, the user asks the RC Core to renew it (the PI in cc) and the RC Core sees it in its queue', async () => {
-    const labs = await sys.as<{ items: { labId: string; name: string }[] }>(PI.huid, 'GET', '/v1/labs');
+    const labs = await journey.sys.as<{ items: { labId: string; name: string }[] }>(PI.huid, 'GET', '/v1/labs');
     const labId = labs.body.items.find((l) => l.name === LAB)!.labId;
     const id = await activeO2(PI.huid, TERM.huid, labId, true);
 
-    await sys.advanceTo('2027-02-22T15:00:00.000Z');
+    await journey.sys.advanceTo('2027-02-22T15:00:00.000Z');
     const tess = await open('term');
     const page = tess.page;
-    await page.goto(`${pages}o2-accounts/${id}`);
+    await page.goto(`${journey.pages}o2-accounts/${id}`);
     await tess.signInAs(`Sign in as ${TERM.name}`);
     await expect.poll(() => page.locator('.status-line').textContent()).toBe('ActiveActive, expiring soon');
     expect(await page.locator('.step').textContent()).toContain('The O2 account expires with the HMS account on Fri, Feb 26, 2027');
     await checkPage(page, 'expiring');
 
-    await sys.advanceTo('2027-02-28T15:00:00.000Z');
-    await page.goto(`${pages}o2-accounts/${id}`);
+    await journey.sys.advanceTo('2027-02-28T15:00:00.000Z');
+    await page.goto(`${journey.pages}o2-accounts/${id}`);
     await expect.poll(() => badge(page)).toBe('Expired');
     const renew = page.getByRole('group', { name: 'Renew the O2 account' });
     expect(await renew.textContent()).toContain('This emails the RC Core (rccore@hms.harvard.edu) with the lab\'s PI in cc');
@@ -384,7 +357,7 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
 
     const mail = await mailTo(RC_CORE_EMAIL, new RegExp(`^Renew the HMS ID and O2 account of ${TERM.name}$`));
     expect(mail.destination.cc).toContain(PI.email);
-    const rc = people.find((p) => p.name === 'rc-core')!.page;
+    const rc = journey.person('rc-core').page;
     await rc.goto(linkIn(mail, 'Complete the renewal'));
     await expect.poll(() => badge(rc)).toBe('Renewal requested');
     expect(await rc.getByRole('group', { name: 'Complete the renewal (RC Core)' }).count()).toBe(1);
@@ -392,6 +365,6 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
   });
 
   it('no page raised an error', () => {
-    expect(people.flatMap((p) => p.errors)).toEqual([]);
+    expect(journey.people.flatMap((p) => p.errors)).toEqual([]);
   });
 });

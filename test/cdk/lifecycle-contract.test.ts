@@ -5,10 +5,9 @@
  * checked by `tsc` (npm test type-checks test/): each is a mistake the contract must keep a compile
  * error; if one compiled, tsc would fail on the unused directive.
  */
-import { Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ChainDefinitionBody, JsonPath, StateGraph, StateMachine, type State } from 'aws-cdk-lib/aws-stepfunctions';
+import { JsonPath } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { definitionStates, lambdaTasksOf, tested } from '../support/asl.ts';
 import {
   APPROVAL_OUTCOME,
   EXECUTION_PHASE,
@@ -23,42 +22,11 @@ import {
 } from '../../shared/guest/app/contract.ts';
 import { GuestLifecycleDefinition, STATE, stateIs, statePath, taskPayload } from '../../workflows/guest.ts';
 
-interface Rule {
-  Variable?: string;
-  StringEquals?: string;
-  And?: Rule[];
-  Next?: string;
-}
-interface AslState {
-  Type: string;
-  Resource?: unknown;
-  Parameters?: Record<string, unknown> & { Payload?: Record<string, unknown>; Input?: Record<string, unknown> };
-  Choices?: Rule[];
-}
-
 const TASK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:task';
 
-function definitionStates(): Record<string, AslState> {
-  const stack = new Stack();
-  const definition = new GuestLifecycleDefinition(stack, 'Definition', {
-    taskFunction: lambda.Function.fromFunctionArn(stack, 'Task', TASK_ARN),
-    self: StateMachine.fromStateMachineName(stack, 'Self', 'guest-lifecycle'),
-  });
-  const { chainable } = definition.definitionBody as ChainDefinitionBody;
-  const graph = new StateGraph(chainable.startState as State, 'guest lifecycle');
-  return (stack.resolve(graph.toGraphJson()) as { States: Record<string, AslState> }).States;
-}
+const states = definitionStates(GuestLifecycleDefinition, TASK_ARN, 'guest-lifecycle');
+const lambdaTasks = lambdaTasksOf(states, TASK_ARN);
 
-const states = definitionStates();
-/** The Lambda tasks' payloads: the state's Parameters when it invokes the function directly, its Payload through lambda:invoke (the callback steps). */
-const lambdaTasks = Object.entries(states)
-  .filter(([, s]) => s.Type === 'Task' && (s.Resource === TASK_ARN || s.Parameters?.FunctionName === TASK_ARN))
-  .map(([name, s]) => [name, (s.Resource === TASK_ARN ? s.Parameters : s.Parameters?.Payload) as Record<string, unknown>] as const);
-
-/** Every (variable, value) a Choice state tests, through And. */
-function tested(rules: Rule[]): [string, string][] {
-  return rules.flatMap((r) => [...(r.Variable && r.StringEquals !== undefined ? [[r.Variable, r.StringEquals] as [string, string]] : []), ...tested(r.And ?? [])]);
-}
 
 describe('the definition speaks the task contract', () => {
   it('every Lambda task sends the contract version, a contract task name and the guest', () => {

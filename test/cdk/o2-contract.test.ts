@@ -5,10 +5,9 @@
  * branch for every answer. The `@ts-expect-error` lines are mistakes the contract keeps compile
  * errors (tsc checks test/).
  */
-import { Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ChainDefinitionBody, JsonPath, StateGraph, StateMachine, type State } from 'aws-cdk-lib/aws-stepfunctions';
+import { JsonPath } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { definitionStates, lambdaTasksOf, tested } from '../support/asl.ts';
 import {
   HMS_ACCOUNT_CHECK,
   LAB_CHECK,
@@ -28,41 +27,11 @@ import {
 import { O2_WAIT_STEPS } from '../../shared/o2/domain/model.ts';
 import { O2_CALLBACK_STEPS, O2_STATE, O2LifecycleDefinition, o2StateIs, o2StatePath, o2TaskPayload } from '../../workflows/o2.ts';
 
-interface Rule {
-  Variable?: string;
-  StringEquals?: string;
-  And?: Rule[];
-  Next?: string;
-}
-interface AslState {
-  Type: string;
-  Resource?: unknown;
-  Parameters?: Record<string, unknown> & { Payload?: Record<string, unknown>; Input?: Record<string, unknown> };
-  Choices?: Rule[];
-  Default?: string;
-}
-
 const TASK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:o2task';
 
-function definitionStates(): Record<string, AslState> {
-  const stack = new Stack();
-  const definition = new O2LifecycleDefinition(stack, 'Definition', {
-    taskFunction: lambda.Function.fromFunctionArn(stack, 'Task', TASK_ARN),
-    self: StateMachine.fromStateMachineName(stack, 'Self', 'o2-lifecycle'),
-  });
-  const { chainable } = definition.definitionBody as ChainDefinitionBody;
-  const graph = new StateGraph(chainable.startState as State, 'O2 lifecycle');
-  return (stack.resolve(graph.toGraphJson()) as { States: Record<string, AslState> }).States;
-}
+const states = definitionStates(O2LifecycleDefinition, TASK_ARN, 'o2-lifecycle');
+const lambdaTasks = lambdaTasksOf(states, TASK_ARN);
 
-const states = definitionStates();
-const lambdaTasks = Object.entries(states)
-  .filter(([, s]) => s.Type === 'Task' && (s.Resource === TASK_ARN || s.Parameters?.FunctionName === TASK_ARN))
-  .map(([name, s]) => [name, (s.Resource === TASK_ARN ? s.Parameters : s.Parameters?.Payload) as Record<string, unknown>] as const);
-
-function tested(rules: Rule[]): [string, string][] {
-  return rules.flatMap((r) => [...(r.Variable && r.StringEquals !== undefined ? [[r.Variable, r.StringEquals] as [string, string]] : []), ...tested(r.And ?? [])]);
-}
 /** A Choice's branches: value → next state (the plain ones, not those with a further condition), and its default. */
 function branches(name: string): { byValue: Record<string, string>; otherwise: string | undefined } {
   const s = states[name]!;

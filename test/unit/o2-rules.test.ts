@@ -20,6 +20,7 @@ import {
   rcCoreStep,
   retainTerm,
 } from '../../shared/o2/domain/rules.ts';
+import { thrown } from '../support/thrown.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(iso);
@@ -32,18 +33,6 @@ const quadPrimary: Appointment = { department: 'Genetics', quad: true, kind: 'pr
 const quadSecondary: Appointment = { department: 'Cell Biology', quad: true, kind: 'secondary' };
 const clinical: Appointment = { department: 'Medicine (MGH)', quad: false, kind: 'primary' };
 const otherSchool: Appointment = { department: 'Molecular and Cellular Biology (FAS)', quad: false, kind: 'primary' };
-
-/** Thrown by `fn`, asserted to be of `type`. */
-function thrown<T extends Error>(fn: () => unknown, type: new (...args: never[]) => T): T {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(type);
-  return error as T;
-}
 
 describe('rules "On-Quad" and "Off-Quad": the decision, straight from the page', () => {
   const cases: [string, Institution, Appointment[], boolean, string][] = [

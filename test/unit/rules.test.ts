@@ -27,22 +27,11 @@ import {
   sponsorStanding,
 } from '../../shared/guest/domain/rules.ts';
 import { transition } from '../../shared/guest/domain/transitions.ts';
+import { thrown } from '../support/thrown.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string): Date => new Date(iso);
 const plus = (instant: Date, ms: number): Date => new Date(instant.getTime() + ms);
-
-/** Runs `fn`, asserts it threw an instance of `type`, and returns the error for closer inspection. */
-function thrown<E extends Error>(fn: () => unknown, type: abstract new (...args: never[]) => E): E {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(type);
-  return error as E;
-}
 
 function person(overrides: Partial<Person> = {}): Person {
   return {

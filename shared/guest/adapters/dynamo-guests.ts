@@ -6,7 +6,7 @@ import { ConflictError, StaleWriteError } from '../../core/domain/errors.ts';
 import type { AttemptCounter, Checkpoints, Page, PersonClaim } from '../../core/ports.ts';
 import type { GuestQuery, GuestRepository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
-import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
+import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, putClaim, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
 import { GUESTS_INDEXES, INDEX_ATTRIBUTES, indexAttributes, type IndexSpec } from './guests-table.ts';
 
 const guestKey = (guestId: string) => ({ pk: `GUEST#${guestId}`, sk: 'GUEST' });
@@ -209,17 +209,7 @@ export class DynamoGuestRepository implements GuestRepository {
   }
 
   async claimPerson(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    return written(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...personKey(huid), type: 'person-claim', huid, ...claim },
-          ...(previous
-            ? { ConditionExpression: 'guestId = :g AND claimedAt = :at', ExpressionAttributeValues: { ':g': previous.guestId, ':at': previous.claimedAt } }
-            : { ConditionExpression: keyDoesNotExist }),
-        }),
-      ),
-    );
+    return putClaim(this.doc, this.table, personKey(huid), { type: 'person-claim', huid, idAttribute: 'guestId' }, claim, previous);
   }
 
   async guestIdForAccount(accountId: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@ import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from 
 import type { Page, PersonClaim } from '../../core/ports.ts';
 import type { O2Query, O2Repository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
-import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
+import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, putClaim, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
 import type { IndexSpec } from '../../adapters/table-indexes.ts';
 import { labIndexAttributes, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
 
@@ -210,16 +210,7 @@ export class DynamoO2Repository implements O2Repository {
   }
 
   async claimUser(huid: string, claim: PersonClaim, previous: PersonClaim | undefined): Promise<boolean> {
-    return written(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: `O2USER#${huid}`, sk: 'LIVE', type: 'o2-user-claim', huid, o2AccountId: claim.guestId, claimedAt: claim.claimedAt },
-          ...(previous
-            ? { ConditionExpression: 'o2AccountId = :id AND claimedAt = :at', ExpressionAttributeValues: { ':id': previous.guestId, ':at': previous.claimedAt } }
-            : { ConditionExpression: keyDoesNotExist }),
-        }),
-      ),
-    );
+    return putClaim(this.doc, this.table, { pk: `O2USER#${huid}`, sk: 'LIVE' }, { type: 'o2-user-claim', huid, idAttribute: 'o2AccountId' }, claim, previous);
   }
+
 }
