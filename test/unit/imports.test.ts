@@ -162,6 +162,11 @@ describe('lifecycle modules', () => {
     expect(importsFrom(/^shared\/guest\//, /^shared\/o2\//)).toEqual([]);
   });
 
+  it('a lifecycle reaches the composition (shared/app/) only for the type of the ports it takes (deps.ts), and the HTTP layer only for what no lifecycle owns', () => {
+    expect(importsFrom(/^shared\/(guest|o2)\//, /^shared\/app\/(?!deps\.ts$)/)).toEqual([]);
+    expect(importsFrom(/^shared\/(guest|o2)\//, /^shared\/http\/(?!(handler|route-spec|schemas)\.ts$)/)).toEqual([]);
+  });
+
   it('the guest module takes GuestDeps, which has no port of another lifecycle (reaching one does not compile), and names none', () => {
     const guestFiles = everyFile.filter((f) => f.startsWith('shared/guest/'));
     const wide = guestFiles.filter((f) => /import type \{[^}]*\b(O2Deps|Deps)\b(?! as)[^}]*\} from '[^']*app\/deps\.ts'/.test(readFileSync(join(ROOT, f), 'utf8').replace(/GuestDeps as Deps/g, 'GuestDeps')));

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Approval } from '../domain/people.ts';
 import type { RecordedFailure } from '../domain/failures.ts';
+import type { PeopleDirectory } from '../ports.ts';
 
 export const Huid = z.string().regex(/^\d{8}$/).meta({ examples: ['10000001'] });
 export const Instant = z.iso.datetime().meta({ examples: ['2027-01-04T14:00:00.000Z'] });
@@ -58,3 +59,14 @@ export function shownOf<R, F extends object>(shown: { [K in keyof R]?: (r: Parti
   return out;
 }
 
+
+/**
+ * People's names for what the API answers (issue 18: "a person's name where a HUID was"): the names
+ * the people directory has for the HUIDs a record names, one lookup each, in parallel; a HUID nobody
+ * has is left out. Only for records the caller may read, and only the people that record names.
+ */
+export async function namesOf(deps: { people: PeopleDirectory }, huids: Iterable<string>): Promise<Map<string, string>> {
+  const unique = [...new Set(huids)];
+  const people = await Promise.all(unique.map((h) => deps.people.person(h)));
+  return new Map(people.flatMap((p, i) => (p ? [[unique[i]!, p.name] as const] : [])));
+}

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { approvalView, ApprovalView, failureView, FailureView, Huid, Instant, IsoDay, shownOf } from '../../core/app/view.ts';
 import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../domain/model.ts';
-import { o2People } from '../../app/names.ts';
 
 export const QuadView = z
   .strictObject({
@@ -318,4 +317,10 @@ export function toLabHistoryItem(e: O2AuditEvent): LabHistoryItem {
 
 export function toO2HistoryItem(e: O2AuditEvent): O2HistoryItem {
   return { seq: e.seq, at: e.at, actor: e.actor, action: e.action, before: shownOf<O2Account, O2HistoryFields>(O2_SHOWN, e.before), after: shownOf<O2Account, O2HistoryFields>(O2_SHOWN, e.after), detail: o2Detail(e) };
+}
+
+/** The people an O2 account names besides its user (whose name it holds): the sponsor, the lab's PI, who asked, the HMS sponsor, who decided, completed, renewed, kept or cancelled it. */
+export function o2People(o: O2Account): string[] {
+  const named = [o.piHuid, o.labPiHuid, o.requestedBy, o.hmsSponsorHuid, o.approval?.by, o.completion?.by, o.renewal?.by, o.retain?.by, o.cancellation?.by];
+  return [...new Set(named.filter((h): h is string => typeof h === 'string' && /^\d{8}$/.test(h) && h !== o.userHuid))];
 }
