@@ -15,9 +15,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'hms-guest-accounts');
-/** What the build reads: the pages, the rules they import, the build script, the lockfile (Vite's and React's versions). */
-const INPUT_DIRS = ['web/src', 'web/public', 'shared/domain'];
-const INPUT_FILES = ['web/index.html', 'scripts/build-web.ts', 'package-lock.json', 'local/web.ts'];
+/**
+ * What the build reads: the pages, the lifecycles' pure rules they import (every domain folder, and
+ * the guest lifecycle's published rules another domain imports; test/unit/imports.test.ts holds
+ * that nothing else of shared/ is reached), the build script, the lockfile (Vite's and React's versions).
+ */
+export const INPUT_DIRS = ['web/src', 'web/public', 'shared/core/domain', 'shared/guest/domain', 'shared/o2/domain'];
+export const INPUT_FILES = ['web/index.html', 'scripts/build-web.ts', 'package-lock.json', 'local/web.ts', 'shared/guest/public-rules.ts'];
 /** Generated from the OpenAPI document: types only, nothing of them is in the build. */
 const IGNORED = new Set(['web/src/api/schema.d.ts', 'web/src/api/openapi.json']);
 

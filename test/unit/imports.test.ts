@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { INPUT_DIRS as WEB_INPUT_DIRS, INPUT_FILES as WEB_INPUT_FILES } from '../../local/web.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCANNED = ['shared', 'functions', 'workflows', 'infra'];
@@ -187,6 +188,19 @@ describe('lifecycle modules', () => {
     expect(importsFrom(/^web\/src\/kit\//, /^web\/src\/(guest|o2|app)\//)).toEqual([]);
     // Each page folder takes the lifecycle's published rules (pure), never its use cases or adapters.
     expect(importsFrom(/^web\//, /^shared\/(guest|o2)\/(app|adapters|http)\/|^shared\/guest\/public\.ts$/)).toEqual([]);
+  });
+
+  it('the pages reach of shared/ only what the local build hashes (a change to a rule they apply rebuilds them)', () => {
+    const reached = new Set<string>();
+    const walk = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const target of namesGraph.get(file) ?? []) walk(target);
+    };
+    for (const f of everyFile.filter((f) => f.startsWith('web/src/'))) walk(f);
+    const shared = [...reached].filter((f) => f.startsWith('shared/'));
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.filter((f) => !WEB_INPUT_FILES.includes(f) && !WEB_INPUT_DIRS.some((d) => f.startsWith(`${d}/`)))).toEqual([]);
   });
 
   it('only infra/ and workflows/ import the CDK (and local/synth.ts, which synthesizes the app for npm start)', () => {
