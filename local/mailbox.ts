@@ -1,7 +1,8 @@
 /**
  * aws-ses-v2-local, started in-process on the mail port. Its store lives in memory; every message
  * is also appended to the data directory and loaded again on start, so the mailbox (GET /store)
- * survives a restart as the rest of the local system does.
+ * survives a restart as the rest of the local system does. Messages are kept as sent, except that
+ * their HTML opens links in a new tab (below): a local convenience, the sent email is unchanged.
  */
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,6 +50,36 @@ export function loadMailboxFile(file: string, warn: (line: string) => void = () 
 interface SavedEmail {
   replyTo?: string[];
   destination?: { to?: string[]; cc?: string[]; bcc?: string[] };
+  body?: { html?: string; text?: string };
+}
+
+/** Makes every link of a document open in a new tab (its browsing context's default target). */
+export const NEW_TAB_BASE = '<base target="_blank">';
+
+/**
+ * `html` with every link opening in a new tab. The mailbox's page shows an email's HTML inside an
+ * iframe, and the pages the links lead to refuse to be framed (frame-ancestors 'none'): followed in
+ * the frame, a link shows a blank frame. A `<base target="_blank">` sends them to a tab of their own;
+ * the `<a>` tags are left as they are, so tests reading the links (`<a href="…">text</a>`) still
+ * match. The base goes into the document's head; the mailbox's page sets the HTML as its frame's body
+ * (innerHTML), where the parser keeps the base element, which applies wherever it stands. Idempotent:
+ * HTML that already names a base target is left alone (messages loaded again from mailbox.jsonl).
+ */
+export function withLinksInNewTab(html: string): string {
+  if (/<base\b[^>]*\btarget\s*=/i.test(html)) return html;
+  const head = /<head\b[^>]*>/i.exec(html);
+  if (head) return html.slice(0, head.index + head[0].length) + NEW_TAB_BASE + html.slice(head.index + head[0].length);
+  const body = /<body\b/i.exec(html);
+  if (body) return `${html.slice(0, body.index)}<head>${NEW_TAB_BASE}</head>${html.slice(body.index)}`;
+  return NEW_TAB_BASE + html;
+}
+
+/** A message as the local mailbox keeps it: its HTML body, if any, opening links in a new tab. */
+function forMailbox(email: unknown): unknown {
+  const html = (email as SavedEmail | null)?.body?.html;
+  if (typeof html !== 'string') return email;
+  const e = email as SavedEmail;
+  return { ...e, body: { ...e.body, html: withLinksInNewTab(html) } };
 }
 
 /** Every `<prefix>N` value of an SES v1 form, by N. */
@@ -76,7 +107,8 @@ export async function startMailbox(opts: { port: number; host?: string; dataDir?
   const { default: sesServer } = (await import('aws-ses-v2-local')) as unknown as { default: (c: { host: string; port: number }) => Promise<Server> };
   store.clearStore();
   const file = opts.dataDir ? join(opts.dataDir, 'mailbox.jsonl') : undefined;
-  if (file) store.getStoreReadonly().emails.push(...loadMailboxFile(file, opts.warn));
+  // Messages stored before links opened in a new tab get their base on the way in too.
+  if (file) store.getStoreReadonly().emails.push(...loadMailboxFile(file, opts.warn).map(forMailbox));
   const original = (store as { __original?: StoreModule['saveEmail'] }).__original ?? store.saveEmail;
   (store as { __original?: StoreModule['saveEmail'] }).__original = original;
   // aws-ses-v2-local's SES v1 SendEmail validates its form with a schema naming only `member.1` of
@@ -96,7 +128,7 @@ export async function startMailbox(opts: { port: number; host?: string; dataDir?
     }
   };
   store.saveEmail = (email: unknown) => {
-    const saved = form ? withEveryAddress(email as SavedEmail, form) : email;
+    const saved = forMailbox(form ? withEveryAddress(email as SavedEmail, form) : email);
     if (file) appendFileSync(file, `${JSON.stringify(saved)}\n`);
     original(saved);
   };

@@ -94,7 +94,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('Off-Quad');
     expect(await row.textContent()).toContain('Not registered yet');
-    expect(await row.textContent()).toContain('MGH, an HMS affiliated institution');
+    expect(await row.textContent()).toContain('Massachusetts General Hospital (MGH)an HMS affiliated institution');
     labId = (await row.locator('code').textContent())!;
     expect(labId).toMatch(/^[0-9a-f-]{36}$/);
     await checkPage(page, 'my-o2-pi');
@@ -128,10 +128,11 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     // The user may cancel the request, not decide it, complete it or renew it.
     for (const name of ['Approve', 'Deny', 'Mark as completed', 'Ask the RC Core to renew']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     expect(await page.getByRole('button', { name: 'Cancel the request' }).count()).toBe(1);
-    // The user may not read the lab's record, but sees why the lab is off-Quad.
+    // The user may not read the lab's record, but sees the lab by its name and why it is off-Quad.
     const lab = page.getByRole('region', { name: 'Lab' });
-    expect(await lab.locator('dd').first().textContent()).toBe('Off-QuadThe lab is at MGH, an HMS affiliated institution; it registers with the HMS Research Computing Core (rccore@hms.harvard.edu) first.');
-    expect(await page.locator('.step').textContent()).toContain(`Your sponsoring PI (HUID ${PI.huid}) approves or denies the request`);
+    expect(await lab.locator('dd').allTextContents()).toEqual([LAB, 'Off-QuadThe lab is at MGH, an HMS affiliated institution; it registers with the HMS Research Computing Core (rccore@hms.harvard.edu) first.']);
+    // The PI by name, not by HUID.
+    expect(await page.locator('.step').textContent()).toContain(`${PI.name} (your sponsoring PI) approves or denies the request`);
     await checkPage(page, 'requested-as-user');
   });
 

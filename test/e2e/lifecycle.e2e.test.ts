@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
-import { PASSWORD } from '../support/sample.ts';
+import { noticeOf, PASSWORD } from '../support/sample.ts';
 
 // Monday 4 January 2027, 09:00 in Boston (EST).
 const START = '2027-01-04T14:00:00.000Z';
@@ -16,7 +16,6 @@ const systems = new Systems();
 afterEach(() => systems.killAll());
 
 const expiryNotices = (mail: Mail[]) => mail.filter((m) => m.subject.includes(' expires on '));
-const noticeOf = (m: Mail) => /Notice of (\d{4}-\d{2}-\d{2})\./.exec(m.body.text ?? '')?.[1];
 
 async function request(sys: LocalCli, as: string, body: Record<string, unknown>): Promise<string> {
   const res = await sys.as(as, 'POST', '/v1/guests', body);
@@ -47,6 +46,10 @@ describe('the local system, end to end', () => {
     expect(toGuest.map((m) => m.subject)).toEqual(['Activate your HMS account']);
     const { accountId, code } = activationOf(toGuest[0]!);
     expect(accountId).toBe(guest.accountId);
+    // It names the sponsor, from the people directory, by name only; the code's expiry in Boston time.
+    expect(toGuest[0]!.body.text).toContain('your Harvard Medical School sponsor, Ada Faculty.');
+    expect(toGuest[0]!.body.text).not.toContain(SPONSOR.huid);
+    expect(toGuest[0]!.body.text).toMatch(/valid until \w+day, \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M \(Boston time\)/);
     const copy = (await sys.mailTo(SPONSOR.email)).filter((m) => m.subject.includes('Activate your HMS account'));
     expect(copy).toHaveLength(1);
     expect(copy[0]!.destination.to).toEqual([SPONSOR.email]);
@@ -128,6 +131,12 @@ describe('the local system, end to end', () => {
     expect(actions.lastIndexOf('expiry-notice-sent')).toBeLessThan(actions.indexOf('expired'));
     expect(items.find((e) => e.action === 'activated')!.actor).toBe(GUEST.huid);
     expect(items.map((e) => e.seq)).toEqual([...items.map((e) => e.seq)].sort((a, b) => a - b));
+
+    // No email of the whole lifecycle shows an instant or a service as the system stores it.
+    for (const m of await sys.mail()) {
+      expect(`${m.body.text ?? ''}${m.body.html ?? ''}`, m.subject).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+      expect(m.body.text ?? '', m.subject).not.toMatch(/Entitlements:|Services granted: [a-z]/);
+    }
   });
 
   it('an extension during the notice days stops the notices; they restart 7 days before the new end date', async () => {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ROOT, Systems } from '../support/cli.ts';
+import { noticeOf } from '../support/sample.ts';
 
 const systems = new Systems();
 afterEach(() => systems.killAll());
@@ -99,7 +100,7 @@ it('the README walk-through with curl runs as written: request, the directory pa
   expect(guest).toMatchObject({ status: 'EXPIRED', guestHuid: '20000001', endDate: '2027-03-01' });
   expect(guest.activatedAt).toBeTruthy();
   const mail = await sys.mail();
-  const noticeDays = mail.filter((m) => m.subject.includes('expires on 2027-03-01')).map((m) => /Notice of (\S+)\./.exec(m.body.text ?? '')?.[1]);
+  const noticeDays = mail.filter((m) => m.subject.includes('expires on 2027-03-01')).map(noticeOf);
   expect(noticeDays).toEqual(['2027-02-22', '2027-02-23', '2027-02-24', '2027-02-25', '2027-02-26', '2027-02-27', '2027-02-28', '2027-03-01']);
   expect(mail.filter((m) => m.subject.includes('expired on 2027-03-01')).map((m) => m.destination.to[0]).sort()).toEqual(['ada.faculty@hms.harvard.edu', 'grace.guest@example.org']);
   const history = await sys.as<{ items: { action: string }[] }>('10000001', 'GET', `/v1/guests/${guestId}/history`);

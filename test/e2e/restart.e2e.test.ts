@@ -4,8 +4,8 @@
  * come back, and the lifecycle carries on — every notice exactly once, expiry once.
  */
 import { afterEach, expect, it } from 'vitest';
-import { GUEST, SPONSOR, Systems, type LocalCli, type Mail } from '../support/cli.ts';
-import { PASSWORD } from '../support/sample.ts';
+import { GUEST, SPONSOR, Systems, type LocalCli } from '../support/cli.ts';
+import { noticeOf, PASSWORD } from '../support/sample.ts';
 
 const START = '2027-01-04T14:00:00.000Z';
 const END_DATE = '2027-02-15';
@@ -13,8 +13,6 @@ const NOTICE_DAYS = ['2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '20
 
 const systems = new Systems();
 afterEach(() => systems.killAll());
-
-const noticeOf = (m: Mail) => /Notice of (\d{4}-\d{2}-\d{2})\./.exec(m.body.text ?? '')?.[1];
 
 /** Expiry notices per notice date. */
 async function noticesPerDate(sys: LocalCli): Promise<Record<string, number>> {

@@ -18,7 +18,8 @@ import { FaultInjector, seededRandom, type FaultRule } from '../../local/faults.
 import { startLocalSystem } from '../../local/system.ts';
 import { TestSystem, SPONSOR, GUEST, type Answer, type Mail } from '../support/local-system.ts';
 import { LocalCli, tempDataDir } from '../support/cli.ts';
-import { PASSWORD } from '../support/sample.ts';
+import { noticeOf, PASSWORD } from '../support/sample.ts';
+import { readableDate } from '../../shared/core/domain/dates.ts';
 
 const SEED = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`faults: seed ${SEED} (FAULTS_SEED=${SEED} repeats these faults)`);
@@ -36,7 +37,6 @@ const reconcilerRan = (day: string) => `${day}T11:00:01.000Z`;
 const PAST_EXPIRY = '2027-02-16T05:00:01.000Z';
 const PAST_RESTORE_WINDOW = '2027-03-19T12:00:00.000Z';
 
-const noticeOf = (m: Mail) => /Notice of (\d{4}-\d{2}-\d{2})\./.exec(m.body.text ?? '')?.[1];
 const who = (address: string) => (address === SPONSOR.email ? 'sponsor' : address === GUEST.email ? 'guest' : address);
 
 /** Every email sent, by kind and recipient: `{ 'notice 2027-02-08 → sponsor': 1, … }`. */
@@ -313,7 +313,7 @@ describe('a task whose write landed but whose answer was lost', () => {
       { service: 'dynamodb', operation: 'PutItem', match: '"status":{"S":"EXPIRED"}', mode: 'lose-response', error: 'ECONNRESET', times: 1, label: 'expiry write' },
       {
         service: 'ses',
-        match: 'Notice of 2027-02-12.',
+        match: `Notice of ${readableDate('2027-02-12')}.`,
         mode: 'delay',
         times: 1,
         label: 'activation during the notice',
@@ -344,7 +344,7 @@ describe('a task whose write landed but whose answer was lost', () => {
   it('the window that remains: SES accepted a notice but its answer was lost — the SDK sends it again (SES has no idempotency key)', async () => {
     // Prepare
     const { t, faults } = await startWithFaults([
-      { service: 'ses', match: 'Notice of 2027-02-12.', mode: 'lose-response', error: 'ECONNRESET', times: 1, label: 'answer lost' },
+      { service: 'ses', match: `Notice of ${readableDate('2027-02-12')}.`, mode: 'lose-response', error: 'ECONNRESET', times: 1, label: 'answer lost' },
     ]);
 
     // Act

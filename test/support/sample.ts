@@ -1,5 +1,6 @@
 /** What tests share: the built-in sample data (README, "Built-in sample data"), the mailbox's and the API's answers. */
 import { checkAnswer } from './contract.ts';
+import { readableDate } from '../../shared/core/domain/dates.ts';
 
 export const SPONSOR = { huid: '10000001', email: 'ada.faculty@hms.harvard.edu' };
 export const DELEGATE = { huid: '10000004', email: 'lee.labadmin@hms.harvard.edu' };
@@ -14,6 +15,22 @@ export interface Mail {
   destination: { to: string[]; cc: string[] };
   subject: string;
   body: { text?: string; html?: string };
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * The day an expiry notice is of, as an ISO date, from its text's "(Notice of Wednesday, February
+ * 10, 2027.)": the emails write dates in words (shared/core/domain/dates.ts, readableDate), tests
+ * compare days. A date in words that is not one (a wrong weekday) throws.
+ */
+export function noticeOf(m: Mail): string | undefined {
+  const words = /Notice of (\w+, (\w+) (\d{1,2}), (\d{4}))\./.exec(m.body.text ?? '');
+  if (!words) return undefined;
+  const month = MONTHS.indexOf(words[2]!) + 1;
+  const iso = `${words[4]!}-${String(month).padStart(2, '0')}-${words[3]!.padStart(2, '0')}`;
+  if (month === 0 || readableDate(iso) !== words[1]) throw new Error(`not a date in words: ${words[1]!}`);
+  return iso;
 }
 
 /** An HTTP answer, its JSON body parsed. */

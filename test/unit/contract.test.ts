@@ -86,6 +86,7 @@ const O2 = {
   piHuid: '10000013',
   labId: '6b1f7c0e-0000-4000-8000-0000000000a1',
   labPiHuid: '10000013',
+  labName: 'Mgh Imaging Lab',
   requestedBy: '10000013',
   justification: null,
   hmsSponsorHuid: null,

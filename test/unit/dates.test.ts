@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addYears, dateIn, daysBetween, durationMs, endOfDay, isIsoDate, zonedInstant } from '../../shared/core/domain/dates.ts';
+import { addDays, addYears, dateIn, daysBetween, durationMs, endOfDay, isIsoDate, readableDate, readableInstant, zonedInstant } from '../../shared/core/domain/dates.ts';
 
 describe('calendar dates', () => {
   it.each([
@@ -22,6 +22,29 @@ describe('calendar dates', () => {
     expect(addDays('2025-12-28', 7)).toBe('2026-01-04');
     expect(addDays('2024-03-01', -1)).toBe('2024-02-29');
     expect(daysBetween('2025-12-25', '2026-01-01')).toBe(7);
+  });
+});
+
+describe('dates and instants as people read them (the emails)', () => {
+  it('a date in words, whatever the time zone of the machine', () => {
+    expect(readableDate('2027-06-30')).toBe('Wednesday, June 30, 2027');
+    expect(readableDate('2028-02-29')).toBe('Tuesday, February 29, 2028');
+    expect(() => readableDate('2027-02-29')).toThrow(RangeError);
+  });
+
+  it.each([
+    ['winter (EST)', '2026-12-21T16:13:31.816Z', 'Monday, December 21, 2026 at 11:13 AM (Boston time)'],
+    ['summer (EDT)', '2027-07-01T18:05:00Z', 'Thursday, July 1, 2027 at 2:05 PM (Boston time)'],
+    ['just after midnight in Boston', '2027-01-05T05:01:00Z', 'Tuesday, January 5, 2027 at 12:01 AM (Boston time)'],
+    ['late evening in Boston, already the next day in UTC', '2026-01-01T03:00:00Z', 'Wednesday, December 31, 2025 at 10:00 PM (Boston time)'],
+  ])('an instant in Boston time: %s', (_case, instant, want) => {
+    expect(readableInstant(instant)).toBe(want);
+    expect(readableInstant(new Date(instant))).toBe(want);
+  });
+
+  it('plain spaces only (no narrow no-break space before AM/PM), and a string that is no instant is refused', () => {
+    expect(readableInstant('2026-12-21T16:13:31.816Z')).not.toMatch(/[\u00A0\u202F]/);
+    expect(() => readableInstant('soon')).toThrow(RangeError);
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * The local system's start, piece by piece (the command end to end is test/e2e/cli.e2e.test.ts):
- * the mailbox's listen error surfaces, the data directory's lock, mailbox.jsonl's half-written last
- * line, damaged checkpoint files, and the command line.
+ * the mailbox's listen error surfaces, its emails' links open in a new tab, the data directory's
+ * lock, mailbox.jsonl's half-written last line, damaged checkpoint files, and the command line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../local/cli-args.ts';
 import { LocalClock } from '../../local/clock.ts';
 import { LOCK_FILE, openDataDir } from '../../local/data-dir.ts';
-import { loadMailboxFile, startMailbox } from '../../local/mailbox.ts';
+import { loadMailboxFile, NEW_TAB_BASE, startMailbox, withLinksInNewTab } from '../../local/mailbox.ts';
+import { render } from '../../shared/core/app/email.ts';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { LocalStepFunctions } from '../../local/sfn/service.ts';
 import { StartupError } from '../../local/startup-error.ts';
@@ -66,6 +67,53 @@ describe('the mailbox (aws-ses-v2-local)', () => {
       ses.destroy();
       server.close();
     }
+  });
+
+  it("a stored message's HTML opens its links in a new tab (the mailbox shows it in a frame the pages refuse), in memory and loaded again from mailbox.jsonl; its links read as before", async () => {
+    // Prepare: an email as the templates render it, and one stored by an earlier version (no base)
+    const dir = tempDir();
+    const mail = render(['grace@example.org'], 'Approve', ['Dear Ada,', { link: 'http://127.0.0.1:3000/guests/g-1', text: 'Review the request' }]);
+    const earlier = { messageId: 'earlier', subject: 'Earlier', body: { html: mail.html, text: mail.text } };
+    appendFileSync(join(dir, 'mailbox.jsonl'), `${JSON.stringify(earlier)}\n`);
+    const server: Server = await startMailbox({ port: 0, dataDir: dir });
+    const port = (server.address() as { port: number }).port;
+    const ses = new SESClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    try {
+      // Act
+      await ses.send(
+        new SendEmailCommand({
+          Source: 'from@example.org',
+          Destination: { ToAddresses: mail.to },
+          Message: { Subject: { Data: mail.subject }, Body: { Text: { Data: mail.text }, Html: { Data: mail.html } } },
+        }),
+      );
+      const store = (await (await fetch(`http://127.0.0.1:${port}/store`)).json()) as { emails: { subject: string; body: { html?: string; text?: string } }[] };
+      // Assess: both in memory (what the mailbox's page shows) and the new one on disk alike
+      const onDisk = loadMailboxFile(join(dir, 'mailbox.jsonl')) as { body: { html: string } }[];
+      const htmls = [...store.emails.map((e) => e.body.html!), onDisk[1]!.body.html];
+      expect(store.emails.map((e) => e.subject)).toEqual(['Earlier', 'Approve']);
+      for (const html of htmls) {
+        expect(html).toBe(mail.html.replace('<body', `<head>${NEW_TAB_BASE}</head><body`));
+        // Links as tests and people read them: the <a> tags untouched
+        expect(/<a href="([^"]+)">Review the request<\/a>/.exec(html)?.[1]).toBe('http://127.0.0.1:3000/guests/g-1');
+      }
+      // The text body and the email itself as the templates render it: unchanged
+      expect(store.emails[1]!.body.text).toBe(mail.text);
+      expect(mail.html).not.toContain('<base');
+    } finally {
+      ses.destroy();
+      server.close();
+    }
+  });
+
+  it.each([
+    ['a head', '<html><head><title>t</title></head><body><a href="x">x</a></body></html>', `<html><head>${NEW_TAB_BASE}<title>t</title></head><body><a href="x">x</a></body></html>`],
+    ['a body but no head', '<!doctype html><html><body style="a"><p>x</p></body></html>', `<!doctype html><html><head>${NEW_TAB_BASE}</head><body style="a"><p>x</p></body></html>`],
+    ['a fragment', '<p><a href="x">x</a></p>', `${NEW_TAB_BASE}<p><a href="x">x</a></p>`],
+    ['a base target already', '<html><head><base target="_top"></head><body></body></html>', '<html><head><base target="_top"></head><body></body></html>'],
+  ])('links in a new tab: %s', (_case, html, want) => {
+    expect(withLinksInNewTab(html)).toBe(want);
+    expect(withLinksInNewTab(withLinksInNewTab(html))).toBe(want);
   });
 
   it('a free port: listening', async () => {

@@ -130,6 +130,20 @@ describe('activate', () => {
     return { w, guestId: g.guestId, code, accountId };
   }
 
+  it("the activation emails as people read them: the guest's names the sponsor (by name only), instants and dates in words, the copy the services by name", async () => {
+    // Prepare / Act
+    const { w } = await provisioned();
+    const mail = w.mailer.to('grace.guest@example.org').find((m) => m.subject === 'Activate your HMS account')!;
+    const copy = w.mailer.to('ada.faculty@hms.harvard.edu').find((m) => m.subject === 'Copy: Activate your HMS account')!;
+    // Assess
+    expect(mail.text).toContain('your Harvard Medical School sponsor, Ada Faculty.');
+    expect(`${mail.text}${mail.html}`).not.toContain(ADA.huid);
+    expect(mail.text).toMatch(/valid until \w+day, \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M \(Boston time\)\./);
+    expect(mail.text).toContain('through Wednesday, June 30, 2027.');
+    expect(copy.text).toContain('Services granted: HMS email account, Wireless network, HMS Web Portal.');
+    for (const m of [mail, copy]) expect(`${m.text}${m.html}`).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:|\b\d{4}-\d{2}-\d{2}\b/);
+  });
+
   it('the right code activates once; the same code again is the same success', async () => {
     const { w, guestId, code, accountId } = await provisioned();
     const first = (await uc.activate(w.deps, { accountId, code, password: PASSWORD }, '192.0.2.1')).guest;

@@ -750,7 +750,8 @@ describe('the guest lifecycle tells the O2 lifecycle, and never fails because of
     expect(expired).toMatchObject({ status: 'EXPIRED', endDate: '2027-01-04' });
     const mail = w.mailer.sent.filter((m) => /expired/i.test(m.subject) && m.text.includes('ggu001'));
     expect(mail).toHaveLength(1);
-    expect(mail[0]!.text).not.toContain('2027-06-30');
+    expect(mail[0]!.text).toContain('expired at the end of Monday, January 4, 2027');
+    expect(mail[0]!.text).not.toContain('June 30, 2027');
   });
 
   it('an O2 repository that fails does not fail the guest cancellation', async () => {

@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { getMe, type Me } from './api/client.ts';
 import { api, describeError, needsSignIn } from './api.ts';
 import { isSignedIn, signIn, signOut } from './auth.ts';
+import { ErrorBoundary } from './kit/ErrorBoundary.tsx';
 import { Alert, Loading, Page } from './kit/ui.tsx';
 import { Activate } from './guest/Activate.tsx';
 import { Callback } from './app/Callback.tsx';
@@ -86,7 +87,8 @@ function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {children}
+        {/* A new address, a new page: what failed on the last one does not stay. */}
+        <ErrorBoundary key={pathname}>{children}</ErrorBoundary>
       </main>
       <footer className="site-footer">
         <p>

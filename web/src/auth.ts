@@ -5,6 +5,7 @@
  * expires. The API is called with the access token; who the person is comes from GET /v1/me.
  */
 import { config } from './config.ts';
+import { clearDraft } from './kit/draft.ts';
 
 interface Discovery {
   authorization_endpoint: string;
@@ -169,6 +170,8 @@ export function forgetTokens(): void {
 export async function signOut(): Promise<void> {
   const tokens = readTokens();
   forgetTokens();
+  // What was typed into forms is the person's: it goes with them.
+  clearDraft();
   let d: Discovery | undefined;
   try {
     d = await discover();

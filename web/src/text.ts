@@ -1,5 +1,9 @@
 /** The words the pages use, in the HMS pages' own terms. */
-import type { Guest, GuestStatus, Population, Service } from './api/client.ts';
+import type { GuestStatus, Population, Service } from './api/client.ts';
+// The services' names, one list for the pages and the emails (which may not import the pages).
+import { ENTITLEMENT_LABELS, SERVICE_LABELS } from '../../shared/guest/domain/model.ts';
+
+export { ENTITLEMENT_LABELS };
 
 export const STATUS_LABELS: Record<GuestStatus, string> = {
   PENDING_HSR: 'Waiting for the HSR',
@@ -44,18 +48,13 @@ export const POPULATIONS: { value: Population; label: string; description: strin
 export const POPULATION_LABELS = Object.fromEntries(POPULATIONS.map((p) => [p.value, p.label])) as Record<Population, string>;
 
 export const SERVICES: { value: Service; label: string; description: string }[] = [
-  { value: 'email', label: 'HMS email account', description: "Not for guests of a hospital sponsor (affiliate hospitals' guests are not eligible for HMS email)." },
-  { value: 'file-shares', label: 'Network file shares', description: 'Shared folders on the HMS network file servers.' },
-  { value: 'wireless', label: 'Wireless network', description: 'The HMS wireless network.' },
-  { value: 'research-applications', label: 'Research applications', description: 'Research applications the lab uses.' },
-  { value: 'portal', label: 'HMS Web Portal', description: 'https://my.hms.harvard.edu' },
-  { value: 'o2', label: 'O2 research cluster', description: 'Needs a sponsoring PI or manager; off-Quad labs register with the HMS Research Computing Core first (rccore@hms.harvard.edu).' },
+  { value: 'email', label: SERVICE_LABELS.email, description: "Not for guests of a hospital sponsor (affiliate hospitals' guests are not eligible for HMS email)." },
+  { value: 'file-shares', label: SERVICE_LABELS['file-shares'], description: 'Shared folders on the HMS network file servers.' },
+  { value: 'wireless', label: SERVICE_LABELS.wireless, description: 'The HMS wireless network.' },
+  { value: 'research-applications', label: SERVICE_LABELS['research-applications'], description: 'Research applications the lab uses.' },
+  { value: 'portal', label: SERVICE_LABELS.portal, description: 'https://my.hms.harvard.edu' },
+  { value: 'o2', label: SERVICE_LABELS.o2, description: 'Needs a sponsoring PI or manager; off-Quad labs register with the HMS Research Computing Core first (rccore@hms.harvard.edu).' },
 ];
-
-export const ENTITLEMENT_LABELS: Record<Guest['entitlements'][number]['name'], string> = {
-  ...(Object.fromEntries(SERVICES.map((s) => [s.value, s.label])) as Record<Service, string>),
-  'digital-library': 'Digital Library (electronic journals)',
-};
 
 const ACTIONS: Record<string, string> = {
   requested: 'Request submitted',

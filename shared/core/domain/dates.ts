@@ -114,6 +114,32 @@ export function endOfDay(date: IsoDate, timeZone: string = HMS_TIME_ZONE): Date 
   return zonedInstant(addDays(date, 1), 0, 0, timeZone);
 }
 
+/** How an instant's time zone is named to people (emails write instants in HMS time). */
+export const HMS_TIME_ZONE_NAME = 'Boston time';
+
+// A date is formatted at UTC midnight of itself, so that no time zone can move it to another day.
+const dayFormatter = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
+const clockFormatter = new Intl.DateTimeFormat('en-US', { timeZone: HMS_TIME_ZONE, hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
+
+/** A calendar date as people write it, for emails: "Wednesday, June 30, 2027". */
+export function readableDate(date: IsoDate): string {
+  const [y, m, d] = parts(date);
+  return dayFormatter.format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/**
+ * An instant as people in Boston read it, for emails: "Monday, December 21, 2026 at 11:13 AM
+ * (Boston time)". The time is put together from its parts with plain spaces: recent ICU versions
+ * put a narrow no-break space before AM/PM, which some mail clients show as a box and text
+ * searches miss.
+ */
+export function readableInstant(instant: Date | string): string {
+  const at = typeof instant === 'string' ? new Date(instant) : instant;
+  if (Number.isNaN(at.getTime())) throw new RangeError(`not an instant: ${String(instant)}`);
+  const p = Object.fromEntries(clockFormatter.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${readableDate(dateIn(at))} at ${p.hour}:${p.minute} ${p.dayPeriod} (${HMS_TIME_ZONE_NAME})`;
+}
+
 /** ISO-8601 duration of days/hours/minutes/seconds (PnDTnHnMnS, PnW) to milliseconds. */
 export function durationMs(duration: string): number {
   const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);

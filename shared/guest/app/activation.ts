@@ -23,11 +23,14 @@ export function activationOwed(g: Pick<Guest, 'status' | 'activationSentAt'>): b
  * failed sends only the copy, not the guest a second code.
  */
 export async function issueActivation(deps: Deps, guest: Guest, actor: string, action: string): Promise<Guest> {
+  // The guest's email names the sponsor. Looked up before the code is issued: a directory that does
+  // not answer fails the task before an unsent code voids the one the guest may already hold.
+  const sponsor = await deps.people.person(guest.sponsorHuid);
   const now = deps.clock.now();
   const code = formatActivationCode(deps.random.bytes(17));
   const activation = { hash: hashActivationCode(code), issuedAt: now.toISOString(), expiresAt: activationExpiry(now, guest.startDate).toISOString() };
   const next = await change(deps, guest, actor, action, { activation, activationSentAt: undefined, activationSentTo: undefined });
-  await deps.mailer.send(emails.activation(next, code, deps.links));
+  await deps.mailer.send(emails.activation(next, code, sponsor && { name: sponsor.name }, deps.links));
   const sent = await recordSent(deps, next, actor, 'activation-sent-to-guest', (g) =>
     g.activation?.hash === activation.hash && !g.activationSentTo?.includes('guest') ? { activationSentTo: ['guest'] } : undefined,
   );

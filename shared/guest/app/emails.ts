@@ -1,8 +1,14 @@
-/** The guest lifecycle's email templates (rendered by shared/core/app/email.ts). */
+/**
+ * The guest lifecycle's email templates (rendered by shared/core/app/email.ts). Dates and instants
+ * are written as people write them (shared/core/domain/dates.ts: "Wednesday, June 30, 2027", instants
+ * in Boston time) and services by their names, never as codes; subjects keep their ISO dates, which
+ * sort and which people and tests search mail by.
+ */
 import { pageLink, render, type Links } from '../../core/app/email.ts';
 import type { EmailMessage } from '../../core/ports.ts';
+import { readableDate as day, readableInstant } from '../../core/domain/dates.ts';
 import type { Person } from '../../core/domain/people.ts';
-import { POPULATION_LABELS, type Guest } from '../domain/model.ts';
+import { ENTITLEMENT_LABELS, POPULATION_LABELS, type Guest } from '../domain/model.ts';
 import { WYSS_CONTACT } from '../domain/rules.ts';
 
 export type { Links };
@@ -12,15 +18,22 @@ const SIGNATURE = 'HMS IT — Sponsored guest accounts';
 const guestLink = (links: Links, g: Guest) => pageLink(links, `/guests/${g.guestId}`);
 
 export const emails = {
-  /** Rule "Activation email": "Activate your HMS account", to the guest's personal email. */
-  activation(g: Guest, code: string, links: Links): EmailMessage {
+  /**
+   * Rule "Activation email": "Activate your HMS account", to the guest's personal email. It names the
+   * sponsor, so that the guest knows who vouched for the account; of the sponsor it takes the name
+   * alone (no HUID, no email address: the guest's mailbox is outside HMS). Without a name (the sponsor
+   * gone from the directory) it says "your sponsor".
+   */
+  activation(g: Guest, code: string, sponsor: Pick<Person, 'name'> | undefined, links: Links): EmailMessage {
     return render([g.guestEmail], 'Activate your HMS account', [
       `Hello ${g.guestName},`,
-      'An HMS account has been created for you at the request of your Harvard Medical School sponsor.',
+      sponsor
+        ? `An HMS account has been created for you at the request of your Harvard Medical School sponsor, ${sponsor.name}.`
+        : 'An HMS account has been created for you at the request of your Harvard Medical School sponsor.',
       { label: 'HMS account ID', value: g.accountId ?? '' },
       { label: 'Activation code', value: code },
       { link: `${links.activationUrl}?accountId=${encodeURIComponent(g.accountId ?? '')}`, text: 'Activate your HMS account' },
-      `The activation code can be used once and is valid until ${g.activation?.expiresAt ?? ''}. Your account is valid from ${g.startDate} through ${g.endDate}.`,
+      `The activation code can be used once${g.activation ? ` and is valid until ${readableInstant(g.activation.expiresAt)}` : ''}. Your account is valid from ${day(g.startDate)} through ${day(g.endDate)}.`,
       SIGNATURE,
     ]);
   },
@@ -32,7 +45,7 @@ export const emails = {
       { label: 'HMS account ID', value: g.accountId ?? '' },
       { label: 'Activation code', value: '[redacted — sent only to the guest]' },
       { link: links.activationUrl, text: 'Activation page' },
-      `Account term: ${g.startDate} through ${g.endDate}. Entitlements: ${grantedList(g)}.`,
+      `Account term: ${day(g.startDate)} through ${day(g.endDate)}. Services granted: ${grantedList(g)}.`,
       SIGNATURE,
     ]);
   },
@@ -42,8 +55,8 @@ export const emails = {
       `Dear ${sponsor.name},`,
       g.filedForO2
         ? // Filed by an O2 request: by the person or the lab (rule "No HMS account"), not necessarily by anyone the sponsor named.
-          `${requester?.name ?? `HUID ${g.submittedBy}`} asks you to sponsor an HMS guest account for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${g.startDate} through ${g.endDate}: it is needed for an O2 account on the research cluster (the person has no HMS account yet). Approve it only if you sponsor this person.`
-        : `${requester?.name ?? g.submittedBy} asked for an HMS guest account on your behalf for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${g.startDate} through ${g.endDate}.`,
+          `${requester?.name ?? `HUID ${g.submittedBy}`} asks you to sponsor an HMS guest account for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${day(g.startDate)} through ${day(g.endDate)}: it is needed for an O2 account on the research cluster (the person has no HMS account yet). Approve it only if you sponsor this person.`
+        : `${requester?.name ?? g.submittedBy} asked for an HMS guest account on your behalf for ${g.guestName} (${POPULATION_LABELS[g.population]}), from ${day(g.startDate)} through ${day(g.endDate)}.`,
       reminder
         ? 'This request has waited 7 days for your decision. Without a decision within 7 more days it expires and must be submitted again.'
         : 'Please approve or deny this request. Without a decision within 14 days it expires.',
@@ -70,7 +83,7 @@ export const emails = {
 
   hsrTimeout(g: Guest, requesterEmail: string): EmailMessage {
     return render([requesterEmail], `HMS guest account request for ${g.guestName}: no Harvard Sponsored Role`, [
-      `The request for ${g.guestName} (HUID ${g.guestHuid}) waited 14 days for an active Harvard Sponsored Role (HSR) covering ${g.endDate}, and has been closed.`,
+      `The request for ${g.guestName} (HUID ${g.guestHuid}) waited 14 days for an active Harvard Sponsored Role (HSR) covering ${day(g.endDate)}, and has been closed.`,
       'Set up or extend the guest’s HSR in the HSR Portal, then submit a new request.',
       SIGNATURE,
     ]);
@@ -80,7 +93,7 @@ export const emails = {
   expiryNotice(g: Guest, sponsor: Person, links: Links, noticeDate: string): EmailMessage {
     return render([sponsor.email], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expires on ${g.endDate}`, [
       `Dear ${sponsor.name},`,
-      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expires at the end of ${g.endDate}. (Notice of ${noticeDate}.)`,
+      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expires at the end of ${day(g.endDate)}. (Notice of ${day(noticeDate)}.)`,
       'To keep it, first extend the guest’s Harvard Sponsored Role in the HSR Portal, then submit an extension. You will be reminded daily until the expiration date.',
       { link: guestLink(links, g), text: 'Extend the account' },
       SIGNATURE,
@@ -90,7 +103,7 @@ export const emails = {
   /** Rule "Disabled at expiry": subject contains "expired"; one message to the sponsor, one to the guest. */
   expired(g: Guest, to: string, links: Links): EmailMessage {
     return render([to], `HMS guest account ${g.accountId ?? ''} for ${g.guestName} expired on ${g.endDate}`, [
-      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expired at the end of ${g.endDate} and has been disabled; its access has been revoked.`,
+      `The HMS guest account of ${g.guestName} (${g.accountId ?? ''}) expired at the end of ${day(g.endDate)} and has been disabled; its access has been revoked.`,
       'Within 30 days the sponsor can restore it with an extension; after that a new request is needed.',
       { link: guestLink(links, g), text: 'Extend the account' },
       SIGNATURE,
@@ -121,7 +134,8 @@ export const emails = {
   retainedAccount(g: Guest, sponsor: Person | undefined, links: Links): EmailMessage {
     return render([g.guestEmail], `Your HMS account ${g.accountId ?? ''} continues as a guest account`, [
       `Hello ${g.guestName},`,
-      `Your HMS account ${g.accountId ?? ''} continues after your HMS appointment ends, as an HMS guest account sponsored by ${sponsor?.name ?? g.sponsorHuid}, from ${g.startDate} through ${g.endDate}. Keep using your HMS account ID and password: there is nothing to activate.`,
+      // The sponsor by name only: no HUID in the person's email (without a name, "your HMS sponsor").
+      `Your HMS account ${g.accountId ?? ''} continues after your HMS appointment ends, as an HMS guest account sponsored by ${sponsor?.name ?? 'your HMS sponsor'}, from ${day(g.startDate)} through ${day(g.endDate)}. Keep using your HMS account ID and password: there is nothing to activate.`,
       { label: 'HMS account ID', value: g.accountId ?? '' },
       // The person can open their O2 account's page; the guest account's page is the sponsor's.
       ...(g.o2AccountId ? [{ link: `${links.portalUrl.replace(/\/$/, '')}/o2-accounts/${g.o2AccountId}`, text: 'Your O2 account' }] : []),
@@ -133,7 +147,8 @@ export const emails = {
   wyssContact: WYSS_CONTACT,
 };
 
+/** The services granted, by their names ("HMS email account, Wireless network"), not their codes. */
 function grantedList(g: Guest): string {
-  const granted = g.entitlements.filter((e) => e.granted).map((e) => e.name);
+  const granted = g.entitlements.filter((e) => e.granted).map((e) => ENTITLEMENT_LABELS[e.name]);
   return granted.length ? granted.join(', ') : 'none';
 }

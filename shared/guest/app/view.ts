@@ -54,6 +54,10 @@ export const GuestViewSchema = z
     createdAt: Instant,
     updatedAt: Instant,
     version: z.int().min(1).describe('Increments on every change; the ETag is this number in quotes'),
+    names: z
+      .record(Huid, z.string())
+      .optional()
+      .describe("The names of the people this guest names (its sponsor, who submitted it, who decided it), as the people directory has them, by HUID; on the answers about one guest, not in lists"),
   })
   .meta({ id: 'Guest', description: 'A guest account request and its lifecycle' });
 export type GuestView = z.output<typeof GuestViewSchema>;
@@ -67,7 +71,7 @@ export const GuestPageSchema = z
 export type GuestPageView = z.output<typeof GuestPageSchema>;
 
 /** The fields of a guest a history event shows: those of the guest view that change (never its ID, version or timestamps of the record). */
-export const HistoryFieldsSchema = GuestViewSchema.omit({ guestId: true, nextActionAt: true, updatedAt: true, version: true })
+export const HistoryFieldsSchema = GuestViewSchema.omit({ guestId: true, nextActionAt: true, updatedAt: true, version: true, names: true })
   .partial()
   .meta({ id: 'HistoryFields', description: 'The changed fields, as the guest view shows them (only fields the view shows)' });
 export type HistoryFields = z.output<typeof HistoryFieldsSchema>;
@@ -166,7 +170,13 @@ function activationView(a: Guest['activation']): GuestView['activation'] {
   return a ? { expiresAt: a.expiresAt, used: Boolean(a.usedAt), locked: Boolean(a.lockedAt) } : null;
 }
 
-export function toView(g: Guest): GuestView {
+/** The people a guest names besides the guest: its sponsor, who submitted it, who decided it. */
+export function guestPeople(g: Guest): string[] {
+  return [...new Set([g.sponsorHuid, g.submittedBy, g.approval?.by].filter((h): h is string => typeof h === 'string' && /^\d{8}$/.test(h) && h !== g.guestHuid))];
+}
+
+/** The guest as the API answers it; `names`, the names of the people it names (guestPeople), on the answers about one guest. */
+export function toView(g: Guest, names?: ReadonlyMap<string, string>): GuestView {
   return {
     guestId: g.guestId,
     status: g.status,
@@ -193,11 +203,12 @@ export function toView(g: Guest): GuestView {
     createdAt: g.createdAt,
     updatedAt: g.updatedAt,
     version: g.version,
+    ...(names ? { names: Object.fromEntries(guestPeople(g).flatMap((h) => (names.has(h) ? [[h, names.get(h)!]] : []))) } : {}),
   };
 }
 
 export function toPageView(page: { items: Guest[]; cursor?: string | undefined }): GuestPageView {
-  return { items: page.items.map(toView), cursor: page.cursor ?? null };
+  return { items: page.items.map((g) => toView(g)), cursor: page.cursor ?? null };
 }
 
 /** The answer to a successful activation: only for an active account (the use case answers nothing else). Never the password. */

@@ -44,6 +44,23 @@ export const DEFAULT_SERVICES: readonly Service[] = ['email', 'wireless', 'porta
 
 /** Entitlements the rules may decide on; the Digital Library is listed so its refusal is visible. */
 export type EntitlementName = Service | 'digital-library';
+
+/** Each service by the name people know it by: what the emails and the pages (web/src/text.ts) write, never the code. */
+export const SERVICE_LABELS: Record<Service, string> = {
+  email: 'HMS email account',
+  'file-shares': 'Network file shares',
+  wireless: 'Wireless network',
+  'research-applications': 'Research applications',
+  portal: 'HMS Web Portal',
+  o2: 'O2 research cluster',
+};
+
+/** Each entitlement by its name as people read it (the services', and the Digital Library's). */
+export const ENTITLEMENT_LABELS: Record<EntitlementName, string> = {
+  ...SERVICE_LABELS,
+  'digital-library': 'Digital Library (electronic journals)',
+};
+
 export interface Entitlement {
   name: EntitlementName;
   granted: boolean;

@@ -1,6 +1,11 @@
-/** The O2 lifecycle's email templates (rendered by shared/core/app/email.ts). */
+/**
+ * The O2 lifecycle's email templates (rendered by shared/core/app/email.ts). Dates are written as
+ * people write them (shared/core/domain/dates.ts: "Wednesday, June 30, 2027"); subjects keep their
+ * ISO dates, which sort and which people and tests search mail by.
+ */
 import { pageLink, render, type Links } from '../../core/app/email.ts';
 import type { EmailMessage } from '../../core/ports.ts';
+import { readableDate as day } from '../../core/domain/dates.ts';
 import type { Person } from '../../core/domain/people.ts';
 import type { Lab, LapseReason, O2Account } from '../domain/model.ts';
 import { O2_LOGIN_HOST, RC_CORE_CONTACT } from '../domain/rules.ts';
@@ -10,6 +15,8 @@ const o2Link = (links: Links, o: O2Account) => pageLink(links, `/o2-accounts/${o
 /** The RC Core's queue: labs to register, accounts to complete. */
 const rcCoreLink = (links: Links) => pageLink(links, '/rc-core');
 const O2_SIGNATURE = 'HMS IT and the HMS Research Computing Core — O2 accounts';
+/** The account's last day in words (an expiring or expired account always has one). */
+const lastDay = (o: O2Account) => (o.endDate ? day(o.endDate) : 'its last day');
 
 const LAPSE_WORDS: Record<LapseReason, string> = {
   'approval-expired': 'the sponsoring PI did not approve or deny it within 14 days',
@@ -87,7 +94,7 @@ export const emails = {
         { label: 'Log in with your HMS account ID', value: o.accountId ?? '' },
         { label: 'Log in', value: `ssh ${o.accountId ?? ''}@${O2_LOGIN_HOST} (your HMS account password)` },
         { label: 'Home directory', value: o.posix?.homeDirectory ?? '' },
-        `It stays active as long as your HMS account${o.endDate ? `, through ${o.endDate}` : ''}.`,
+        `It stays active as long as your HMS account${o.endDate ? `, through ${day(o.endDate)}` : ''}.`,
         { link: o2Link(links, o), text: 'Your O2 account' },
         O2_SIGNATURE,
       ],
@@ -117,7 +124,7 @@ export const emails = {
       [o.userEmail],
       `Your O2 account ${o.accountId ?? ''} expires on ${o.endDate ?? ''}`,
       [
-        `The O2 account ${o.accountId ?? ''} of ${o.userName} expires at the end of ${o.endDate ?? ''}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}. (Notice of ${noticeDate}.)`,
+        `The O2 account ${o.accountId ?? ''} of ${o.userName} expires at the end of ${lastDay(o)}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}. (Notice of ${day(noticeDate)}.)`,
         o.guestId ? 'To keep it, the sponsor extends the HMS guest account.' : 'To keep it past the end of your HMS appointment, ask your PI to keep the account when you leave HMS.',
         { link: o2Link(links, o), text: 'Your O2 account' },
         O2_SIGNATURE,
@@ -132,7 +139,7 @@ export const emails = {
       [o.userEmail],
       `O2 account ${o.accountId ?? ''} of ${o.userName} expired on ${o.endDate ?? ''}`,
       [
-        `The O2 account ${o.accountId ?? ''} of ${o.userName} expired at the end of ${o.endDate ?? ''}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}; its O2 login has been removed.`,
+        `The O2 account ${o.accountId ?? ''} of ${o.userName} expired at the end of ${lastDay(o)}${o.completion?.endDate === o.endDate ? ', the last day the RC Core set for it' : ', with its HMS account'}; its O2 login has been removed.`,
         o.quad.onQuad
           ? 'To use O2 again, the PI requests a new O2 account once the HMS account is active again.'
           : `To renew it, email ${RC_CORE_CONTACT} with your lab's PI in copy (or use "Ask the RC Core to renew" on the O2 account's page).`,

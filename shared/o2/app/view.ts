@@ -73,6 +73,7 @@ export const O2AccountViewSchema = z
       .describe('The names, as the people directory has them, of the other people this O2 account names (sponsor, lab PI, requester, HMS sponsor, who decided, completed, renewed, kept or cancelled it), by HUID'),
     piHuid: Huid.describe('The sponsoring PI (or manager of the lab)'),
     labId: z.uuid(),
+    labName: z.string().nullable().describe("The lab's name (its members know it by name, not by ID)"),
     labPiHuid: Huid.describe("The lab's PI (who, with the lab's managers, may approve besides the sponsor)"),
     requestedBy: Huid.describe('HUID of who asked for the O2 account'),
     justification: z.string().nullable(),
@@ -159,7 +160,8 @@ const retainView = (r: O2Account['retain']): O2AccountView['retain'] => (r ? { b
 const lapseView = (l: O2Account['lapse']): O2AccountView['lapse'] => (l ? { reason: l.reason, at: l.at } : null);
 const cancellationView = (c: O2Account['cancellation']): O2AccountView['cancellation'] => (c ? { by: c.by, at: c.at, ...(c.reason !== undefined ? { reason: c.reason } : {}) } : null);
 
-export function toO2View(o: O2Account, names: ReadonlyMap<string, string> = new Map()): O2AccountView {
+/** `names`: the people it names (o2People); `labNames`: its lab's name, by lab ID. */
+export function toO2View(o: O2Account, names: ReadonlyMap<string, string> = new Map(), labNames: ReadonlyMap<string, string> = new Map()): O2AccountView {
   return {
     o2AccountId: o.o2AccountId,
     status: o.status,
@@ -168,6 +170,7 @@ export function toO2View(o: O2Account, names: ReadonlyMap<string, string> = new 
     names: Object.fromEntries(o2People(o).flatMap((h) => (names.has(h) ? [[h, names.get(h)!]] : []))),
     piHuid: o.piHuid,
     labId: o.labId,
+    labName: labNames.get(o.labId) ?? null,
     labPiHuid: o.labPiHuid,
     requestedBy: o.requestedBy,
     justification: o.justification ?? null,
@@ -195,8 +198,8 @@ export function toO2View(o: O2Account, names: ReadonlyMap<string, string> = new 
   };
 }
 
-export function toO2PageView(page: { items: O2Account[]; cursor?: string | undefined }, names: ReadonlyMap<string, string> = new Map()): O2AccountPageView {
-  return { items: page.items.map((o) => toO2View(o, names)), cursor: page.cursor ?? null };
+export function toO2PageView(page: { items: O2Account[]; cursor?: string | undefined }, names: ReadonlyMap<string, string> = new Map(), labNames: ReadonlyMap<string, string> = new Map()): O2AccountPageView {
+  return { items: page.items.map((o) => toO2View(o, names, labNames)), cursor: page.cursor ?? null };
 }
 
 // History of a lab or an O2 account: redacted as the views are (only fields the view shows).

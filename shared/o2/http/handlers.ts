@@ -9,8 +9,15 @@ import type { O2_ROUTES } from './routes.ts';
 
 /** An answer holding one lab, with its PI's name and its version as the ETag. */
 const labReply = async (deps: O2Deps, l: Lab, headers: Record<string, string> = {}) => versioned(toLabView(l, await namesOf(deps, [l.piHuid])), l.version, headers);
-/** An answer holding one O2 account, with the names of the people it names and its version as the ETag. */
-const o2Reply = async (deps: O2Deps, a: O2Account, headers: Record<string, string> = {}) => versioned(toO2View(a, await namesOf(deps, o2People(a))), a.version, headers);
+/** The names of these O2 accounts' labs (one read a lab), by lab ID. */
+async function labNamesOf(deps: O2Deps, accounts: readonly O2Account[]): Promise<Map<string, string>> {
+  const labIds = [...new Set(accounts.map((a) => a.labId))];
+  const labs = await Promise.all(labIds.map((id) => deps.o2.getLab(id)));
+  return new Map(labs.flatMap((l) => (l ? [[l.labId, l.name] as const] : [])));
+}
+/** An answer holding one O2 account, with the names of the people it names, its lab's name, and its version as the ETag. */
+const o2Reply = async (deps: O2Deps, a: O2Account, headers: Record<string, string> = {}) =>
+  versioned(toO2View(a, await namesOf(deps, o2People(a)), await labNamesOf(deps, [a])), a.version, headers);
 const LAB = 'lab';
 const O2 = 'O2 account';
 
@@ -32,7 +39,7 @@ export const O2_HANDLERS: HandlersOf<(typeof O2_ROUTES)[number], O2Deps> = {
   },
   listO2: async (r) => {
     const page = await o2.listO2(r.deps, r.caller, r.query);
-    return { body: toO2PageView(page, await namesOf(r.deps, page.items.flatMap(o2People))) };
+    return { body: toO2PageView(page, await namesOf(r.deps, page.items.flatMap(o2People)), await labNamesOf(r.deps, page.items)) };
   },
   getO2: async (r) => o2Reply(r.deps, await o2.getO2(r.deps, r.caller, r.params.o2AccountId)),
   decideO2: async (r) => o2Reply(r.deps, await conditional(r, (v) => o2.decideO2(r.deps, r.caller, r.params.o2AccountId, r.body, v), O2)),

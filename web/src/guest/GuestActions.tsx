@@ -83,7 +83,7 @@ export function GuestActions({ guest, etag, allowed, me, today, onApplied, onSta
       {offered.length === 0 ? (
         <p>{r.delegate && !r.sponsor ? 'Nothing for you to do now: only the sponsor approves, extends or cancels. You can follow the guest here.' : 'Nothing to do on this guest now.'}</p>
       ) : null}
-      {allowed.has('decide') ? <Decide {...props} submitter={guest.submittedBy === me.huid ? 'you' : guest.submittedBy} /> : null}
+      {allowed.has('decide') ? <Decide {...props} submitter={guest.submittedBy === me.huid ? 'you' : (guest.names?.[guest.submittedBy] ?? `HUID ${guest.submittedBy}`)} /> : null}
       {allowed.has('extend') ? <Extend {...props} today={today} /> : null}
       {allowed.has('resend') ? <Resend {...props} /> : null}
       {allowed.has('reassign') ? <Reassign {...props} /> : null}

@@ -15,7 +15,7 @@ import { STATUS_HELP } from '../text.ts';
 import { Executions } from './Executions.tsx';
 import { GuestActions } from './GuestActions.tsx';
 import { Entitlements, GuestDetails } from './GuestDetails.tsx';
-import { allowedActions, relation } from './rules.ts';
+import { allowedActions, guestSettled, relation } from './rules.ts';
 import { Timeline } from './Timeline.tsx';
 
 interface Shown {
@@ -35,8 +35,8 @@ async function readGuest(guestId: string, me: Me): Promise<Shown> {
     guestHistory(api(), guestId),
     hmsIt ? guestExecutions(api(), guestId) : Promise.resolve(undefined),
   ]);
-  // The person and the sponsors who named them know each other; HMS IT looks the others up (the sponsor, who submitted, who decided).
-  const names = new Map<string, string>([[me.huid, me.name ?? me.huid], ...me.delegateOf.map((s) => [s.huid, s.name ?? s.huid] as const)]);
+  // The people the guest names come with it; HMS IT looks up the others of its history (who expired or moved it).
+  const names = new Map<string, string>([...Object.entries(guest.names ?? {}), [me.huid, me.name ?? me.huid], ...me.delegateOf.map((s) => [s.huid, s.name ?? s.huid] as const)]);
   if (hmsIt) {
     const huids = [guest.sponsorHuid, guest.submittedBy, ...(guest.approval ? [guest.approval.by] : []), ...history.map((e) => e.actor)].filter((h) => /^\d{8}$/.test(h) && h !== guest.guestHuid);
     for (const s of await sponsorStandings(api(), huids).catch(() => [])) if (s.name) names.set(s.huid, s.name);
@@ -46,8 +46,8 @@ async function readGuest(guestId: string, me: Me): Promise<Shown> {
 
 export function GuestPage({ guestId }: { guestId: string }) {
   const { me } = useSession();
-  const resource = useResource(() => readGuest(guestId, me), [guestId, me]);
-  const flash = useFlash();
+  const resource = useResource(() => readGuest(guestId, me), [guestId, me], { settled: (s) => guestSettled(s.guest) });
+  const flash = useFlash({ once: true });
   return (
     <ResourcePage
       resource={resource}
@@ -72,8 +72,8 @@ export function GuestPage({ guestId }: { guestId: string }) {
           <Page title={guest.guestName}>
             <Flash message={flash} />
             <div className="status-line">
-              <StatusBadge status={guest.status} />
-              <p>{STATUS_HELP[guest.status]}</p>
+              <StatusBadge status={guest.status} moving={!guestSettled(guest)} />
+              <p>{guestSettled(guest) ? STATUS_HELP[guest.status] : 'Approved: the account is being set up. The guest then gets the email "Activate your HMS account".'}</p>
             </div>
             <GuestActions
               guest={guest}

@@ -9,9 +9,10 @@ import { ApiError, idempotencyKey, requestGuest, type Guest, type GuestRequest, 
 import { api, describeError, fieldErrors } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
 import { Choices, ProblemSummary } from '../kit/choices.tsx';
+import { clearDraft, useDraft } from '../kit/draft.ts';
 import { Alert, Field, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
-import { compareDates, termBounds } from './rules.ts';
+import { compareDates, termBounds, typedDate } from './rules.ts';
 import { useSession } from '../session.tsx';
 import { formatDate, POPULATIONS, SERVICES, WYSS_CONTACT } from '../text.ts';
 
@@ -29,6 +30,8 @@ const FIELD_LABELS: Record<FieldName, string> = {
   justification: 'Justification',
 };
 const fieldId = (f: FieldName) => `request-${f}`;
+/** What is typed into the form is kept for the tab's session until it is sent (kit/draft.ts). */
+const DRAFT = 'request-guest';
 
 function Refused({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -108,6 +111,7 @@ function useSubmit() {
     setProblem(undefined);
     try {
       const { guest } = await requestGuest(api(), body, key.current);
+      clearDraft(DRAFT);
       navigate(`/guests/${guest.guestId}`, { state: { flash: submittedText(guest) } });
     } catch (err) {
       key.current = idempotencyKey();
@@ -130,17 +134,21 @@ function useSubmit() {
 
 function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
   const today = businessToday();
-  const [sponsorHuid, setSponsorHuid] = useState(sponsors[0]?.huid ?? '');
-  const [population, setPopulation] = useState<Population | ''>('');
-  const [guestHuid, setGuestHuid] = useState('');
-  const [startDate, setStartDate] = useState(today);
-  const [endDate, setEndDate] = useState('');
-  const [services, setServices] = useState<Service[]>(DEFAULT_SERVICES);
-  const [contractorId, setContractorId] = useState('');
-  const [justification, setJustification] = useState('');
+  const [sponsorHuid, setSponsorHuid] = useDraft(DRAFT, 'sponsorHuid', sponsors[0]?.huid ?? '');
+  const [population, setPopulation] = useDraft<Population | ''>(DRAFT, 'population', '');
+  const [guestHuid, setGuestHuid] = useDraft(DRAFT, 'guestHuid', '');
+  const [startDate, setStartDate] = useDraft(DRAFT, 'startDate', today);
+  const [endDate, setEndDate] = useDraft(DRAFT, 'endDate', '');
+  const [services, setServices] = useDraft<Service[]>(DRAFT, 'services', DEFAULT_SERVICES);
+  const [contractorId, setContractorId] = useDraft(DRAFT, 'contractorId', '');
+  const [justification, setJustification] = useDraft(DRAFT, 'justification', '');
   const { errors, problem, busy, summary, submit } = useSubmit();
+  // A sponsor kept from an earlier visit who is no longer offered is not sent.
+  const sponsor = sponsors.some((s) => s.huid === sponsorHuid) ? sponsorHuid : (sponsors[0]?.huid ?? '');
 
-  const bounds = termBounds(compareDates(startDate || today, today) < 0 ? today : startDate || today);
+  // From what is typed only when it is a date a rule can work with (a five-digit year is not).
+  const start = typedDate(startDate);
+  const bounds = termBounds(start && compareDates(start, today) >= 0 ? start : today);
   const contractor = population === 'harvard-contractor';
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -149,7 +157,7 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
       population: population as Population,
       endDate,
       ...(startDate ? { startDate } : {}),
-      ...(sponsorHuid !== me ? { sponsorHuid } : {}),
+      ...(sponsor !== me ? { sponsorHuid: sponsor } : {}),
       services,
       ...(contractor ? { contractorId: contractorId.trim() } : {}),
       ...(justification.trim() ? { justification: justification.trim() } : {}),
@@ -163,7 +171,7 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
         {sponsors.length > 1 ? (
           <Field id={fieldId('sponsorHuid')} label="Sponsor" hint="Yourself, or a sponsor who named you their delegate: that sponsor approves the request. Your own requests are approved when you submit them." error={errors.sponsorHuid}>
             {(p) => (
-              <select {...p} name="sponsorHuid" value={sponsorHuid} onChange={(e) => setSponsorHuid(e.target.value)}>
+              <select {...p} name="sponsorHuid" value={sponsor} onChange={(e) => setSponsorHuid(e.target.value)}>
                 {sponsors.map((s) => (
                   <option key={s.huid} value={s.huid}>
                     {s.label}

@@ -3,7 +3,7 @@
  * table, the term and extension bounds). The API decides; the pages only leave out what it would
  * refuse, so a person is not offered an action they may not take.
  */
-import { addDays, addYears, compareDates, daysBetween, type IsoDate } from '../../../shared/core/domain/dates.ts';
+import { addDays, addYears, compareDates, daysBetween, isIsoDate, type IsoDate } from '../../../shared/core/domain/dates.ts';
 import { can, isFinal } from '../../../shared/guest/domain/transitions.ts';
 import { RESTORE_WINDOW_DAYS } from '../../../shared/guest/domain/rules.ts';
 import type { Guest, Me } from '../api/client.ts';
@@ -45,6 +45,15 @@ export function extensionBounds(guest: Guest, today: IsoDate): { min: IsoDate; m
   return { min: compareDates(floor, today) < 0 ? today : floor, max: addYears(today, 1) };
 }
 
+/**
+ * A date as typed into a field, when a rule can work with it: a real day of a four-digit year from
+ * 1900 to 2999. Anything else (a five-digit year, 31 February, half a date) is left to the API to
+ * name, and nothing is computed from it: a bound worked out as the person types must not throw.
+ */
+export function typedDate(value: string): IsoDate | undefined {
+  return /^(19|2\d)\d{2}-\d{2}-\d{2}$/.test(value) && isIsoDate(value) ? value : undefined;
+}
+
 /** The end dates a request may pick (rule "One-year term"): from the start, at most one year after it. */
 export function termBounds(startDate: IsoDate): { min: IsoDate; max: IsoDate } {
   return { min: startDate, max: addYears(startDate, 1) };
@@ -58,4 +67,12 @@ export function daysLeft(guest: Pick<Guest, 'endDate'>, today: IsoDate): number 
 /** Still a live request or account (not closed). */
 export function isLive(guest: Pick<Guest, 'status'>): boolean {
   return !isFinal(guest.status) && guest.status !== 'EXPIRED';
+}
+
+/**
+ * Where the workflow leaves the guest: false while it is still moving it on from a person's act (an
+ * approval recorded, the account not set up yet), which a page follows until it is done.
+ */
+export function guestSettled(guest: Pick<Guest, 'status' | 'approval'>): boolean {
+  return !(guest.status === 'PENDING_APPROVAL' && guest.approval?.decision === 'approve');
 }

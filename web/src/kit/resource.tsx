@@ -26,7 +26,12 @@ export interface ResourceHandle<T> {
   followUp(settled: (value: T) => boolean): Promise<T | undefined>;
 }
 
-export function useResource<T>(read: () => Promise<T>, deps: DependencyList): ResourceHandle<T> {
+/**
+ * `settled`: whether what was read is where the workflow leaves it (a person's turn, or time's).
+ * A page opened while the workflow is still moving (right after a person's own request, say) reads
+ * again each second until it is, so it never shows a state the API has already left.
+ */
+export function useResource<T>(read: () => Promise<T>, deps: DependencyList, opts: { settled?: (value: T) => boolean } = {}): ResourceHandle<T> {
   const [state, setState] = useState<Resource<T>>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const current = useRef(0);
@@ -46,12 +51,6 @@ export function useResource<T>(read: () => Promise<T>, deps: DependencyList): Re
     }
   }, [readNow]);
 
-  // Something else to read (or "Try again"): loading until it is there.
-  useEffect(() => {
-    setState({ kind: 'loading' });
-    void reload();
-  }, [reload, attempt]);
-
   const followUp = useCallback(
     async (settled: (value: T) => boolean) => {
       let latest = await reload();
@@ -63,6 +62,17 @@ export function useResource<T>(read: () => Promise<T>, deps: DependencyList): Re
     },
     [reload],
   );
+
+  const settledRef = useRef(opts.settled);
+  settledRef.current = opts.settled;
+  // Something else to read (or "Try again"): loading until it is there, then followed until it settles.
+  useEffect(() => {
+    setState({ kind: 'loading' });
+    void reload().then(async (value) => {
+      const settled = settledRef.current;
+      if (value !== undefined && settled && !settled(value)) await followUp(settled);
+    });
+  }, [reload, attempt, followUp]);
 
   return {
     state,

@@ -38,7 +38,9 @@ export function Alert({ kind, title, children, focus = false }: { kind: 'error' 
   );
 }
 
-export function StatusBadge({ status }: { status: GuestStatus }) {
+/** The guest's status; `moving`: an approval recorded that the workflow is acting on (the status is about to change). */
+export function StatusBadge({ status, moving = false }: { status: GuestStatus; moving?: boolean }) {
+  if (moving) return <span className="badge badge-pending-activation">Being set up</span>;
   return <span className={`badge badge-${status.toLowerCase().replace(/_/g, '-')}`}>{STATUS_LABELS[status]}</span>;
 }
 

@@ -47,7 +47,7 @@ function Accounts({ items, caption, showUser, today }: { items: O2Account[]; cap
           {items.map((a) => (
             <tr key={a.o2AccountId}>
               <th scope="row">
-                <Link to={`/o2-accounts/${a.o2AccountId}`}>{showUser ? a.userName : `O2 account (${a.quad.onQuad ? 'on-Quad' : 'off-Quad'})`}</Link>
+                <Link to={`/o2-accounts/${a.o2AccountId}`}>{showUser ? a.userName : `O2 account${a.labName ? `, ${a.labName}` : ''} (${a.quad.onQuad ? 'on-Quad' : 'off-Quad'})`}</Link>
                 {showUser ? <span className="sub">HUID {a.userHuid}</span> : null}
               </th>
               <td>
@@ -67,7 +67,7 @@ function Accounts({ items, caption, showUser, today }: { items: O2Account[]; cap
 export function MyO2() {
   const { me } = useSession();
   const lists = useResource(readLists, []);
-  const flash = useFlash();
+  const flash = useFlash({ once: true });
   const today = businessToday();
   const lead = (
     <p>

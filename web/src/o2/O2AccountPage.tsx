@@ -15,8 +15,8 @@ import { O2Actions, type Applied } from './O2Actions.tsx';
 import { O2Details, O2LabDetails } from './O2Details.tsx';
 import { O2Timeline } from './O2Timeline.tsx';
 import { o2People } from './people.ts';
-import { labGroups, o2Actions, o2Relations } from './rules.ts';
-import { O2_BADGE, O2_LOGIN_HOST, O2_STATUS_LABELS, o2Step, type O2Names } from './text.ts';
+import { labGroups, o2Actions, o2Relations, o2Settled } from './rules.ts';
+import { O2_BADGE, O2_LOGIN_HOST, O2_STATUS_LABELS, o2Step, type O2Names, institutionName } from './text.ts';
 
 interface Shown {
   o2: O2Account;
@@ -40,7 +40,7 @@ async function readAccount(o2AccountId: string): Promise<Shown> {
 }
 
 export function O2AccountPage({ o2AccountId }: { o2AccountId: string }) {
-  const resource = useResource(() => readAccount(o2AccountId), [o2AccountId]);
+  const resource = useResource(() => readAccount(o2AccountId), [o2AccountId], { settled: (s) => o2Settled(s.o2) });
   const flash = useFlash({ once: true });
   return (
     <ResourcePage
@@ -101,9 +101,9 @@ function O2Step({ o2, lab, relations, today, you }: { o2: O2Account; lab: Lab | 
   const names: O2Names = {
     user: o2.userHuid === you ? 'You' : o2.userName,
     userIsYou: o2.userHuid === you,
-    pi: piIsYou ? 'You' : relations.includes('user') ? `Your sponsoring PI (HUID ${o2.piHuid})` : `The sponsoring PI (HUID ${o2.piHuid})`,
+    pi: piIsYou ? 'You' : `${o2.names[o2.piHuid] ?? `HUID ${o2.piHuid}`} (${relations.includes('user') ? 'your' : 'the'} sponsoring PI)`,
     piIsYou,
-    lab: lab ? `The lab “${lab.name}” (${lab.institution})` : 'The lab',
+    lab: lab ? `The lab “${lab.name}” (${institutionName(lab.institution)})` : o2.labName ? `The lab “${o2.labName}”` : 'The lab',
   };
   const step = o2Step(o2, names, today);
   return (

@@ -4,7 +4,7 @@ import type { Lab, O2Account } from '../api/o2.ts';
 import { Link } from '../router.tsx';
 import { formatDate, formatInstant } from '../text.ts';
 import type { O2People } from './people.ts';
-import { institutionKind, quadReason, registrationText } from './text.ts';
+import { institutionKind, quadReason, registrationText, institutionName } from './text.ts';
 
 /** A row of the details, shown only when there is something to say. */
 function Row({ term, children }: { term: string; children: ReactNode }) {
@@ -88,7 +88,7 @@ export function O2LabDetails({ o2, lab, people }: { o2: O2Account; lab: Lab | un
           <>
             <Row term="Name">{lab.name}</Row>
             <Row term="Institution">
-              {lab.institution}, {institutionKind(lab.institution)}
+              {institutionName(lab.institution)}, {institutionKind(lab.institution)}
             </Row>
             <Row term="Lab's PI">{people.named(lab.piHuid)}</Row>
             <Row term="RC Core registration">{registrationText(lab)}</Row>
@@ -98,6 +98,8 @@ export function O2LabDetails({ o2, lab, people }: { o2: O2Account; lab: Lab | un
               </Row>
             ) : null}
           </>
+        ) : o2.labName ? (
+          <Row term="Name">{o2.labName}</Row>
         ) : null}
         <Row term="On-Quad or off-Quad">
           <strong>{o2.quad.onQuad ? 'On-Quad' : 'Off-Quad'}</strong>

@@ -5,8 +5,8 @@ import { createLab, type Institution, type Lab } from '../api/o2.ts';
 import { api } from '../api.ts';
 import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
 import { Field } from '../kit/ui.tsx';
-import { INSTITUTION_NAMES } from '../../../shared/o2/domain/model.ts';
-import { institutionKind, quadReason, registrationText } from './text.ts';
+import { INSTITUTION_NAMES, INSTITUTIONS } from '../../../shared/o2/domain/model.ts';
+import { institutionKind, quadReason, registrationText, INSTITUTION_GROUPS, institutionName } from './text.ts';
 
 export function O2Labs({ labs, onCreated }: { labs: Lab[]; onCreated: () => void }) {
   const [recorded, setRecorded] = useState<Lab>();
@@ -68,7 +68,7 @@ function LabTable({ labs }: { labs: Lab[] }) {
                 </span>
               </th>
               <td>
-                {lab.institution}
+                {institutionName(lab.institution)}
                 <span className="sub">{institutionKind(lab.institution)}</span>
               </td>
               <td>
@@ -114,10 +114,14 @@ function NewLab({ onCreated }: { onCreated: (lab: Lab) => void }) {
         {(p) => (
           <select {...p} value={institution} onChange={(e) => setInstitution(e.target.value as Institution)}>
             <option value="">Choose the institution</option>
-            {INSTITUTION_NAMES.map((i) => (
-              <option key={i} value={i}>
-                {i} ({institutionKind(i)})
-              </option>
+            {INSTITUTION_GROUPS.map((g) => (
+              <optgroup key={g.kind} label={g.label}>
+                {INSTITUTION_NAMES.filter((i) => INSTITUTIONS[i] === g.kind).map((i) => (
+                  <option key={i} value={i}>
+                    {institutionName(i)}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         )}

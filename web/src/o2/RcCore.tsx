@@ -14,7 +14,7 @@ import { Alert, Field, Page } from '../kit/ui.tsx';
 import { Link } from '../router.tsx';
 import { formatInstant } from '../text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
-import { institutionKind, RC_CORE_CONTACT } from './text.ts';
+import { institutionKind, RC_CORE_CONTACT, institutionName } from './text.ts';
 
 /** The queue, or `refused` for a person outside the RC Core group (the API answers 403). */
 type Queue = { refused: true } | { refused: false; labs: Lab[]; accounts: O2Account[] };
@@ -173,7 +173,7 @@ function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab)
     <form className="lab-card" noValidate onSubmit={submit} aria-labelledby={`${id}-name`}>
       <h3 id={`${id}-name`}>{lab.name}</h3>
       <p>
-        {lab.institution}, {institutionKind(lab.institution)}. PI: {lab.piName ? `${lab.piName} (HUID ${lab.piHuid})` : `HUID ${lab.piHuid}`}. Recorded {formatInstant(lab.createdAt)}.
+        {institutionName(lab.institution)}, {institutionKind(lab.institution)}. PI: {lab.piName ? `${lab.piName} (HUID ${lab.piHuid})` : `HUID ${lab.piHuid}`}. Recorded {formatInstant(lab.createdAt)}.
       </p>
       <p className="sub">{lab.quad.reason}</p>
       <Choices

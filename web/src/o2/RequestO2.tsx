@@ -7,6 +7,7 @@ import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
 import { Field } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { institutionName } from './text.ts';
 
 /** The form to request an O2 account: for the person themself (then the PI approves) or, for a PI, for a member of their lab. */
 export function RequestO2({ labs }: { labs: Lab[] }) {
@@ -67,7 +68,7 @@ export function RequestO2({ labs }: { labs: Lab[] }) {
               <select {...p} value={labId} onChange={(e) => setLabId(e.target.value)}>
                 {labs.map((l) => (
                   <option key={l.labId} value={l.labId}>
-                    {l.name} ({l.institution}, {l.quad.onQuad ? 'on-Quad' : 'off-Quad'})
+                    {l.name} ({institutionName(l.institution)}, {l.quad.onQuad ? 'on-Quad' : 'off-Quad'})
                   </option>
                 ))}
               </select>

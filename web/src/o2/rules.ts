@@ -61,3 +61,11 @@ export function o2Actions(me: Me, o2: O2Account, today: string, extraGroups: rea
   if (may('cancel') && o2Can(s, 'cancel')) out.add('cancel');
   return out;
 }
+
+/**
+ * Where the workflow leaves the O2 account: false while it is still moving it on from a person's act
+ * (the PI's or a manager's approval recorded, the account not yet routed on), which the page follows.
+ */
+export function o2Settled(o2: Pick<O2Account, 'status' | 'approval'>): boolean {
+  return !(o2.status === 'PENDING_PI_APPROVAL' && o2.approval?.decision === 'approve');
+}

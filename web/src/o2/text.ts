@@ -49,7 +49,7 @@ export interface O2Names {
   /** The user as the subject of a sentence: "You" or their name. */
   user: string;
   userIsYou?: boolean;
-  /** The sponsoring PI, as the start of a sentence ("Your sponsoring PI (HUID …)", "You"). */
+  /** The sponsoring PI, as the start of a sentence ("Quinn Quad (your sponsoring PI)", "You"). */
   pi: string;
   /** The PI is the person reading. */
   piIsYou?: boolean;
@@ -66,10 +66,13 @@ export function o2Step(o2: O2Account, names: O2Names, today: string): { title: s
       return {
         title: 'Waiting for the HMS account',
         text: `${names.user} ${names.userIsYou ? 'have' : 'has'} no HMS account yet, and an O2 account needs one (the HMS account ID is the O2 login). An HMS guest account was requested ${names.userIsYou ? 'for you' : 'for them'}${
-          o2.hmsSponsorHuid ? ` with HMS sponsor ${o2.hmsSponsorHuid}` : ' with the PI as sponsor'
-        }; once it is active, the O2 request goes on. The PI can already approve it.`,
+          o2.hmsSponsorHuid ? ` with HMS sponsor ${o2.names[o2.hmsSponsorHuid] ?? `HUID ${o2.hmsSponsorHuid}`}` : ' with the PI as sponsor'
+        }; once it is active, the O2 request goes on.${o2.approval ? '' : ' The PI can already approve it.'}`,
       };
     case 'PENDING_PI_APPROVAL':
+      if (o2.approval?.decision === 'approve') {
+        return { title: 'Approved: being set up', text: 'The request is approved. The O2 account goes on to its setup now; this page follows it.' };
+      }
       return {
         title: "Waiting for the PI's approval",
         text: names.piIsYou
@@ -134,6 +137,48 @@ const LAPSE_TEXT: Record<NonNullable<O2Account['lapse']>['reason'], string> = {
 };
 
 /** The institution a lab is at, in words. */
+/** Each institution as people know it (the API's code in brackets, as HMS writes them). */
+export const INSTITUTION_FULL_NAMES: Record<Institution, string> = {
+  HMS: 'Harvard Medical School',
+  HSDM: 'Harvard School of Dental Medicine',
+  FAS: 'Faculty of Arts and Sciences',
+  SEAS: 'John A. Paulson School of Engineering and Applied Sciences',
+  HSPH: 'Harvard T.H. Chan School of Public Health',
+  HBS: 'Harvard Business School',
+  HLS: 'Harvard Law School',
+  HKS: 'Harvard Kennedy School',
+  HGSE: 'Harvard Graduate School of Education',
+  GSD: 'Graduate School of Design',
+  HDS: 'Harvard Divinity School',
+  Radcliffe: 'Radcliffe Institute for Advanced Study',
+  Wyss: 'Wyss Institute for Biologically Inspired Engineering',
+  MGH: 'Massachusetts General Hospital',
+  BWH: "Brigham and Women's Hospital",
+  BCH: "Boston Children's Hospital",
+  BIDMC: 'Beth Israel Deaconess Medical Center',
+  DFCI: 'Dana-Farber Cancer Institute',
+  MEE: 'Mass Eye and Ear',
+  McLean: 'McLean Hospital',
+  Joslin: 'Joslin Diabetes Center',
+  HSL: 'Hebrew SeniorLife',
+  Spaulding: 'Spaulding Rehabilitation',
+  CHA: 'Cambridge Health Alliance',
+};
+
+/** "Massachusetts General Hospital (MGH)"; a name that is its code alone is not repeated ("Radcliffe Institute…"). */
+export function institutionName(institution: Institution): string {
+  const name = INSTITUTION_FULL_NAMES[institution];
+  return name.startsWith(institution) ? name : `${name} (${institution})`;
+}
+
+/** The institutions by kind, for a choice: HMS, the other Harvard schools, the Wyss Institute, the affiliated hospitals and institutes. */
+export const INSTITUTION_GROUPS: { label: string; kind: string }[] = [
+  { label: 'Harvard Medical School', kind: 'hms' },
+  { label: 'Other Harvard University schools', kind: 'harvard' },
+  { label: 'Wyss Institute', kind: 'wyss' },
+  { label: 'HMS affiliated hospitals and institutes', kind: 'affiliate' },
+];
+
 export function institutionKind(institution: Institution): string {
   switch (INSTITUTIONS[institution]) {
     case 'hms':
