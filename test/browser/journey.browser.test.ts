@@ -51,12 +51,12 @@ describe('the journey, through the pages only', () => {
     await page.getByLabel('End date').fill('2027-02-15');
     await page.getByRole('button', { name: 'Submit the request' }).click();
 
-    // The API's field error (problem+json errors[].pointer #/guestHuid), next to its field.
+    // The API's field error (problem+json errors[].pointer #/guestHuid), next to its field, in words saying what to do.
     await expect.poll(() => huid.getAttribute('aria-invalid')).toBe('true');
     const field = page.locator('.field', { has: huid });
-    expect(await field.locator('.field-error').textContent()).toContain('must be an 8-digit Harvard ID (HUID)');
+    expect(await field.locator('.field-error').textContent()).toContain("Enter the guest's HUID as a Harvard ID: 8 digits, nothing else.");
     expect(await huid.getAttribute('aria-describedby')).toContain(await field.locator('.field-error').getAttribute('id'));
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain("Guest's HUID: must be an 8-digit Harvard ID");
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain("Guest's HUID: Enter the guest's HUID as a Harvard ID");
     await checkPage(page, 'request-field-error', { docs: true });
 
     await huid.fill(GUEST.huid);

@@ -86,6 +86,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
     const field = page.locator('.field', { has: name });
     expect(await name.getAttribute('aria-describedby')).toContain(await field.locator('.field-error').getAttribute('id'));
+    expect(await field.locator('.field-error').textContent()).toContain("Enter the lab's name.");
     await checkPage(page, 'lab-field-error');
 
     await name.fill(LAB);
@@ -210,7 +211,7 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     await username.fill('rre 100');
     await page.getByRole('button', { name: 'Mark as completed' }).click();
     await expect.poll(() => username.getAttribute('aria-invalid')).toBe('true');
-    expect(await complete.locator('.field-error').textContent()).toContain('must be an HMS account ID');
+    expect(await complete.locator('.field-error').textContent()).toContain('The Unix username must be an HMS account ID');
     expect(await complete.getByRole('alert').textContent()).toContain('Some fields need your attention');
     await checkPage(page, 'complete-field-error');
     // An account ID, but not this user's: refused by the rules (422), next to the form.

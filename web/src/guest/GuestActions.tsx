@@ -10,9 +10,13 @@ import { api, describeError, fieldErrors } from '../api.ts';
 import { config } from '../config.ts';
 import { ActionsBox } from '../kit/resource.tsx';
 import { Field } from '../kit/ui.tsx';
+import { inWords, type FieldWords } from '../kit/words.ts';
 import { formatDate, STATUS_LABELS } from '../text.ts';
 import { can } from '../../../shared/guest/domain/transitions.ts';
 import { extensionBounds, relation, type GuestActionName } from './rules.ts';
+
+/** The actions' fields as their forms call them, for their errors. */
+const ACTION_WORDS: Record<string, FieldWords> = { endDate: { what: 'the new end date', kind: 'date' }, sponsorHuid: { what: "the new sponsor's HUID", kind: 'huid' }, reason: { what: 'the reason' } };
 
 type Applied = (guest: Guest, etag: string, settled: (g: Guest) => boolean) => Promise<Guest | undefined>;
 
@@ -52,7 +56,7 @@ function useGuestWrites(onApplied: Applied, onStale: () => void) {
         const latest = await onApplied(answer.guest, answer.etag, settled);
         if (latest) setOutcome((o) => ({ kind: 'success', text: success(latest), n: (o?.n ?? 0) + 1 }));
       } catch (err) {
-        setFields(fieldErrors(err));
+        setFields(inWords(fieldErrors(err), ACTION_WORDS));
         const hsr = err instanceof ApiError && err.status === 422 && /HSR|Sponsored Role/.test(err.message);
         setOutcome((o) => ({ kind: 'error', text: describeError(err), hsr, n: (o?.n ?? 0) + 1 }));
         if (err instanceof ApiError && err.status === 412) onStale();

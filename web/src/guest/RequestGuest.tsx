@@ -10,6 +10,7 @@ import { api, describeError, fieldErrors } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
 import { Choices, ProblemSummary } from '../kit/choices.tsx';
 import { clearDraft, useDraft } from '../kit/draft.ts';
+import { inWords, type FieldWords } from '../kit/words.ts';
 import { Alert, Field, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { compareDates, termBounds, typedDate } from './rules.ts';
@@ -28,6 +29,17 @@ const FIELD_LABELS: Record<FieldName, string> = {
   services: 'Services',
   contractorId: 'HU contractor ID',
   justification: 'Justification',
+};
+/** Each field as the form calls it, for its errors (kit/words.ts). */
+const FIELD_WORDS: Record<FieldName, FieldWords> = {
+  sponsorHuid: { what: 'the sponsor', kind: 'choice' },
+  population: { what: "the guest's population", kind: 'choice' },
+  guestHuid: { what: "the guest's HUID", kind: 'huid' },
+  startDate: { what: 'the start date', kind: 'date' },
+  endDate: { what: 'the end date', kind: 'date' },
+  services: { what: 'the services', kind: 'choice' },
+  contractorId: { what: 'the HU contractor ID' },
+  justification: { what: 'the justification' },
 };
 const fieldId = (f: FieldName) => `request-${f}`;
 /** What is typed into the form is kept for the tab's session until it is sent (kit/draft.ts). */
@@ -118,8 +130,8 @@ function useSubmit() {
       const known: Partial<Record<FieldName, string>> = {};
       const other: string[] = [];
       for (const [f, msg] of Object.entries(fieldErrors(err))) {
-        if ((FIELDS as readonly string[]).includes(f)) known[f as FieldName] = msg;
-        else other.push(`${f}: ${msg}`);
+        if ((FIELDS as readonly string[]).includes(f)) known[f as FieldName] = inWords({ [f]: msg }, FIELD_WORDS)[f];
+        else other.push(inWords({ [f]: msg })[f]!);
       }
       setErrors(known);
       const described = err instanceof ApiError && err.status === 400 && Object.keys(known).length ? 'Some fields need your attention.' : describeError(err);
@@ -129,7 +141,23 @@ function useSubmit() {
       setBusy(false);
     }
   };
-  return { errors, problem, busy, summary, submit };
+  /** Refused before sending: the fields a person left out, said at once. */
+  const refuse = (missing: Partial<Record<FieldName, string>>) => {
+    setErrors(missing);
+    setProblem((p) => ({ message: 'Some fields need your attention.', n: (p?.n ?? 0) + 1 }));
+    requestAnimationFrame(() => summary.current?.focus());
+  };
+  return { errors, problem, busy, summary, submit, refuse };
+}
+
+/** What a person left out of the request form (the API checks the rest, and this again). */
+function missingFields(form: { population: string; guestHuid: string; endDate: string; contractorId: string; contractor: boolean }): Partial<Record<FieldName, string>> {
+  const out: Partial<Record<FieldName, string>> = {};
+  if (!form.population) out.population = "Choose the guest's population.";
+  if (!form.guestHuid.trim()) out.guestHuid = "Enter the guest's HUID: the 8-digit Harvard ID that came with their Harvard Sponsored Role.";
+  if (!form.endDate) out.endDate = 'Enter the end date: month, day and a four-digit year.';
+  if (form.contractor && !form.contractorId.trim()) out.contractorId = 'Enter the HU contractor ID.';
+  return out;
 }
 
 function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
@@ -142,7 +170,7 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
   const [services, setServices] = useDraft<Service[]>(DRAFT, 'services', DEFAULT_SERVICES);
   const [contractorId, setContractorId] = useDraft(DRAFT, 'contractorId', '');
   const [justification, setJustification] = useDraft(DRAFT, 'justification', '');
-  const { errors, problem, busy, summary, submit } = useSubmit();
+  const { errors, problem, busy, summary, submit, refuse } = useSubmit();
   // A sponsor kept from an earlier visit who is no longer offered is not sent.
   const sponsor = sponsors.some((s) => s.huid === sponsorHuid) ? sponsorHuid : (sponsors[0]?.huid ?? '');
 
@@ -152,6 +180,8 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
   const contractor = population === 'harvard-contractor';
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
+    const missing = missingFields({ population, guestHuid, endDate, contractorId, contractor });
+    if (Object.keys(missing).length) return refuse(missing);
     void submit({
       guestHuid: guestHuid.trim(),
       population: population as Population,

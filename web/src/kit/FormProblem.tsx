@@ -6,6 +6,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { describeError } from '../api.ts';
+import { inWords, type FieldWords } from './words.ts';
 
 export interface FormOutcome {
   kind: 'success' | 'error';
@@ -40,8 +41,8 @@ export function problemFields(err: unknown): Record<string, string> {
   return out;
 }
 
-/** One form's state: busy, its outcome, and its fields' errors (by body field name). */
-export function useFormAction() {
+/** One form's state: busy, its outcome, and its fields' errors (by body field name), in words about the fields as `words` calls them. */
+export function useFormAction(words: Record<string, FieldWords> = {}) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<FormOutcome>();
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -58,7 +59,7 @@ export function useFormAction() {
       return answer;
     } catch (err) {
       const named = problemFields(err);
-      setFields(named);
+      setFields(inWords(named, words));
       const status = err instanceof ApiError ? err.status : undefined;
       const text =
         err instanceof ApiError && err.status === 412
@@ -72,7 +73,7 @@ export function useFormAction() {
     } finally {
       setBusy(false);
     }
-  }, []);
+  }, [words]);
 
   return { busy, outcome, fields, run };
 }

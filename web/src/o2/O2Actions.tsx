@@ -15,9 +15,18 @@ import { Field } from '../kit/ui.tsx';
 import { formatDate } from '../text.ts';
 import type { O2ActionName } from './rules.ts';
 import { o2Step, RC_CORE_CONTACT } from './text.ts';
+import type { FieldWords } from '../kit/words.ts';
 
 /** After an action: its answer shown at once, then the lifecycle's next steps as they land. */
 export type Applied = (o2: O2Account, etag: string, settled: (a: O2Account) => boolean) => Promise<O2Account | undefined>;
+
+/** The actions' fields as their forms call them, for their errors. */
+const WORDS: Record<string, FieldWords> = {
+  reason: { what: 'the reason' },
+  unixUsername: { what: 'the Unix username' },
+  note: { what: 'the note' },
+  hmsSponsorHuid: { what: "the HMS sponsor's HUID", kind: 'huid' },
+};
 
 /** What every action's form needs: the account as read, its ETag, and what to do with an answer or a 412. */
 interface ActionProps {
@@ -65,7 +74,7 @@ export function O2Actions({ o2, etag, allowed, relations, onApplied, onStale }: 
 }
 
 function Decide({ o2, etag, after, stale }: ActionProps) {
-  const decide = useFormAction();
+  const decide = useFormAction(WORDS);
   const [reason, setReason] = useState('');
   const answer = (decision: 'approve' | 'deny') =>
     void decide.run(
@@ -102,7 +111,7 @@ function Decide({ o2, etag, after, stale }: ActionProps) {
 }
 
 function Complete({ o2, etag, after, stale }: ActionProps) {
-  const complete = useFormAction();
+  const complete = useFormAction(WORDS);
   const [unixUsername, setUnixUsername] = useState(o2.accountId ?? '');
   const renewal = o2.status === 'RENEWAL_REQUESTED';
   return (
@@ -139,7 +148,7 @@ function Complete({ o2, etag, after, stale }: ActionProps) {
 }
 
 function Renew({ o2, etag, after, stale }: ActionProps) {
-  const renew = useFormAction();
+  const renew = useFormAction(WORDS);
   const [note, setNote] = useState('');
   return (
     <Action id="o2-renew" title="Renew the O2 account">
@@ -174,7 +183,7 @@ function Renew({ o2, etag, after, stale }: ActionProps) {
 }
 
 function Retain({ o2, etag, after, stale, you }: ActionProps & { you: boolean }) {
-  const retain = useFormAction();
+  const retain = useFormAction(WORDS);
   const [hmsSponsor, setHmsSponsor] = useState('');
   return (
     <Action id="o2-retain" title="Keep O2 when leaving HMS">
@@ -209,7 +218,7 @@ function Retain({ o2, etag, after, stale, you }: ActionProps & { you: boolean })
 }
 
 function Cancel({ o2, etag, after, stale }: ActionProps) {
-  const cancel = useFormAction();
+  const cancel = useFormAction(WORDS);
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
   if (!confirming) {

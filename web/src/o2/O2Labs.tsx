@@ -7,6 +7,7 @@ import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
 import { Field } from '../kit/ui.tsx';
 import { INSTITUTION_NAMES, INSTITUTIONS } from '../../../shared/o2/domain/model.ts';
 import { institutionKind, quadReason, registrationText, INSTITUTION_GROUPS, institutionName } from './text.ts';
+import type { FieldWords } from '../kit/words.ts';
 
 export function O2Labs({ labs, onCreated }: { labs: Lab[]; onCreated: () => void }) {
   const [recorded, setRecorded] = useState<Lab>();
@@ -44,6 +45,9 @@ export function O2Labs({ labs, onCreated }: { labs: Lab[]; onCreated: () => void
     </section>
   );
 }
+
+/** The lab form's fields as it calls them, for their errors. */
+const LAB_WORDS: Record<string, FieldWords> = { name: { what: "the lab's name" }, institution: { what: 'the institution', kind: 'choice' } };
 
 function LabTable({ labs }: { labs: Lab[] }) {
   return (
@@ -86,7 +90,7 @@ function LabTable({ labs }: { labs: Lab[] }) {
 
 /** The form to record a lab: its name and institution (the API derives on-Quad or off-Quad, with the reason). */
 function NewLab({ onCreated }: { onCreated: (lab: Lab) => void }) {
-  const form = useFormAction();
+  const form = useFormAction(LAB_WORDS);
   const [name, setName] = useState('');
   const [institution, setInstitution] = useState<Institution | ''>('');
   const key = useRef(idempotencyKey());

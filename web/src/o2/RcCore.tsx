@@ -15,9 +15,20 @@ import { Link } from '../router.tsx';
 import { formatInstant } from '../text.ts';
 import { O2StatusBadge } from './O2AccountPage.tsx';
 import { institutionKind, RC_CORE_CONTACT, institutionName } from './text.ts';
+import type { FieldWords } from '../kit/words.ts';
 
 /** The queue, or `refused` for a person outside the RC Core group (the API answers 403). */
 type Queue = { refused: true } | { refused: false; labs: Lab[]; accounts: O2Account[] };
+
+/** The registration form's fields as it calls them, for their errors. */
+const REGISTRATION_WORDS: Record<string, FieldWords> = {
+  chargeback: { what: 'whether the lab is charged', kind: 'choice' },
+  'chargeback/charged': { what: 'whether the lab is charged', kind: 'choice' },
+  'chargeback/account': { what: 'the chargeback account' },
+  billingContact: { what: "the billing contact's name" },
+  'billingContact/name': { what: "the billing contact's name" },
+  'billingContact/email': { what: "the billing contact's email", kind: 'email' },
+};
 
 const byCreated = <T extends { createdAt: string }>(a: T, b: T) => a.createdAt.localeCompare(b.createdAt);
 
@@ -139,7 +150,7 @@ function ToComplete({ accounts }: { accounts: O2Account[] }) {
 
 /** One lab of the queue and its Register form. */
 function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab) => void }) {
-  const form = useFormAction();
+  const form = useFormAction(REGISTRATION_WORDS);
   const [charged, setCharged] = useState<'charged' | 'not-charged' | ''>('');
   const [account, setAccount] = useState('');
   const [name, setName] = useState('');
@@ -148,7 +159,8 @@ function RegisterLab({ lab, onRegistered }: { lab: Lab; onRegistered: (lab: Lab)
   const fields = form.fields;
   // Neither choice made: zod's words for a missing discriminator are not a person's.
   const chargebackRaw = fields.chargeback ?? fields['chargeback/charged'];
-  const chargebackError = chargebackRaw && /discriminator/i.test(chargebackRaw) ? 'Choose “Charged to an account” or “Not charged”.' : chargebackRaw;
+  // The one thing wrong with the choice itself is that none was made: said with the choices' own names.
+  const chargebackError = chargebackRaw ? 'Choose “Charged to an account” or “Not charged”.' : undefined;
   const accountError = fields['chargeback/account'];
   const nameError = fields['billingContact/name'] ?? fields.billingContact;
   const emailError = fields['billingContact/email'];

@@ -8,11 +8,21 @@ import { Field } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { institutionName } from './text.ts';
+import type { FieldWords } from '../kit/words.ts';
+
+/** The request form's fields as it calls them, for their errors. */
+const REQUEST_WORDS: Record<string, FieldWords> = {
+  userHuid: { what: "the user's HUID", kind: 'huid' },
+  piHuid: { what: "the sponsoring PI's HUID", kind: 'huid' },
+  labId: { what: 'the lab', kind: 'choice' },
+  justification: { what: 'the justification' },
+  hmsSponsorHuid: { what: "the HMS sponsor's HUID", kind: 'huid' },
+};
 
 /** The form to request an O2 account: for the person themself (then the PI approves) or, for a PI, for a member of their lab. */
 export function RequestO2({ labs }: { labs: Lab[] }) {
   const { me } = useSession();
-  const form = useFormAction();
+  const form = useFormAction(REQUEST_WORDS);
   const ownsLabs = labs.length > 0;
   const [userHuid, setUserHuid] = useState(ownsLabs ? '' : me.huid);
   const [labId, setLabId] = useState(labs[0]?.labId ?? '');
