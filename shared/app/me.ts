@@ -1,6 +1,6 @@
 /** GET /v1/me: who the caller is, what they may do, and for whom. */
 import type { Caller } from '../core/domain/people.ts';
-import { sponsorStanding } from '../guest/domain/rules.ts';
+import { ownSponsorRefusal, sponsorStanding } from '../guest/domain/rules.ts';
 import { isRcCore } from '../o2/domain/rules.ts';
 import type { Deps } from './deps.ts';
 import { sponsorsNaming } from '../guest/app/people.ts';
@@ -26,7 +26,7 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<MeView> {
     roles,
     sponsorEligibility: standing.eligible
       ? { eligible: true, reason: null, detail: null, contact: null }
-      : { eligible: false, reason: standing.reason, detail: standing.message, contact: standing.contact ?? null },
+      : { eligible: false, reason: standing.reason, detail: ownSponsorRefusal(standing, person), contact: standing.contact ?? null },
     delegateOf: sponsors.map((s) => ({ huid: s.huid, name: s.name, eligible: sponsorStanding(s.huid, s).eligible })),
   };
 }

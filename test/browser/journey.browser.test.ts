@@ -196,7 +196,7 @@ describe('the journey, through the pages only', () => {
 describe('who may not request sees why before filling anything in; signing out; the start page', () => {
   it.each([
     ['Wren Wyss', 'request-wyss', 'Wyss Institute requests go through Wyss HR and Academic Affairs', 'AcademicAffairs@wyss.harvard.edu'],
-    ['Stu Student', 'request-ineligible', 'You may not request guest accounts', 'Sponsors must be HMS or HSDM faculty or staff'],
+    ['Stu Student', 'request-ineligible', 'You may not request guest accounts', 'Sponsors are HMS or HSDM faculty or staff; the people directory lists you as a student.'],
   ])('%s', async (who, shot, title, text) => {
     const person = await open(shot);
     const page = person.page;

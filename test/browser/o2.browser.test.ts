@@ -326,7 +326,9 @@ describe('after setup: keeping O2 when leaving HMS, expiring, expired and renewe
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => page.locator('.actions > .outcome').textContent(), { timeout: 20_000 }).toBe('Approved: the O2 account is active.');
     expect(await badge(page)).toBe('Active');
-    expect((await page.locator('.login-box').textContent())?.replace(/\s+/g, ' ')).toContain(`Log in to o2.hms.harvard.edu as ${STUDENT.hmsAccountId}`);
+    // The manager is told how the student logs in, not addressed as if she were the one logging in.
+    expect(await page.locator('.login-box').count()).toBe(0);
+    expect((await page.locator('.step').textContent())?.replace(/\s+/g, ' ')).toContain(`${STUDENT.name} logs in to o2.hms.harvard.edu as ${STUDENT.hmsAccountId}, the HMS account ID.`);
     expect(await page.locator('.timeline').textContent()).not.toContain('RC Core');
     await checkPage(page, 'on-quad-approved-by-manager');
   });

@@ -301,6 +301,11 @@ describe('expiry, cancel, restore, extension', () => {
     expect(extended).toMatchObject({ active: true, endDate: '2027-08-31', sponsorHuid: ADA.huid });
     expect(reassigned).toMatchObject({ sponsorHuid: '10000002' });
     expect(w.accounts.user(accountId)).toMatchObject({ active: false, groups: [] });
+    // The guest is told of the extension (the sponsor by name, the date in words); the sponsor who was not the one cancelling, by whom by name.
+    const told = w.mailer.to(GRACE).filter((m) => m.subject === 'Your HMS account has been extended');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.text).toContain('extended by your sponsor, Ada Faculty: it is valid through Tuesday, August 31, 2027.');
+    expect(w.mailer.sent.find((m) => /was cancelled$/.test(m.subject))!.text).not.toMatch(/by \d{8}/);
   });
 
   it('cancel with the directory down: cancelled all the same, due now; the reconciler disables the account when it answers, audited', async () => {

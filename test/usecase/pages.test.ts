@@ -67,10 +67,10 @@ describe('whoAmI (GET /v1/me)', () => {
   });
 
   it.each([
-    [STU, 'not-faculty-or-staff', 'Sponsors must be HMS or HSDM faculty or staff; 10000006 is student.'],
-    [{ huid: '10000008', roles: [] }, 'inactive', 'Sponsor 10000008 is not active in the Harvard people directory.'],
-    [{ huid: '10000009', roles: [] }, 'not-hms-or-hsdm', 'Sponsors must be HMS or HSDM faculty or staff; 10000009 belongs to FAS.'],
-  ])('%o: not eligible, with the reason a refused request would give', async (caller, reason, detail) => {
+    [STU, 'not-faculty-or-staff', 'Sponsors are HMS or HSDM faculty or staff; the people directory lists you as a student.'],
+    [{ huid: '10000008', roles: [] }, 'inactive', 'You are not active in the Harvard people directory, so you may not sponsor guests.'],
+    [{ huid: '10000009', roles: [] }, 'not-hms-or-hsdm', 'Sponsors are HMS or HSDM faculty or staff; the people directory lists you at FAS.'],
+  ])('%o: not eligible, with the reason said to the person (you, not their HUID)', async (caller, reason, detail) => {
     const me = await whoAmI(memoryWorld().deps, caller);
     expect(me.sponsorEligibility).toEqual({ eligible: false, reason, detail, contact: null });
   });

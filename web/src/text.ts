@@ -20,7 +20,7 @@ export const STATUS_LABELS: Record<GuestStatus, string> = {
 
 /** What a status means, and what comes next. */
 export const STATUS_HELP: Record<GuestStatus, string> = {
-  PENDING_HSR: 'No active Harvard Sponsored Role (HSR) covers the end date yet. It is checked daily for 14 days.',
+  PENDING_HSR: "No active Harvard Sponsored Role (HSR) covers the end date yet. It is checked daily for 14 days. If the guest's HUID was mistyped, cancel this request and submit a new one.",
   PENDING_APPROVAL: "The request waits for the sponsor's approval (reminder after 7 days, closed after 14).",
   PENDING_ACTIVATION: 'The account is set up. The guest activates it with the account ID and code from the email "Activate your HMS account".',
   ACTIVE: 'The guest uses the account. The sponsor is notified 7 days before it expires, then daily.',
@@ -34,14 +34,14 @@ export const STATUS_HELP: Record<GuestStatus, string> = {
 
 /** The five populations, as the HMS guest accounts page lists them. */
 export const POPULATIONS: { value: Population; label: string; description: string }[] = [
-  { value: 'agency-temp', label: 'Temporary employee paid via an outside agency', description: 'Temporary employees paid via an outside agency (ex: Spherion).' },
-  { value: 'ce-or-summer-student', label: 'Continuing Education or summer student', description: 'Continuing Education or summer students.' },
-  { value: 'harvard-employee', label: 'Non-HMS/HSDM Harvard employee', description: 'Non-HMS/HSDM Harvard employees (ex: FAS, SEAS, employee or faculty).' },
-  { value: 'harvard-contractor', label: 'Harvard contractor or consultant', description: 'Harvard contractors/consultants with a HU contractor ID.' },
+  { value: 'agency-temp', label: 'Temporary employee paid via an outside agency', description: 'For example, a temp placed by Spherion.' },
+  { value: 'ce-or-summer-student', label: 'Continuing Education or summer student', description: 'Enrolled in a Continuing Education or summer program.' },
+  { value: 'harvard-employee', label: 'Non-HMS/HSDM Harvard employee', description: 'Staff or faculty of another Harvard school, for example FAS or SEAS.' },
+  { value: 'harvard-contractor', label: 'Harvard contractor or consultant', description: 'Has a HU contractor ID, which the request asks for.' },
   {
     value: 'visiting-faculty',
     label: 'Faculty of a non-Harvard institution',
-    description: 'Faculty members from another non-Harvard affiliated institution collaborating with HMS/HSDM faculty (the sponsor must be faculty).',
+    description: 'Collaborating with HMS or HSDM faculty; the sponsor must be faculty.',
   },
 ];
 

@@ -123,9 +123,23 @@ export const emails = {
     ]);
   },
 
+  /** To the sponsor; `by`: who cancelled it, by name ("you" when the sponsor did). */
   cancelled(g: Guest, sponsor: Person, by: string): EmailMessage {
     return render([sponsor.email], `HMS guest account for ${g.guestName} was cancelled`, [
       `The HMS guest account${g.accountId ? ` ${g.accountId}` : ''} for ${g.guestName} was cancelled by ${by}. Any access it had has been revoked.`,
+      SIGNATURE,
+    ]);
+  },
+
+  /**
+   * Rule "Extension": the guest is told the new end date (or that the account works again, after a
+   * restore), with the sponsor by name only, as the activation email does.
+   */
+  extended(g: Guest, sponsor: Pick<Person, 'name'> | undefined, restored: boolean): EmailMessage {
+    return render([g.guestEmail], restored ? 'Your HMS account works again' : 'Your HMS account has been extended', [
+      `Hello ${g.guestName},`,
+      `${restored ? 'Your HMS account has been restored' : 'Your HMS account has been extended'} by your sponsor${sponsor ? `, ${sponsor.name}` : ''}: it is valid through ${day(g.endDate)}.`,
+      { label: 'HMS account ID', value: g.accountId ?? '' },
       SIGNATURE,
     ]);
   },

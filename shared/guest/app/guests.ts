@@ -206,6 +206,14 @@ export async function extendGuest(deps: Deps, caller: Caller, guestId: string, i
     await deps.workflow.start(next.execution!.name, executionInput(guestId, EXECUTION_PHASE.schedule));
     await guestMoved(deps, next);
   }
+  // The guest of an account that exists is told its new end (one not yet set up learns it with its activation email).
+  // A courtesy: an email that fails is logged and does not undo or fail the extension the sponsor sees done.
+  if (next.accountId) {
+    await deps.people
+      .person(next.sponsorHuid)
+      .then((sponsor) => deps.mailer.send(emails.extended(next, sponsor, restores)))
+      .catch((err: unknown) => console.warn(JSON.stringify({ level: 'WARN', message: 'The extension email to the guest was not sent.', guestId, error: err instanceof Error ? err.message : String(err) })));
+  }
   return next;
 }
 
@@ -223,8 +231,8 @@ export async function cancelGuest(deps: Deps, caller: Caller, guestId: string, i
   const next = await change(deps, guest, caller.huid, 'cancelled', await syncFirst(deps, guest, patch));
   if (guest.approvalTaskToken) await deps.workflow.resume(guest.approvalTaskToken, { outcome: APPROVAL_OUTCOME.cancelled } satisfies ApprovalDecision);
   if (guest.execution) await deps.workflow.stop(guest.execution.name, `cancelled by ${caller.huid}`);
-  const sponsor = await deps.people.person(guest.sponsorHuid);
-  if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid));
+  const [sponsor, by] = await Promise.all([deps.people.person(guest.sponsorHuid), caller.huid === guest.sponsorHuid ? undefined : deps.people.person(caller.huid)]);
+  if (sponsor) await deps.mailer.send(emails.cancelled(next, sponsor, caller.huid === guest.sponsorHuid ? 'you' : (by?.name ?? 'HMS IT')));
   await guestMoved(deps, next);
   return next;
 }

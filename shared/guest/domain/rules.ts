@@ -62,6 +62,26 @@ export function sponsorStanding(huid: string, person: Person | undefined): Spons
   return { eligible: true, person };
 }
 
+/**
+ * The same refusal said to the person it is about (GET /v1/me, their own pages): "you", not their
+ * HUID, and what the people directory says of them.
+ */
+export function ownSponsorRefusal(standing: Extract<SponsorStanding, { eligible: false }>, person: Person | undefined): string {
+  switch (standing.reason) {
+    case 'invalid-huid':
+    case 'not-in-directory':
+      return 'You are not in the Harvard people directory, so you may not sponsor guests. If you think you should be, contact HMS IT.';
+    case 'inactive':
+      return 'You are not active in the Harvard people directory, so you may not sponsor guests.';
+    case 'not-faculty-or-staff':
+      return `Sponsors are HMS or HSDM faculty or staff; the people directory lists you as ${person?.role === 'affiliate' ? 'an affiliate' : `a ${person?.role ?? 'person of another role'}`}.`;
+    case 'not-hms-or-hsdm':
+      return `Sponsors are HMS or HSDM faculty or staff; the people directory lists you at ${person?.school ?? 'another school'}.`;
+    case 'wyss':
+      return standing.message;
+  }
+}
+
 /** Rule "Who may sponsor", as a check: the person when eligible, else NotAllowedError (403) with the reason. */
 export function assertEligibleSponsor(huid: string, person: Person | undefined): Person {
   const standing = sponsorStanding(huid, person);

@@ -202,25 +202,30 @@ function Reassign({ guest, etag, busy, run, fields }: ActionProps) {
 
 function EndIt({ guest, etag, busy, run, expire, cancel }: ActionProps & { expire: boolean; cancel: boolean }) {
   const [reason, setReason] = useState('');
+  // One question at a time: while one is asked, the other way to end it is out of the way.
+  const [asking, setAsking] = useState<'expire' | 'cancel'>();
+  const ask = (which: 'expire' | 'cancel') => (on: boolean) => setAsking(on ? which : undefined);
   return (
     <div className="action danger-zone">
       <h3>End it</h3>
       <div className="buttons">
-        {expire ? (
+        {expire && asking !== 'cancel' ? (
           <Confirm
             label="Expire the account now"
-            confirm="The account is disabled now; the sponsor can still restore it within 30 days of the end date."
+            confirm="Expiring disables the account at once. The sponsor can still restore it within 30 days of the end date."
             busy={busy}
+            onAsk={ask('expire')}
             onConfirm={() => run((key) => expireGuest(api(), guest.guestId, etag, reason.trim() || undefined, key), () => 'Expired: the account is disabled. The sponsor and the guest are told.')}
           >
             <HistoryReason id="expire-reason" value={reason} onChange={setReason} />
           </Confirm>
         ) : null}
-        {cancel ? (
+        {cancel && asking !== 'expire' ? (
           <Confirm
             label={guest.accountId ? 'Cancel the account' : 'Cancel the request'}
             confirm="This cannot be undone: a new request is needed afterwards."
             busy={busy}
+            onAsk={ask('cancel')}
             onConfirm={() => run((key) => cancelGuest(api(), guest.guestId, etag, undefined, key), () => 'Cancelled.')}
           />
         ) : null}
@@ -254,8 +259,12 @@ function ActionForm({ onSubmit, children }: { onSubmit: () => void; children: Re
   );
 }
 
-function Confirm({ label, confirm, busy, onConfirm, children }: { label: string; confirm: string; busy: boolean; onConfirm: () => void; children?: ReactNode }) {
-  const [asking, setAsking] = useState(false);
+function Confirm({ label, confirm, busy, onConfirm, onAsk, children }: { label: string; confirm: string; busy: boolean; onConfirm: () => void; onAsk?: (asking: boolean) => void; children?: ReactNode }) {
+  const [asking, setAskingHere] = useState(false);
+  const setAsking = (on: boolean) => {
+    setAskingHere(on);
+    onAsk?.(on);
+  };
   const yes = useRef<HTMLButtonElement>(null);
   if (!asking) {
     return (

@@ -243,7 +243,7 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
           isChecked={(v) => services.includes(v)}
           onChange={(v, on) => setServices((list) => (on ? [...list, v] : list.filter((x) => x !== v)))}
         />
-        <Field id={fieldId('justification')} label="Justification (optional)" hint="Why the guest needs the account. Your sponsor sees it when approving." error={errors.justification}>
+        <Field id={fieldId('justification')} label="Justification (optional)" hint={sponsor === me ? 'Why the guest needs the account. It is kept with the request.' : 'Why the guest needs the account. Your sponsor sees it when approving.'} error={errors.justification}>
           {(p) => <textarea {...p} name="justification" rows={4} maxLength={2000} value={justification} onChange={(e) => setJustification(e.target.value)} />}
         </Field>
         <p>

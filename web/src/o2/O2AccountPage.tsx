@@ -123,7 +123,12 @@ function O2Step({ o2, lab, relations, today, you }: { o2: O2Account; lab: Lab | 
             Register the lab in the <Link to="/rc-core">RC Core queue</Link>.
           </p>
         ) : null}
-        {o2.status === 'ACTIVE' && step.login ? (
+        {o2.status === 'ACTIVE' && step.login && !relations.includes('user') ? (
+          <p>
+            {o2.userName} logs in to <strong>{O2_LOGIN_HOST}</strong> as <strong>{step.login}</strong>, the HMS account ID.
+          </p>
+        ) : null}
+        {o2.status === 'ACTIVE' && step.login && relations.includes('user') ? (
           <div className="login-box">
             <p>
               Log in to <strong>{O2_LOGIN_HOST}</strong> as <strong>{step.login}</strong> (your HMS account ID, which is also the Unix username), with the HMS account&apos;s
