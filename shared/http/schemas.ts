@@ -28,6 +28,9 @@ export const Text = (max: number, opts: { multiline?: boolean } = {}) =>
       else if (hasUnsafeCharacters(v, { multiline: true })) ctx.addIssue({ code: 'custom', message: 'must not contain control characters or invisible or bidirectional formatting characters' });
     });
 
+/** A person named in the path by their exact HUID (no search by name or prefix). */
+export const HuidPathParams = z.strictObject({ huid: Huid });
+
 export const DecisionBody = z
   .strictObject({ decision: z.enum(['approve', 'deny']), reason: Text(1000).optional() })
   ;

@@ -59,8 +59,12 @@ describe('the journey, through the pages only', () => {
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain("Guest's HUID: Enter the guest's HUID as a Harvard ID");
     await checkPage(page, 'request-field-error', { docs: true });
 
+    // The HUID is confirmed by the name on the guest's HSR before anything is sent (and the HSR's end bounds the end date).
     await huid.fill(GUEST.huid);
-    await page.getByRole('button', { name: 'Submit the request' }).click();
+    await expect.poll(() => page.locator('.lookup').textContent()).toContain('Grace Guest: Harvard Sponsored Role active through Wed, Jun 30, 2027.');
+    expect(await page.locator('.field', { has: page.getByLabel('End date') }).locator('.hint').textContent()).toContain("not after the guest's HSR ends (Wed, Jun 30, 2027)");
+    await checkPage(page, 'request-hsr-confirmed');
+    await page.getByRole('button', { name: 'Submit the request for Grace Guest' }).click();
     await page.waitForURL(/\/guests\/[0-9a-f-]{36}$/);
     guestId = new URL(page.url()).pathname.split('/').pop()!;
     await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Request submitted. The sponsor has been asked to approve it.');

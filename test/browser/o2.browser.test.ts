@@ -109,16 +109,23 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     await expect.poll(() => h1(page)).toBe('My O2');
     expect(await page.getByText('You have no O2 account.').count()).toBe(1);
     expect(await page.getByLabel("User's HUID").inputValue()).toBe(USER.huid);
+    // No lab ID to type: the PI by HUID, confirmed by name, then the lab among the PI's, by name.
+    expect(await page.getByLabel('Lab ID').count()).toBe(0);
     const pi = page.getByLabel("Sponsoring PI's HUID");
     await pi.fill('1000013');
-    await page.getByLabel('Lab ID').fill(labId);
     await page.getByLabel('Justification (optional)').fill('Image analysis on the cluster.');
     await page.getByRole('button', { name: 'Request the O2 account' }).click();
     await expect.poll(() => pi.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.field', { has: pi }).locator('.field-error').textContent()).toMatch(/HUID|8/);
     await checkPage(page, 'request-field-error');
 
+    await pi.fill('10000006');
+    await expect.poll(() => page.locator('.lookup').textContent()).toContain('No PI has this HUID.');
     await pi.fill(PI.huid);
+    await expect.poll(() => page.locator('.lookup').textContent()).toContain(`${PI.name}: one lab.`);
+    expect(await page.getByLabel('Lab', { exact: true }).locator('option:checked').textContent()).toContain(LAB);
+    expect(await page.getByLabel('Lab', { exact: true }).inputValue()).toBe(labId);
+    await checkPage(page, 'request-pi-confirmed');
     await page.getByRole('button', { name: 'Request the O2 account' }).click();
     await page.waitForURL(/\/o2-accounts\/[0-9a-f-]{36}$/);
     o2AccountId = new URL(page.url()).pathname.split('/').pop()!;

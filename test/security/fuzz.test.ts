@@ -537,6 +537,9 @@ const TARGETS: Target[] = [
   },
   { route: 'GET /v1/guests', caller: { huid: SPONSOR.huid, roles: [] }, query: QUERY_SPEC },
   { route: 'GET /v1/sponsors', caller: { huid: IT, roles: [IT_ROLE] }, query: SPONSORS_QUERY_SPEC },
+  // A person by their exact HUID (issue 20): a guest's HSR for a sponsor; a PI for anyone.
+  { route: 'GET /v1/hsr/{huid}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => ({ id: '20000001', version: 0 }) },
+  { route: 'GET /v1/pis/{huid}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => ({ id: '10000013', version: 0 }) },
   { route: 'GET /v1/guests/{guestId}/executions', caller: { huid: IT, roles: [IT_ROLE] }, resource: () => fixtures.pendingActivation },
   { route: 'GET /v1/guests/{guestId}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation },
   { route: 'GET /v1/guests/{guestId}/history', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation },

@@ -287,3 +287,12 @@ export function toExecutionList(executions: readonly GuestExecution[]): Executio
     })),
   };
 }
+
+export const HsrConfirmationSchema = z
+  .strictObject({
+    huid: Huid,
+    name: z.string().describe('The name on the Harvard Sponsored Role'),
+    active: z.boolean(),
+    endDate: IsoDay.describe('The last day the HSR covers: a guest account may not end after it'),
+  })
+  .meta({ id: 'HsrConfirmation', description: "A guest's Harvard Sponsored Role, to confirm whose HUID it is before requesting" });

@@ -4,6 +4,7 @@ import { namesOf } from '../../core/app/view.ts';
 import { conditional, versioned, type HandlersOf } from '../../http/handler.ts';
 import { guestExecutions, sponsorStandings } from '../app/executions.ts';
 import * as uc from '../app/guests.ts';
+import { confirmHsr } from '../app/lookup.ts';
 import { guestPeople, toActivationResult, toExecutionList, toHistoryItem, toPageView, toView, type GuestView } from '../app/view.ts';
 import type { Guest } from '../domain/model.ts';
 import type { GUEST_ROUTES } from './routes.ts';
@@ -34,5 +35,6 @@ export const GUEST_HANDLERS: HandlersOf<(typeof GUEST_ROUTES)[number], GuestDeps
   reassign: async (r) => guestReply(r.deps, await conditional(r, (v) => uc.reassignSponsor(r.deps, r.caller, r.params.guestId, r.body, v), GUEST)),
   executions: async (r) => ({ body: toExecutionList(await guestExecutions(r.deps, r.caller, r.params.guestId)) }),
   sponsorStandings: async (r) => ({ body: { items: await sponsorStandings(r.deps, r.caller, r.query.huids.split(',')) } }),
+  confirmHsr: async (r) => ({ body: await confirmHsr(r.deps, r.caller, r.params.huid) }),
   activate: async (r) => ({ body: toActivationResult(await uc.activate(r.deps, r.body, r.client)) }),
 };

@@ -1,5 +1,5 @@
 /** The guest lifecycle's routes: how each is reached and what it answers (the router, the OpenAPI document, the CDK API and the local gateway read them through shared/http/routes.ts). */
-import { ActivationResultSchema, ExecutionListSchema, GuestPageSchema, HistoryPageSchema, SponsorStandingListSchema } from '../app/view.ts';
+import { ActivationResultSchema, ExecutionListSchema, GuestPageSchema, HistoryPageSchema, HsrConfirmationSchema, SponsorStandingListSchema } from '../app/view.ts';
 import type { RouteSpec } from '../../http/route-spec.ts';
 import * as C from '../../http/schemas.ts';
 import * as S from './schemas.ts';
@@ -145,6 +145,19 @@ export const GUEST_ROUTES = [
       query: S.SponsorsQuery,
       success: { status: 200, description: 'Standings, by HUID', schema: SponsorStandingListSchema },
       problems: [403],
+    },
+  },
+  {
+    name: 'confirmHsr',
+    method: 'GET',
+    path: '/v1/hsr/{huid}',
+    auth: true,
+    operation: {
+      summary: "A guest's Harvard Sponsored Role, by its exact HUID (sponsors and their delegates)",
+      description: 'Before a request is sent, whose HUID it is: the name on the HSR, whether it is active, the last day it covers. By exact HUID only; 404 when no HSR has it.',
+      params: C.HuidPathParams,
+      success: { status: 200, description: 'The HSR', schema: HsrConfirmationSchema },
+      problems: [403, 404],
     },
   },
   // Public: the guest activates with the emailed code; the OpenAPI document.

@@ -327,3 +327,11 @@ export function o2People(o: O2Account): string[] {
   const named = [o.piHuid, o.labPiHuid, o.requestedBy, o.hmsSponsorHuid, o.approval?.by, o.completion?.by, o.renewal?.by, o.retain?.by, o.cancellation?.by];
   return [...new Set(named.filter((h): h is string => typeof h === 'string' && /^\d{8}$/.test(h) && h !== o.userHuid))];
 }
+
+export const PiConfirmationSchema = z
+  .strictObject({
+    huid: Huid,
+    name: z.string(),
+    labs: z.array(z.strictObject({ labId: z.uuid(), name: z.string(), institution: z.enum(INSTITUTION_NAMES), quad: QuadView })).describe('The labs the PI heads, to pick from by name'),
+  })
+  .meta({ id: 'PiConfirmation', description: 'A PI, by their exact HUID: the name to confirm and the labs they head' });

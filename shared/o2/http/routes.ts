@@ -1,5 +1,5 @@
 /** The O2 lifecycle's routes (issue 14): labs and O2 accounts (the router, the OpenAPI document, the CDK API and the local gateway read them through shared/http/routes.ts). */
-import { LabHistoryPageSchema, LabPageSchema, LabViewSchema, O2AccountPageSchema, O2AccountViewSchema, O2HistoryPageSchema } from '../app/view.ts';
+import { LabHistoryPageSchema, LabPageSchema, LabViewSchema, O2AccountPageSchema, O2AccountViewSchema, O2HistoryPageSchema, PiConfirmationSchema } from '../app/view.ts';
 import type { RouteSpec } from '../../http/route-spec.ts';
 import * as C from '../../http/schemas.ts';
 import * as S from './schemas.ts';
@@ -13,6 +13,19 @@ const lab = (status: 200 | 201, description: string) => ({ status, description, 
 const o2 = (status: 200 | 202, description: string) => ({ status, description, schema: O2AccountViewSchema, etag: true }) as const;
 
 export const O2_ROUTES = [
+  {
+    name: 'confirmPi',
+    method: 'GET',
+    path: '/v1/pis/{huid}',
+    auth: true,
+    operation: {
+      summary: 'A PI, by their exact HUID: the name to confirm and the labs they head',
+      description: 'For whoever asks for an O2 account: the sponsoring PI named by HUID, confirmed by name, and their labs to pick from by name. 404 alike for anyone who is not an active PI.',
+      params: C.HuidPathParams,
+      success: { status: 200, description: 'The PI', schema: PiConfirmationSchema },
+      problems: [404],
+    },
+  },
   {
     name: 'createLab',
     method: 'POST',

@@ -169,6 +169,13 @@ export async function guestHistory(client: ApiClient, guestId: string): Promise<
 }
 
 /** The guest activates their account with the emailed account ID and code (no sign-in). */
+export type HsrConfirmation = Schemas['HsrConfirmation'];
+
+/** A guest's HSR by its exact HUID, to confirm whose it is before requesting (sponsors and delegates). */
+export async function confirmHsr(client: ApiClient, huid: string): Promise<HsrConfirmation> {
+  return ok(await client.GET('/v1/hsr/{huid}', { params: { path: { huid } } }));
+}
+
 export async function activate(client: ApiClient, activation: Activation): Promise<ActivationResult> {
   return ok(await client.POST('/v1/activate', { body: activation }));
 }

@@ -37,6 +37,13 @@ const writeHeaders = (etag: string | undefined, key: string) => ({ ...(etag ? { 
 
 // --- Labs ---
 
+export type PiConfirmation = Schemas['PiConfirmation'];
+
+/** A PI by their exact HUID: the name to confirm and the labs they head, to pick by name. */
+export async function confirmPi(client: ApiClient, huid: string): Promise<PiConfirmation> {
+  return ok(await client.GET('/v1/pis/{huid}', { params: { path: { huid } } }));
+}
+
 export type LabRequest = { name: string; institution: Institution; piHuid?: string };
 export type LabRegistrationRequest = { chargeback: { charged: true; account: string } | { charged: false }; billingContact: { name: string; email: string } };
 

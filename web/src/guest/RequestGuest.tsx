@@ -5,12 +5,14 @@
  * their fields, and listed at the top.
  */
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, idempotencyKey, requestGuest, type Guest, type GuestRequest, type Population, type Service } from '../api/client.ts';
+import { ApiError, confirmHsr, idempotencyKey, requestGuest, type Guest, type GuestRequest, type Population, type Service } from '../api/client.ts';
 import { api, describeError, fieldErrors } from '../api.ts';
 import { today as businessToday } from '../clock.ts';
 import { Choices, ProblemSummary } from '../kit/choices.tsx';
 import { clearDraft, useDraft } from '../kit/draft.ts';
+import { useHuidLookup } from '../kit/lookup.ts';
 import { inWords, type FieldWords } from '../kit/words.ts';
+import { HsrConfirm } from './HsrConfirm.tsx';
 import { Alert, Field, Page } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { compareDates, termBounds, typedDate } from './rules.ts';
@@ -178,6 +180,9 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
   const start = typedDate(startDate);
   const bounds = termBounds(start && compareDates(start, today) >= 0 ? start : today);
   const contractor = population === 'harvard-contractor';
+  // Whose HSR the HUID is, to confirm before sending; its end bounds the end date.
+  const hsr = useHuidLookup(guestHuid, (huid) => confirmHsr(api(), huid));
+  const hsrEnd = hsr.kind === 'found' && hsr.value.active ? hsr.value.endDate : undefined;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const missing = missingFields({ population, guestHuid, endDate, contractorId, contractor });
@@ -224,11 +229,12 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
         <Field id={fieldId('guestHuid')} label="Guest's HUID" hint="The 8-digit Harvard ID the guest received with their Harvard Sponsored Role." error={errors.guestHuid}>
           {(p) => <input {...p} name="guestHuid" type="text" inputMode="numeric" autoComplete="off" required value={guestHuid} onChange={(e) => setGuestHuid(e.target.value)} />}
         </Field>
+        <HsrConfirm lookup={hsr} />
         <div className="field-row">
           <Field id={fieldId('startDate')} label="Start date" hint={`Today (${formatDate(today)}) or later.`} error={errors.startDate}>
             {(p) => <input {...p} name="startDate" type="date" min={today} value={startDate} onChange={(e) => setStartDate(e.target.value)} />}
           </Field>
-          <Field id={fieldId('endDate')} label="End date" hint={`At most one year after the start: ${formatDate(bounds.max)} at the latest.`} error={errors.endDate}>
+          <Field id={fieldId('endDate')} label="End date" hint={`At most one year after the start: ${formatDate(bounds.max)} at the latest${hsrEnd ? `, and not after the guest's HSR ends (${formatDate(hsrEnd)})` : ''}.`} error={errors.endDate}>
             {(p) => <input {...p} name="endDate" type="date" required min={bounds.min} max={bounds.max} value={endDate} onChange={(e) => setEndDate(e.target.value)} />}
           </Field>
         </div>
@@ -248,7 +254,7 @@ function RequestForm({ sponsors, me }: { sponsors: Sponsor[]; me: string }) {
         </Field>
         <p>
           <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Submitting…' : 'Submit the request'}
+            {busy ? 'Submitting…' : hsr.kind === 'found' ? `Submit the request for ${hsr.value.name}` : 'Submit the request'}
           </button>
         </p>
       </form>

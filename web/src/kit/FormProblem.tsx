@@ -75,7 +75,10 @@ export function useFormAction(words: Record<string, FieldWords> = {}) {
     }
   }, [words]);
 
-  return { busy, outcome, fields, run };
+  /** The person changed a field: its old error goes (the next send says again what is still wrong). */
+  const forget = useCallback((field: string) => setFields((f) => (field in f ? Object.fromEntries(Object.entries(f).filter(([k]) => k !== field)) : f)), []);
+
+  return { busy, outcome, fields, run, forget };
 }
 
 /** The outcome of one form, placed in it (errors announced at once, successes politely). */
