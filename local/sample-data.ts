@@ -71,6 +71,8 @@ export const SAMPLE_DIRECTORY: DirectorySeed = {
     { huid: '20000003', firstName: 'Sue', lastName: 'Short', personalEmail: 'sue.short@example.org', status: 'active', endDate: '2026-06-30' },
     { huid: '20000004', firstName: 'Ian', lastName: 'Inactive', personalEmail: 'ian.inactive@example.org', status: 'inactive', endDate: '2030-12-31' },
     { huid: '20000006', firstName: 'Vic', lastName: 'Visitor', personalEmail: 'vic.visitor@example.org', status: 'active', endDate: '2030-12-31' },
+    // An HSR that ends within the year (issue 20): a request or an extension past 2027-05-31 is refused until the HSR is extended, to try without a seed file.
+    { huid: '20000007', firstName: 'Hal', lastName: 'Halfyear', personalEmail: 'hal.halfyear@example.org', status: 'active', endDate: '2027-05-31' },
     ...POOL,
     // Leo Leaving (10000020) keeps his HUID when his appointment ends: the Harvard Sponsored Role his guest account needs (rule "Leaving HMS").
     { huid: '10000020', firstName: 'Leo', lastName: 'Leaving', personalEmail: 'leo.leaving@example.org', status: 'active', endDate: '2030-12-31' },

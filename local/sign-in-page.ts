@@ -156,6 +156,19 @@ ${form}
     const nameOf = new Map(people.map((p) => [p.huid, p.name]));
     const delegateOf = (huid: string) => people.filter((p) => p.delegates?.includes(huid)).map((p) => p.name);
     const names = (list: string[]) => escapeHtml(list.join(', ')) || '—';
+    /** What else the person is here (the O2 part): a PI, RC Core staff, a manager of a PI's lab, a leaver. */
+    const also = (p: Person) => {
+      const out: string[] = [];
+      if (p.appointments?.length) out.push(`PI (${p.appointments.map((a) => a.department).join(', ')})`);
+      for (const g of p.groups ?? []) {
+        if (g === 'rc-core') out.push('RC Core');
+        const m = /^(lab-manager|core-admin):(\d{8})$/.exec(g);
+        if (m) out.push(`${m[1] === 'lab-manager' ? 'manages' : 'core admin of'} ${nameOf.get(m[2]!) ?? m[2]}'s lab`);
+      }
+      if (p.hmsAccountId) out.push(`HMS account ${p.hmsAccountId}`);
+      if (p.endDate) out.push(`leaves HMS ${p.endDate}`);
+      return names(out);
+    };
     const rows = people
       .map((p) => {
         const who = escapeHtml(p.name);
@@ -168,6 +181,7 @@ ${form}
 <td>${p.active ? 'active' : 'inactive'}</td>
 <td>${names((p.delegates ?? []).map((d) => nameOf.get(d) ?? d))}</td>
 <td>${names(delegateOf(p.huid))}</td>
+<td>${also(p)}</td>
 <td><button type="submit" name="account" value="${escapeHtml(p.huid)}">Sign in as ${who}</button>
 <button type="submit" name="account" value="${escapeHtml(`${p.huid}/${this.opts.hmsItRole}`)}">Sign in as ${who}, HMS IT</button></td>
 </tr>`;
@@ -183,9 +197,9 @@ ${form}
 <form method="post" action="${escapeHtml(action)}">
 <table>
 <caption>People in the directory (${people.length})</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">HUID</th><th scope="col">Role</th><th scope="col">School</th><th scope="col">Site</th><th scope="col">Status</th><th scope="col">Delegates named</th><th scope="col">Delegate of</th><th scope="col">Sign in</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">HUID</th><th scope="col">Role</th><th scope="col">School</th><th scope="col">Site</th><th scope="col">Status</th><th scope="col">Delegates named</th><th scope="col">Delegate of</th><th scope="col">Also</th><th scope="col">Sign in</th></tr></thead>
 <tbody>
-${rows || '<tr><td colspan="9">The directory holds no people.</td></tr>'}
+${rows || '<tr><td colspan="10">The directory holds no people.</td></tr>'}
 </tbody>
 </table>
 <p><button type="submit" name="cancel" value="1">Cancel: back to the pages without signing in</button></p>

@@ -53,5 +53,6 @@ export function personWords(message: string, field: FieldWords = ANY): string {
 
 /** Each field's message in words, by the field names a form knows (others with the generic words). */
 export function inWords(fields: Record<string, string>, words: Record<string, FieldWords> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).map(([f, msg]) => [f, msg.split('; ').map((part) => personWords(part, words[f])).join(' ')]));
+  // One thing to do per field: the first the API names (a five-digit year is both "not a date" and "not a real day").
+  return Object.fromEntries(Object.entries(fields).map(([f, msg]) => [f, personWords(msg.split('; ')[0]!, words[f])]));
 }
