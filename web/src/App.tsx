@@ -75,8 +75,9 @@ function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
           ) : null}
           {me ? (
             <div className="who">
-              <span>
-                Signed in as <strong>{me.name ?? me.huid}</strong>
+              <span className="who-name">
+                <span className="who-label">Signed in as </span>
+                <strong>{me.name ?? me.huid}</strong>
                 {me.roles.includes('hms-it') ? ' (HMS IT)' : ''}
               </span>
               <button type="button" className="button-link" onClick={() => void signOut()}>

@@ -185,7 +185,7 @@ function ConsoleTable({ rows }: { rows: Row[] }) {
         </div>
       ) : (
         <div className="table-wrap">
-          <table className="guests">
+          <table className="guests stack">
             <caption className="visually-hidden">Guests, at risk first</caption>
             <thead>
               <tr>
@@ -210,14 +210,14 @@ function ConsoleRow({ row: { guest: g, sponsor, risk }, today }: { row: Row; tod
   return (
     <tr className={risk < 3 ? 'at-risk' : undefined}>
       <GuestCells guest={g} today={today} sub={`HUID ${g.guestHuid} · ${POPULATION_LABELS[g.population]}`} />
-      <td>
+      <td data-label="Sponsor">
         {sponsor?.name ?? g.sponsorHuid}
         <span className="sub">
           {g.sponsorHuid}
           {sponsor && !sponsor.eligible ? ` · may not sponsor (${sponsor.reason ?? 'unknown'})` : ''}
         </span>
       </td>
-      <td>
+      <td data-label="At risk">
         {risk < 3 ? <strong className="risk">{RISK_LABELS[risk]}</strong> : '—'}
         {g.failure ? <span className="sub">{`${g.failure.error} in ${g.failure.state} (${g.failure.count}×)`}</span> : null}
       </td>

@@ -11,7 +11,7 @@ export function Executions({ executions }: { executions: Execution[] }) {
       ) : (
         <>
           <div className="table-wrap">
-            <table className="executions">
+            <table className="executions stack">
               <caption className="visually-hidden">Executions, newest first</caption>
               <thead>
                 <tr>
@@ -30,13 +30,13 @@ export function Executions({ executions }: { executions: Execution[] }) {
                       <code>{e.name}</code>
                       <span className="sub">generation {e.generation}</span>
                     </th>
-                    <td>
+                    <td data-label="Status">
                       <span className={`exec exec-${e.status.toLowerCase()}`}>{e.status}</span>
                     </td>
-                    <td>{e.currentState ?? '—'}</td>
-                    <td>{formatInstant(e.startDate)}</td>
-                    <td>{e.stopDate ? formatInstant(e.stopDate) : '—'}</td>
-                    <td>{e.error ? `${e.error}${e.cause ? `: ${e.cause}` : ''}` : '—'}</td>
+                    <td data-label="Current state">{e.currentState ?? '—'}</td>
+                    <td data-label="Started">{formatInstant(e.startDate)}</td>
+                    <td data-label="Stopped">{e.stopDate ? formatInstant(e.stopDate) : '—'}</td>
+                    <td data-label="Error">{e.error ? `${e.error}${e.cause ? `: ${e.cause}` : ''}` : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -48,7 +48,7 @@ export function Executions({ executions }: { executions: Execution[] }) {
                 Event history of <code>{e.name}</code> ({e.events.length} {e.eventsTruncated ? 'latest ' : ''}events, newest first)
               </summary>
               <div className="table-wrap">
-                <table>
+                <table className="events stack">
                   <caption className="visually-hidden">Events of {e.name}</caption>
                   <thead>
                     <tr>
@@ -62,11 +62,11 @@ export function Executions({ executions }: { executions: Execution[] }) {
                   <tbody>
                     {e.events.map((v) => (
                       <tr key={v.id}>
-                        <td>{v.id}</td>
-                        <td>{formatInstant(v.at)}</td>
-                        <td>{v.type}</td>
-                        <td>{v.state ?? ''}</td>
-                        <td>{v.error ? `${v.error}${v.cause ? `: ${v.cause}` : ''}` : ''}</td>
+                        <td data-label="#">{v.id}</td>
+                        <td data-label="Time">{formatInstant(v.at)}</td>
+                        <td data-label="Event">{v.type}</td>
+                        <td data-label="State">{v.state ?? ''}</td>
+                        <td data-label="Error">{v.error ? `${v.error}${v.cause ? `: ${v.cause}` : ''}` : ''}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -23,13 +23,13 @@ export function GuestCells({ guest: g, today, sub }: { guest: Guest; today: stri
         <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
         <span className="sub">{sub}</span>
       </th>
-      <td>
+      <td data-label="Status">
         <StatusBadge status={g.status} />
       </td>
-      <td>
+      <td data-label="End date">
         <time dateTime={g.endDate}>{formatDate(g.endDate)}</time>
       </td>
-      <td>
+      <td data-label="Days left">
         <DaysLeft guest={g} today={today} />
       </td>
     </>

@@ -144,7 +144,7 @@ function GuestTable({ guests, delegating, today }: { guests: Guest[]; delegating
   const sponsorName = useMemo(() => new Map([[me.huid, me.name ?? me.huid], ...me.delegateOf.map((s) => [s.huid, s.name ?? s.huid] as const)]), [me]);
   return (
     <div className="table-wrap">
-      <table className="guests">
+      <table className="guests stack">
         <caption className="visually-hidden">Guests, the next to expire first</caption>
         <thead>
           <tr>
@@ -156,7 +156,7 @@ function GuestTable({ guests, delegating, today }: { guests: Guest[]; delegating
           {guests.map((g) => (
             <tr key={g.guestId}>
               <GuestCells guest={g} today={today} sub={`HUID ${g.guestHuid}`} />
-              {delegating ? <td>{sponsorName.get(g.sponsorHuid) ?? g.sponsorHuid}</td> : null}
+              {delegating ? <td data-label="Sponsor">{sponsorName.get(g.sponsorHuid) ?? g.sponsorHuid}</td> : null}
             </tr>
           ))}
         </tbody>

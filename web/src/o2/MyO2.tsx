@@ -33,7 +33,7 @@ function liveFirst(a: O2Account, b: O2Account): number {
 function Accounts({ items, caption, showUser, today }: { items: O2Account[]; caption: string; showUser: boolean; today: string }) {
   return (
     <div className="table-wrap">
-      <table className="o2-accounts">
+      <table className="o2-accounts stack">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -50,12 +50,12 @@ function Accounts({ items, caption, showUser, today }: { items: O2Account[]; cap
                 <Link to={`/o2-accounts/${a.o2AccountId}`}>{showUser ? a.userName : `O2 account${a.labName ? `, ${a.labName}` : ''} (${a.quad.onQuad ? 'on-Quad' : 'off-Quad'})`}</Link>
                 {showUser ? <span className="sub">HUID {a.userHuid}</span> : null}
               </th>
-              <td>
+              <td data-label="Status">
                 <O2StatusBadge o2={a} />
                 {isExpiring(a, today) ? <span className="sub soon">Expiring soon</span> : null}
               </td>
-              <td>{a.status === 'ACTIVE' && a.accountId ? <code>{`${a.accountId}@${O2_LOGIN_HOST}`}</code> : '—'}</td>
-              <td>{a.endDate ? <time dateTime={a.endDate}>{formatDate(a.endDate)}</time> : '—'}</td>
+              <td data-label="O2 login">{a.status === 'ACTIVE' && a.accountId ? <code>{`${a.accountId}@${O2_LOGIN_HOST}`}</code> : '—'}</td>
+              <td data-label="Ends">{a.endDate ? <time dateTime={a.endDate}>{formatDate(a.endDate)}</time> : '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -52,7 +52,7 @@ const LAB_WORDS: Record<string, FieldWords> = { name: { what: "the lab's name" }
 function LabTable({ labs }: { labs: Lab[] }) {
   return (
     <div className="table-wrap">
-      <table className="labs">
+      <table className="labs stack">
         <caption className="visually-hidden">Your labs</caption>
         <thead>
           <tr>
@@ -71,15 +71,15 @@ function LabTable({ labs }: { labs: Lab[] }) {
                   Lab ID <code>{lab.labId}</code>
                 </span>
               </th>
-              <td>
+              <td data-label="Institution">
                 {institutionName(lab.institution)}
                 <span className="sub">{institutionKind(lab.institution)}</span>
               </td>
-              <td>
+              <td data-label="On- or off-Quad">
                 <strong>{lab.quad.onQuad ? 'On-Quad' : 'Off-Quad'}</strong>
                 <span className="sub">{quadReason(lab.quad.reason)}</span>
               </td>
-              <td>{registrationText(lab)}</td>
+              <td data-label="RC Core registration">{registrationText(lab)}</td>
             </tr>
           ))}
         </tbody>

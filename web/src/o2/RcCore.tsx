@@ -111,7 +111,7 @@ function QueuePage({ labs, accounts, reload }: { labs: Lab[]; accounts: O2Accoun
 function ToComplete({ accounts }: { accounts: O2Account[] }) {
   return (
     <div className="table-wrap">
-      <table className="o2-accounts">
+      <table className="o2-accounts stack">
         <caption className="visually-hidden">O2 accounts waiting for the RC Core, oldest first</caption>
         <thead>
           <tr>
@@ -129,17 +129,17 @@ function ToComplete({ accounts }: { accounts: O2Account[] }) {
                 <Link to={`/o2-accounts/${a.o2AccountId}`}>{a.userName}</Link>
                 <span className="sub">HUID {a.userHuid}</span>
               </th>
-              <td>
+              <td data-label="Status">
                 <O2StatusBadge o2={a} />
               </td>
-              <td>
+              <td data-label="HMS account ID">
                 <code>{a.accountId ?? '—'}</code>
               </td>
-              <td>
+              <td data-label="Sponsoring PI">
                 {a.names[a.piHuid] ?? `HUID ${a.piHuid}`}
                 {a.names[a.piHuid] ? <span className="sub">HUID {a.piHuid}</span> : null}
               </td>
-              <td>{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
+              <td data-label="Waiting since">{formatInstant(a.rcCoreRequestedAt ?? a.renewal?.at ?? a.updatedAt)}</td>
             </tr>
           ))}
         </tbody>
