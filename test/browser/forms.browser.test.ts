@@ -8,7 +8,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserJourney } from '../support/journey.ts';
-import { checkPage } from '../support/pages.ts';
+import { checkPage, clearScreenshots } from '../support/pages.ts';
 
 const journey = new BrowserJourney();
 const ADA = { huid: '10000001', name: 'Ada Faculty' };
@@ -36,6 +36,7 @@ async function stillThere(page: Page, title: string, kept: [Locator, string][], 
 }
 
 beforeAll(async () => {
+  clearScreenshots('forms');
   await journey.start({ clock: '2027-01-04T14:00:00.000Z', timeoutMs: 90_000 });
 }, 120_000);
 

@@ -178,6 +178,21 @@ describe('the journey, through the pages only', () => {
     await expect.poll(() => page.url()).toContain('/console?status=ACTIVE');
     await expect.poll(() => page.locator('table.guests tbody tr').count()).toBe(1);
 
+    // Found by what HMS IT is told on the phone: a name, a HUID or an HMS account ID; the account ID is a column.
+    const find = page.getByLabel('Find a guest');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.locator('table.guests tbody tr').count()).toBeGreaterThan(0);
+    for (const query of [accountId, GUEST.huid, 'grace gu']) {
+      await find.fill(query);
+      await expect.poll(() => page.locator('table.guests tbody tr').count(), query).toBe(1);
+      expect(await page.locator('table.guests tbody tr td[data-label="HMS account ID"]').textContent()).toBe(accountId);
+    }
+    await find.fill('zz-nobody');
+    await expect.poll(() => page.getByText('No guest matches this search').count()).toBe(1);
+    await find.fill(accountId);
+    expect(page.url()).toContain(`q=${accountId}`);
+    await checkPage(page, 'console-search');
+
     await page.getByRole('link', { name: 'Grace Guest' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Lifecycle executions' }).count()).toBe(1);
     const row = page.locator('table.executions tbody tr').first();

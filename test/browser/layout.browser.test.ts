@@ -5,14 +5,12 @@
  * of Lighthouse's mobile profile, axe, and a screenshot of each page at each width
  * (test-results/screenshots/NN-layout-<page>-<width>.png).
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { BrowserJourney } from '../support/journey.ts';
 import { explain, layoutFacts, loadSlowly, VIEWPORTS, watchLayoutShifts, widths, WIDTHS } from '../support/layout.ts';
-import { checkPage, SCREENSHOTS, type Person } from '../support/pages.ts';
+import { checkPage, clearScreenshots, type Person } from '../support/pages.ts';
 
 const person = (huid: string) => {
   const p = SAMPLE_DIRECTORY.people.find((x) => x.huid === huid);
@@ -36,14 +34,6 @@ const figures: { page: string; width: number; cls: number; scrollWidth: number; 
 let graceId = '';
 let o2AccountId = '';
 
-/** This file's screenshots only: the folder is shared with the other browser tests. */
-function clearLayoutScreenshots(): void {
-  try {
-    for (const f of readdirSync(SCREENSHOTS)) if (/^\d+-layout-/.test(f)) rmSync(join(SCREENSHOTS, f));
-  } catch {
-    // no folder yet
-  }
-}
 
 async function ok<T>(answer: Promise<{ status: number; body: T }>): Promise<T> {
   const res = await answer;
@@ -100,7 +90,7 @@ async function seedO2(): Promise<void> {
 }
 
 beforeAll(async () => {
-  clearLayoutScreenshots();
+  clearScreenshots('layout');
   await journey.start({ clock: '2027-01-04T14:00:00.000Z', timeoutMs: 90_000 });
   await seedGuests();
   await seedO2();

@@ -8,13 +8,11 @@
  * person may not take is not offered. axe on every page, a screenshot of every page
  * (test-results/screenshots/NN-o2-*.png).
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_DIRECTORY } from '../../local/sample-data.ts';
 import { BrowserJourney, linkIn } from '../support/journey.ts';
-import { checkPage as check, SCREENSHOTS } from '../support/pages.ts';
+import { checkPage as check, clearScreenshots } from '../support/pages.ts';
 
 const person = (huid: string) => {
   const p = SAMPLE_DIRECTORY.people.find((x) => x.huid === huid);
@@ -44,21 +42,13 @@ const mailTo = (address: string, subject: RegExp) => journey.mailTo(address, sub
 /** The O2 account of the first journey (Rafa Research's, in Mia Mgh's lab). */
 let journeyO2 = '';
 
-/** The O2 screenshots only: the journey's (same folder) are left alone. */
-function clearO2Screenshots(): void {
-  try {
-    for (const f of readdirSync(SCREENSHOTS)) if (/^\d+-o2-/.test(f)) rmSync(join(SCREENSHOTS, f));
-  } catch {
-    // no folder yet
-  }
-}
 const checkPage = (page: Page, name: string) => check(page, `o2-${name}`);
 
 const h1 = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 const badge = (page: Page) => page.locator('.status-line .badge').textContent();
 
 beforeAll(async () => {
-  clearO2Screenshots();
+  clearScreenshots('o2');
   await journey.start({ clock: '2027-01-04T14:00:00.000Z', timeoutMs: 90_000 });
 }, 120_000);
 

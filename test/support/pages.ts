@@ -3,7 +3,7 @@
  * provider's page, and for every page a check with axe (WCAG 2.2 A and AA rules: no serious or
  * critical violation) and a screenshot kept with the test output (test-results/screenshots/).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -48,9 +48,21 @@ export const DOCS_SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
 let shot = 0;
 
-/** Starts the numbering again and removes the screenshots of an earlier run. */
-export function clearScreenshots(): void {
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
+/** The prefixes of the browser test files that name their screenshots `NN-<prefix>-…`; the journey's have none. */
+const PREFIXES = ['o2', 'layout', 'forms'];
+
+/**
+ * Starts the numbering again and removes this file's screenshots of an earlier run: those named
+ * `NN-<prefix>-…`, or without `prefix` the journey's (no prefix). The folder is shared by every
+ * browser test file, so another file's are left alone.
+ */
+export function clearScreenshots(prefix?: string): void {
+  const mine = prefix ? new RegExp(`^\\d+-${prefix}-`) : new RegExp(`^\\d+-(?!(${PREFIXES.join('|')})-)`);
+  try {
+    for (const f of readdirSync(SCREENSHOTS)) if (mine.test(f)) rmSync(join(SCREENSHOTS, f));
+  } catch {
+    // no folder yet
+  }
   shot = 0;
 }
 

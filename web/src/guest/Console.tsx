@@ -97,9 +97,42 @@ function ConsoleList() {
     <Page title="HMS IT console" lead={<p>Every guest account. Failures and lifecycles at risk come first: failed guests, recorded failures, then guests whose sponsor may no longer sponsor.</p>}>
       <ConsoleFilters filters={filters} onSame={rows.retry} />
       <ResourceBlock resource={rows} what="every guest">
-        {(list) => <ConsoleTable rows={list} />}
+        {(list) => <ConsoleSearch rows={list} />}
       </ResourceBlock>
     </Page>
+  );
+}
+
+/** Whether a guest is the one searched for: by name (any part), HUID or HMS account ID (from the start), ignoring case. */
+export function matches(row: Row, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  const g = row.guest;
+  return g.guestName.toLowerCase().includes(q) || g.guestHuid.startsWith(q) || (g.accountId ?? '').toLowerCase().startsWith(q) || g.sponsorHuid.startsWith(q) || (row.sponsor?.name ?? '').toLowerCase().includes(q);
+}
+
+/** Finding a guest in the list as one types: a name, a HUID or an HMS account ID (kept in the address, so a search can be shared). */
+function ConsoleSearch({ rows }: { rows: Row[] }) {
+  const { search } = useLocation();
+  const query = search.get('q') ?? '';
+  const found = useMemo(() => rows.filter((r) => matches(r, query)), [rows, query]);
+  const setQuery = (q: string) => {
+    const next = new URLSearchParams(location.search);
+    if (q) next.set('q', q);
+    else next.delete('q');
+    navigate(`/console${next.size ? `?${next.toString()}` : ''}`, { replace: true });
+  };
+  return (
+    <>
+      <div className="field search">
+        <label htmlFor="console-search">Find a guest</label>
+        <p className="hint" id="console-search-hint">
+          A name, a HUID or an HMS account ID (the guest&apos;s or the sponsor&apos;s), among the guests the filters show.
+        </p>
+        <input id="console-search" type="search" aria-describedby="console-search-hint" autoComplete="off" spellCheck={false} value={query} onChange={(e) => setQuery(e.target.value)} />
+      </div>
+      <ConsoleTable rows={found} searched={query.trim() !== ''} />
+    </>
   );
 }
 
@@ -160,7 +193,7 @@ function ConsoleFilters({ filters, onSame }: { filters: Filters; onSame: () => v
 }
 
 /** The list, at risk first, with the counts and the CSV download of exactly these rows. */
-function ConsoleTable({ rows }: { rows: Row[] }) {
+function ConsoleTable({ rows, searched }: { rows: Row[]; searched: boolean }) {
   const today = businessToday();
   const csvUrl = useMemo(() => (rows.length ? URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' })) : undefined), [rows]);
   useEffect(() => () => (csvUrl ? URL.revokeObjectURL(csvUrl) : undefined), [csvUrl]);
@@ -181,7 +214,7 @@ function ConsoleTable({ rows }: { rows: Row[] }) {
       </div>
       {rows.length === 0 ? (
         <div className="empty">
-          <p>No guest matches these filters.</p>
+          <p>{searched ? 'No guest matches this search among the guests the filters show.' : 'No guest matches these filters.'}</p>
         </div>
       ) : (
         <div className="table-wrap">
@@ -190,6 +223,7 @@ function ConsoleTable({ rows }: { rows: Row[] }) {
             <thead>
               <tr>
                 <GuestHeads />
+                <th scope="col">HMS account ID</th>
                 <th scope="col">Sponsor</th>
                 <th scope="col">At risk</th>
               </tr>
@@ -210,6 +244,7 @@ function ConsoleRow({ row: { guest: g, sponsor, risk }, today }: { row: Row; tod
   return (
     <tr className={risk < 3 ? 'at-risk' : undefined}>
       <GuestCells guest={g} today={today} sub={`HUID ${g.guestHuid} · ${POPULATION_LABELS[g.population]}`} />
+      <td data-label="HMS account ID">{g.accountId ? <code>{g.accountId}</code> : '—'}</td>
       <td data-label="Sponsor">
         {sponsor?.name ?? g.sponsorHuid}
         <span className="sub">
