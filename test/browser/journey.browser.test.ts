@@ -224,6 +224,8 @@ describe('who may not request sees why before filling anything in; signing out; 
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain(title);
     expect(await page.locator('main').textContent()).toContain(text);
     expect(await page.locator('form').count()).toBe(0);
+    // The navigation offers the request form only to whom it can serve: Wyss staff (it sends them to Wyss HR), not a student.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Request a guest account' }).count()).toBe(who === 'Wren Wyss' ? 1 : 0);
     await checkPage(page, shot);
     expect(person.errors).toEqual([]);
   });

@@ -22,6 +22,11 @@ import { SessionContext } from './session.tsx';
 const GUEST_PAGE = /^\/guests\/([0-9a-f-]{36})$/i;
 const O2_PAGE = /^\/o2-accounts\/([0-9A-Za-z_-]{1,64})$/;
 
+/** Who is offered the request form: who may request (an eligible sponsor, or a delegate of one), and Wyss staff, whom it sends to Wyss HR. */
+function mayOpenRequest(me: Me): boolean {
+  return me.sponsorEligibility.eligible || me.delegateOf.some((s) => s.eligible) || me.sponsorEligibility.reason === 'wyss';
+}
+
 function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
   const { pathname } = useLocation();
   const current = (path: string) => (pathname === path ? { 'aria-current': 'page' as const } : {});
@@ -46,11 +51,13 @@ function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
                     My guests
                   </Link>
                 </li>
-                <li>
-                  <Link to="/request" {...current('/request')}>
-                    Request a guest account
-                  </Link>
-                </li>
+                {mayOpenRequest(me) ? (
+                  <li>
+                    <Link to="/request" {...current('/request')}>
+                      Request a guest account
+                    </Link>
+                  </li>
+                ) : null}
                 <li>
                   <Link to="/o2" {...current('/o2')}>
                     My O2

@@ -36,51 +36,54 @@ export function EndDateCalendar({ guests, from, to }: { guests: Guest[]; from: s
           ? 'No account ends in the next 90 days.'
           : `${total} ${total === 1 ? 'account ends' : 'accounts end'} between ${fullDate(from)} and ${fullDate(to)}. The sponsor is notified 7 days before, then daily.`}
       </p>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">End dates from {fullDate(from)} to {fullDate(to)}, one row per week</caption>
-          <thead>
-            <tr>
-              {WEEKDAYS.map((d) => (
-                <th key={d} scope="col">
-                  <abbr title={d}>{d.slice(0, 3)}</abbr>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {Array.from({ length: weeks }, (_, w) => (
-              <tr key={w}>
-                {Array.from({ length: 7 }, (_, d) => {
-                  const date = addDays(first, w * 7 + d);
-                  const inside = compareDates(date, from) >= 0 && compareDates(date, to) <= 0;
-                  const ending = byDate.get(date) ?? [];
-                  const [, m, day] = date.split('-').map(Number) as [number, number, number];
-                  const label = day === 1 || (w === 0 && d === weekday(from)) ? `${MONTHS[m - 1]} ${day}` : String(day);
-                  return (
-                    <td key={date} className={`${inside ? '' : 'outside'}${ending.length ? ' has-ending' : ''}${date === from ? ' today' : ''}`}>
-                      <span className="day" aria-hidden="true">
-                        {label}
-                      </span>
-                      <span className="visually-hidden">{fullDate(date)}{date === from ? ', today' : ''}{ending.length ? `: ${ending.length} ending` : ''}</span>
-                      {ending.length ? (
-                        <ul>
-                          {ending.slice(0, PER_DAY).map((g) => (
-                            <li key={g.guestId}>
-                              <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
-                            </li>
-                          ))}
-                          {ending.length > PER_DAY ? <li className="more">and {ending.length - PER_DAY} more</li> : null}
-                        </ul>
-                      ) : null}
-                    </td>
-                  );
-                })}
+      {/* An empty calendar says nothing the sentence above does not. */}
+      {total === 0 ? null : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">End dates from {fullDate(from)} to {fullDate(to)}, one row per week</caption>
+            <thead>
+              <tr>
+                {WEEKDAYS.map((d) => (
+                  <th key={d} scope="col">
+                    <abbr title={d}>{d.slice(0, 3)}</abbr>
+                  </th>
+                ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {Array.from({ length: weeks }, (_, w) => (
+                <tr key={w}>
+                  {Array.from({ length: 7 }, (_, d) => {
+                    const date = addDays(first, w * 7 + d);
+                    const inside = compareDates(date, from) >= 0 && compareDates(date, to) <= 0;
+                    const ending = byDate.get(date) ?? [];
+                    const [, m, day] = date.split('-').map(Number) as [number, number, number];
+                    const label = day === 1 || (w === 0 && d === weekday(from)) ? `${MONTHS[m - 1]} ${day}` : String(day);
+                    return (
+                      <td key={date} className={`${inside ? '' : 'outside'}${ending.length ? ' has-ending' : ''}${date === from ? ' today' : ''}`}>
+                        <span className="day" aria-hidden="true">
+                          {label}
+                        </span>
+                        <span className="visually-hidden">{fullDate(date)}{date === from ? ', today' : ''}{ending.length ? `: ${ending.length} ending` : ''}</span>
+                        {ending.length ? (
+                          <ul>
+                            {ending.slice(0, PER_DAY).map((g) => (
+                              <li key={g.guestId}>
+                                <Link to={`/guests/${g.guestId}`}>{g.guestName}</Link>
+                              </li>
+                            ))}
+                            {ending.length > PER_DAY ? <li className="more">and {ending.length - PER_DAY} more</li> : null}
+                          </ul>
+                        ) : null}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }
