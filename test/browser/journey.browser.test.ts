@@ -154,6 +154,8 @@ describe('the journey, through the pages only', () => {
     await date.fill('2027-08-31');
     await page.getByRole('button', { name: 'Extend the account' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('extend the HSR in the HSR Portal first');
+    // Dates as people write them, not as the API does.
+    expect(await page.getByRole('alert').textContent()).toContain('does not cover Tue, Aug 31, 2027 (it ends Wed, Jun 30, 2027)');
     expect(await page.getByRole('alert').getByRole('link', { name: 'Open the HSR Portal' }).count()).toBe(1);
     await checkPage(page, 'extend-hsr-blocked', { docs: true });
 

@@ -2,6 +2,7 @@
 import { ApiError, createApiClient, type ApiClient, type Problem } from './api/client.ts';
 import { accessToken, forgetTokens } from './auth.ts';
 import { config } from './config.ts';
+import { withReadableDates } from './kit/words.ts';
 
 let client: ApiClient | undefined;
 
@@ -35,7 +36,7 @@ export function describeError(err: unknown): string {
     if (err.status === 412) return 'Someone changed this guest while you were looking at it. The page now shows it as it is; check it and try again.';
     if (err.status === 429) return 'Too many requests just now. Wait a moment and try again.';
     if (err.status >= 500) return 'Something went wrong on our side. Try again in a moment; if it keeps happening, contact HMS IT.';
-    return err.message;
+    return withReadableDates(err.message);
   }
   if (err instanceof TypeError) return 'The guest accounts service could not be reached. Check your connection and try again.';
   return err instanceof Error ? err.message : String(err);

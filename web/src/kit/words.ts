@@ -22,6 +22,11 @@ function readable(date: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' }).format(at);
 }
 
+/** A message with its ISO dates as people write them ("does not cover 2027-08-31" → "does not cover Tue, Aug 31, 2027"). */
+export function withReadableDates(text: string): string {
+  return text.replace(ISO_DATE, (d) => readable(d));
+}
+
 const sentence = (s: string) => {
   const t = s.trim().replace(/[.;:,]*$/, '');
   return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
