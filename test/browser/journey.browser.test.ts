@@ -186,7 +186,7 @@ describe('the journey, through the pages only', () => {
     await expect.poll(() => page.locator('table.guests tbody tr').count()).toBeGreaterThan(0);
     for (const query of [accountId, GUEST.huid, 'grace gu']) {
       await find.fill(query);
-      await expect.poll(() => page.locator('table.guests tbody tr').count(), query).toBe(1);
+      await expect.poll(() => page.locator('table.guests tbody tr').count(), { message: query }).toBe(1);
       expect(await page.locator('table.guests tbody tr td[data-label="HMS account ID"]').textContent()).toBe(accountId);
     }
     await find.fill('zz-nobody');
