@@ -139,7 +139,8 @@ describe('sign-in through the local OpenID provider (authorization code + PKCE),
       expect(html).toContain(`>Sign in as ${name}</button>`);
       expect(html).toContain(`>Sign in as ${name}, HMS IT</button>`);
     }
-    expect(html).toMatch(/<td>Ada Faculty<\/td>\s*<td><button/); // Lee LabAdmin is Ada's delegate
+    expect(html).toMatch(/<td>Ada Faculty<\/td>\s*<td>—<\/td>\s*<td><button[^>]*value="10000004"/); // Lee LabAdmin is Ada's delegate (then the 'Also' column)
+    expect(html).toMatch(/<td>Lee LabAdmin<\/td>\s*<td>—<\/td>\s*<td>PI \(Cell Biology\)<\/td>/); // Ada names Lee, and heads a lab
     expect(html).toContain('<td>inactive</td>');
     // Accessible and self-contained: language, title, a caption and header cells, buttons with their
     // own text, no script and nothing loaded from elsewhere.
