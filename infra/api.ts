@@ -22,8 +22,8 @@ export const API_GUESTS_ACTIONS: readonly GuestsTableAction[] = ['dynamodb:GetIt
  * (Query on its partition). The lists go through the indexes (API_O2_INDEXES).
  */
 export const API_O2_ACTIONS: readonly O2TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
-/** The O2 table's indexes the API lists from: a PI's labs and sponsored accounts, a user's, the RC Core's queues, a lab's accounts. */
-export const API_O2_INDEXES = ['byPi', 'byUser', 'byQueue', 'byLab'] as const;
+/** The O2 table's indexes the API lists from: a PI's labs and sponsored accounts, a user's, the RC Core's queues, a lab's accounts, labs by the words of their names. */
+export const API_O2_INDEXES = ['byPi', 'byUser', 'byQueue', 'byLab', 'byWord'] as const;
 
 export interface ApiProps {
   readonly storage: Storage;

@@ -45,7 +45,7 @@ const common = {
 export class Storage extends Construct {
   /** Guests and their history: `pk`/`sk`, GSIs `bySponsor`, `byDue`, `byStatus`, `byFailure` (GUESTS_INDEXES). */
   readonly guests: dynamodb.Table;
-  /** Labs and O2 accounts and their history (issue 14): `pk`/`sk`, GSIs `byPi`, `byUser`, `byQueue`, `byLab`, `byDue` (O2_INDEXES). */
+  /** Labs and O2 accounts and their history (issue 14): `pk`/`sk`, GSIs `byPi`, `byUser`, `byQueue`, `byLab`, `byWord`, `byDue` (O2_INDEXES). */
   readonly o2: dynamodb.Table;
   /** Directory snapshot: `PERSON#<huid>` and `HSR#<huid>` items. */
   readonly directory: dynamodb.Table;

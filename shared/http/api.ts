@@ -109,6 +109,34 @@ const handlers: HandlersOf<Route, Deps, GuestView> = {
   openApi: async () => ({ body: openApiDocument() }),
 };
 
+/**
+ * The query's parameters, once every one of them is percent-encoded UTF-8: API Gateway passes a
+ * value it cannot decode ("%zz", "%C3") on as it came, which a free-text parameter would take for
+ * text. Such a parameter is refused by name (400), as a value that breaks its schema is.
+ */
+function wellEncoded(raw: string | undefined, parameters: Record<string, string | undefined>): Record<string, string | undefined> {
+  const fields: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const pair of (raw ?? '').split('&')) {
+    if (!pair) continue;
+    const at = pair.indexOf('=');
+    const [key, value] = at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
+    let name: string;
+    try {
+      name = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      (fields['query:(all)'] ??= []).push('has a parameter name that is not percent-encoded UTF-8');
+      continue;
+    }
+    try {
+      decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      (fields[`query:${name}`] ??= []).push('is not percent-encoded UTF-8');
+    }
+  }
+  if (Object.keys(fields).length) throw new ValidationError('The query parameters are not percent-encoded UTF-8.', fields);
+  return parameters;
+}
+
 const ROUTES_BY_KEY = new Map<string, RouteSpec>(ROUTES.map((r) => [routeKey(r), r]));
 
 export async function handleApi(event: ApiEvent, deps: Deps, settings: ApiSettings): Promise<APIGatewayProxyStructuredResultV2> {
@@ -120,7 +148,7 @@ export async function handleApi(event: ApiEvent, deps: Deps, settings: ApiSettin
   // In this order, as a handler reading them one by one would: who, which guest, then what.
   const caller = route.auth ? callerFrom(event, settings) : undefined;
   const params = op.params ? parseWith(op.params, event.pathParameters ?? {}, 'path') : undefined;
-  const query = op.query ? parseWith(op.query, event.queryStringParameters ?? {}, 'query') : undefined;
+  const query = op.query ? parseWith(op.query, wellEncoded(event.rawQueryString, event.queryStringParameters ?? {}), 'query') : undefined;
   const input = op.body ? body(event, op.body.schema, !op.body.required) : undefined;
   const version = op.ifMatch ? ifMatch(event, resourceOf(route)) : undefined;
   const handler = handlers[route.name as RouteName] as (request: Request<Route, Deps>) => Promise<Reply>;

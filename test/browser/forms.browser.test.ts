@@ -129,7 +129,7 @@ describe('date and number fields take whatever is typed, and lose nothing', () =
     await page.goto(`${journey.pages}o2`);
     await rafa.signInAs(`Sign in as ${USER.name}`);
     await expect.poll(() => h1(page)).toBe('My O2');
-    const fields = [page.getByLabel("User's HUID"), page.getByLabel("Sponsoring PI's HUID"), page.getByLabel("HMS sponsor's HUID (optional)")];
+    const fields = [page.getByLabel("User's HUID"), page.getByRole('searchbox', { name: 'Lab' }), page.getByLabel("HMS sponsor's HUID (optional)")];
     for (const field of fields) {
       for (const text of TEXTS) {
         await field.fill(text);

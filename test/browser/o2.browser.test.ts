@@ -99,23 +99,33 @@ describe('an off-Quad O2 account, from the request to the login, through the pag
     await expect.poll(() => h1(page)).toBe('My O2');
     expect(await page.getByText('You have no O2 account.').count()).toBe(1);
     expect(await page.getByLabel("User's HUID").inputValue()).toBe(USER.huid);
-    // No lab ID to type: the PI by HUID, confirmed by name, then the lab among the PI's, by name.
+    // No lab ID and no HUID to type: the lab found by its name or its PI's name, then picked from a list that names each lab's PI.
     expect(await page.getByLabel('Lab ID').count()).toBe(0);
-    const pi = page.getByLabel("Sponsoring PI's HUID");
-    await pi.fill('1000013');
+    expect(await page.getByLabel("Sponsoring PI's HUID").count()).toBe(0);
+    const search = page.getByRole('searchbox', { name: 'Lab' });
     await page.getByLabel('Justification (optional)').fill('Image analysis on the cluster.');
     await page.getByRole('button', { name: 'Request the O2 account' }).click();
-    await expect.poll(() => pi.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator('.field', { has: pi }).locator('.field-error').textContent()).toMatch(/HUID|8/);
+    await expect.poll(() => search.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.field', { has: search }).locator('.field-error').textContent()).toContain('Choose the lab.');
     await checkPage(page, 'request-field-error');
 
-    await pi.fill('10000006');
+    await search.fill('zzqq');
+    await expect.poll(() => page.locator('.lookup').textContent()).toContain('No lab has a name, or a PI, beginning so.');
+    await search.fill('10000006');
     await expect.poll(() => page.locator('.lookup').textContent()).toContain('No PI has this HUID.');
-    await pi.fill(PI.huid);
-    await expect.poll(() => page.locator('.lookup').textContent()).toContain(`${PI.name}: one lab.`);
-    expect(await page.getByLabel('Lab', { exact: true }).locator('option:checked').textContent()).toContain(LAB);
-    expect(await page.getByLabel('Lab', { exact: true }).inputValue()).toBe(labId);
-    await checkPage(page, 'request-pi-confirmed');
+    // By the PI's name: their labs, each with the PI's name
+    await search.fill(PI.name.split(' ')[0]!.toLowerCase());
+    const radio = page.getByRole('radio', { name: LAB });
+    await expect.poll(() => radio.count()).toBe(1);
+    expect(await page.locator('.choice', { has: radio }).textContent()).toContain(`PI: ${PI.name}`);
+    await radio.check();
+    // By the lab's name, two words' beginnings: the one lab, taken
+    await search.fill('imag mgh');
+    await expect.poll(() => page.getByRole('radio').count()).toBe(1);
+    await expect.poll(() => radio.isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'The lab found' }).count()).toBe(1);
+    expect(await radio.inputValue()).toBe(labId);
+    await checkPage(page, 'request-lab-found');
     await page.getByRole('button', { name: 'Request the O2 account' }).click();
     await page.waitForURL(/\/o2-accounts\/[0-9a-f-]{36}$/);
     o2AccountId = new URL(page.url()).pathname.split('/').pop()!;

@@ -81,6 +81,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `dynamodb:Query on ${O2}/index/byUser`,
         `dynamodb:Query on ${O2}/index/byQueue`,
         `dynamodb:Query on ${O2}/index/byLab`,
+        `dynamodb:Query on ${O2}/index/byWord`,
         `states:StartExecution on ${O2_STATE_MACHINE}`,
         `states:SendTaskSuccess on ${O2_STATE_MACHINE}`,
         `states:StopExecution on ${O2_EXECUTIONS}`,

@@ -177,7 +177,7 @@ describe('least privilege of the O2 lifecycle', () => {
     }
     // The reconciler reads byDue only; the API the four lists; the tasks none.
     expect(grantsOf(/reconciler/).filter((g) => g.includes('/index/') && g.includes(O2))).toEqual([`dynamodb:Query on ${O2}/index/byDue`]);
-    expect(grantsOf(/HTTP API/).filter((g) => g.includes('/index/') && g.includes(O2))).toEqual(['byLab', 'byPi', 'byQueue', 'byUser'].map((i) => `dynamodb:Query on ${O2}/index/${i}`));
+    expect(grantsOf(/HTTP API/).filter((g) => g.includes('/index/') && g.includes(O2))).toEqual(['byLab', 'byPi', 'byQueue', 'byUser', 'byWord'].map((i) => `dynamodb:Query on ${O2}/index/${i}`));
   });
 
   it('O2_TABLE and O2_STATE_MACHINE_ARN are set on exactly the functions bound to them (the API, the O2 tasks, the guest lifecycle tasks, the reconciler), naming the table and this state machine', () => {

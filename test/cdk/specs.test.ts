@@ -17,7 +17,7 @@ describe('route table', () => {
     expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(ROUTES.filter((r) => !r.auth).map(routeKey).sort()).toEqual(['GET /openapi.json', 'POST /v1/activate']);
     // 16 for guests, activation and the document; 15 for labs and O2 accounts (issue 14); the HSR and PI confirmations (issue 20) among them.
-    expect(ROUTES).toHaveLength(31);
+    expect(ROUTES).toHaveLength(32);
   });
 
   it('declares a schema for exactly the path parameters of each path', () => {

@@ -194,6 +194,26 @@ describe('DynamoO2Repository: lists from the indexes', () => {
   });
 });
 
+describe('DynamoO2Repository: labs by the words of their names (byWord)', () => {
+  it('finds a lab by the beginning of any word of its name or its PI\'s, once per word, in word order; writing the words again changes nothing; the lab\'s history and record stay as they were', async () => {
+    const l = { ...lab('w-1', '10000001', { status: 'not-required' }), name: 'Smith Imaging Lab' };
+    await repo.createLab(l);
+    await repo.indexLab(l, 'Ada Faculty');
+    await repo.indexLab(l, 'Ada Faculty');
+    const other = { ...lab('w-2', '10000013', { status: 'pending' }), name: 'Smallwood Genomics' };
+    await repo.indexLab(other, 'Mia Mgh');
+    const card = { labId: 'w-1', name: 'Smith Imaging Lab', piHuid: '10000001', piName: 'Ada Faculty' };
+    expect(await repo.labsByWord('smi', 10)).toEqual([card]);
+    expect((await repo.labsByWord('sm', 10)).map((c) => c.labId)).toEqual(['w-2', 'w-1']); // smallwood, smith
+    expect(await repo.labsByWord('facu', 10)).toEqual([card]);
+    expect(await repo.labsByWord('imaging', 10)).toEqual([card]);
+    expect(await repo.labsByWord('zz', 10)).toEqual([]);
+    expect(await repo.labsByWord('sm', 1)).toHaveLength(1);
+    expect(await repo.getLab('w-1')).toEqual(l);
+    expect(await repo.history('lab', 'w-1')).toEqual([]);
+  });
+});
+
 describe('DynamoO2Repository: reservations and claims', () => {
   it('a uid number is reserved once: again by the same account (idempotent), never by another', async () => {
     expect(await repo.reserveUidNumber(200_123, 'o-x')).toBe(true);

@@ -404,6 +404,15 @@ const QUERY_SPEC: QuerySpec = {
   limit: { valid: fc.integer({ min: 1, max: MAX_PAGE }).map(String), bad: badLimit },
 };
 /** GET /v1/sponsors (HMS IT): HUIDs separated by commas, 1 to 100 of them. */
+/** Labs by the words of their names (issue 20): a word of two letters at least, 100 characters at most, no control or invisible characters. */
+const LAB_SEARCH_QUERY_SPEC: QuerySpec = {
+  q: {
+    valid: fc.constantFrom('imaging', 'cell bio', 'Ada', 'Éclair', 'o\'brien lab', 'x'.repeat(100)),
+    bad: fc.constantFrom('', '   ', 'a', 'a b', '—', 'x'.repeat(101), 'lab\u0000', 'lab\u202e', 'la\u200bb', 'ab\u0007'),
+    required: true,
+  },
+};
+
 const SPONSORS_QUERY_SPEC: QuerySpec = {
   huids: {
     valid: fc.uniqueArray(fc.constantFrom(SPONSOR.huid, DELEGATE.huid, NEW_SPONSOR, '10000005', '19999999'), { minLength: 1 }).map((h) => h.join(',')),
@@ -539,6 +548,7 @@ const TARGETS: Target[] = [
   { route: 'GET /v1/sponsors', caller: { huid: IT, roles: [IT_ROLE] }, query: SPONSORS_QUERY_SPEC },
   // A person by their exact HUID (issue 20): a guest's HSR for a sponsor; a PI for anyone.
   { route: 'GET /v1/hsr/{huid}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => ({ id: '20000001', version: 0 }) },
+  { route: 'GET /v1/lab-search', caller: { huid: SPONSOR.huid, roles: [] }, query: LAB_SEARCH_QUERY_SPEC },
   { route: 'GET /v1/pis/{huid}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => ({ id: '10000013', version: 0 }) },
   { route: 'GET /v1/guests/{guestId}/executions', caller: { huid: IT, roles: [IT_ROLE] }, resource: () => fixtures.pendingActivation },
   { route: 'GET /v1/guests/{guestId}', caller: { huid: SPONSOR.huid, roles: [] }, resource: () => fixtures.pendingActivation },

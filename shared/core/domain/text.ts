@@ -52,3 +52,17 @@ export function safeLine(s: string, max: number): string {
   const one = safeText(s).replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
+
+/**
+ * The words of a name as a search finds them by prefix: `nameKey`, then without accents (é as e),
+ * split at anything not a letter or digit ("O'Brien-Lab" is "o", "brien", "lab"), each word once.
+ */
+export function searchWords(s: string): string[] {
+  const plain = nameKey(s).normalize('NFKD').replace(/\p{M}/gu, '');
+  return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+}
+
+/** Whether every word of the query begins some word of the text (both as `searchWords`). */
+export function matchesWords(queryWords: readonly string[], textWords: readonly string[]): boolean {
+  return queryWords.every((q) => textWords.some((t) => t.startsWith(q)));
+}

@@ -2,13 +2,14 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, StaleWriteError } from '../../core/domain/errors.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
+import type { Lab, LabCard, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
 import type { Page, PersonClaim } from '../../core/ports.ts';
 import type { O2Query, O2Repository } from '../app/ports.ts';
 import { keyDoesNotExist, written } from '../../adapters/dynamo-conditions.ts';
 import { AUDIT_PREFIX, auditHistory, decodeListCursor, encodeCursor, invalidCursor, putAuditOnce, putClaim, queryDue, queryFrom } from '../../adapters/dynamo-records.ts';
 import type { IndexSpec } from '../../adapters/table-indexes.ts';
-import { labIndexAttributes, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes } from './o2-table.ts';
+import { labIndexAttributes, O2_INDEX_ATTRIBUTES, O2_INDEXES, o2IndexAttributes, wordIndexAttributes } from './o2-table.ts';
+import { searchWords } from '../../core/domain/text.ts';
 
 const labKey = (labId: string) => ({ pk: `LAB#${labId}`, sk: 'LAB' });
 const o2Key = (id: string) => ({ pk: `O2#${id}`, sk: 'O2' });
@@ -87,6 +88,31 @@ export class DynamoO2Repository implements O2Repository {
       if (err instanceof StaleWriteError) return false;
       throw err;
     }
+  }
+
+  async indexLab(lab: Lab, piName: string): Promise<void> {
+    const card: LabCard = { labId: lab.labId, name: lab.name, piHuid: lab.piHuid, piName };
+    const words = [...new Set([...searchWords(lab.name), ...searchWords(piName)])].filter((w) => w.length >= 2);
+    // One item per word in the lab's partition (its history passes over them), written as is: the same again changes nothing.
+    for (const word of words) {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `LAB#${lab.labId}`, sk: `WORD#${word}`, type: 'lab-word', ...card, ...wordIndexAttributes(word, lab.labId) } }));
+    }
+  }
+
+  async labsByWord(prefix: string, limit: number): Promise<LabCard[]> {
+    const index = O2_INDEXES.byWord;
+    const { wordKey } = wordIndexAttributes(prefix, '');
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index.name,
+        KeyConditionExpression: '#p = :p AND begins_with(#s, :prefix)',
+        ExpressionAttributeNames: { '#p': index.partitionKey, '#s': index.sortKey },
+        ExpressionAttributeValues: { ':p': wordKey, ':prefix': prefix },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({ labId: String(i.labId), name: String(i.name), piHuid: String(i.piHuid), piName: String(i.piName) }));
   }
 
   labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>> {

@@ -2,8 +2,9 @@
 import { ConflictError, StaleWriteError } from '../../core/domain/errors.ts';
 import type { Page, PersonClaim } from '../../core/ports.ts';
 import { copy, pageOf } from '../../adapters/memory.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
+import type { Lab, LabCard, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
 import type { O2Query, O2Repository } from '../app/ports.ts';
+import { searchWords } from '../../core/domain/text.ts';
 
 export class MemoryO2Repository implements O2Repository {
   readonly labs = new Map<string, Lab>();
@@ -11,6 +12,8 @@ export class MemoryO2Repository implements O2Repository {
   readonly audit = new Map<string, O2AuditEvent>();
   readonly uids = new Map<number, string>();
   readonly claims = new Map<string, PersonClaim>();
+  /** The `byWord` index: `<word>#<labId>` → the lab's card. */
+  readonly words = new Map<string, LabCard>();
 
   async getLab(labId: string): Promise<Lab | undefined> {
     const l = this.labs.get(labId);
@@ -37,6 +40,20 @@ export class MemoryO2Repository implements O2Repository {
   private page<T extends { createdAt: string }>(all: T[], query: O2Query): Page<T> {
     const sorted = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return pageOf(sorted.map(copy), query.cursor, query.limit ?? 50);
+  }
+
+  async indexLab(lab: Lab, piName: string): Promise<void> {
+    for (const word of new Set([...searchWords(lab.name), ...searchWords(piName)])) {
+      if (word.length >= 2) this.words.set(`${word}#${lab.labId}`, { labId: lab.labId, name: lab.name, piHuid: lab.piHuid, piName });
+    }
+  }
+
+  async labsByWord(prefix: string, limit: number): Promise<LabCard[]> {
+    return [...this.words.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([, card]) => copy(card));
   }
 
   async labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>> {

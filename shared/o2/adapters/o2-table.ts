@@ -16,6 +16,11 @@ export const O2_INDEXES = {
   byQueue: { name: 'byQueue', partitionKey: 'queueKey', sortKey: 'createdAt' },
   /** The O2 accounts of a lab (`O2#<labId>`): those a registration wakes. */
   byLab: { name: 'byLab', partitionKey: 'labKey', sortKey: 'createdAt' },
+  /**
+   * Labs by the words of their name and their PI's (issue 20): one small item per word
+   * (`WORD#<first two letters>`, sorted by the word), found by prefix.
+   */
+  byWord: { name: 'byWord', partitionKey: 'wordKey', sortKey: 'word' },
   /** O2 accounts with work due: the reconciler. */
   byDue: DUE_INDEX,
 } as const satisfies Record<string, IndexSpec>;
@@ -35,6 +40,11 @@ export function o2IndexAttributes(o2: O2Account): Record<string, string> {
     labKey: `O2#${o2.labId}`,
     ...dueAttributes(o2),
   };
+}
+
+/** A lab's word item's key in `byWord`: the partition is the word's first two letters, so a prefix of two or more reads one partition. */
+export function wordIndexAttributes(word: string, labId: string): { wordKey: string; word: string } {
+  return { wordKey: `WORD#${word.slice(0, 2)}`, word: `${word}#${labId}` };
 }
 
 /** Names of the derived attributes, taken off again when an item is read. */

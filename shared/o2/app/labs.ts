@@ -41,7 +41,11 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
   const existing = (await deps.o2.labsOfPi(piHuid, { limit: MAX_LIMIT })).items;
   // The same name as people read it: letter case, full-width letters and odd spaces aside.
   const same = existing.find((l) => nameKey(l.name) === nameKey(name));
-  if (same) throw new ConflictError(`${pi.name} already has a lab named "${same.name}" (lab ${same.labId}).`);
+  if (same) {
+    // Found again by name (the words were written after the lab: a failure between is mended here).
+    await deps.o2.indexLab(same, pi.name);
+    throw new ConflictError(`${pi.name} already has a lab named "${same.name}" (lab ${same.labId}).`);
+  }
 
   const at = deps.clock.now().toISOString();
   const quad = quadStanding(input.institution, pi);
@@ -66,6 +70,7 @@ export async function createLab(deps: Deps, caller: Caller, input: LabInput): Pr
     throw err;
   }
   await deps.o2.appendAudit([lab.lastAudit]);
+  await deps.o2.indexLab(lab, pi.name);
   return lab;
 }
 

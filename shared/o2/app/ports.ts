@@ -1,6 +1,6 @@
 /** The O2 lifecycle's repository port: labs, O2 accounts, their audit events, uid numbers and user claims, in the O2 table. */
 import type { Page, PersonClaim } from '../../core/ports.ts';
-import type { Lab, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
+import type { Lab, LabCard, O2Account, O2AuditEvent, O2Status, RegistrationStatus } from '../domain/model.ts';
 
 /** A page of labs or O2 accounts: `cursor` from the previous page, at most `limit` (MAX_PAGE). */
 export interface O2Query {
@@ -18,6 +18,13 @@ export interface O2Repository {
   createLab(lab: Lab): Promise<void>;
   /** Writes `next` only if the stored version is still `next.version - 1` (else StaleWriteError). */
   saveLab(next: Lab): Promise<void>;
+  /**
+   * Makes the lab findable by the words of its name and of its PI's (`searchWords`): one item per
+   * word, in the `byWord` index. Writing them again changes nothing.
+   */
+  indexLab(lab: Lab, piName: string): Promise<void>;
+  /** Labs with a word beginning with `prefix` (at least two characters, as `searchWords`), in word order, at most `limit` words' worth. */
+  labsByWord(prefix: string, limit: number): Promise<LabCard[]>;
   /** A PI's labs (the `byPi` index). */
   labsOfPi(piHuid: string, query: O2Query): Promise<Page<Lab>>;
   /**

@@ -328,6 +328,15 @@ export function o2People(o: O2Account): string[] {
   return [...new Set(named.filter((h): h is string => typeof h === 'string' && /^\d{8}$/.test(h) && h !== o.userHuid))];
 }
 
+export const LabSearchSchema = z
+  .strictObject({
+    labs: z
+      .array(z.strictObject({ labId: z.uuid(), name: z.string(), piHuid: Huid, piName: z.string() }))
+      .max(10)
+      .describe("At most 10 labs whose name's or PI's name's words begin with the query's words, by lab name"),
+  })
+  .meta({ id: 'LabSearch', description: "Labs found by the beginnings of the words of their name or their PI's name" });
+
 export const PiConfirmationSchema = z
   .strictObject({
     huid: Huid,

@@ -79,6 +79,17 @@ export interface Lab {
   lastAudit?: O2AuditEvent;
 }
 
+/**
+ * A lab as a search finds it (issue 20): its name and its PI's, what a lab's members know. The
+ * PI's name is the directory's when the lab was recorded.
+ */
+export interface LabCard {
+  labId: string;
+  name: string;
+  piHuid: string;
+  piName: string;
+}
+
 export const O2_STATUSES = [
   'PENDING_HMS_ACCOUNT',
   'PENDING_PI_APPROVAL',

@@ -3,7 +3,7 @@ import type { O2Deps } from '../../app/deps.ts';
 import { namesOf } from '../../core/app/view.ts';
 import { conditional, versioned, type HandlersOf } from '../../http/handler.ts';
 import * as o2 from '../app/o2.ts';
-import { confirmPi } from '../app/pi.ts';
+import { confirmPi, findLabs } from '../app/pi.ts';
 import { o2People, toLabHistoryItem, toLabPageView, toLabView, toO2HistoryItem, toO2PageView, toO2View } from '../app/view.ts';
 import type { Lab, O2Account } from '../domain/model.ts';
 import type { O2_ROUTES } from './routes.ts';
@@ -24,6 +24,7 @@ const O2 = 'O2 account';
 
 export const O2_HANDLERS: HandlersOf<(typeof O2_ROUTES)[number], O2Deps> = {
   confirmPi: async (r) => ({ body: await confirmPi(r.deps, r.caller, r.params.huid) }),
+  findLabs: async (r) => ({ body: { labs: await findLabs(r.deps, r.caller, r.query.q) } }),
   createLab: async (r) => {
     const l = await o2.createLab(r.deps, r.caller, r.body);
     return labReply(r.deps, l, { location: `/v1/labs/${l.labId}` });

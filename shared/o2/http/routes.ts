@@ -1,5 +1,5 @@
 /** The O2 lifecycle's routes (issue 14): labs and O2 accounts (the router, the OpenAPI document, the CDK API and the local gateway read them through shared/http/routes.ts). */
-import { LabHistoryPageSchema, LabPageSchema, LabViewSchema, O2AccountPageSchema, O2AccountViewSchema, O2HistoryPageSchema, PiConfirmationSchema } from '../app/view.ts';
+import { LabHistoryPageSchema, LabPageSchema, LabViewSchema, O2AccountPageSchema, O2AccountViewSchema, O2HistoryPageSchema, LabSearchSchema, PiConfirmationSchema } from '../app/view.ts';
 import type { RouteSpec } from '../../http/route-spec.ts';
 import * as C from '../../http/schemas.ts';
 import * as S from './schemas.ts';
@@ -24,6 +24,20 @@ export const O2_ROUTES = [
       params: C.HuidPathParams,
       success: { status: 200, description: 'The PI', schema: PiConfirmationSchema },
       problems: [404],
+    },
+  },
+  {
+    name: 'findLabs',
+    method: 'GET',
+    path: '/v1/lab-search',
+    auth: true,
+    operation: {
+      summary: "Labs by the beginnings of the words of their name or their PI's name",
+      description:
+        "For whoever asks for an O2 account: a lab picked by its name or its PI's name, with no lab ID to type. Through an index of the names' words (never a Scan); answers with the lab's name and its PI's name and HUID only.",
+      query: S.LabSearchQuery,
+      success: { status: 200, description: 'The labs found (none is an empty list)', schema: LabSearchSchema },
+      problems: [422],
     },
   },
   {

@@ -4,6 +4,7 @@ import { Cursor, Huid, IsoDate, Limit, Text } from '../../http/schemas.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../domain/model.ts';
 import { SERVICES } from '../../guest/public-rules.ts';
 import { ACCOUNT_ID_PATTERN } from '../../core/domain/directory.ts';
+import { searchWords } from '../../core/domain/text.ts';
 
 export const LabId = z.uuid('must be a lab ID (UUID)');
 export const O2AccountId = z.uuid('must be an O2 account ID (UUID)');
@@ -14,6 +15,12 @@ export const CreateLabBody = z.strictObject({
   name: Text(200).describe("The lab's name, as the RC Core and the PI know it"),
   institution: z.enum(INSTITUTION_NAMES).describe('Where the lab is based: HMS, another Harvard school (FAS, HSPH, SEAS, ...), the Wyss Institute, or an HMS affiliated institution (MGH, BWH, BCH, BIDMC, DFCI, ...)'),
   piHuid: Huid.optional().describe("The lab's PI; defaults to the caller (RC Core staff name the PI)"),
+});
+
+export const LabSearchQuery = z.strictObject({
+  q: Text(100)
+    .refine((v) => searchWords(v).some((w) => w.length >= 2), 'must have at least two letters of a word of the lab’s name or its PI’s name')
+    .describe("The beginnings of words of the lab's name or its PI's name, e.g. `smith` or `cell bio`: at least two letters"),
 });
 
 export const LabsQuery = z.strictObject({

@@ -44,6 +44,13 @@ export async function confirmPi(client: ApiClient, huid: string): Promise<PiConf
   return ok(await client.GET('/v1/pis/{huid}', { params: { path: { huid } } }));
 }
 
+export type LabCard = Schemas['LabSearch']['labs'][number];
+
+/** Labs by the beginnings of the words of their name or their PI's name (at least two letters). */
+export async function findLabs(client: ApiClient, q: string): Promise<LabCard[]> {
+  return ok(await client.GET('/v1/lab-search', { params: { query: { q } } })).labs;
+}
+
 export type LabRequest = { name: string; institution: Institution; piHuid?: string };
 export type LabRegistrationRequest = { chargeback: { charged: true; account: string } | { charged: false }; billingContact: { name: string; email: string } };
 

@@ -78,7 +78,16 @@ export function useFormAction(words: Record<string, FieldWords> = {}) {
   /** The person changed a field: its old error goes (the next send says again what is still wrong). */
   const forget = useCallback((field: string) => setFields((f) => (field in f ? Object.fromEntries(Object.entries(f).filter(([k]) => k !== field)) : f)), []);
 
-  return { busy, outcome, fields, run, forget };
+  /** Refused before anything is sent: these fields (by body field name, with the API's words, e.g. `required`) in words, and the summary. */
+  const refuse = useCallback(
+    (named: Record<string, string>) => {
+      setFields(inWords(named, words));
+      setOutcome({ kind: 'error', text: 'Some fields need your attention: each says what is wrong next to it.', n: ++n.current });
+    },
+    [words],
+  );
+
+  return { busy, outcome, fields, run, forget, refuse };
 }
 
 /** The outcome of one form, placed in it (errors announced at once, successes politely). */

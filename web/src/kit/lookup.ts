@@ -11,10 +11,19 @@ export type Lookup<T> = { kind: 'idle' } | { kind: 'looking' } | { kind: 'found'
 const HUID = /^\d{8}$/;
 
 export function useHuidLookup<T>(huid: string, look: (huid: string) => Promise<T>, delayMs = 300): Lookup<T> {
+  return useLookup(huid, (h) => HUID.test(h), look, delayMs);
+}
+
+/**
+ * The same for any text the person types (a name to search for): looked up once `ready` says it is
+ * worth asking about, a moment after the last key; only the latest text's answer counts.
+ */
+export function useLookup<T>(text: string, ready: (text: string) => boolean, look: (text: string) => Promise<T>, delayMs = 300): Lookup<T> {
   const [state, setState] = useState<Lookup<T>>({ kind: 'idle' });
-  const wanted = huid.trim();
+  const wanted = text.trim();
+  const isReady = ready(wanted);
   useEffect(() => {
-    if (!HUID.test(wanted)) {
+    if (!isReady) {
       setState({ kind: 'idle' });
       return;
     }
@@ -30,7 +39,7 @@ export function useHuidLookup<T>(huid: string, look: (huid: string) => Promise<T
       live = false;
       clearTimeout(timer);
     };
-    // `look` is the page's, new on every render: the HUID says what to look up.
-  }, [wanted, delayMs]);
+    // `look` and `ready` are the page's, new on every render: the text says what to look up.
+  }, [wanted, isReady, delayMs]);
   return state;
 }

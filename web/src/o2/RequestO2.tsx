@@ -1,10 +1,10 @@
 /** The form to request an O2 account on My O2. */
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type FormEvent } from 'react';
 import { idempotencyKey } from '../api/client.ts';
-import { confirmPi, requestO2, type Lab } from '../api/o2.ts';
+import { requestO2, type Lab, type LabCard } from '../api/o2.ts';
+import { LabPicker } from './LabPicker.tsx';
 import { api } from '../api.ts';
 import { FormOutcomeView, useFormAction } from '../kit/FormProblem.tsx';
-import { useHuidLookup } from '../kit/lookup.ts';
 import { Field } from '../kit/ui.tsx';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -14,7 +14,7 @@ import type { FieldWords } from '../kit/words.ts';
 /** The request form's fields as it calls them, for their errors. */
 const REQUEST_WORDS: Record<string, FieldWords> = {
   userHuid: { what: "the user's HUID", kind: 'huid' },
-  piHuid: { what: "the sponsoring PI's HUID", kind: 'huid' },
+  piHuid: { what: 'the lab (find it by its name or its PI’s name, then pick it)', kind: 'choice' },
   labId: { what: 'the lab', kind: 'choice' },
   justification: { what: 'the justification' },
   hmsSponsorHuid: { what: "the HMS sponsor's HUID", kind: 'huid' },
@@ -27,7 +27,15 @@ export function RequestO2({ labs }: { labs: Lab[] }) {
   const ownsLabs = labs.length > 0;
   const [userHuid, setUserHuid] = useState(ownsLabs ? '' : me.huid);
   const [labId, setLabId] = useState(labs[0]?.labId ?? '');
-  const [piHuid, setPiHuid] = useState('');
+  const [found, setFound] = useState<LabCard | undefined>();
+  const choose = useCallback(
+    (l: LabCard | undefined) => {
+      setFound(l);
+      form.forget('piHuid');
+      form.forget('labId');
+    },
+    [form.forget],
+  );
   const [justification, setJustification] = useState('');
   const [hmsSponsor, setHmsSponsor] = useState('');
   const key = useRef(idempotencyKey());
@@ -35,14 +43,15 @@ export function RequestO2({ labs }: { labs: Lab[] }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!lab && !found) return form.refuse({ labId: 'required' });
     void form.run(
       () =>
         requestO2(
           api(),
           {
             userHuid: userHuid.trim(),
-            piHuid: lab ? lab.piHuid : piHuid.trim(),
-            labId: labId.trim(),
+            piHuid: lab ? lab.piHuid : (found?.piHuid ?? ''),
+            labId: lab ? labId : (found?.labId ?? ''),
             ...(justification.trim() ? { justification: justification.trim() } : {}),
             ...(hmsSponsor.trim() ? { hmsSponsorHuid: hmsSponsor.trim() } : {}),
           },
@@ -86,13 +95,7 @@ export function RequestO2({ labs }: { labs: Lab[] }) {
             )}
           </Field>
         ) : (
-          <PiAndLab
-            piHuid={piHuid}
-            setPiHuid={(v) => (setPiHuid(v), form.forget('piHuid'), form.forget('labId'))}
-            labId={labId}
-            setLabId={(v) => (setLabId(v), form.forget('labId'))}
-            errors={{ piHuid: form.fields.piHuid, labId: form.fields.labId }}
-          />
+          <LabPicker chosen={found} onChoose={choose} errors={{ piHuid: form.fields.piHuid, labId: form.fields.labId }} />
         )}
         <Field id="o2-justification" label="Justification (optional)" hint="What the user will run on O2. The PI sees it when approving." error={form.fields.justification}>
           {(p) => <textarea {...p} rows={3} maxLength={2000} value={justification} onChange={(e) => setJustification(e.target.value)} />}
@@ -111,63 +114,5 @@ export function RequestO2({ labs }: { labs: Lab[] }) {
         </button>
       </form>
     </section>
-  );
-}
-
-/**
- * For a lab member: the sponsoring PI by HUID, confirmed by name, then the lab among the PI's labs,
- * by name (no lab ID to type; issue 20).
- */
-function PiAndLab({
-  piHuid,
-  setPiHuid,
-  labId,
-  setLabId,
-  errors,
-}: {
-  piHuid: string;
-  setPiHuid: (v: string) => void;
-  labId: string;
-  setLabId: (v: string) => void;
-  errors: { piHuid?: string | undefined; labId?: string | undefined };
-}) {
-  const pi = useHuidLookup(piHuid, (huid) => confirmPi(api(), huid));
-  const piLabs = pi.kind === 'found' ? pi.value.labs : [];
-  // The PI's first lab until the person picks another (a lab of another PI is never kept).
-  useEffect(() => {
-    if (piLabs.length && !piLabs.some((l) => l.labId === labId)) setLabId(piLabs[0]!.labId);
-    if (!piLabs.length && labId) setLabId('');
-  }, [piLabs, labId, setLabId]);
-  return (
-    <>
-      <Field id="o2-pi" label="Sponsoring PI's HUID" hint="Your PI (or your lab manager's PI), who approves: their 8-digit Harvard ID." error={errors.piHuid}>
-        {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" value={piHuid} onChange={(e) => setPiHuid(e.target.value)} />}
-      </Field>
-      <div className="lookup" aria-live="polite" role="status">
-        {pi.kind === 'looking' ? <p className="hint">Looking up this HUID…</p> : null}
-        {pi.kind === 'found' ? (
-          <p className="lookup-found">
-            <strong>{pi.value.name}</strong>
-            {pi.value.labs.length ? `: ${pi.value.labs.length === 1 ? 'one lab' : `${pi.value.labs.length} labs`}.` : ' has recorded no lab yet: ask them to record it on their My O2 page.'}
-          </p>
-        ) : null}
-        {pi.kind === 'none' ? <p className="lookup-warning">No PI has this HUID. Check it with your PI.</p> : null}
-      </div>
-      {piLabs.length ? (
-        <Field id="o2-lab" label="Lab" hint={piLabs.find((l) => l.labId === labId)?.quad.reason} error={errors.labId}>
-          {(p) => (
-            <select {...p} value={labId} onChange={(e) => setLabId(e.target.value)}>
-              {piLabs.map((l) => (
-                <option key={l.labId} value={l.labId}>
-                  {l.name} ({institutionName(l.institution)}, {l.quad.onQuad ? 'on-Quad' : 'off-Quad'})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      ) : errors.labId ? (
-        <p className="field-error">{errors.labId}</p>
-      ) : null}
-    </>
   );
 }
