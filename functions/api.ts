@@ -8,15 +8,12 @@ import { clientAddress } from '../shared/http/origin.ts';
 import { toHttp } from '../shared/http/problem.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
+import { logger, metrics, runtimeDeps } from './runtime.ts';
 
 let idempotent: { deps: object; handle: (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> } | undefined;
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
-  // An X-Ray segment per invocation (the SDK clients' calls as subsegments); the metrics counted
-  // during the invocation written as one EMF line at its end, whatever the outcome.
-  .use(captureLambdaHandler(tracer))
+  // The metrics counted during the invocation written as one EMF line at its end, whatever the outcome.
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -37,7 +34,7 @@ export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     const handle = (e: ApiEvent) => handleApi(e, deps, config);
     if (idempotencyKey(event) !== undefined && config.idempotencyTable) {
       // Built once per set of adapters (once per container in Lambda).
-      if (idempotent?.deps !== deps) idempotent = { deps, handle: makeIdempotentApi(handle, config.idempotencyTable, config, tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 5 }))) };
+      if (idempotent?.deps !== deps) idempotent = { deps, handle: makeIdempotentApi(handle, config.idempotencyTable, config, new DynamoDBClient({ maxAttempts: 5 })) };
       return idempotent.handle(event, context);
     }
     return handle(event);

@@ -4,13 +4,10 @@ import { runTask } from '../shared/guest/app/tasks.ts';
 import type { TaskPayload, TaskResult } from '../shared/guest/app/contract.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
+import { logger, metrics, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<TaskPayload, TaskResult>()
-  // An X-Ray segment per invocation (the SDK clients' calls as subsegments); the metrics counted
-  // during the invocation written as one EMF line at its end, whatever the outcome.
-  .use(captureLambdaHandler(tracer))
+  // The metrics counted during the invocation written as one EMF line at its end, whatever the outcome.
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -4,12 +4,10 @@ import { runO2Task } from '../shared/o2/app/tasks.ts';
 import type { O2TaskPayload, O2TaskResult } from '../shared/o2/app/contract.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
+import { logger, metrics, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<O2TaskPayload, O2TaskResult>()
-  // An X-Ray segment per invocation; the metrics counted during the invocation written as one EMF line at its end.
-  .use(captureLambdaHandler(tracer))
+  // The metrics counted during the invocation written as one EMF line at its end.
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))

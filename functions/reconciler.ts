@@ -3,13 +3,10 @@ import middy from '@middy/core';
 import { reconcile, type ReconcileReport } from '../shared/app/reconcile.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, runtimeDeps, tracer } from './runtime.ts';
+import { logger, metrics, runtimeDeps } from './runtime.ts';
 
 export const handler = middy<unknown, ReconcileReport>()
-  // An X-Ray segment per invocation (the SDK clients' calls as subsegments); the metrics counted
-  // during the invocation written as one EMF line at its end, whatever the outcome.
-  .use(captureLambdaHandler(tracer))
+  // The metrics counted during the invocation written as one EMF line at its end, whatever the outcome.
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   // The invocation's context in every log line; keys from an earlier invocation never leak into this one.
   .use(injectLambdaContext(logger, { resetKeys: true }))

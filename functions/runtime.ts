@@ -1,12 +1,14 @@
 /**
  * What every handler shares: configuration, adapters (built once per container), the logger, the
- * metrics (EMF, flushed by each handler's `logMetrics`) and the tracer (X-Ray, `captureLambdaHandler`).
+ * metrics (EMF, flushed by each handler's `logMetrics`). Tracing is Lambda's own (active tracing: a
+ * segment per invocation, joined to API Gateway's and Step Functions' traces); the X-Ray SDK, which
+ * would add each AWS SDK call as a subsegment, is left out: importing it cost about 50 ms of every
+ * cold start (issue 21, `npm run bench -- --only bundles`).
  * Locally and in tests the same code runs, quiet by configuration: POWERTOOLS_METRICS_DISABLED=true
- * (nothing written) and POWERTOOLS_TRACE_ENABLED=false (the tracer is off outside Lambda anyway).
+ * (nothing written).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { loadConfig, type Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
 import { createDeps } from './wiring.ts';
@@ -36,8 +38,6 @@ export const metrics = new Metrics({
   },
 });
 
-/** X-Ray: the handler's segment (captureLambdaHandler) and every AWS SDK client's calls (wiring.ts). */
-export const tracer = new Tracer({ serviceName });
 
 let runtime: { config: Config; deps: Deps } | undefined;
 
@@ -48,7 +48,7 @@ export function runtimeDeps(): { config: Config; deps: Deps } {
     const report = (message: string, fields: Record<string, unknown>) => logger.error(message, fields);
     runtime = {
       config,
-      deps: createDeps(config, report, { metrics: new EmfMetrics(metrics, report), capture: (client) => tracer.captureAWSv3Client(client) }),
+      deps: createDeps(config, report, { metrics: new EmfMetrics(metrics, report), capture: (client) => client }),
     };
   }
   return runtime;

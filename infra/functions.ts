@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, REQUIRED_CONFIG, type ConfigKey } from '../shared/config.ts';
 import { ENTRY_METADATA } from './function-metadata.ts';
+import { BUNDLE } from './bundling.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** Repository root (where package.json and package-lock.json are). */
@@ -71,18 +72,17 @@ export class GuestFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        externalModules: ['@aws-sdk/*'],
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourcemap,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
+        externalModules: [...BUNDLE.external],
         forceDockerBundling: false,
       },
     });

@@ -1,5 +1,5 @@
 /** Local-only endpoints: the clock, tokens from the local identity provider, executions. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SCOPES } from '../shared/http/routes.ts';
 import { durationMs } from '../shared/core/domain/dates.ts';
 import type { LocalClock } from './clock.ts';

@@ -40,7 +40,6 @@ if (!process.env.POWERTOOLS_LOG_LEVEL) process.env.POWERTOOLS_LOG_LEVEL = cli.ve
 // The handlers' metrics (EMF lines) and traces are for CloudWatch and X-Ray: locally the same code
 // runs with both off, by configuration, read when the handlers load (functions/runtime.ts).
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 const { startLocalSystem } = await import('./system.ts');
 
 let seed: DirectorySeed | undefined;

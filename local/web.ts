@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative } from 'node:path';
@@ -102,6 +103,29 @@ export interface PagesConfig {
   now?: string;
 }
 
+/** What CloudFront compresses: text, scripts, styles, JSON and SVG of 1,000 bytes to 10 MB. */
+const COMPRESSIBLE = /^(text\/|application\/(javascript|json)|image\/svg\+xml)/;
+const encodedCache = new WeakMap<Buffer, Map<string, Buffer>>();
+
+/**
+ * The body as CloudFront would send it to a browser that accepts `br` or `gzip` (issue 21): Brotli
+ * first, then gzip; anything else as it is. A file's encodings are made once.
+ */
+function compressed(body: Buffer | string, type: string, accept: string): [Buffer, string | undefined] {
+  const raw = typeof body === 'string' ? Buffer.from(body) : body;
+  if (!COMPRESSIBLE.test(type) || raw.byteLength < 1000 || raw.byteLength > 10_000_000) return [raw, undefined];
+  const accepted = accept.split(',').map((e) => e.trim().split(';')[0]!.toLowerCase());
+  const encoding = accepted.includes('br') ? 'br' : accepted.includes('gzip') ? 'gzip' : undefined;
+  if (!encoding) return [raw, undefined];
+  const cache = typeof body === 'string' ? undefined : (encodedCache.get(raw) ?? encodedCache.set(raw, new Map()).get(raw)!);
+  let out = cache?.get(encoding);
+  if (!out) {
+    out = encoding === 'br' ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } }) : gzipSync(raw, { level: 6 });
+    cache?.set(encoding, out);
+  }
+  return [out, encoding];
+}
+
 export interface LocalSite {
   /** Serves the request if it is one of the pages' (true), else leaves it (false). */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
@@ -135,8 +159,9 @@ export function localSite(dir: string, config: () => PagesConfig): LocalSite {
       // The API's and the local system's own paths are never the pages'.
       if ((method !== 'GET' && method !== 'HEAD') || path.startsWith('/v1/') || path === '/v1' || path.startsWith('/_local/') || path === '/openapi.json') return false;
       const send = (status: number, head: Record<string, string>, body: Buffer | string) => {
-        res.writeHead(status, { ...head, 'content-length': String(Buffer.byteLength(body)) });
-        res.end(method === 'HEAD' ? undefined : body);
+        const [encoded, encoding] = compressed(body, head['content-type'] ?? '', String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(status, { ...head, ...(encoding ? { 'content-encoding': encoding } : {}), vary: 'accept-encoding', 'content-length': String(encoded.byteLength) });
+        res.end(method === 'HEAD' ? undefined : encoded);
       };
       if (path === '/config.json') {
         send(200, headers(TYPES['.json']!, 'no-store'), JSON.stringify(config()));

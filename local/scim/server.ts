@@ -75,7 +75,7 @@ function declare(): void {
   users
     // The password is write-only: scimmy's instance holds it but does not serialise it.
     .ingress((resource, instance, ctx) => writeUser(store(ctx), resource.id, { ...plain(instance), password: (instance as { password?: unknown }).password }))
-    .egress((resource, ctx) => readMany(resource, [...store(ctx).users.values()].map((u) => userOut(store(ctx), u))))
+    .egress((resource, ctx) => readUsers(store(ctx), resource))
     .degress((resource, ctx) => deleteUser(store(ctx), resource.id));
   const groups = SCIMMY.Resources.declare(SCIMMY.Resources.Group) as unknown as Declared;
   groups
@@ -119,6 +119,29 @@ function groupOut(store: ScimStore, g: StoredGroup): Json {
     members: g.members.map((id) => ({ value: id, display: store.users.get(id)?.userName, type: 'User' })),
     meta: { resourceType: 'Group', created: g.created, lastModified: g.lastModified, version: `W/"${g.version}"` },
   };
+}
+
+/**
+ * Users by ID, or by `userName eq` / `externalId eq` (what the account directory adapter asks on
+ * every provisioning), straight from the store; any other filter through scimmy's, over every user.
+ * The general path costs a scimmy coercion of every user per request: with a thousand guests that
+ * was most of the local system's time (issue 21).
+ */
+function readUsers(store: ScimStore, resource: { id?: string; filter?: unknown }): Json | Json[] {
+  if (resource.id) {
+    const user = store.users.get(resource.id);
+    if (!user) throw new SCIMError(404, null as unknown as string, `Resource ${resource.id} not found`);
+    return userOut(store, user);
+  }
+  const expression = resource.filter ? String((resource.filter as { expression?: string }).expression ?? '') : '';
+  const simple = /^\s*(userName|externalId)\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i.exec(expression);
+  if (simple) {
+    const value = JSON.parse(simple[2]!) as string;
+    const byName = simple[1]!.toLowerCase() === 'username';
+    const matches = byName ? [store.userByName(value)].filter((u) => u !== undefined) : [...store.users.values()].filter((u) => u.externalId === value);
+    return matches.map((u) => userOut(store, u));
+  }
+  return readMany(resource, [...store.users.values()].map((u) => userOut(store, u)));
 }
 
 /** One resource by ID (404), or those matching the request's filter (userName compared case-insensitively). */
@@ -237,6 +260,20 @@ function writeGroup(store: ScimStore, id: string | undefined, data: Json): Json 
   return groupOut(store, next);
 }
 
+/** A PATCH of exactly one member added (`path: members`, one value) or removed (`members[value eq "…"]`), else undefined. */
+function memberPatch(body: unknown): { op: 'add' | 'remove'; value: string } | undefined {
+  const b = body as { schemas?: unknown; Operations?: unknown } | undefined;
+  if (!b || !Array.isArray(b.schemas) || b.schemas.length !== 1 || b.schemas[0] !== 'urn:ietf:params:scim:api:messages:2.0:PatchOp' || !Array.isArray(b.Operations) || b.Operations.length !== 1) return undefined;
+  const op = b.Operations[0] as { op?: unknown; path?: unknown; value?: unknown };
+  const kind = typeof op.op === 'string' ? op.op.toLowerCase() : '';
+  if (kind === 'add' && op.path === 'members' && Array.isArray(op.value) && op.value.length === 1) {
+    const value = (op.value[0] as { value?: unknown }).value;
+    return typeof value === 'string' && Object.keys(op.value[0] as object).length === 1 ? { op: 'add', value } : undefined;
+  }
+  const removed = kind === 'remove' && typeof op.path === 'string' && op.value === undefined ? /^members\[value eq ("(?:[^"\\]|\\.)*")\]$/.exec(op.path) : null;
+  return removed ? { op: 'remove', value: JSON.parse(removed[1]!) as string } : undefined;
+}
+
 /** Constant-time comparison of the bearer token. */
 function bearerMatches(header: string | undefined, token: string): boolean {
   const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
@@ -272,6 +309,23 @@ export function scimApp(opts: ScimServerOptions, store: ScimStore): express.Expr
   app.use(SCIM_BASE_PATH, (req: Request, _res: Response, next: NextFunction) => {
     Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, configurable: true, enumerable: true });
     next();
+  });
+  // A group's member added or removed, one at a time (what the account directory adapter sends on every
+  // provisioning), applied to the store straight away with the same checks and log as any group
+  // write. Through scimmy each such PATCH coerced the whole group, every member: with a thousand
+  // guests in one group, most of the local system's time (issue 21). Any other PATCH goes to scimmy.
+  app.patch(`${SCIM_BASE_PATH}/Groups/:id`, express.json({ type: ['application/scim+json', 'application/json'] }), (req: Request, res: Response, next: NextFunction) => {
+    const member = memberPatch(req.body);
+    if (!member || !bearerMatches(req.headers.authorization, opts.token)) return next();
+    const group = store.groups.get(String(req.params.id));
+    if (!group) return next();
+    const members = member.op === 'add' ? [...new Set([...group.members, member.value])] : group.members.filter((m) => m !== member.value);
+    try {
+      const out = writeGroup(store, group.id, { displayName: group.displayName, members: members.map((value) => ({ value })) });
+      res.status(200).type('application/scim+json').send(JSON.stringify(out));
+    } catch (err) {
+      next(err);
+    }
   });
   app.use(SCIM_BASE_PATH, router);
   app.use((_req, res) => {

@@ -9,7 +9,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HsrRecord, Person } from '../core/domain/people.ts';
 import { ACCOUNT_ID_PATTERN } from '../guest/domain/rules.ts';
 import type { HsrDirectory, PeopleDirectory } from '../core/ports.ts';

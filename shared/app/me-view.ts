@@ -1,5 +1,5 @@
 /** What GET /v1/me answers: who the caller is and what they may do, across the lifecycles. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Huid } from '../core/app/view.ts';
 import { SPONSOR_REFUSALS } from '../guest/domain/rules.ts';
 

@@ -4,7 +4,7 @@
  * claims only, and every error leaves as problem+json.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { UnauthenticatedError, ValidationError } from '../core/domain/errors.ts';
 import type { Caller } from '../core/domain/people.ts';
 import type { Deps } from '../app/deps.ts';

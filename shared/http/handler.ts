@@ -5,7 +5,7 @@
  * with the ports it uses; shared/http/api.ts joins them, one per route of the table.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PreconditionFailedError, StaleWriteError } from '../core/domain/errors.ts';
 import type { Caller } from '../core/domain/people.ts';
 import type { RouteSpec } from './route-spec.ts';

@@ -4,7 +4,7 @@
  * problem.ts): every status an operation can answer, from the handler (problem+json) or from
  * API Gateway itself (its fixed JSON bodies), with the headers each answer carries.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { GuestViewSchema } from '../guest/app/view.ts';
 import { ProblemSchema } from './problem.ts';
 import { ROUTES, scopesFor, type RouteSpec } from './routes.ts';

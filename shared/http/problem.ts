@@ -1,6 +1,6 @@
 /** RFC 9457 problem details: the one place errors become HTTP answers. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DirectoryUnavailableError, DomainError, RateLimitedError, ValidationError, type FieldErrors } from '../core/domain/errors.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://guests.hms.harvard.edu/problems/';

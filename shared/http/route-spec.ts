@@ -9,7 +9,7 @@
  * parses path, query and body with them before the handler runs) and the ones the OpenAPI
  * document is written from.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type HttpMethod = 'GET' | 'POST';
 

@@ -4,7 +4,7 @@
  * shared/o2/http/schemas.ts). The one definition used to validate input and to write the OpenAPI
  * document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIsoDate } from '../core/domain/dates.ts';
 import { MAX_PAGE } from '../core/ports.ts';
 import { hasLineBreak, hasUnsafeCharacters } from '../core/domain/text.ts';

@@ -53,7 +53,7 @@ describe('Lambda functions', () => {
         MemorySize: 512,
         TracingConfig: { Mode: 'Active' },
         Environment: {
-          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'hms-guest-accounts' }),
+          Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'hms-guest-accounts' }),
         },
       });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
@@ -79,7 +79,7 @@ describe('Lambda functions', () => {
 
     // Assess
     expect(Object.keys(vars).filter((k) => CONFIG_NAMES.includes(k)).sort()).toEqual([...expected].sort());
-    expect(Object.keys(vars).filter((k) => !CONFIG_NAMES.includes(k)).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+    expect(Object.keys(vars).filter((k) => !CONFIG_NAMES.includes(k)).sort()).toEqual(['POWERTOOLS_SERVICE_NAME']);
     for (const key of REQUIRED_CONFIG) expect(vars, ENV[key]).toHaveProperty(ENV[key]);
     // Each resource's name is a reference to it; the state machine's ARN is built from its name (no dependency cycle).
     expect(vars.GUESTS_TABLE).toEqual({ Ref: expect.stringMatching(/^StorageGuestsTable/) });

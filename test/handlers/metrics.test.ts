@@ -13,10 +13,9 @@ vi.hoisted(() => {
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handler as api } from '../../functions/api.ts';
 import { handler as reconciler } from '../../functions/reconciler.ts';
-import { metrics, setRuntimeDeps, tracer } from '../../functions/runtime.ts';
+import { metrics, setRuntimeDeps } from '../../functions/runtime.ts';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/adapters/emf-metrics.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { METRIC_NAMES } from '../../shared/core/ports.ts';
@@ -98,13 +97,5 @@ describe('EMF metrics from the handlers', () => {
     const event = { version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', headers: {}, isBase64Encoded: false, requestContext: { requestId: 'r2', routeKey: 'GET /openapi.json', http: { method: 'GET', sourceIp: '192.0.2.1' } } } as never;
     const lines = await emfLines(() => api(event, ctx));
     expect(lines.filter((l) => Object.values(METRIC_NAMES).some((name) => name in l))).toEqual([]);
-  });
-});
-
-describe('tracing outside Lambda', () => {
-  it('is off, and leaves SDK clients as they are', () => {
-    const client = new DynamoDBClient({ region: 'us-east-1' });
-    expect(tracer.isTracingEnabled()).toBe(false);
-    expect(tracer.captureAWSv3Client(client)).toBe(client);
   });
 });

@@ -107,7 +107,7 @@ function cliArgs(opts: StartOptions, dataDir: string): string[] {
 }
 
 function spawnCli(args: string[], npm: boolean, root = ROOT): ChildProcess {
-  const [cmd, argv] = npm ? ['npm', ['start', '--', ...args]] : [join(BIN, 'node'), ['--import', 'tsx', 'local/main.ts', ...args]];
+  const [cmd, argv] = npm ? ['npm', ['start', '--', ...args]] : [join(BIN, 'node'), [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), '--import', 'tsx', 'local/main.ts', ...args]];
   const child = spawn(cmd, argv as string[], { cwd: root, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => {

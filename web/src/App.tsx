@@ -1,23 +1,25 @@
 /** The pages and their frame: the header with the main navigation, the signed-in person, and the page of the current path. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { getMe, type Me } from './api/client.ts';
 import { api, describeError, needsSignIn } from './api.ts';
 import { isSignedIn, signIn, signOut } from './auth.ts';
 import { ErrorBoundary } from './kit/ErrorBoundary.tsx';
 import { Alert, Loading, Page } from './kit/ui.tsx';
-import { Activate } from './guest/Activate.tsx';
 import { Callback } from './app/Callback.tsx';
-import { Console } from './guest/Console.tsx';
-import { GuestPage } from './guest/GuestPage.tsx';
-import { MyGuests } from './guest/MyGuests.tsx';
-import { MyO2 } from './o2/MyO2.tsx';
-import { O2AccountPage } from './o2/O2AccountPage.tsx';
-import { RcCore } from './o2/RcCore.tsx';
 import { isRcCore } from './o2/rules.ts';
-import { RequestGuest } from './guest/RequestGuest.tsx';
 import { Welcome } from './app/Welcome.tsx';
 import { Link, useLocation } from './router.tsx';
 import { SessionContext } from './session.tsx';
+
+// Each page's code is loaded when its address is first opened (issue 21): the first page loads only its own.
+const Activate = lazy(() => import('./guest/Activate.tsx').then((m) => ({ default: m.Activate })));
+const Console = lazy(() => import('./guest/Console.tsx').then((m) => ({ default: m.Console })));
+const GuestPage = lazy(() => import('./guest/GuestPage.tsx').then((m) => ({ default: m.GuestPage })));
+const MyGuests = lazy(() => import('./guest/MyGuests.tsx').then((m) => ({ default: m.MyGuests })));
+const RequestGuest = lazy(() => import('./guest/RequestGuest.tsx').then((m) => ({ default: m.RequestGuest })));
+const MyO2 = lazy(() => import('./o2/MyO2.tsx').then((m) => ({ default: m.MyO2 })));
+const O2AccountPage = lazy(() => import('./o2/O2AccountPage.tsx').then((m) => ({ default: m.O2AccountPage })));
+const RcCore = lazy(() => import('./o2/RcCore.tsx').then((m) => ({ default: m.RcCore })));
 
 const GUEST_PAGE = /^\/guests\/([0-9a-f-]{36})$/i;
 const O2_PAGE = /^\/o2-accounts\/([0-9A-Za-z_-]{1,64})$/;
@@ -96,7 +98,9 @@ function Frame({ me, children }: { me?: Me | undefined; children: ReactNode }) {
       </header>
       <main id="main" tabIndex={-1}>
         {/* A new address, a new page: what failed on the last one does not stay. */}
-        <ErrorBoundary key={pathname}>{children}</ErrorBoundary>
+        <ErrorBoundary key={pathname}>
+          <Suspense fallback={<Loading what="the page" />}>{children}</Suspense>
+        </ErrorBoundary>
       </main>
       <footer className="site-footer">
         <p>

@@ -5,7 +5,7 @@
  * document's components are written from it (shared/http/openapi.ts; the `id` in each schema's
  * metadata is its component's name).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Approval } from '../domain/people.ts';
 import type { RecordedFailure } from '../domain/failures.ts';
 import type { PeopleDirectory } from '../ports.ts';

@@ -4,7 +4,7 @@
  * guest's personal email, or the workflow's internal fields (execution, due time, checks, emails
  * sent, the audit event a record carries).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditEvent, Guest } from '../domain/model.ts';
 import type { GuestExecution } from './executions.ts';
 import { ApprovalView, approvalView, FailureView, failureView, Huid, Instant, IsoDay } from '../../core/app/view.ts';

@@ -1,5 +1,5 @@
 /** The guest lifecycle's request schemas: bodies, queries and path parameters of its routes. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PAGE } from '../../core/ports.ts';
 import { Huid, IsoDate, Text } from '../../http/schemas.ts';
 import { POPULATIONS, SERVICES, STATUSES } from '../domain/model.ts';

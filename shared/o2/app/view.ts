@@ -2,7 +2,7 @@
  * What the API shows of labs and O2 accounts (issue 14): a lab, an O2 account, pages and histories
  * of each. Never the task token, the user's email or the workflow's internal fields.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalView, ApprovalView, failureView, FailureView, Huid, Instant, IsoDay, shownOf } from '../../core/app/view.ts';
 import { INSTITUTION_NAMES, LAPSE_REASONS, O2_STATUSES, type Lab, type O2Account, type O2AuditEvent } from '../domain/model.ts';
 

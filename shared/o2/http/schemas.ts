@@ -1,5 +1,5 @@
 /** The O2 lifecycle's request schemas: bodies, queries and path parameters of its routes (issue 14). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Cursor, Huid, IsoDate, Limit, Text } from '../../http/schemas.ts';
 import { INSTITUTION_NAMES, O2_STATUSES, REGISTRATION_STATUSES } from '../domain/model.ts';
 import { SERVICES } from '../../guest/public-rules.ts';
