@@ -7,7 +7,7 @@
  * Writes the bundles and their esbuild metafiles under .tmp/bench-bundles/<tree>/<function>/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLE, FUNCTION_ENTRIES } from '../infra/bundling.ts';
@@ -85,14 +85,18 @@ export async function measureBundles(root: string, label: string, runs: number):
   return figures;
 }
 
-/** The tree of another commit, beside this one (its node_modules this project's), for a before/after in one run. */
+/**
+ * The tree of another commit, beside this one, for a before/after in one run: its node_modules this
+ * project's when its lockfile is the same, else installed from its own lockfile (`npm ci`).
+ */
 export function treeAt(ref: string): string {
   const dir = join(ROOT, '.tmp', 'bench-base', ref.replace(/[^A-Za-z0-9._-]/g, '_'));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = execFileSync('git', ['archive', '--format=tar', ref], { cwd: ROOT, maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  else execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
   return dir;
 }
 
