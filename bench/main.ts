@@ -2,14 +2,15 @@
  * `npm run bench`: every figure of the project, from one entry point that passes each part its options
  * (issue 21). Each part prints its table with the goals beside the figures; the last line is the JSON
  * of every part (and into --json FILE).
- *   npm run bench -- [--only bundles,lifecycle,activation,pages] [--base REF] [--runs N]
- *                    [--samples N] [--guests N]
+ *   npm run bench -- [--only bundles,lifecycle,activation,pages,mail] [--base REF] [--runs N]
+ *                    [--samples N] [--guests N] [--rate R]
  *                    [--scale [--guests N] [--concurrency C]] [--json FILE]
  * - bundles: each function's bundle and import time, this tree beside `--base REF` (e.g. origin/main
  *   or a commit) when given (bench/bundles.ts);
  * - lifecycle: startup, one guest-year and one O2 year, transitions and invocations (bench/lifecycle.ts);
  * - activation: the activation page's answers (bench/activation.ts);
  * - pages: the first page's script and "My guests" with N guests (bench/pages.ts);
+ * - mail: N guests ending the same day against a local SES at R recipients a second (bench/mail.ts);
  * - scale (only with --scale): N guests at C concurrent over HTTP (bench/scale.ts).
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlesDir, bundleTable, measureBundles, treeAt } from './bundles.ts';
 
-const PARTS = ['bundles', 'lifecycle', 'activation', 'pages'] as const;
+const PARTS = ['bundles', 'lifecycle', 'activation', 'pages', 'mail'] as const;
 type Part = (typeof PARTS)[number] | 'scale';
 
 const { values } = parseArgs({
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     samples: { type: 'string' },
     guests: { type: 'string' },
     concurrency: { type: 'string' },
+    rate: { type: 'string' },
     scale: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
@@ -81,6 +83,8 @@ for (const part of parts) {
     results.activation = await runScript('activation.ts', opt('samples', values.samples));
   } else if (part === 'pages') {
     results.pages = await runScript('pages.ts', [...opt('guests', values.scale ? undefined : values.guests), ...opt('runs', values.runs)]);
+  } else if (part === 'mail') {
+    results.mail = await runScript('mail.ts', [...opt('guests', values.scale || parts.length > 1 ? undefined : values.guests), ...opt('rate', values.rate)]);
   } else {
     results.scale = await runScript('scale.ts', [...opt('guests', values.guests), ...opt('concurrency', values.concurrency)]);
   }

@@ -11,7 +11,7 @@ import type { Config } from '../shared/config.ts';
 import type { Deps } from '../shared/app/deps.ts';
 import { inProcessGuestEvents } from '../shared/app/events.ts';
 import { onGuestEvent } from '../shared/o2/app/guest-events.ts';
-import { METRIC_NAMES, type AccountDirectory, type Metrics } from '../shared/core/ports.ts';
+import { METRIC_NAMES, type AccountDirectory, type Mailer, type Metrics } from '../shared/core/ports.ts';
 import { DirectoryUnavailableError } from '../shared/core/domain/errors.ts';
 import { DynamoAttemptCounter, DynamoCheckpoints, DynamoGuestRepository } from '../shared/guest/adapters/dynamo-guests.ts';
 import { DynamoO2Repository } from '../shared/o2/adapters/dynamo-o2.ts';
@@ -19,6 +19,7 @@ import { ScimAccountDirectory } from '../shared/adapters/scim-directory.ts';
 import { SecretToken } from '../shared/adapters/secret-token.ts';
 import { DynamoDirectory, HttpHsrDirectory, HttpPeopleDirectory } from '../shared/adapters/directories.ts';
 import { LogAlerts, type AlertWriter } from '../shared/adapters/log-alerts.ts';
+import { DynamoSendRateLimiter, RateLimitedMailer } from '../shared/adapters/send-rate.ts';
 import { SesMailer } from '../shared/adapters/ses-mailer.ts';
 import { StepFunctionsWorkflow } from '../shared/adapters/sfn-workflow.ts';
 import { clock, random } from '../shared/adapters/system.ts';
@@ -33,6 +34,12 @@ export interface Instruments {
   capture: <T>(client: T) => T;
 }
 
+/** SES, through the one send-rate limiter when the stack gives its table (every deployed function). */
+function mailer(config: Config, ses: SESClient, dynamo: DynamoDBClient): Mailer {
+  const direct = new SesMailer(ses, config.senderEmail, config.sesConfigurationSet);
+  return config.sendRateTable ? new RateLimitedMailer(direct, new DynamoSendRateLimiter(dynamo, config.sendRateTable, config.sendRatePerSecond)) : direct;
+}
+
 export function createDeps(config: Config, alert: AlertWriter, instruments: Instruments): Deps {
   const { capture } = instruments;
   const dynamo = capture(new DynamoDBClient(sdk));
@@ -43,7 +50,7 @@ export function createDeps(config: Config, alert: AlertWriter, instruments: Inst
     alerts: new LogAlerts(alert),
     people: config.peopleDirectoryUrl ? new HttpPeopleDirectory(config.peopleDirectoryUrl) : directory,
     hsr: config.hsrDirectoryUrl ? new HttpHsrDirectory(config.hsrDirectoryUrl) : directory,
-    mailer: new SesMailer(capture(new SESClient(sdk)), config.senderEmail, config.sesConfigurationSet),
+    mailer: mailer(config, capture(new SESClient(sdk)), dynamo),
     workflow: new StepFunctionsWorkflow(capture(new SFNClient(sdk)), config.stateMachineArn),
     clock,
     random,

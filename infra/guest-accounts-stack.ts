@@ -53,7 +53,7 @@ export class GuestAccountsStack extends Stack {
     });
 
     this.storage = new Storage(this, 'Storage');
-    this.mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
+    this.mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail, sendRate: config.sesSendRate });
 
     // Named, so that the ARN is known before the state machine exists (no dependency cycle with the
     // functions it invokes or that start it, nor with its own continue-as-new).

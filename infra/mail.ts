@@ -1,11 +1,13 @@
 /** SES: the sender identity and a configuration set that suppresses bad addresses and reports bounces. */
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GuestFunction } from './functions.ts';
+import { TABLE_DEFAULTS } from './storage.ts';
 
 /** The dimension of the configuration set's metrics: SES's own message tag naming the configuration set. */
 export const CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
@@ -13,6 +15,8 @@ export const CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
 export interface MailProps {
   /** From address of every email. */
   readonly senderEmail: string;
+  /** SES's maximum send rate, recipients per second, shared by every sending function. @default 14 */
+  readonly sendRate?: number;
 }
 
 export class Mail extends Construct {
@@ -21,10 +25,20 @@ export class Mail extends Construct {
   /** Bounce and complaint notifications from SES. */
   readonly feedbackTopic: sns.Topic;
   readonly senderEmail: string;
+  /** One counter item per second (shared/adapters/send-rate.ts), expiring a day later: every sender's slots. */
+  readonly sendRateTable: dynamodb.Table;
+  readonly sendRate: number;
 
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
     this.senderEmail = props.senderEmail;
+    this.sendRate = props.sendRate ?? 14;
+    // Counters only, each gone a day later (TTL); the same settings as every table all the same.
+    this.sendRateTable = new dynamodb.Table(this, 'SendRateTable', {
+      ...TABLE_DEFAULTS,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
 
     this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', {
       displayName: 'HMS guest accounts: SES bounces and complaints',
@@ -80,9 +94,11 @@ export class Mail extends Construct {
     });
   }
 
-  /** `grantSend`, and the sender and configuration set the function sends with (SENDER_EMAIL, SES_CONFIGURATION_SET). */
+  /** `grantSend`, the send-rate limiter's table, and the sender and configuration set the function sends with (SENDER_EMAIL, SES_CONFIGURATION_SET, SEND_RATE_TABLE, SEND_RATE_PER_SECOND). */
   bindSend(fn: GuestFunction): iam.Grant {
-    fn.configure({ senderEmail: this.senderEmail, sesConfigurationSet: this.configurationSetName });
+    fn.configure({ senderEmail: this.senderEmail, sesConfigurationSet: this.configurationSetName, sendRateTable: this.sendRateTable.tableName, sendRatePerSecond: String(this.sendRate) });
+    // The one call the limiter makes: a conditional ADD on a second's counter.
+    this.sendRateTable.grant(fn.role, 'dynamodb:UpdateItem');
     return this.grantSend(fn.role);
   }
 

@@ -18,6 +18,8 @@ export interface StackConfig {
   readonly audience: readonly string[];
   /** From address of every email (an SES email identity is created for it). */
   readonly senderEmail: string;
+  /** SES's maximum send rate for this account, in recipients per second (context `sesSendRate`): every function's email shares it (issue 21). */
+  readonly sesSendRate: number;
   /** Optional address subscribed to the alarm topic. */
   readonly alarmEmail?: string | undefined;
   /**
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: StackConfig = {
   issuer: 'https://login.hms.harvard.edu',
   audience: ['hms-guest-accounts'],
   senderEmail: 'hms-guest-accounts@hms.harvard.edu',
+  sesSendRate: 14,
   alarmEmail: undefined,
   domainName: DEFAULT_DOMAIN,
   certificateArn: undefined,
@@ -113,6 +116,13 @@ function https(url: string, key: string): string {
   return url;
 }
 
+/** SES's maximum send rate: a whole number of recipients per second. */
+function sendRate(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Context "sesSendRate" must be a whole number of recipients per second, e.g. 14: ${value}`);
+  return n;
+}
+
 /** Reads the configuration from the construct tree's context, falling back to the defaults. */
 export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CONFIG): StackConfig {
   const domainName = str(node, 'domainName') ?? defaults.domainName;
@@ -121,6 +131,7 @@ export function configFromContext(node: Node, defaults: StackConfig = DEFAULT_CO
     issuer: str(node, 'issuer') ?? defaults.issuer,
     audience: list(node, 'audience') ?? defaults.audience,
     senderEmail: str(node, 'senderEmail') ?? defaults.senderEmail,
+    sesSendRate: sendRate(str(node, 'sesSendRate') ?? String(defaults.sesSendRate)),
     alarmEmail: str(node, 'alarmEmail') ?? defaults.alarmEmail,
     domainName,
     certificateArn: str(node, 'certificateArn') ?? defaults.certificateArn,

@@ -34,7 +34,7 @@ export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dyn
 const S = dynamodb.AttributeType.STRING;
 
 /** Settings every table shares: on-demand, PITR, deletion protection, encrypted, never deleted with the stack. */
-const common = {
+export const TABLE_DEFAULTS = {
   billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
   pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
   deletionProtection: true,
@@ -56,7 +56,7 @@ export class Storage extends Construct {
     super(scope, id);
 
     this.guests = new dynamodb.Table(this, 'GuestsTable', {
-      ...common,
+      ...TABLE_DEFAULTS,
       partitionKey: { name: 'pk', type: S },
       sortKey: { name: 'sk', type: S },
       // Only short-lived items carry it (activation attempt counters); guests and audit events never expire.
@@ -79,7 +79,7 @@ export class Storage extends Construct {
     // table may have several at once). byDue is sparse, as the guests': the reconciler reads only
     // O2 accounts with work due. Never a Scan.
     this.o2 = new dynamodb.Table(this, 'O2Table', {
-      ...common,
+      ...TABLE_DEFAULTS,
       partitionKey: { name: 'pk', type: S },
       sortKey: { name: 'sk', type: S },
     });
@@ -93,12 +93,12 @@ export class Storage extends Construct {
     }
 
     this.directory = new dynamodb.Table(this, 'DirectoryTable', {
-      ...common,
+      ...TABLE_DEFAULTS,
       partitionKey: { name: 'pk', type: S },
     });
 
     this.idempotency = new dynamodb.Table(this, 'IdempotencyTable', {
-      ...common,
+      ...TABLE_DEFAULTS,
       partitionKey: { name: 'id', type: S },
       timeToLiveAttribute: 'expiration',
     });

@@ -22,6 +22,9 @@ Options:
                    --clock, the clock kept in the data directory goes on where the last run
                    left it (frozen, or ahead of real time); a new data directory's follows real time
   --reset          empty the data directory first
+  --ses-rate N     SES's maximum send rate, recipients a second: the mailbox refuses what passes
+                   it (Throttling), as SES does, and the functions' send-rate limiter keeps to it
+                   (default: no limit in the mailbox, the limiter at 1000 a second)
   --verbose        show the handlers' logs (INFO and above)
   --quiet          print no line per API request
   -h, --help       print this help and exit
@@ -38,6 +41,7 @@ export interface CliOptions {
   seed: string | undefined;
   clock: string | undefined;
   reset: boolean;
+  sesRate: number | undefined;
   quiet: boolean;
   verbose: boolean;
 }
@@ -55,6 +59,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   clock: { type: 'string' },
   reset: { type: 'boolean', default: false },
+  'ses-rate': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -110,6 +115,11 @@ function port(flag: string, value: string): number {
   return Number(value);
 }
 
+function sesRate(value: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1) throw new UsageError(`--ses-rate must be a whole number of recipients a second (at least 1), not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 /** Parses `npm start`'s arguments; throws a UsageError for anything it cannot run. */
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -121,7 +131,7 @@ export function parseCli(argv: string[]): CliOptions {
   const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
   const bool = (k: keyof typeof OPTIONS) => values[k] === true;
   // --help answers whatever else is on the line.
-  if (bool('help')) return { help: true, apiPort: 3000, mailPort: 8005, scimPort: 8006, dataDir: '.local', seed: undefined, clock: undefined, reset: false, quiet: false, verbose: false };
+  if (bool('help')) return { help: true, apiPort: 3000, mailPort: 8005, scimPort: 8006, dataDir: '.local', seed: undefined, clock: undefined, reset: false, sesRate: undefined, quiet: false, verbose: false };
   const opts: CliOptions = {
     help: bool('help'),
     apiPort: port('--api-port', str('api-port')!),
@@ -131,6 +141,7 @@ export function parseCli(argv: string[]): CliOptions {
     seed: str('seed'),
     clock: str('clock'),
     reset: bool('reset'),
+    sesRate: str('ses-rate') === undefined ? undefined : sesRate(str('ses-rate')!),
     quiet: bool('quiet'),
     verbose: bool('verbose'),
   };

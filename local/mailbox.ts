@@ -102,7 +102,7 @@ function withEveryAddress(email: SavedEmail, form: Record<string, unknown>): Sav
   };
 }
 
-export async function startMailbox(opts: { port: number; host?: string; dataDir?: string | undefined; warn?: (line: string) => void }): Promise<Server> {
+export async function startMailbox(opts: { port: number; host?: string; dataDir?: string | undefined; warn?: (line: string) => void; rate?: number | undefined }): Promise<Server> {
   const store = require('aws-ses-v2-local/dist/store.js') as StoreModule;
   const { default: sesServer } = (await import('aws-ses-v2-local')) as unknown as { default: (c: { host: string; port: number }) => Promise<Server> };
   store.clearStore();
@@ -119,7 +119,22 @@ export async function startMailbox(opts: { port: number; host?: string; dataDir?
   const handler = (v1.__original ?? v1.default) as typeof v1.default;
   v1.__original = handler;
   let form: Record<string, unknown> | undefined;
+  // SES's maximum send rate (`--ses-rate`, issue 21): recipients per real second; a send that would
+  // pass it is refused as SES refuses it (400 Throttling, "Maximum sending rate exceeded.").
+  const sentIn = new Map<number, number>();
   v1.default = (req, ...rest) => {
+    if (opts.rate !== undefined) {
+      const second = Math.floor(Date.now() / 1000);
+      const recipients = Object.keys(req.body).filter((k) => /^Destination\.(To|Cc|Bcc)Addresses\.member\.\d+$/.test(k)).length || 1;
+      const sent = sentIn.get(second) ?? 0;
+      if (sent + recipients > opts.rate) {
+        const res = rest[0] as { status(n: number): { type(t: string): { send(b: string): void } } };
+        res.status(400).type('text/xml').send('<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error><RequestId>local</RequestId></ErrorResponse>');
+        return undefined;
+      }
+      sentIn.set(second, sent + recipients);
+      sentIn.delete(second - 5);
+    }
     form = req.body;
     try {
       return handler(req, ...rest);

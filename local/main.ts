@@ -102,6 +102,7 @@ try {
     dataDir: cli.dataDir,
     seed,
     clock: cli.clock,
+    sesRate: cli.sesRate,
     reset: cli.reset,
     log: cli.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     warn: (line) => process.stderr.write(`warning: ${line}\n`),

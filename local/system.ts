@@ -46,6 +46,8 @@ export interface LocalSystemOptions {
   /** Start a frozen clock at this instant. */
   clock?: string | undefined;
   reset?: boolean;
+  /** SES's maximum send rate (`--ses-rate`): the mailbox refuses what passes it, and the functions' limiter keeps to it; without it the limiter allows 1000 a second. */
+  sesRate?: number | undefined;
   log?: (line: string) => void;
   /** Warnings (damage repaired or set aside, a stale lock taken over); stderr if not given. */
   warn?: (line: string) => void;
@@ -218,7 +220,7 @@ async function start(
   // SES
   let mailbox: Server;
   try {
-    mailbox = await startMailbox({ port: wantedMailPort, dataDir, warn });
+    mailbox = await startMailbox({ port: wantedMailPort, dataDir, warn, rate: opts.sesRate });
   } catch (err) {
     throw portError(err, '--mail-port', wantedMailPort);
   }
@@ -252,6 +254,8 @@ async function start(
     AWS_ENDPOINT_URL_SES: sesForHandlers,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...deployment.environment,
+    // The account's send rate is HMS's setting, not the template's: the local one is `--ses-rate`.
+    [ENV.sendRatePerSecond]: String(opts.sesRate ?? 1000),
   });
   // The account directory the functions call (their template names the deployed one): the embedded
   // SCIM server, its token served by a local Secrets Manager under the template's secret.

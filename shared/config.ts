@@ -24,6 +24,8 @@ export const ENV = {
   scimTokenSecret: 'SCIM_TOKEN_SECRET',
   setPasswordUrl: 'SET_PASSWORD_URL',
   originSecret: 'ORIGIN_VERIFY_SECRET',
+  sendRateTable: 'SEND_RATE_TABLE',
+  sendRatePerSecond: 'SEND_RATE_PER_SECOND',
 } as const;
 
 export type ConfigKey = keyof typeof ENV;
@@ -68,6 +70,14 @@ export interface Config {
    * distribution): no request is refused for it, and the source address is the client's.
    */
   originSecret?: string | undefined;
+  /**
+   * The send-rate limiter's table (issue 21): one counter item per second, shared by every function
+   * that sends email, so that all of them together stay within SES's maximum send rate. Unset (the
+   * tests' in-memory world): no limiter.
+   */
+  sendRateTable?: string | undefined;
+  /** SES's maximum send rate, in recipients per second (CDK context `sesSendRate`; 14 by default, a new account's rate out of the sandbox). */
+  sendRatePerSecond: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -97,5 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scimTokenSecret: env[ENV.scimTokenSecret] || undefined,
     setPasswordUrl: env[ENV.setPasswordUrl] || undefined,
     originSecret: env[ENV.originSecret] || undefined,
+    sendRateTable: env[ENV.sendRateTable] || undefined,
+    sendRatePerSecond: positiveInteger(get('sendRatePerSecond', '14'), ENV.sendRatePerSecond),
   };
+}
+
+function positiveInteger(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not ${value}`);
+  return n;
 }

@@ -15,6 +15,7 @@ import {
   Errors,
   Fail,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   type IChainable,
   type IStateMachine,
@@ -29,7 +30,7 @@ import {
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FAILURE_OUTCOME, type FieldAt, type FieldPath, type TaskSpec } from '../shared/core/app/tasks.ts';
-import { DIRECTORY_ERRORS } from '../shared/core/domain/errors.ts';
+import { DIRECTORY_ERRORS, SEND_RATE_BUSY } from '../shared/core/domain/errors.ts';
 
 /** Errors worth retrying on every Lambda task: throttling, service faults and task failures. */
 export const RETRYABLE = [
@@ -41,6 +42,12 @@ export const RETRYABLE = [
   Errors.TASKS_FAILED,
 ];
 export const BACKOFF = { interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 };
+/**
+ * Every send-rate slot of the next seconds was taken (shared/adapters/send-rate.ts): waited out, at
+ * 30 seconds apart with full jitter, for up to 30 minutes: 25,000 recipients at 14 a second. Before
+ * the other retriers, so that it is never counted toward FAILED.
+ */
+export const SEND_RATE_RETRY = { interval: Duration.seconds(30), maxAttempts: 60, backoffRate: 1, jitterStrategy: JitterType.FULL };
 /**
  * The account directory's failures (shared/core/domain/errors.ts): a transient one is retried a few
  * times more (the adapter retried already; a longer outage is the reconciler's, the next morning,
@@ -193,6 +200,7 @@ export abstract class LifecycleDefinition<
     })
       .addRetry({ errors: [...DIRECTORY_ERRORS.permanent], maxAttempts: 0, backoffRate: 2 })
       .addRetry({ errors: [...DIRECTORY_ERRORS.transient], ...DIRECTORY_TRANSIENT_BACKOFF })
+      .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
       .addRetry({ errors: RETRYABLE, ...BACKOFF })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
   }
@@ -252,7 +260,8 @@ export abstract class LifecycleDefinition<
       payload: payloadOf(this.contract.version, words.idKey, 'recordFailure', { error: JsonPath.objectAt('$.error') }),
       resultPath: '$.failure',
       comment: `Record the failure on ${words.record} (the reconciler resumes it) and end as failed, which raises the alarm; a transient failure of the account directory ends waiting for it instead.`,
-    }).addRetry({ errors: RETRYABLE, ...BACKOFF });
+    }).addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
+      .addRetry({ errors: RETRYABLE, ...BACKOFF });
     const failed = new Fail(this, names.failed, { error: words.failedError, causePath: '$.error.Cause' });
     const waiting = new Succeed(this, names.waitingForDirectory, {
       comment: `The account directory did not answer (recorded on ${words.record}, not counted toward FAILED): the reconciler starts the lifecycle again when it is due.`,
@@ -275,6 +284,7 @@ export abstract class LifecycleDefinition<
     })
       .addRetry({ errors: [...DIRECTORY_ERRORS.permanent], maxAttempts: 0, backoffRate: 2 })
       .addRetry({ errors: [...DIRECTORY_ERRORS.transient], ...DIRECTORY_TRANSIENT_BACKOFF })
+      .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
       .addRetry({ errors: RETRYABLE, ...BACKOFF })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
     const countIteration = new Pass(this, names.countIteration, {
@@ -295,7 +305,8 @@ export abstract class LifecycleDefinition<
       })
         .addRetry({ errors: [...DIRECTORY_ERRORS.permanent], maxAttempts: 0, backoffRate: 2 })
         .addRetry({ errors: [...DIRECTORY_ERRORS.transient], ...DIRECTORY_TRANSIENT_BACKOFF })
-        .addRetry({ errors: RETRYABLE, ...BACKOFF })
+        .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
+      .addRetry({ errors: RETRYABLE, ...BACKOFF })
         .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
     const sendNotice = lambdaTask(names.notice, 'notice', { noticeDate: JsonPath.stringAt('$.plan.noticeDate') });
     const expire = lambdaTask(names.expire, 'expire', {});

@@ -26,7 +26,8 @@ import {
   type LifecycleState,
   type LifecycleTasks,
 } from '../shared/guest/app/contract.ts';
-import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE } from './core.ts';
+import { SEND_RATE_BUSY } from '../shared/core/domain/errors.ts';
+import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE, SEND_RATE_RETRY } from './core.ts';
 
 /** State names, shared with tests and the local runner. */
 export const STATE = {
@@ -96,7 +97,8 @@ export class GuestLifecycleDefinition extends LifecycleDefinition<LifecycleTasks
         comment: reminder
           ? 'Remind the sponsor and wait up to 7 more days for the decision (14 days in all).'
           : 'Ask the sponsor to approve and wait up to 7 days for the decision.',
-      }).addRetry({ errors: RETRYABLE.filter((e) => e !== Errors.TASKS_FAILED), ...BACKOFF });
+      }).addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
+      .addRetry({ errors: RETRYABLE.filter((e) => e !== Errors.TASKS_FAILED), ...BACKOFF });
 
     const expireApproval = this.task(STATE.ExpireApproval, 'expireApproval', {}, 'decision');
     const decided = new Choice(this, STATE.Decided).when(this.stateIs('decision', 'outcome', APPROVAL_OUTCOME.approved), provision).otherwise(this.closed);

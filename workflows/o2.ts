@@ -40,7 +40,8 @@ import {
   type RcCoreCheck,
   type SetupRoute,
 } from '../shared/o2/app/contract.ts';
-import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE } from './core.ts';
+import { SEND_RATE_BUSY } from '../shared/core/domain/errors.ts';
+import { BACKOFF, contractPaths, LifecycleDefinition, RETRYABLE, SEND_RATE_RETRY } from './core.ts';
 
 /** State names, shared with tests. */
 export const O2_STATE = {
@@ -143,6 +144,7 @@ export class O2LifecycleDefinition extends LifecycleDefinition<O2Tasks, O2Lifecy
       taskTimeout: Timeout.at(timeoutPath),
       comment: `Wait (task token on the O2 account) for: ${O2_CALLBACK_STEPS[state]}.`,
     })
+      .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
       .addRetry({ errors: RETRYABLE.filter((e) => e !== Errors.TASKS_FAILED), ...BACKOFF })
       .addCatch(onTimeout, { errors: [Errors.TIMEOUT], resultPath: '$.timeout' })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });

@@ -4,6 +4,7 @@
  * Waits and callback timeouts on the local clock, and a checkpoint after each state so executions
  * resume after the process is killed and started again.
  */
+import { SEND_RATE_BUSY } from '../../shared/core/domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -208,7 +209,7 @@ export class LocalStepFunctions {
       const handler = this.handlerFor(live, source, name, kind);
       if (handler) handlers[name] = handler;
     }
-    const retryIntervalOverrides = Object.fromEntries(Object.keys(kinds).map((n) => [n, this.opts.retryIntervalMs ?? 10]));
+    const retryIntervalOverrides = Object.fromEntries(Object.keys(kinds).map((n) => [n, retryIntervals(definition, n, this.opts.retryIntervalMs ?? 10)]));
     live.endBusy = this.opts.clock.begin();
     this.armLifetime(live);
     const smArn = live.record.stateMachineArn;
@@ -442,4 +443,28 @@ export class LocalStepFunctions {
       live.stopRun?.();
     }
   }
+}
+
+/**
+ * A state's retry waits, locally: short (the local clock does not move for a retry), except the
+ * send-rate retrier's, which keeps its real interval (-1: no override): the limiter it waits out
+ * counts real seconds, as SES does.
+ */
+function retryIntervals(definition: unknown, stateName: string, ms: number): number | number[] {
+  const state = findState(definition, stateName) as { Retry?: { ErrorEquals?: string[] }[] } | undefined;
+  const retry = state?.Retry ?? [];
+  if (!retry.some((r) => r.ErrorEquals?.includes(SEND_RATE_BUSY))) return ms;
+  return retry.map((r) => (r.ErrorEquals?.includes(SEND_RATE_BUSY) ? -1 : ms));
+}
+
+/** A state by name anywhere in a definition (inside Parallel branches and Map iterators too). */
+function findState(node: unknown, name: string): unknown {
+  if (!node || typeof node !== 'object') return undefined;
+  const states = (node as { States?: Record<string, unknown> }).States;
+  if (states && name in states) return states[name];
+  for (const value of Object.values(node as Record<string, unknown>)) {
+    const found = findState(value, name);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -48,6 +48,8 @@ const EXECUTIONS = 'states:execution:GuestAccounts-GuestLifecycle:*';
 const O2 = '{StorageO2Table}';
 const O2_STATE_MACHINE = 'states:stateMachine:GuestAccounts-O2Lifecycle';
 const O2_EXECUTIONS = 'states:execution:GuestAccounts-O2Lifecycle:*';
+/** The send-rate limiter's counters (shared/adapters/send-rate.ts): a conditional ADD, by every function that sends email. */
+const SEND_RATE = 'dynamodb:UpdateItem on {MailSendRateTable}';
 const SES = ['ses:configuration-set/{MailConfigurationSet}', 'ses:identity/{MailSenderIdentity}'];
 /** The account directory's bearer token: read (GetSecretValue, DescribeSecret) on that one secret, by each function that calls the directory. */
 const SCIM_TOKEN = ['secretsmanager:DescribeSecret on {AccountDirectoryScimToken}', 'secretsmanager:GetSecretValue on {AccountDirectoryScimToken}'];
@@ -68,6 +70,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         'dynamodb:UpdateItem on {StorageIdempotencyTable}',
         'dynamodb:DeleteItem on {StorageIdempotencyTable}',
         ...SES.map((r) => `ses:SendEmail on ${r}`),
+        SEND_RATE,
         `states:StartExecution on ${STATE_MACHINE}`,
         `states:SendTaskSuccess on ${STATE_MACHINE}`,
         `states:StopExecution on ${EXECUTIONS}`,
@@ -98,6 +101,7 @@ describe('least privilege: exact DynamoDB, SES and Step Functions grants per fun
         `dynamodb:PutItem on ${GUESTS}`,
         'dynamodb:GetItem on {StorageDirectoryTable}',
         ...SES.map((r) => `ses:SendEmail on ${r}`),
+        SEND_RATE,
         `states:SendTaskSuccess on ${STATE_MACHINE}`,
         `dynamodb:GetItem on ${O2}`,
         `dynamodb:PutItem on ${O2}`,

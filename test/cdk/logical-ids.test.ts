@@ -12,6 +12,7 @@ const KEPT: readonly [type: string, logicalId: string][] = [
   ['AWS::DynamoDB::Table', 'StorageO2TableFF571A76'],
   ['AWS::DynamoDB::Table', 'StorageDirectoryTableC57CA7C8'],
   ['AWS::DynamoDB::Table', 'StorageIdempotencyTable5D6E4193'],
+  ['AWS::DynamoDB::Table', 'MailSendRateTableAB8C4213'],
   ['AWS::S3::Bucket', 'WebSiteBucket1E6F6F45'],
   ['AWS::S3::Bucket', 'WebLogBucket8A1510ED'],
   ['AWS::SecretsManager::Secret', 'AccountDirectoryScimTokenF29F93F3'],

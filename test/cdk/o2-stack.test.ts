@@ -160,6 +160,8 @@ describe('least privilege of the O2 lifecycle', () => {
         'dynamodb:GetItem on {StorageDirectoryTable}',
         'ses:SendEmail on ses:configuration-set/{MailConfigurationSet}',
         'ses:SendEmail on ses:identity/{MailSenderIdentity}',
+        // The send-rate limiter's counters (shared/adapters/send-rate.ts).
+        'dynamodb:UpdateItem on {MailSendRateTable}',
         `states:SendTaskSuccess on ${O2_SM}`,
         ...SCIM_TOKEN,
       ].sort(),

@@ -69,10 +69,10 @@ describe('Lambda functions', () => {
   const CONFIG_NAMES: string[] = Object.values(ENV);
 
   it.each([
-    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE', 'ORIGIN_VERIFY_SECRET', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
-    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
+    ['HTTP API', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'IDEMPOTENCY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'SEND_RATE_TABLE', 'SEND_RATE_PER_SECOND', 'ACTIVATION_URL', 'PORTAL_URL', 'HUID_CLAIM', 'ROLES_CLAIM', 'HMS_IT_ROLE', 'ORIGIN_VERIFY_SECRET', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
+    ['Step Functions task', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'SEND_RATE_TABLE', 'SEND_RATE_PER_SECOND', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
     ['reconciler', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET', 'O2_TABLE', 'O2_STATE_MACHINE_ARN']],
-    ['O2 lifecycle', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'O2_TABLE', 'O2_STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
+    ['O2 lifecycle', ['GUESTS_TABLE', 'DIRECTORY_TABLE', 'STATE_MACHINE_ARN', 'O2_TABLE', 'O2_STATE_MACHINE_ARN', 'SENDER_EMAIL', 'SES_CONFIGURATION_SET', 'SEND_RATE_TABLE', 'SEND_RATE_PER_SECOND', 'ACTIVATION_URL', 'PORTAL_URL', 'SCIM_ENDPOINT', 'SCIM_TOKEN_SECRET']],
   ])('%s: exactly the configuration its code reads (names from shared/config.ts), and every variable loadConfig requires', (description, expected) => {
     // Act
     const vars = environmentOf(template, new RegExp(description));
@@ -185,7 +185,7 @@ describe('DynamoDB tables', () => {
   };
 
   it('are on demand, with PITR, deletion protection and encryption, and retained', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    template.resourceCountIs('AWS::DynamoDB::Table', 5);
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
       expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: common });
     }

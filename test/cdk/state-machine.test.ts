@@ -59,12 +59,16 @@ describe('guest lifecycle state machine', () => {
     expect(state(STATE.WaitUntilDue)).toMatchObject({ Type: 'Wait', TimestampPath: '$.plan.at' });
   });
 
-  it('retries every Lambda task with exponential backoff', () => {
+  it('retries every Lambda task with exponential backoff; a busy send rate first, evenly, with full jitter, for up to 30 minutes', () => {
     const tasks = Object.entries(states()).filter(([, s]) => isLambdaTask(s));
     expect(tasks.map(([n]) => n)).toEqual(expect.arrayContaining([STATE.CheckHsr, STATE.RequestApproval, STATE.SendExpiryNotice, STATE.Expire, STATE.RecordFailure]));
     for (const [name, s] of tasks) {
-      expect(s.Retry?.length, name).toBeGreaterThan(0);
-      for (const r of s.Retry!) expect(r.BackoffRate, name).toBeGreaterThan(1);
+      const busy = s.Retry!.findIndex((r) => r.ErrorEquals.includes('SendRateBusyError'));
+      const general = s.Retry!.findIndex((r) => r.ErrorEquals.includes('Lambda.Unknown'));
+      expect(s.Retry![busy], name).toEqual({ ErrorEquals: ['SendRateBusyError'], IntervalSeconds: 30, MaxAttempts: 60, BackoffRate: 1, JitterStrategy: 'FULL' });
+      // Before the general retrier (the first that matches is the one Step Functions uses).
+      expect(busy, name).toBeLessThan(general);
+      for (const r of s.Retry!.filter((_, i) => i !== busy)) expect(r.BackoffRate, name).toBeGreaterThan(1);
     }
   });
 

@@ -153,3 +153,16 @@ export const DIRECTORY_ERRORS = {
   transient: ['DirectoryUnavailableError', 'DirectoryThrottledError'],
   permanent: ['DirectoryConflictError', 'DirectoryNotFoundError', 'DirectoryRejectedError'],
 } as const;
+
+/**
+ * Every send-rate slot of the next seconds is taken (shared/adapters/send-rate.ts): SES would refuse
+ * the message. Transient: the task's Step Functions retrier for it waits and tries again
+ * (workflows/core.ts SEND_RATE_RETRY), and it never counts toward FAILED.
+ */
+export class SendRateBusyError extends DomainError {
+  readonly kind = 'unavailable';
+  readonly title = 'Email is being sent at the highest rate SES allows';
+}
+
+/** The name Step Functions knows it by (the `Error` of a task that threw it). */
+export const SEND_RATE_BUSY = 'SendRateBusyError';
