@@ -75,7 +75,6 @@ export function pathOf(key: string, path: string): string {
 export interface CoreStateNames {
   readonly start: string;
   readonly plan: string;
-  readonly countIteration: string;
   readonly nextStep: string;
   readonly waitUntilDue: string;
   readonly notice: string;
@@ -96,7 +95,6 @@ export interface CoreStateNames {
 export const CORE_STATE_NAMES: CoreStateNames = {
   start: 'Start',
   plan: 'PlanSchedule',
-  countIteration: 'CountIteration',
   nextStep: 'NextStep?',
   waitUntilDue: 'WaitUntilDue',
   notice: 'SendExpiryNotice',
@@ -278,7 +276,7 @@ export abstract class LifecycleDefinition<
     const plan = new LambdaInvoke(this, names.plan, {
       lambdaFunction: this.taskFunction,
       payloadResponseOnly: true,
-      payload: payloadOf(this.contract.version, idKey, 'plan', { executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'), iteration: JsonPath.numberAt('$.iteration') }),
+      payload: payloadOf(this.contract.version, idKey, 'plan', { executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'), iteration: JsonPath.numberAt('$.plan.iteration') }),
       resultPath: '$.plan',
       taskTimeout: Timeout.duration(Duration.minutes(2)),
     })
@@ -287,10 +285,6 @@ export abstract class LifecycleDefinition<
       .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
       .addRetry({ errors: RETRYABLE, ...BACKOFF })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
-    const countIteration = new Pass(this, names.countIteration, {
-      parameters: { [`${idKey}.$`]: `$.${idKey}`, 'iteration.$': '$.plan.iteration', 'plan.$': '$.plan' },
-      comment: 'Keep the state small: only what the next step needs.',
-    });
     const waitUntilDue = new Wait(this, names.waitUntilDue, {
       time: WaitTime.timestampPath('$.plan.at'),
       comment: `Sleep until the next notice or the expiry; on waking, plan again (${words.replanWhy}).`,
@@ -319,9 +313,10 @@ export abstract class LifecycleDefinition<
     };
     const choice = new Choice(this, names.nextStep);
     for (const action of SCHEDULE_ACTIONS) if (onAction[action] !== this.closed) choice.when(Condition.stringEquals('$.plan.action', action), onAction[action]);
-    plan.next(countIteration).next(choice.otherwise(this.closed));
+    // The plan's answer is the state's `plan` (the loop count in it): the state stays small with no Pass between.
+    plan.next(choice.otherwise(this.closed));
     const startSchedule = new Pass(this, names.startSchedule, {
-      parameters: { [`${idKey}.$`]: `$.${idKey}`, iteration: 0 },
+      parameters: { [`${idKey}.$`]: `$.${idKey}`, plan: { iteration: 0 } },
       comment: `Begin the schedule with a small state: ${words.id} and a loop count.`,
     });
     startSchedule.next(plan);

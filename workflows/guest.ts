@@ -42,7 +42,6 @@ export const STATE = {
   Provision: 'Provision',
   StartSchedule: 'StartSchedule',
   PlanSchedule: 'PlanSchedule',
-  CountIteration: 'CountIteration',
   NextStep: 'NextStep?',
   WaitUntilDue: 'WaitUntilDue',
   SendExpiryNotice: 'SendExpiryNotice',

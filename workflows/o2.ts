@@ -65,7 +65,6 @@ export const O2_STATE = {
   ContinueFromRcCore: 'ContinueFromRcCore',
   StartO2Schedule: 'StartO2Schedule',
   PlanO2: 'PlanO2',
-  CountO2Iteration: 'CountO2Iteration',
   NextO2Step: 'NextO2Step?',
   WaitUntilO2Due: 'WaitUntilO2Due',
   SendO2Notice: 'SendO2Notice',
@@ -106,7 +105,6 @@ export class O2LifecycleDefinition extends LifecycleDefinition<O2Tasks, O2Lifecy
       // The core states as deployed for O2 (Start, Closed and WaitingForDirectory keep the core's names).
       names: {
         plan: O2_STATE.PlanO2,
-        countIteration: O2_STATE.CountO2Iteration,
         nextStep: O2_STATE.NextO2Step,
         waitUntilDue: O2_STATE.WaitUntilO2Due,
         notice: O2_STATE.SendO2Notice,

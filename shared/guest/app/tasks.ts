@@ -295,8 +295,27 @@ export async function reserveAccountId(deps: Pick<Deps, 'guests' | 'random' | 'a
   }
 }
 
-/** Rules "Expiry notices" and "Disabled at expiry": what is next for a provisioned account, and when. */
+/**
+ * Rules "Expiry notices" and "Disabled at expiry", in one invocation (issue 21): what is due now is
+ * done here (the day's notice, the expiry), then what is next is planned, so that a notice day
+ * costs the execution one task and no second round trip. A plan still answers `notice` or `expire`
+ * after ACTS_PER_PLAN acts in a row (never, by the rules: one notice a day, one expiry), and the
+ * definition keeps those branches for it.
+ */
 export async function plan(deps: Deps, guestId: string, executionStartTime: string, iteration: number): Promise<TaskResult<'plan'>> {
+  for (let acts = 0; ; acts++) {
+    const next = await planOnce(deps, guestId, executionStartTime, iteration);
+    if (acts >= ACTS_PER_PLAN || (next.action !== PLAN_ACTION.notice && next.action !== PLAN_ACTION.expire)) return next;
+    if (next.action === PLAN_ACTION.notice) await notice(deps, guestId, next.noticeDate);
+    else await expireIfDue(deps, guestId);
+  }
+}
+
+/** The most a plan does before it answers: a notice and an expiry due at once, and one more. */
+export const ACTS_PER_PLAN = 3;
+
+/** What is next for a provisioned account, and when, without doing it (the plan acts on `notice` and `expire`). */
+export async function planOnce(deps: Deps, guestId: string, executionStartTime: string, iteration: number): Promise<TaskResult<'plan'>> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   const next = iteration + 1;

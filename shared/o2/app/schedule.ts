@@ -29,8 +29,25 @@ async function currentEnd(deps: Deps, o: O2Account, now: Date): Promise<{ gone: 
   return { gone: false, endDate: cap ? earlier(cap, hms.endDate) : hms.endDate };
 }
 
-/** Notices and expiry with the HMS account: what is next for an active (or just expired) account, and when. */
+/**
+ * Notices and expiry with the HMS account, in one invocation (issue 21): what is due now is done
+ * here (the day's notice, the expiry), then what is next for an active (or just expired) account is
+ * planned. A plan still answers `notice` or `expire` after ACTS_PER_PLAN acts in a row, and the
+ * definition keeps those branches for it.
+ */
 export async function plan(deps: Deps, o2AccountId: string, executionStartTime: string, iteration: number): Promise<O2TaskResult<'plan'>> {
+  for (let acts = 0; ; acts++) {
+    const next = await planOnce(deps, o2AccountId, executionStartTime, iteration);
+    if (acts >= ACTS_PER_PLAN || (next.action !== O2_PLAN_ACTION.notice && next.action !== O2_PLAN_ACTION.expire)) return next;
+    if (next.action === O2_PLAN_ACTION.notice) await notice(deps, o2AccountId, next.noticeDate);
+    else await expire(deps, o2AccountId);
+  }
+}
+
+/** The most a plan does before it answers: a notice and an expiry due at once, and one more. */
+export const ACTS_PER_PLAN = 3;
+
+async function planOnce(deps: Deps, o2AccountId: string, executionStartTime: string, iteration: number): Promise<O2TaskResult<'plan'>> {
   const now = deps.clock.now();
   let o = await load(deps, o2AccountId);
   const next = iteration + 1;
