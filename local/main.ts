@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on this machine, no AWS account needed.
- *   npm start -- [--api-port N] [--mail-port N] [--scim-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--verbose] [--quiet] [--help]
+ *   npm start -- [--api-port N] [--mail-port N] [--scim-port N] [--data-dir DIR] [--seed FILE] [--clock ISO] [--reset] [--ses-rate N] [--verbose] [--quiet] [--help]
  * One process (the start script execs node with tsx's loader, no tsx or shell in between):
  * SIGTERM or SIGINT to it, or to npm (which forwards them), stops everything and frees the ports.
  * What the user can fix (a flag, a port in use, a damaged or busy data directory) is one line on

@@ -126,6 +126,33 @@ describe('the mailbox (aws-ses-v2-local)', () => {
   });
 });
 
+describe("the mailbox's send rate (--ses-rate)", () => {
+  it('refuses, as SES does (400 Throttling, "Maximum sending rate exceeded."), a send that would pass the rate in this second, counting recipients; what it took is kept', async () => {
+    const server: Server = await startMailbox({ port: 0, rate: 3 });
+    const port = (server.address() as { port: number }).port;
+    const ses = new SESClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const send = (to: string[]) => ses.send(new SendEmailCommand({ Source: 'from@example.org', Destination: { ToAddresses: to }, Message: { Subject: { Data: 'S' }, Body: { Text: { Data: 'hi' } } } }));
+    try {
+      // Within one second (retried if the second turned between the sends)
+      for (let attempt = 0; ; attempt++) {
+        const second = Math.floor(performance.timeOrigin / 1000 + performance.now() / 1000);
+        await send(['a@example.org', 'b@example.org']);
+        const err = await send(['c@example.org', 'd@example.org']).catch((e: unknown) => e);
+        if (Math.floor(performance.timeOrigin / 1000 + performance.now() / 1000) !== second && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 1100));
+          continue;
+        }
+        expect((err as { name?: string }).name).toBe('Throttling');
+        expect((err as Error).message).toBe('Maximum sending rate exceeded.');
+        break;
+      }
+    } finally {
+      ses.destroy();
+      server.close();
+    }
+  });
+});
+
 describe('mailbox.jsonl', () => {
   const line = (id: string) => `${JSON.stringify({ messageId: id, subject: 's' })}\n`;
 
@@ -237,6 +264,8 @@ describe('the command line', () => {
     expect(parseCli([])).toMatchObject({ help: false, apiPort: 3000, mailPort: 8005, dataDir: '.local', reset: false });
     expect(parseCli(['--api-port', 'x', '--help']).help).toBe(true);
     expect(parseCli(['-h']).help).toBe(true);
+    expect(parseCli(['--ses-rate', '14']).sesRate).toBe(14);
+    expect(parseCli([]).sesRate).toBeUndefined();
   });
 
   it('refusals are UsageErrors of one line naming the flag', () => {
@@ -248,6 +277,8 @@ describe('the command line', () => {
       [['--api-port=-1'], '--api-port must be a port number from 0 to 65535, not "-1"'],
       [['--api-port', '1.5'], '--api-port must be a port number from 0 to 65535, not "1.5"'],
       [['--data-dir', ''], '--data-dir needs a directory'],
+      [['--ses-rate', '0'], '--ses-rate must be a whole number of recipients a second (at least 1), not "0"'],
+      [['--ses-rate', '2.5'], '--ses-rate must be a whole number of recipients a second (at least 1), not "2.5"'],
     ] as const) {
       let error: unknown;
       try {
