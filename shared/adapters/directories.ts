@@ -9,58 +9,62 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+// zod/mini, not zod: the same validation with a fraction of the code in every function's bundle
+// (issue 21: the task functions import zod for this file only).
+import * as z from 'zod/mini';
 import type { HsrRecord, Person } from '../core/domain/people.ts';
 import { ACCOUNT_ID_PATTERN } from '../guest/domain/rules.ts';
 import type { HsrDirectory, PeopleDirectory } from '../core/ports.ts';
 
-const huid = z.string().regex(/^\d{8}$/, 'an 8-digit HUID');
+const huid = z.string().check(z.regex(/^\d{8}$/, 'an 8-digit HUID'));
 const isoDate = z.iso.date();
+/** A string of `min` to `max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
-export const PersonSchema = z.strictObject({
-  huid,
-  name: z.string().min(1).max(200),
-  email: z.email(),
-  role: z.string().min(1).max(40),
-  school: z.string().min(1).max(40),
-  site: z.string().min(1).max(40),
-  active: z.boolean(),
-  delegates: z.array(huid).max(50).optional(),
-  appointments: z
-    .array(
-      z.strictObject({
-        department: z.string().min(1).max(200),
-        quad: z.boolean(),
-        kind: z.enum(['primary', 'secondary']),
-      }),
-    )
-    .max(20)
-    .optional()
-    .superRefine((list, ctx) => {
-      // One primary appointment at most: the second one is named.
-      const primaries = (list ?? []).flatMap((a, i) => (a.kind === 'primary' ? [i] : []));
-      for (const i of primaries.slice(1)) ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: 'a person has one primary appointment at most' });
-    }),
-  groups: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]*(:\d{8})?$/, 'a group name (rc-core, or lab-manager:<HUID>, core-admin:<HUID>)').max(100))
-    .max(50)
-    .optional(),
-  hmsAccountId: z.string().regex(ACCOUNT_ID_PATTERN, 'an HMS account ID (up to three letters and at least three digits, e.g. jd123)').optional(),
-  endDate: isoDate.optional(),
+const APPOINTMENT = z.strictObject({
+  department: text(1, 200),
+  quad: z.boolean(),
+  kind: z.enum(['primary', 'secondary']),
 });
 
-export const HsrSchema = z.strictObject({
+const PERSON_SHAPE = {
   huid,
-  firstName: z.string().min(1).max(100),
-  lastName: z.string().min(1).max(100),
+  name: text(1, 200),
+  email: z.email(),
+  role: text(1, 40),
+  school: text(1, 40),
+  site: text(1, 40),
+  active: z.boolean(),
+  delegates: z.optional(z.array(huid).check(z.maxLength(50))),
+  appointments: z.optional(
+    z.array(APPOINTMENT).check(
+      z.maxLength(20),
+      z.superRefine((list, ctx) => {
+        // One primary appointment at most: the second one is named.
+        const primaries = list.flatMap((a, i) => (a.kind === 'primary' ? [i] : []));
+        for (const i of primaries.slice(1)) ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: 'a person has one primary appointment at most', input: list });
+      }),
+    ),
+  ),
+  groups: z.optional(z.array(z.string().check(z.regex(/^[a-z][a-z0-9-]*(:\d{8})?$/, 'a group name (rc-core, or lab-manager:<HUID>, core-admin:<HUID>)'), z.maxLength(100))).check(z.maxLength(50))),
+  hmsAccountId: z.optional(z.string().check(z.regex(ACCOUNT_ID_PATTERN, 'an HMS account ID (up to three letters and at least three digits, e.g. jd123)'))),
+  endDate: z.optional(isoDate),
+};
+export const PersonSchema = z.strictObject(PERSON_SHAPE);
+
+const HSR_SHAPE = {
+  huid,
+  firstName: text(1, 100),
+  lastName: text(1, 100),
   personalEmail: z.email(),
   status: z.enum(['active', 'inactive']),
   endDate: isoDate,
-});
+};
+export const HsrSchema = z.strictObject(HSR_SHAPE);
 
 export const DirectorySeedSchema = z.strictObject({
-  people: z.array(PersonSchema).default([]),
-  hsr: z.array(HsrSchema).default([]),
+  people: z._default(z.array(PersonSchema), []),
+  hsr: z._default(z.array(HsrSchema), []),
 });
 export type DirectorySeed = z.infer<typeof DirectorySeedSchema>;
 
@@ -144,7 +148,7 @@ export class DynamoDirectory implements PeopleDirectory, HsrDirectory {
 export class HttpDirectory<T> {
   constructor(
     private readonly baseUrl: string,
-    private readonly schema: z.ZodType<T>,
+    private readonly schema: z.ZodMiniType<T>,
     private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
@@ -170,8 +174,8 @@ export class HttpPeopleDirectory implements PeopleDirectory {
   private readonly http: HttpDirectory<Person>;
   private readonly sponsors: HttpDirectory<{ sponsors: string[] }>;
   constructor(baseUrl: string, fetchFn?: typeof fetch) {
-    this.http = new HttpDirectory(baseUrl, PersonSchema.loose() as unknown as z.ZodType<Person>, fetchFn);
-    this.sponsors = new HttpDirectory(baseUrl, z.object({ sponsors: z.array(huid).max(1000) }), fetchFn);
+    this.http = new HttpDirectory(baseUrl, z.looseObject(PERSON_SHAPE) as unknown as z.ZodMiniType<Person>, fetchFn);
+    this.sponsors = new HttpDirectory(baseUrl, z.object({ sponsors: z.array(huid).check(z.maxLength(1000)) }), fetchFn);
   }
   person(huid: string) {
     return this.http.get(huid);
@@ -184,7 +188,7 @@ export class HttpPeopleDirectory implements PeopleDirectory {
 export class HttpHsrDirectory implements HsrDirectory {
   private readonly http: HttpDirectory<HsrRecord>;
   constructor(baseUrl: string, fetchFn?: typeof fetch) {
-    this.http = new HttpDirectory(baseUrl, HsrSchema.loose() as unknown as z.ZodType<HsrRecord>, fetchFn);
+    this.http = new HttpDirectory(baseUrl, z.looseObject(HSR_SHAPE) as unknown as z.ZodMiniType<HsrRecord>, fetchFn);
   }
   hsr(huid: string) {
     return this.http.get(huid);
