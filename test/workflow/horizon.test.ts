@@ -33,6 +33,8 @@ describe('a start date a year ahead', () => {
     // Act: take every Wait of every execution of this guest to its end, noting how far from its
     // execution's start it ends
     const waits: { execution: string; state: string; fromStartMs: number }[] = [];
+    // What each wake cost its execution: transitions and task invocations from one Wait to the next
+    const costs: { execution: string; transitions: number; invocations: number; notices: number }[] = [];
     const ours = () => t.sys.sfn.listExecutions().filter((e) => e.name === guestId || e.name.startsWith(`${guestId}-`));
     for (let step = 0; step < 100; step++) {
       const running = ours().filter((e) => e.status === 'RUNNING');
@@ -46,7 +48,10 @@ describe('a start date a year ahead', () => {
       const deadline = Date.parse(String(state === 'WaitUntilDue' ? input.plan?.at : input.hsr?.nextCheckAt));
       expect(deadline).not.toBeNaN();
       waits.push({ execution: exec.name, state: exec.checkpoint!.state, fromStartMs: deadline - Date.parse(exec.startDate) });
+      const before = { transitions: exec.transitions, invocations: exec.invocations, notices: (await t.mailTo(SPONSOR.email)).length };
       await t.advanceTo(new Date(deadline).toISOString());
+      const after = ours().find((e) => e.name === exec.name)!;
+      costs.push({ execution: exec.name, transitions: after.transitions - before.transitions, invocations: after.invocations - before.invocations, notices: (await t.mailTo(SPONSOR.email)).length - before.notices });
     }
 
     // Assess: every wait within its execution's horizon, the first one cut there (389 days to the first notice)
@@ -58,6 +63,11 @@ describe('a start date a year ahead', () => {
     const executions = ours();
     expect(executions.length).toBeGreaterThanOrEqual(2);
     expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'SUCCEEDED'));
+    // ...a notice day costs its execution three transitions (WaitUntilDue, PlanSchedule, NextStep?) and
+    // one task invocation: the plan sends the day's notice and plans the next day (issue 21)
+    const noticeDays = costs.filter((c) => c.notices === 1);
+    expect(noticeDays.length).toBeGreaterThanOrEqual(7);
+    for (const c of noticeDays) expect({ transitions: c.transitions, invocations: c.invocations }).toEqual({ transitions: 3, invocations: 1 });
     // ...and the lifecycle did everything on its days: 8 notices from T-7, expiry, the restore window closed
     const guest = await t.guest(SPONSOR.huid, guestId);
     expect(guest).toMatchObject({ status: 'EXPIRED', lastNoticeDate: END_DATE });
