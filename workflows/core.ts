@@ -147,6 +147,8 @@ export abstract class LifecycleDefinition<
   /** Where every failure that outlasts its retries goes: RecordFailure, then LifecycleFailed. */
   protected readonly recordFailure: TaskStateBase;
   protected readonly closed: Succeed;
+  /** The schedule's Wait: a successor handed over to with its first wait planned begins there (`startChoice`). */
+  private scheduleWait?: Wait;
   protected readonly contract: { readonly version: number; readonly names: CoreStateNames; readonly words: LifecycleWords; readonly executionInput: (id: string, phase?: 'schedule') => object };
 
   constructor(
@@ -224,13 +226,17 @@ export abstract class LifecycleDefinition<
     return choice.otherwise(this.closed);
   }
 
-  /** Continue-as-new: start the successor (named by the task, recorded on the record first) and end. */
-  protected continueAsNew(state: string, namePath: string, phase?: 'schedule'): TaskStateBase {
+  /**
+   * Continue-as-new: start the successor (named by the task, recorded on the record first) and end.
+   * `firstWaitPath`: the successor's first wait, planned by the task, which it begins in (no plan).
+   */
+  protected continueAsNew(state: string, namePath: string, phase?: 'schedule', firstWaitPath?: string): TaskStateBase {
+    const input = this.contract.executionInput(JsonPath.stringAt(`$.${this.contract.words.idKey}`), phase);
     const start = new StepFunctionsStartExecution(this, state, {
       stateMachine: this.self,
       integrationPattern: IntegrationPattern.REQUEST_RESPONSE,
       name: JsonPath.stringAt(namePath),
-      input: TaskInput.fromObject(this.contract.executionInput(JsonPath.stringAt(`$.${this.contract.words.idKey}`), phase)),
+      input: TaskInput.fromObject(firstWaitPath ? { ...input, plan: { action: 'wait', at: JsonPath.stringAt(firstWaitPath), iteration: 0 } } : input),
       associateWithParent: true,
       resultPath: JsonPath.DISCARD,
       comment: 'Hand over to a fresh execution well before the one-year and 25,000-event limits.',
@@ -244,8 +250,11 @@ export abstract class LifecycleDefinition<
 
   /** From the start (`first`), or (phase `schedule`: a new execution of a record past its setup) at the schedule. */
   protected startChoice(schedule: IChainable, first: IChainable): IChainable {
+    const atSchedule = Condition.and(Condition.isPresent('$.phase'), Condition.stringEquals('$.phase', 'schedule'));
     return new Choice(this, this.contract.names.start)
-      .when(Condition.and(Condition.isPresent('$.phase'), Condition.stringEquals('$.phase', 'schedule')), schedule)
+      // Handed over with its first wait planned: straight to the Wait, no plan (issue 21).
+      .when(Condition.and(atSchedule, Condition.isPresent('$.plan.at')), this.scheduleWait!)
+      .when(atSchedule, schedule)
       .otherwise(first);
   }
 
@@ -285,10 +294,10 @@ export abstract class LifecycleDefinition<
       .addRetry({ errors: [SEND_RATE_BUSY], ...SEND_RATE_RETRY })
       .addRetry({ errors: RETRYABLE, ...BACKOFF })
       .addCatch(this.recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
-    const waitUntilDue = new Wait(this, names.waitUntilDue, {
+    const waitUntilDue = (this.scheduleWait = new Wait(this, names.waitUntilDue, {
       time: WaitTime.timestampPath('$.plan.at'),
       comment: `Sleep until the next notice or the expiry; on waking, plan again (${words.replanWhy}).`,
-    });
+    }));
     const lambdaTask = (state: string, task: 'notice' | 'expire', fields: object) =>
       new LambdaInvoke(this, state, {
         lambdaFunction: this.taskFunction,
@@ -308,7 +317,7 @@ export abstract class LifecycleDefinition<
       notice: sendNotice.next(plan),
       expire: expire.next(plan),
       wait: waitUntilDue.next(plan),
-      continue: this.continueAsNew(names.continueSchedule, '$.plan.nextExecutionName', 'schedule'),
+      continue: this.continueAsNew(names.continueSchedule, '$.plan.nextExecutionName', 'schedule', '$.plan.at'),
       done: this.closed,
     };
     const choice = new Choice(this, names.nextStep);

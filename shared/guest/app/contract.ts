@@ -77,8 +77,11 @@ interface PlanFields {
   /** Until when (a Step Functions timestamp). */
   wait: { at: string };
   done: { reason: string };
-  /** The successor's execution name, recorded on the guest first. */
-  continue: { nextExecutionName: string };
+  /**
+   * The successor's execution name, recorded on the guest first, and its first wait (a Step
+   * Functions timestamp, within its horizon; the guest's `dueAt`): it begins there, with no plan.
+   */
+  continue: { nextExecutionName: string; at: string };
 }
 export type PlanResult = { [A in PlanAction]: { action: A; iteration: number } & PlanFields[A] }[PlanAction];
 

@@ -332,8 +332,11 @@ export async function planOnce(deps: Deps, guestId: string, executionStartTime: 
     if (oldExecution) {
       const generation = (g.execution?.generation ?? 0) + 1;
       const name = `${guestId}-${generation}`;
-      await change(deps, g, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
-      return { action: PLAN_ACTION.continue, nextExecutionName: name, iteration: next };
+      // The successor's first wait, planned here: it starts waiting at once (no plan of its own) and
+      // its horizon begins now or a moment later, so the wait ends within it.
+      const first = new Date(Math.min(step.until.getTime(), now.getTime() + CONTINUE_AFTER_MS));
+      await change(deps, g, WORKFLOW, 'continued-as-new', { execution: { name, generation }, dueAt: first.toISOString() });
+      return { action: PLAN_ACTION.continue, nextExecutionName: name, at: sfnTimestamp(first), iteration: next };
     }
     const until = new Date(Math.min(step.until.getTime(), horizon));
     const due = until.toISOString();

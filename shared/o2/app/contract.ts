@@ -78,7 +78,8 @@ interface O2PlanFields {
   expire: Record<never, never>;
   wait: { at: string };
   done: { reason: string };
-  continue: { nextExecutionName: string };
+  /** The successor's name, recorded first, and its first wait (within its horizon; the account's `dueAt`): it begins there, with no plan. */
+  continue: { nextExecutionName: string; at: string };
 }
 export type O2PlanResult = { [A in O2PlanAction]: { action: A; iteration: number } & O2PlanFields[A] }[O2PlanAction];
 

@@ -6,7 +6,7 @@ import { o2Can, o2Transition } from '../domain/transitions.ts';
 import { METRIC_NAMES } from '../../core/ports.ts';
 import type { O2Deps as Deps } from '../../app/deps.ts';
 import { emails } from './emails.ts';
-import { CONTINUE_AFTER_ITERATIONS, horizonOf, sfnTimestamp } from '../../core/app/horizon.ts';
+import { CONTINUE_AFTER_ITERATIONS, CONTINUE_AFTER_MS, horizonOf, sfnTimestamp } from '../../core/app/horizon.ts';
 import { syncO2Login } from './login.ts';
 import { changeO2, recordO2Sent } from './changes.ts';
 import { O2_PLAN_ACTION, type O2TaskResult } from './contract.ts';
@@ -57,7 +57,9 @@ async function planOnce(deps: Deps, o2AccountId: string, executionStartTime: str
   if (step.action === 'wait') {
     const horizon = horizonOf(executionStartTime);
     if (now.getTime() >= horizon || iteration >= CONTINUE_AFTER_ITERATIONS) {
-      return { action: O2_PLAN_ACTION.continue, nextExecutionName: await handOver(deps, o), iteration: next };
+      // The successor's first wait, planned here: it starts waiting at once, within its own horizon.
+      const first = new Date(Math.min(step.until?.getTime() ?? Number.POSITIVE_INFINITY, now.getTime() + CONTINUE_AFTER_MS));
+      return { action: O2_PLAN_ACTION.continue, nextExecutionName: await handOver(deps, o, first), at: sfnTimestamp(first), iteration: next };
     }
     const until = new Date(Math.min(step.until?.getTime() ?? horizon, horizon));
     const due = until.toISOString();

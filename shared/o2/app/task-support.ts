@@ -24,10 +24,10 @@ export async function load(deps: Deps, o2AccountId: string): Promise<O2Account> 
 }
 
 /** Records the successor execution (generation + 1) on the account first, and answers its name. */
-export async function handOver(deps: Deps, o: O2Account): Promise<string> {
+export async function handOver(deps: Deps, o: O2Account, dueAt?: Date): Promise<string> {
   const generation = (o.execution?.generation ?? 0) + 1;
   const name = o2ExecutionName(o.o2AccountId, generation);
-  await changeO2(deps, o, WORKFLOW, 'continued-as-new', { execution: { name, generation } });
+  await changeO2(deps, o, WORKFLOW, 'continued-as-new', { execution: { name, generation }, ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) });
   return name;
 }
 
