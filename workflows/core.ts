@@ -149,6 +149,8 @@ export abstract class LifecycleDefinition<
   protected readonly closed: Succeed;
   /** The schedule's Wait: a successor handed over to with its first wait planned begins there (`startChoice`). */
   private scheduleWait?: Wait;
+  /** The schedule's NextStep? Choice on `$.plan.action`: where a task that answers the first plan goes on (the guest's Provision). */
+  private scheduleNext?: Choice;
   protected readonly contract: { readonly version: number; readonly names: CoreStateNames; readonly words: LifecycleWords; readonly executionInput: (id: string, phase?: 'schedule') => object };
 
   constructor(
@@ -168,6 +170,11 @@ export abstract class LifecycleDefinition<
 
   /** The lifecycle's own steps, from the start; `schedule` is the schedule loop's entry. */
   protected abstract build(schedule: IChainable): IChainable;
+
+  /** The schedule loop's NextStep? Choice: after a task whose answer (in `$.plan`) is the schedule's first plan. */
+  protected get nextStep(): Choice {
+    return this.scheduleNext!;
+  }
 
   /** The payload of task `task`: the contract's version, the task's name, the record, and the task's own fields. */
   protected payload<K extends keyof Tasks & string, F extends PayloadFields<Tasks, K>>(task: K, fields: Exactly<F, PayloadFields<Tasks, K>>): TaskInput {
@@ -320,7 +327,7 @@ export abstract class LifecycleDefinition<
       continue: this.continueAsNew(names.continueSchedule, '$.plan.nextExecutionName', 'schedule', '$.plan.at'),
       done: this.closed,
     };
-    const choice = new Choice(this, names.nextStep);
+    const choice = (this.scheduleNext = new Choice(this, names.nextStep));
     for (const action of SCHEDULE_ACTIONS) if (onAction[action] !== this.closed) choice.when(Condition.stringEquals('$.plan.action', action), onAction[action]);
     // The plan's answer is the state's `plan` (the loop count in it): the state stays small with no Pass between.
     plan.next(choice.otherwise(this.closed));

@@ -75,8 +75,9 @@ export class GuestLifecycleDefinition extends LifecycleDefinition<LifecycleTasks
   }
 
   protected build(schedule: IChainable): IChainable {
-    const provision = this.task(STATE.Provision, 'provision', {});
-    provision.next(schedule);
+    // Provisioned, and the schedule's first step planned in the same invocation: on to NextStep?.
+    const provision = this.task(STATE.Provision, 'provision', { executionStartTime: JsonPath.stringAt('$$.Execution.StartTime') }, 'plan');
+    provision.next(this.nextStep);
     const approval = this.approval(provision);
     const checkHsr = this.hsrCheck({ provision, schedule, ...approval });
     return this.startChoice(schedule, checkHsr);

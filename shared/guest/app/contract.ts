@@ -104,8 +104,11 @@ export type LifecycleTasks = {
   };
   /** ExpireApproval: 14 days without a decision. */
   expireApproval: { input: NoFields; result: ApprovalDecision };
-  /** Provision: account ID, entitlements, activation email. */
-  provision: { input: NoFields; result: { status: GuestStatus } };
+  /**
+   * Provision: account ID, entitlements, activation email; then the schedule's first plan, in the
+   * same invocation (issue 21: the execution goes on at NextStep?, the plan in `$.plan`).
+   */
+  provision: { input: { executionStartTime: string }; result: { status: GuestStatus } & PlanResult };
   /** PlanSchedule: what is next for a provisioned account (the loop count comes back one higher). */
   plan: { input: { executionStartTime: string; iteration: number }; result: PlanResult };
   /** SendExpiryNotice: the notice of that date, if still due. */

@@ -6,7 +6,7 @@
  */
 import { compareDates } from '../../core/domain/dates.ts';
 import { DirectoryConflictError } from '../../core/domain/errors.ts';
-import type { Guest } from '../domain/model.ts';
+import type { Guest, GuestStatus } from '../domain/model.ts';
 import type { HsrRecord } from '../../core/domain/people.ts';
 import {
   accountIdCandidates,
@@ -152,7 +152,7 @@ export async function expireApproval(deps: Deps, guestId: string): Promise<TaskR
  * Rules "Activation email", "Services per guest", "No HMS email for hospital guests", "No Digital
  * Library" and "O2": account ID, entitlements, activation code and the activation email.
  */
-export async function provision(deps: Deps, guestId: string): Promise<TaskResult<'provision'>> {
+export async function provision(deps: Deps, guestId: string): Promise<{ status: GuestStatus }> {
   const now = deps.clock.now();
   let g = await load(deps, guestId);
   if (g.retainedAccountId) return provisionRetained(deps, g);
@@ -194,7 +194,7 @@ export async function provision(deps: Deps, guestId: string): Promise<TaskResult
  * email is: `activationSentAt`), and the O2 account resting on it told. Run again, it does only
  * what is still owed.
  */
-async function provisionRetained(deps: Deps, guest: Guest): Promise<TaskResult<'provision'>> {
+async function provisionRetained(deps: Deps, guest: Guest): Promise<{ status: GuestStatus }> {
   const now = deps.clock.now();
   let g = guest;
   const accountId = g.retainedAccountId!;
@@ -418,7 +418,7 @@ export const runTask = dispatcher<LifecycleTasks, 'guestId', Deps>(
     checkHsr: (deps, p) => checkHsr(deps, p.guestId),
     requestApproval: (deps, p) => requestApproval(deps, p.guestId, p.taskToken, p.reminder),
     expireApproval: (deps, p) => expireApproval(deps, p.guestId),
-    provision: (deps, p) => provision(deps, p.guestId),
+    provision: async (deps, p) => ({ ...(await provision(deps, p.guestId)), ...(await plan(deps, p.guestId, p.executionStartTime, 0)) }),
     plan: (deps, p) => plan(deps, p.guestId, p.executionStartTime, p.iteration ?? 0),
     notice: (deps, p) => notice(deps, p.guestId, p.noticeDate),
     expire: (deps, p) => expireIfDue(deps, p.guestId),
