@@ -141,6 +141,12 @@ for (const m of notices) {
   const huid = /Scale(\d+)/.exec(`${m.subject}\n${m.body.text ?? ''}`)?.[1] ?? m.subject;
   noticesPerGuest.set(huid, (noticesPerGuest.get(huid) ?? 0) + 1);
 }
+// Emails by kind (the subject without the guest's name and dates), for an unexpected count to be traced.
+const kinds = new Map<string, number>();
+for (const m of mail) {
+  const kind = m.subject.replace(/Sam Scale\d+/g, 'NAME').replace(/\d{4}-\d{2}-\d{2}/g, 'DATE').replace(/\b[a-z]{1,3}\d{3,}\b/g, 'ID');
+  kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+}
 const expired = new Set<string>();
 await pool(guestIds.length, 10, async (i) => {
   for (;;) {
@@ -171,6 +177,7 @@ const figures = {
   activationS: Math.round(activationS * 10) / 10,
   yearS: Math.round(yearS * 10) / 10,
   memory: { idleMb, peakMb, overIdleMb: peakMb - idleMb },
+  emailsByKind: Object.fromEntries([...kinds.entries()].sort((a, b) => b[1] - a[1])),
   perGuestYear: { transitions: Math.round((transitions / N) * 10) / 10, invocations: Math.round((invocations / N) * 10) / 10, emails: Math.round((mail.length / N) * 10) / 10 },
   correctness: { expired: expired.size, notices: notices.length, everyNoticeOnce, executionsNotSucceeded: failed },
 };
@@ -182,6 +189,7 @@ process.stdout.write(
     `  requested and provisioned: ${figures.provisionedWallS} s (goal ≤ ${GOALS.wallS} s for 1,000: ${ok(N > 1000 || figures.provisionedWallS <= GOALS.wallS)}); activations ${figures.activationS} s; the year ${figures.yearS} s`,
     `  memory: idle ${idleMb} MB, peak ${peakMb} MB (+${peakMb - idleMb} MB; goal ≤ +${GOALS.rssOverIdleMb} MB for 1,000: ${ok(N > 1000 || peakMb - idleMb <= GOALS.rssOverIdleMb)})`,
     `  per guest-year: ${figures.perGuestYear.transitions} transitions (goal ≤ ${GOALS.transitions}: ${ok(figures.perGuestYear.transitions <= GOALS.transitions)}), ${figures.perGuestYear.invocations} task invocations (goal ≤ ${GOALS.invocations}: ${ok(figures.perGuestYear.invocations <= GOALS.invocations)}), ${figures.perGuestYear.emails} emails`,
+    `  emails by kind: ${[...kinds.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ')}`,
     `  correctness: ${expired.size}/${N} EXPIRED, ${notices.length} notices (${8 * N} expected), every notice exactly once: ${everyNoticeOnce ? 'yes' : 'NO'}; executions not SUCCEEDED: ${failed}`,
   ].join('\n') + '\n',
 );
