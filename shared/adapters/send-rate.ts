@@ -19,7 +19,7 @@ export interface SendRateOptions {
   /** Milliseconds since the epoch: real time (SES's rate is), not the lifecycle's clock. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** How far ahead a send may be placed: within a function's timeout. @default 20 */
+  /** How far ahead a send may be placed: a task sends up to three messages, each may wait this long, all within the function's 30-second timeout (a timed-out task is retried and its email sent again). @default 8 */
   lookAheadSeconds?: number;
 }
 
@@ -36,7 +36,7 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     // eslint-disable-next-line no-restricted-syntax -- SES counts real seconds, whatever the lifecycle's clock says (the local one moves)
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.lookAhead = opts.lookAheadSeconds ?? 20;
+    this.lookAhead = opts.lookAheadSeconds ?? 8;
   }
 
   async reserve(recipients: number): Promise<void> {
