@@ -4,12 +4,11 @@
  * Waits and callback timeouts on the local clock, and a checkpoint after each state so executions
  * resume after the process is killed and started again.
  */
-import { SEND_RATE_BUSY } from '../../shared/core/domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { LOCAL_TIMEOUT_KEY, prepareDefinition, TOKEN_SENTINEL, withToken, type AslDefinition, type StateKind } from './transform.ts';
+import { LOCAL_TIMEOUT_KEY, prepareDefinition, retryIntervals, TOKEN_SENTINEL, withToken, type AslDefinition, type StateKind } from './transform.ts';
 
 import { checkpointRecord, HISTORY_LIMIT, MAX_EXECUTION_MS, MAX_HISTORY_EVENTS, HISTORY_LIMIT_CAUSE, EXECUTION_TIME_CAUSE, SfnError, stateMachineName, type Checkpoint, type ExecutionRecord, type ExecutionStatus, type HistoryEvent, type Invoker, type Live, type LocalStepFunctionsOptions, type PendingToken, type StateMachineSpec } from './records.ts';
 
@@ -445,26 +444,3 @@ export class LocalStepFunctions {
   }
 }
 
-/**
- * A state's retry waits, locally: short (the local clock does not move for a retry), except the
- * send-rate retrier's, which keeps its real interval (-1: no override): the limiter it waits out
- * counts real seconds, as SES does.
- */
-function retryIntervals(definition: unknown, stateName: string, ms: number): number | number[] {
-  const state = findState(definition, stateName) as { Retry?: { ErrorEquals?: string[] }[] } | undefined;
-  const retry = state?.Retry ?? [];
-  if (!retry.some((r) => r.ErrorEquals?.includes(SEND_RATE_BUSY))) return ms;
-  return retry.map((r) => (r.ErrorEquals?.includes(SEND_RATE_BUSY) ? -1 : ms));
-}
-
-/** A state by name anywhere in a definition (inside Parallel branches and Map iterators too). */
-function findState(node: unknown, name: string): unknown {
-  if (!node || typeof node !== 'object') return undefined;
-  const states = (node as { States?: Record<string, unknown> }).States;
-  if (states && name in states) return states[name];
-  for (const value of Object.values(node as Record<string, unknown>)) {
-    const found = findState(value, name);
-    if (found) return found;
-  }
-  return undefined;
-}

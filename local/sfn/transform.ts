@@ -10,6 +10,8 @@
  * - `$$.Execution.StartTime` is read from the local clock's start time (the emulator stamps real time).
  * - Resuming after a restart starts at the checkpointed state (StartAt).
  */
+import { SEND_RATE_BUSY } from '../../shared/core/domain/errors.ts';
+
 export const TOKEN_SENTINEL = '__LOCAL_TASK_TOKEN__';
 export const LOCAL_TIMEOUT_KEY = '__localTimeoutSeconds';
 /** Just under 2^31 ms: the longest real-time timer Node (and so the emulator) can set. */
@@ -92,4 +94,28 @@ export function withToken(value: unknown, token: string): unknown {
   if (Array.isArray(value)) return value.map((v) => withToken(v, token));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withToken(v, token)]));
   return value;
+}
+
+/**
+ * A state's retry waits, locally: short (the local clock does not move for a retry), except the
+ * send-rate retrier's, which keeps its real interval (-1: no override): the limiter it waits out
+ * counts real seconds, as SES does.
+ */
+export function retryIntervals(definition: unknown, stateName: string, ms: number): number | number[] {
+  const state = findState(definition, stateName) as { Retry?: { ErrorEquals?: string[] }[] } | undefined;
+  const retry = state?.Retry ?? [];
+  if (!retry.some((r) => r.ErrorEquals?.includes(SEND_RATE_BUSY))) return ms;
+  return retry.map((r) => (r.ErrorEquals?.includes(SEND_RATE_BUSY) ? -1 : ms));
+}
+
+/** A state by name anywhere in a definition (inside Parallel branches and Map iterators too). */
+function findState(node: unknown, name: string): unknown {
+  if (!node || typeof node !== 'object') return undefined;
+  const states = (node as { States?: Record<string, unknown> }).States;
+  if (states && name in states) return states[name];
+  for (const value of Object.values(node as Record<string, unknown>)) {
+    const found = findState(value, name);
+    if (found) return found;
+  }
+  return undefined;
 }
